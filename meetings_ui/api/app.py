@@ -1,0 +1,27 @@
+"""The backend's HTTP routes that are not Reflex pages, mounted with api_transformer."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from meetings_ui import routes
+from meetings_ui.db import session_scope
+from meetings_ui.services.health import check_health
+
+
+def _health_report() -> dict[str, str]:
+    with session_scope() as session:
+        return check_health(session=session)
+
+
+async def health(_request: Request) -> JSONResponse:
+    report = await run_in_threadpool(_health_report)
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=[Route(routes.HEALTH, health, methods=["GET"])])

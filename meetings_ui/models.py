@@ -1,0 +1,186 @@
+"""Database tables (plain SQLModel). Schema changes go through alembic migrations.
+
+All instants are stored as UTC and come back as aware UTC datetimes, whatever
+the database, so that no code ever compares a naive time with an aware one.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores aware datetimes as naive UTC; refuses naive ones (they hide time-zone bugs)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(nullable: bool = True, **kwargs: Any) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, **kwargs))
+
+
+def _created_at() -> Any:
+    return Field(default_factory=utc_now, sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+def _json(default_factory: Any) -> Any:
+    return Field(default_factory=default_factory, sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    USER = "user"
+
+
+class ConnectionStatus(enum.StrEnum):
+    CONNECTED = "connected"
+    NEEDS_RECONNECT = "needs_reconnect"
+    REVOKED = "revoked"
+
+
+class LinkType(enum.StrEnum):
+    ONE_ON_ONE = "one_on_one"
+    GROUP = "group"
+    ROUND_ROBIN = "round_robin"
+
+
+class BookingStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    REQUESTED = "requested"
+    CANCELLED = "cancelled"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: str = Field(default=Role.USER, max_length=20)
+    time_zone: str = Field(default="UTC", max_length=64)
+    # S7: the default path under which this user's new links are created.
+    meetings_url: str | None = Field(default=None, max_length=100)
+    default_link_id: int | None = Field(default=None)
+    is_active: bool = Field(default=True)
+    created_at: datetime = _created_at()
+
+
+class Seat(SQLModel, table=True):
+    """A licence seat (S7, S12): one tier per hub per user."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "hub"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    hub: str = Field(max_length=20)  # sales, service, marketing, cms
+    tier: str = Field(max_length=20)  # starter, pro, enterprise
+    created_at: datetime = _created_at()
+
+
+class CalendarConnection(SQLModel, table=True):
+    """One connected Google or Office 365 account of a user; tokens are encrypted."""
+
+    __tablename__ = "calendar_connection"
+    __table_args__ = (sa.UniqueConstraint("user_id", "provider", "account_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    provider: str = Field(max_length=20)  # google, microsoft
+    account_email: str = Field(max_length=320)
+    status: str = Field(default=ConnectionStatus.CONNECTED, max_length=20)
+    encrypted_token: str | None = Field(default=None, sa_type=sa.Text)
+    scopes: str = Field(default="", sa_type=sa.Text)
+    sync_token: str | None = Field(default=None, sa_type=sa.Text)
+    last_synced_at: datetime | None = _instant()
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _created_at()
+
+
+class Calendar(SQLModel, table=True):
+    """A calendar reachable through a connection (S9, S10); `selected` ones block time."""
+
+    __table_args__ = (sa.UniqueConstraint("connection_id", "provider_calendar_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(foreign_key="calendar_connection.id", index=True, ondelete="CASCADE")
+    provider_calendar_id: str = Field(max_length=500)
+    name: str = Field(max_length=500)
+    access_role: str = Field(max_length=30)  # owner, writer, reader, freeBusyReader
+    is_primary: bool = Field(default=False)
+    selected: bool = Field(default=False)
+
+
+class Domain(SQLModel, table=True):
+    """A meeting domain of the workspace (S12, S13); only verified ones are offered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    host: str = Field(max_length=253, unique=True)
+    verified_at: datetime | None = _instant()
+    brand_name: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _created_at()
+
+
+class MeetingLink(SQLModel, table=True):
+    """A booking link. The slug is unique across every domain (S16)."""
+
+    __tablename__ = "meeting_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True, index=True)
+    link_type: str = Field(default=LinkType.ONE_ON_ONE, max_length=20)
+    domain_id: int | None = Field(default=None, foreign_key="domain.id", ondelete="SET NULL")
+    # The availability rules, questions and messages; shaped by the domain layer.
+    settings: dict[str, Any] = _json(dict)
+    host_ids: list[int] = _json(list)
+    created_at: datetime = _created_at()
+
+
+class Contact(SQLModel, table=True):
+    """A CRM contact, matched by email (S4, S5)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    created_at: datetime = _created_at()
+
+
+class Booking(SQLModel, table=True):
+    """A booked or requested meeting on a link."""
+
+    __table_args__ = (sa.Index("ix_booking_host_start", "host_id", "start_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="meeting_link.id", index=True, ondelete="CASCADE")
+    host_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    start_at: datetime = _instant(nullable=False)
+    end_at: datetime = _instant(nullable=False)
+    status: str = Field(default=BookingStatus.CONFIRMED, max_length=20)
+    prospect_name: str = Field(max_length=200)
+    prospect_email: str = Field(max_length=320)
+    prospect_time_zone: str = Field(default="UTC", max_length=64)
+    answers: dict[str, Any] = _json(dict)
+    idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
+    provider_event_id: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created_at()

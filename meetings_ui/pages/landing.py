@@ -1,0 +1,28 @@
+"""The public landing page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from meetings_ui import routes
+
+
+@rx.page(route=routes.LANDING, title="Meetings — scheduling that respects your calendar")
+def landing() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.heading("Meetings", size="9", as_="h1"),
+            rx.text(
+                "Booking links that only offer time you really have free: every selected "
+                "calendar is checked, no slot is booked twice, and daylight-saving changes "
+                "never shift a meeting.",
+                size="4",
+                color=rx.color("gray", 11),
+            ),
+            rx.link(rx.button("Open the app", size="3"), href=routes.MEETINGS),
+            spacing="5",
+            max_width="40em",
+            padding="2em",
+        ),
+        min_height="100vh",
+    )

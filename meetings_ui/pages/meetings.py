@@ -1,0 +1,19 @@
+"""Meetings dashboard: the host's booking links."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from meetings_ui import routes
+from meetings_ui.components.layout import host_shell, not_built_yet
+
+
+@rx.page(route=routes.MEETINGS, title="Meetings · Meetings")
+def meetings() -> rx.Component:
+    return host_shell(
+        "Meetings",
+        not_built_yet(
+            "Meeting links are not built yet: creating, editing and sharing booking "
+            "links arrives in a coming release."
+        ),
+    )

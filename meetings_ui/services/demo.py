@@ -1,0 +1,62 @@
+"""The demo workspace that the run command seeds, so a first visit has someone to be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from meetings_ui.models import Role, Seat, User
+from meetings_ui.services.passwords import hash_password
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    display_name: str
+    role: Role
+    time_zone: str
+    seats: tuple[tuple[str, str], ...]
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(
+        email="admin@example.com",
+        password="demo-admin-password",  # noqa: S106  (printed to the operator on purpose)
+        display_name="Ada Admin",
+        role=Role.ADMIN,
+        time_zone="Europe/Paris",
+        seats=(("sales", "enterprise"), ("marketing", "pro")),
+    ),
+    DemoAccount(
+        email="host@example.com",
+        password="demo-host-password",  # noqa: S106
+        display_name="Hugo Host",
+        role=Role.USER,
+        time_zone="America/New_York",
+        seats=(("sales", "pro"),),
+    ),
+)
+
+
+def do_seed_demo_workspace(*, session: Session) -> list[User]:
+    """Create the demo accounts that are missing; leave existing ones untouched (idempotent)."""
+    users = []
+    for account in DEMO_ACCOUNTS:
+        user = session.exec(select(User).where(User.email == account.email)).first()
+        if user is None:
+            user = User(
+                email=account.email,
+                display_name=account.display_name,
+                password_hash=hash_password(account.password),
+                role=account.role,
+                time_zone=account.time_zone,
+            )
+            session.add(user)
+            session.flush()
+            for hub, tier in account.seats:
+                session.add(Seat(user_id=user.id, hub=hub, tier=tier))
+        users.append(user)
+    session.commit()
+    return users

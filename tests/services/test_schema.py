@@ -1,0 +1,108 @@
+"""The migrations are the schema: they must build exactly what the models describe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import Session, SQLModel, select
+
+from meetings_ui.models import Booking, Calendar, CalendarConnection, MeetingLink, User
+from tests.conftest import downgrade, make_empty_database, migrate
+
+
+def test_migrations_match_the_models(engine: sa.Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_migrations_downgrade_to_nothing_and_back(tmp_path) -> None:
+    url, drop = make_empty_database("sqlite", tmp_path)
+    migrate(url)
+    downgrade(url, "base")
+    inspector = sa.inspect(sa.create_engine(url))
+    assert set(inspector.get_table_names()) == {"alembic_version"}
+    migrate(url)
+    assert "booking" in sa.inspect(sa.create_engine(url)).get_table_names()
+    drop()
+
+
+def test_instants_come_back_as_aware_utc(session: Session) -> None:
+    paris_summer = timezone(timedelta(hours=2))
+    user = User(email="tz@example.com", display_name="Tz")
+    session.add(user)
+    session.flush()
+    link = MeetingLink(owner_id=user.id, name="Intro", slug="intro")
+    session.add(link)
+    session.flush()
+    start = datetime(2026, 7, 1, 9, 0, tzinfo=paris_summer)
+    session.add(
+        Booking(
+            link_id=link.id,
+            host_id=user.id,
+            start_at=start,
+            end_at=start + timedelta(minutes=30),
+            prospect_name="P",
+            prospect_email="p@example.com",
+        )
+    )
+    session.commit()
+    session.expire_all()
+    booking = session.exec(select(Booking)).one()
+    assert booking.start_at == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
+    assert booking.start_at.tzinfo is UTC
+
+
+def test_naive_instants_are_refused(session: Session) -> None:
+    user = User(email="naive@example.com", display_name="Naive")
+    session.add(user)
+    session.flush()
+    connection = CalendarConnection(
+        user_id=user.id,
+        provider="google",
+        account_email="a@example.com",
+        last_synced_at=datetime(2026, 1, 1, 12, 0),
+    )
+    session.add(connection)
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        session.flush()
+
+
+def test_deleting_a_user_deletes_their_connections_and_calendars(session: Session) -> None:
+    user = User(email="gone@example.com", display_name="Gone")
+    session.add(user)
+    session.flush()
+    connection = CalendarConnection(
+        user_id=user.id, provider="google", account_email="g@example.com"
+    )
+    session.add(connection)
+    session.flush()
+    session.add(
+        Calendar(
+            connection_id=connection.id,
+            provider_calendar_id="primary",
+            name="Me",
+            access_role="owner",
+            is_primary=True,
+        )
+    )
+    session.commit()
+    session.execute(sa.delete(User).where(User.id == user.id))
+    session.commit()
+    assert session.exec(select(Calendar)).all() == []
+    assert session.exec(select(CalendarConnection)).all() == []
+
+
+def test_slugs_are_unique_across_the_workspace(session: Session) -> None:
+    user = User(email="slug@example.com", display_name="Slug")
+    session.add(user)
+    session.flush()
+    session.add(MeetingLink(owner_id=user.id, name="A", slug="same"))
+    session.commit()
+    session.add(MeetingLink(owner_id=user.id, name="B", slug="same"))
+    with pytest.raises(sa.exc.IntegrityError):
+        session.commit()
