@@ -1,0 +1,73 @@
+"""Wall-clock times to instants, with one deliberate rule for daylight-saving changes.
+
+**The rule.** A local date and time means *the first instant at which the wall clock
+in that zone shows that time or later*. So:
+
+- an ordinary time is that exact instant;
+- an *ambiguous* time (the clock goes back and shows it twice) is its first
+  occurrence: 01:30 on the night New York falls back is 01:30 EDT;
+- a *nonexistent* time (the clock jumps over it) is the instant of the jump:
+  02:30 on the night New York springs forward is 03:00 EDT. A window 02:30–04:00
+  that night is 03:00–04:00, and a window 02:00–02:30 offers nothing.
+
+The rule never makes a host available at a wall-clock time they did not choose, and
+it is the same for a window's start and its end, so windows never invert.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class UnknownTimeZoneError(ValueError):
+    """Raised for a name that is not an IANA time zone."""
+
+
+@functools.lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called `name` (cached: ZoneInfo construction reads tzdata)."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise UnknownTimeZoneError(f"Unknown time zone: {name!r}")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UnknownTimeZoneError(f"Unknown time zone: {name!r}") from error
+
+
+def resolve_local(day: date, clock: time, tz: tzinfo) -> datetime:
+    """The instant (UTC) that `clock` on `day` in `tz` means, by the module's rule."""
+    wall = datetime.combine(day, clock)
+    first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == wall:
+        return first  # exists; fold=0 is the first occurrence when ambiguous
+    return _end_of_gap(wall, tz)
+
+
+def _end_of_gap(wall: datetime, tz: tzinfo) -> datetime:
+    """The instant the clock jumps over `wall`: the earliest instant showing `wall` or later."""
+    # fold=1 reads the wall time with the offset in force after the jump, fold=0 before:
+    # the jump lies between the two (they differ by the size of the jump).
+    bounds = sorted(int(wall.replace(tzinfo=tz, fold=fold).timestamp()) for fold in (0, 1))
+    low, high = bounds  # whole seconds: zones change offset on a whole second
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def start_of_local_day(day: date, tz: tzinfo) -> datetime:
+    return resolve_local(day, time(0), tz)
+
+
+def local_date(instant: datetime, tz: tzinfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def all_day_span(first_day: date, end_day_exclusive: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The instants an all-day event covers in `tz`: midnight to midnight, by the rule."""
+    return start_of_local_day(first_day, tz), start_of_local_day(end_day_exclusive, tz)

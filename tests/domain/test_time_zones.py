@@ -1,0 +1,63 @@
+"""The documented rule: a local time means the first instant the wall clock shows it or later."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from meetings_ui.domain.time_zones import (
+    UnknownTimeZoneError,
+    all_day_span,
+    resolve_local,
+    zone,
+)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "day", "clock", "expected"),
+    [
+        # Ordinary times are exact.
+        ("Europe/Paris", date(2026, 7, 1), time(9, 0), utc(2026, 7, 1, 7, 0)),
+        ("Asia/Kolkata", date(2026, 3, 29), time(2, 30), utc(2026, 3, 28, 21, 0)),
+        # Nonexistent (spring forward): the instant of the jump.
+        ("Europe/Paris", date(2026, 3, 29), time(2, 30), utc(2026, 3, 29, 1, 0)),
+        ("America/New_York", date(2026, 3, 8), time(2, 0), utc(2026, 3, 8, 7, 0)),
+        ("America/New_York", date(2026, 3, 8), time(2, 59), utc(2026, 3, 8, 7, 0)),
+        ("Australia/Lord_Howe", date(2026, 10, 4), time(2, 15), utc(2026, 10, 3, 15, 30)),
+        # Ambiguous (fall back): the first occurrence.
+        ("Europe/Paris", date(2026, 10, 25), time(2, 30), utc(2026, 10, 25, 0, 30)),
+        ("America/New_York", date(2026, 11, 1), time(1, 30), utc(2026, 11, 1, 5, 30)),
+        ("Australia/Lord_Howe", date(2026, 4, 5), time(1, 45), utc(2026, 4, 4, 14, 45)),
+    ],
+)
+def test_local_times_resolve_by_the_rule(
+    zone_name: str, day: date, clock: time, expected: datetime
+) -> None:
+    assert resolve_local(day, clock, zone(zone_name)) == expected
+
+
+def test_a_day_of_a_spring_forward_is_23_hours_and_of_a_fall_back_25() -> None:
+    paris = zone("Europe/Paris")
+    start, end = all_day_span(date(2026, 3, 29), date(2026, 3, 30), paris)
+    assert (end - start).total_seconds() == 23 * 3600
+    start, end = all_day_span(date(2026, 10, 25), date(2026, 10, 26), paris)
+    assert (end - start).total_seconds() == 25 * 3600
+
+
+def test_a_midnight_that_does_not_exist_starts_the_day_at_the_jump() -> None:
+    # Santiago springs forward at midnight: 2026-09-06 00:00 does not exist.
+    santiago = zone("America/Santiago")
+    start, _ = all_day_span(date(2026, 9, 6), date(2026, 9, 7), santiago)
+    assert start == utc(2026, 9, 6, 4, 0)
+    assert start.astimezone(santiago).time() == time(1, 0)
+
+
+@pytest.mark.parametrize("name", ["", "Mars/Olympus", "utc ", "../etc/passwd", None])
+def test_unknown_zones_are_refused(name: str | None) -> None:
+    with pytest.raises(UnknownTimeZoneError):
+        zone(name)  # type: ignore[arg-type]
