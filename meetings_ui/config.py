@@ -49,6 +49,7 @@ class Settings:
     app_url: str
     backend_url: str
     app_domain: str
+    sandbox_url: str
     google_client_id: str
     google_client_secret: str
     microsoft_client_id: str
@@ -84,13 +85,16 @@ def load_settings() -> Settings:
     load_dotenv(PROJECT_ROOT / ".env", override=False)
     DATA_DIR_DEFAULT.mkdir(exist_ok=True)
     app_url = _text("MEETINGS_APP_URL", "http://localhost:3000").rstrip("/")
+    backend_url = _text("MEETINGS_BACKEND_URL", "http://localhost:8000").rstrip("/")
     return Settings(
         database_url=_text("DATABASE_URL", f"sqlite:///{DATA_DIR_DEFAULT / 'meetings.db'}"),
         redis_url=_text("REDIS_URL"),
         secret_key=_text("MEETINGS_SECRET_KEY") or _local_secret_key(),
         app_url=app_url,
-        backend_url=_text("MEETINGS_BACKEND_URL", "http://localhost:8000").rstrip("/"),
+        backend_url=backend_url,
         app_domain=_text("MEETINGS_APP_DOMAIN", app_url.split("://", 1)[-1]),
+        # Where the provider sandbox answers (mounted on the backend by default).
+        sandbox_url=_text("MEETINGS_SANDBOX_URL", f"{backend_url}/_sandbox").rstrip("/"),
         google_client_id=_text("GOOGLE_CLIENT_ID"),
         google_client_secret=_text("GOOGLE_CLIENT_SECRET"),
         microsoft_client_id=_text("MICROSOFT_CLIENT_ID"),

@@ -16,6 +16,7 @@ BOOKING_PREFIX = "/meetings"
 # Backend (non-page) HTTP routes.
 HEALTH = "/health"
 API_PREFIX = "/api/v1"
+SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, when no real credentials are set
 
 
 def booking_page(slug: str) -> str:

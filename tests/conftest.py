@@ -19,6 +19,8 @@ from meetings_ui import models  # noqa: F401  (tables on the metadata)
 from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.db import engine_for
 
+pytest_plugins = ["tests.sandbox"]  # the provider sandbox on a real port: `sandbox` fixture
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

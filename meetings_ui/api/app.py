@@ -6,9 +6,10 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from meetings_ui import routes
+from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.services.health import check_health
 
@@ -24,4 +25,9 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route(routes.HEALTH, health, methods=["GET"])])
+    api_routes: list[Route | Mount] = [Route(routes.HEALTH, health, methods=["GET"])]
+    if get_settings().uses_sandbox:
+        from meetings_ui.sandbox.app import build_sandbox_app
+
+        api_routes.append(Mount(routes.SANDBOX_PREFIX, app=build_sandbox_app()))
+    return Starlette(routes=api_routes)

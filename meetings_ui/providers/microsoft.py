@@ -1,0 +1,501 @@
+"""Office 365: msal (ConfidentialClientApplication, auth code flow with PKCE) for the
+identity platform, and Microsoft Graph's REST API for calendars.
+
+Each connection keeps its own msal token cache, serialized and stored encrypted on the
+connection row: there is no module-global cache shared between users.
+
+Scopes: User.Read (who connected), Calendars.ReadWrite (own calendars: busy time, the
+booking on the primary calendar, incremental sync) and Calendars.Read.Shared (calendars
+other people share with the account, S10). msal adds openid, profile, offline_access.
+
+msal only accepts https authorities. In sandbox mode the authority is
+https://login.sandbox.invalid/<tenant>, and the requests session given to msal
+(`AuthorityRewritingSession`) sends what msal addresses there to the sandbox over plain
+HTTP: msal's own code path is unchanged, only the base URL differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msal
+import requests
+
+from meetings_ui.providers.base import (
+    AccessRole,
+    AuthorizationStart,
+    BusyInterval,
+    ChangeSet,
+    ConnectedAccount,
+    ConsentDeniedError,
+    Credentials,
+    CredentialsSaver,
+    FreeBusy,
+    NeedsReconnectError,
+    NewEvent,
+    ProviderCalendar,
+    ProviderError,
+    ProviderEvent,
+    ProviderUnavailableError,
+)
+from meetings_ui.providers.retry import RetryableError, RetryPolicy, parse_retry_after
+from meetings_ui.sandbox.store import MICROSOFT_AUTHORITY_HOST
+
+PROVIDER = "microsoft"
+SCOPES = ("User.Read", "Calendars.ReadWrite", "Calendars.Read.Shared")
+SCHEDULES_PER_CALL = 20
+SCHEDULE_SPAN = timedelta(days=61)  # getSchedule accepts under 62 days per call
+_NOT_BUSY = {"free", "workingElsewhere", "unknown"}
+
+
+@dataclass(frozen=True)
+class MicrosoftEndpoints:
+    authority: str
+    graph_url: str  # ending in /v1.0
+    rewrites: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def production(cls, tenant: str = "common") -> MicrosoftEndpoints:
+        return cls(
+            f"https://login.microsoftonline.com/{tenant}", "https://graph.microsoft.com/v1.0"
+        )
+
+    @classmethod
+    def sandbox(cls, sandbox_url: str, tenant: str = "common") -> MicrosoftEndpoints:
+        base = sandbox_url.rstrip("/")
+        return cls(
+            f"{MICROSOFT_AUTHORITY_HOST}/{tenant}",
+            f"{base}/graph/v1.0",
+            {MICROSOFT_AUTHORITY_HOST: f"{base}/microsoft"},
+        )
+
+    def reachable(self, url: str) -> str:
+        """The address a browser or HTTP client really uses for `url`."""
+        for prefix, target in self.rewrites.items():
+            if url.startswith(prefix):
+                return target + url[len(prefix) :]
+        return url
+
+
+class AuthorityRewritingSession(requests.Session):
+    """Sends what msal addresses to the sandbox's https authority to where it really is."""
+
+    def __init__(self, endpoints: MicrosoftEndpoints) -> None:
+        super().__init__()
+        self.endpoints = endpoints
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        text = url.decode() if isinstance(url, bytes) else url
+        return super().request(method, self.endpoints.reachable(text), *args, **kwargs)
+
+
+def _graph_instant(value: Mapping[str, str] | None) -> datetime | None:
+    if not value or not value.get("dateTime"):
+        return None
+    parsed = datetime.fromisoformat(value["dateTime"][:26])  # Graph sends 7 fractional digits
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _graph_time(value: datetime) -> dict[str, str]:
+    return {"dateTime": value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+
+
+class MicrosoftConnector:
+    provider = PROVIDER
+    scopes = SCOPES
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        endpoints: MicrosoftEndpoints,
+        retry: RetryPolicy | None = None,
+        timeout: float = 15.0,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.endpoints = endpoints
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+
+    def application(
+        self, cache: msal.SerializableTokenCache | None = None
+    ) -> msal.ConfidentialClientApplication:
+        http_client = AuthorityRewritingSession(self.endpoints) if self.endpoints.rewrites else None
+        try:
+            return msal.ConfidentialClientApplication(
+                self.client_id,
+                client_credential=self.client_secret,
+                authority=self.endpoints.authority,
+                token_cache=cache,
+                http_client=http_client,
+                instance_discovery=False,
+                timeout=self.timeout,
+            )
+        except (requests.RequestException, ValueError) as error:
+            raise ProviderUnavailableError(
+                f"Microsoft sign-in could not be reached: {error}"
+            ) from error
+
+    def begin(self, *, redirect_uri: str, state: str) -> AuthorizationStart:
+        # form_post keeps the code out of URLs, browser history and logs.
+        flow = self.application().initiate_auth_code_flow(
+            list(SCOPES),
+            redirect_uri=redirect_uri,
+            state=state,
+            prompt="select_account",
+            response_mode="form_post",
+        )
+        return AuthorizationStart(self.endpoints.reachable(flow["auth_uri"]), dict(flow))
+
+    def complete(
+        self, *, flow: Credentials, callback_params: Mapping[str, str]
+    ) -> ConnectedAccount:
+        if callback_params.get("error"):
+            raise ConsentDeniedError(
+                f"Microsoft consent was not given ({callback_params['error']})"
+            )
+        cache = msal.SerializableTokenCache()
+        try:
+            result = self.application(cache).acquire_token_by_auth_code_flow(
+                dict(flow), dict(callback_params)
+            )
+        except ValueError as error:  # msal's state / flow mismatch
+            raise ProviderError(
+                "The Microsoft sign-in answer does not match this connection attempt"
+            ) from error
+        except requests.RequestException as error:
+            raise ProviderUnavailableError(
+                f"Microsoft sign-in could not be reached: {error}"
+            ) from error
+        if "error" in result:
+            reason = result.get("error_description") or result["error"]
+            raise ProviderError(f"Microsoft refused the sign-in: {reason}")
+        claims = result.get("id_token_claims") or {}
+        email = str(claims.get("preferred_username") or claims.get("email") or "").lower()
+        if not email:
+            raise ProviderError("Microsoft did not say which account was connected")
+        granted = tuple(str(result.get("scope", "")).split()) or SCOPES
+        return ConnectedAccount(
+            PROVIDER, email, {"token_cache": cache.serialize(), "email": email}, granted
+        )
+
+    def open(
+        self, credentials: Credentials, on_credentials_changed: CredentialsSaver
+    ) -> MicrosoftAccount:
+        return MicrosoftAccount(self, dict(credentials), on_credentials_changed)
+
+
+class MicrosoftAccount:
+    provider = PROVIDER
+
+    def __init__(
+        self, connector: MicrosoftConnector, credentials: Credentials, saver: CredentialsSaver
+    ) -> None:
+        self.connector = connector
+        self.credentials = credentials
+        self._save = saver
+        self._cache = msal.SerializableTokenCache()
+        self._cache.deserialize(credentials.get("token_cache") or "{}")
+        self._app: msal.ConfidentialClientApplication | None = None
+        self._http = requests.Session()
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    def _access_token(self, force_refresh: bool = False) -> str:
+        if self._app is None:
+            self._app = self.connector.application(self._cache)
+        accounts = self._app.get_accounts()
+        if not accounts:
+            raise NeedsReconnectError("No Microsoft sign-in is stored: connect the calendar again")
+
+        def attempt() -> Mapping[str, Any]:
+            try:
+                result = self._app.acquire_token_silent_with_error(
+                    list(SCOPES), account=accounts[0], force_refresh=force_refresh
+                )
+            except requests.RequestException as error:
+                raise RetryableError(f"Microsoft sign-in unreachable: {error}") from error
+            if result and result.get("error") in ("temporarily_unavailable", "server_error"):
+                raise RetryableError(f"Microsoft sign-in answered {result['error']}")
+            return result or {}
+
+        result = self.connector.retry.run(attempt)
+        if self._cache.has_state_changed:
+            self.credentials = {**self.credentials, "token_cache": self._cache.serialize()}
+            self._save(dict(self.credentials))
+            self._cache.has_state_changed = False
+        if "access_token" not in result:
+            error = result.get("error", "no token")
+            if error in ("invalid_grant", "interaction_required", "no token"):
+                raise NeedsReconnectError(
+                    f"Microsoft no longer accepts this connection ({error}): reconnect the calendar"
+                )
+            raise ProviderError(
+                f"Microsoft token refresh failed: {result.get('error_description') or error}"
+            )
+        return str(result["access_token"])
+
+    def refresh_token(self) -> None:
+        self._access_token(force_refresh=True)
+
+    def _graph(
+        self, method: str, path_or_url: str, *, allow: Sequence[int] = (), **kwargs: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """One Graph request with retries (429 Retry-After honoured); 401 refreshes once."""
+        url = (
+            path_or_url
+            if path_or_url.startswith("http")
+            else self.connector.endpoints.graph_url + path_or_url
+        )
+        refreshed = False
+
+        def attempt() -> tuple[int, dict[str, Any]]:
+            nonlocal refreshed
+            headers = {
+                "Authorization": f"Bearer {self._access_token(force_refresh=refreshed)}",
+                "Prefer": 'outlook.timezone="UTC"',
+            }
+            try:
+                response = self._http.request(
+                    method, url, headers=headers, timeout=self.connector.timeout, **kwargs
+                )
+            except requests.RequestException as error:
+                raise RetryableError(
+                    f"Microsoft Graph did not answer ({type(error).__name__})"
+                ) from error
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                return attempt()
+            if response.status_code in (429, 503, 504) or response.status_code >= 500:
+                raise RetryableError(
+                    f"Microsoft Graph answered {response.status_code}",
+                    parse_retry_after(response.headers.get("Retry-After")),
+                )
+            body = response.json() if response.content else {}
+            if response.status_code >= 400 and response.status_code not in allow:
+                message = (body.get("error") or {}).get("message", response.reason)
+                raise ProviderError(f"Microsoft Graph answered {response.status_code}: {message}")
+            return response.status_code, body
+
+        return self.connector.retry.run(attempt)
+
+    def _paged(self, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        _, page = self._graph("GET", path, **kwargs)
+        while True:
+            items.extend(page.get("value", []))
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return items
+            _, page = self._graph("GET", next_link)
+
+    # --- calendars and busy time ---------------------------------------------------------------
+
+    def _my_email(self) -> str:
+        return str(self.credentials.get("email", "")).lower()
+
+    def list_calendars(self) -> list[ProviderCalendar]:
+        calendars = []
+        me = self._my_email()
+        for item in self._paged("/me/calendars"):
+            owner = str((item.get("owner") or {}).get("address", "")).lower()
+            mine = owner == me
+            if item.get("canEdit"):
+                role = AccessRole.OWNER if mine else AccessRole.WRITER
+            elif item.get("canViewPrivateItems") or mine:
+                role = AccessRole.READER
+            else:
+                role = AccessRole.FREE_BUSY
+            calendars.append(
+                ProviderCalendar(
+                    id=item["id"],
+                    name=item.get("name") or item["id"],
+                    access_role=role,
+                    is_primary=bool(item.get("isDefaultCalendar")),
+                    owner_email=owner,
+                )
+            )
+        return calendars
+
+    def free_busy(self, calendar_ids: Sequence[str], start: datetime, end: datetime) -> FreeBusy:
+        """getSchedule for the primary calendar and for other people's shared calendars
+        (by owner address, 20 per call, under 62 days per call); calendarView for the
+        account's other calendars, and as the fallback where getSchedule cannot answer
+        (personal accounts)."""
+        known = {c.id: c for c in self.list_calendars()}
+        busy: dict[str, list[BusyInterval]] = {}
+        errors: dict[str, str] = {}
+        by_schedule: dict[str, str] = {}
+        by_view: list[str] = []
+        for calendar_id in dict.fromkeys(calendar_ids):
+            calendar = known.get(calendar_id)
+            if calendar is None:
+                errors[calendar_id] = "This account cannot see the calendar"
+            elif calendar.is_primary:
+                by_schedule[self._my_email()] = calendar_id
+            elif calendar.owner_email and calendar.owner_email != self._my_email():
+                by_schedule.setdefault(calendar.owner_email, calendar_id)
+            else:
+                by_view.append(calendar_id)
+
+        unanswered = self._get_schedules(by_schedule, start, end, busy, errors)
+        by_view.extend(unanswered)
+        for calendar_id in by_view:
+            if known[calendar_id].access_role is AccessRole.FREE_BUSY:
+                errors.setdefault(
+                    calendar_id, "Only free/busy is shared, and getSchedule is unavailable"
+                )
+                continue
+            try:
+                busy[calendar_id] = self._calendar_view_busy(calendar_id, start, end)
+                errors.pop(calendar_id, None)
+            except ProviderError as error:
+                errors[calendar_id] = str(error)
+        return FreeBusy(busy, errors)
+
+    def _get_schedules(
+        self,
+        by_schedule: Mapping[str, str],
+        start: datetime,
+        end: datetime,
+        busy: dict[str, list[BusyInterval]],
+        errors: dict[str, str],
+    ) -> list[str]:
+        """Fills busy/errors; returns the calendars to read through calendarView instead."""
+        addresses = list(by_schedule)
+        fallback: list[str] = []
+        for offset in range(0, len(addresses), SCHEDULES_PER_CALL):
+            chunk = addresses[offset : offset + SCHEDULES_PER_CALL]
+            span_start = start
+            while span_start < end:
+                span_end = min(end, span_start + SCHEDULE_SPAN)
+                body = {
+                    "schedules": chunk,
+                    "startTime": _graph_time(span_start),
+                    "endTime": _graph_time(span_end),
+                    "availabilityViewInterval": 15,
+                }
+                try:
+                    status, answer = self._graph(
+                        "POST", "/me/calendar/getSchedule", json=body, allow=(400, 403)
+                    )
+                except ProviderUnavailableError as error:
+                    errors.update({by_schedule[a]: str(error) for a in chunk})
+                    break
+                if status in (400, 403):  # e.g. personal accounts: read the calendars directly
+                    fallback.extend(by_schedule[a] for a in chunk)
+                    break
+                for schedule in answer.get("value", []):
+                    calendar_id = by_schedule.get(str(schedule.get("scheduleId", "")).lower())
+                    if calendar_id is None:
+                        continue
+                    if schedule.get("error"):
+                        errors[calendar_id] = schedule["error"].get("message", "getSchedule error")
+                        continue
+                    busy.setdefault(calendar_id, []).extend(
+                        BusyInterval(_graph_instant(item["start"]), _graph_instant(item["end"]))
+                        for item in schedule.get("scheduleItems", [])
+                        if item.get("status") not in _NOT_BUSY
+                    )
+                span_start = span_end
+        return [c for c in fallback if c not in busy]
+
+    def _calendar_view_busy(
+        self, calendar_id: str, start: datetime, end: datetime
+    ) -> list[BusyInterval]:
+        params = {
+            "startDateTime": _graph_time(start)["dateTime"] + "Z",
+            "endDateTime": _graph_time(end)["dateTime"] + "Z",
+        }
+        return [
+            BusyInterval(_graph_instant(item["start"]), _graph_instant(item["end"]))
+            for item in self._paged(f"/me/calendars/{calendar_id}/calendarView", params=params)
+            if not item.get("isCancelled") and item.get("showAs") not in _NOT_BUSY
+        ]
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def create_event(self, event: NewEvent) -> ProviderEvent:
+        body = {
+            "subject": event.summary,
+            "body": {"contentType": "text", "content": event.description},
+            "start": _graph_time(event.start),
+            "end": _graph_time(event.end),
+            "attendees": [
+                {"emailAddress": {"address": a.email, "name": a.name}, "type": "required"}
+                for a in event.attendees
+            ],
+            # Graph refuses a second create with the same transactionId: retries are safe.
+            "transactionId": event.idempotency_key,
+            "allowNewTimeProposals": False,
+        }
+        _, created = self._graph("POST", "/me/events", json=body)
+        return _event_from(created)
+
+    def update_event(
+        self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
+    ) -> ProviderEvent:
+        body: dict[str, Any] = {"start": _graph_time(start), "end": _graph_time(end)}
+        if summary is not None:
+            body["subject"] = summary
+        _, updated = self._graph("PATCH", f"/me/events/{event_id}", json=body)
+        return _event_from(updated)
+
+    def cancel_event(self, event_id: str) -> None:
+        # Cancelling tells the attendees; 404 means it is already gone.
+        self._graph(
+            "POST", f"/me/events/{event_id}/cancel", json={"comment": "Cancelled"}, allow=(404,)
+        )
+
+    def list_changes(self, sync_token: str | None, *, start: datetime, end: datetime) -> ChangeSet:
+        full_resync = False
+        if sync_token:
+            status, page = self._graph("GET", sync_token, allow=(410,))
+            if status == 410:  # the delta token expired: start over
+                sync_token, full_resync = None, True
+        if not sync_token:
+            params = {
+                "startDateTime": _graph_time(start)["dateTime"] + "Z",
+                "endDateTime": _graph_time(end)["dateTime"] + "Z",
+            }
+            _, page = self._graph("GET", "/me/calendarView/delta", params=params)
+        events: list[ProviderEvent] = []
+        while True:
+            for item in page.get("value", []):
+                if "@removed" in item:
+                    events.append(
+                        ProviderEvent(
+                            id=item["id"], summary="", start=None, end=None, cancelled=True
+                        )
+                    )
+                else:
+                    events.append(_event_from(item))
+            if page.get("@odata.deltaLink"):
+                return ChangeSet(events, page["@odata.deltaLink"], full_resync)
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                raise ProviderError("Microsoft Graph ended a delta without a deltaLink")
+            _, page = self._graph("GET", next_link)
+
+
+def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
+    return ProviderEvent(
+        id=item["id"],
+        summary=item.get("subject", ""),
+        start=_graph_instant(item.get("start")),
+        end=_graph_instant(item.get("end")),
+        cancelled=bool(item.get("isCancelled")),
+        attendees=tuple(
+            str((a.get("emailAddress") or {}).get("address", ""))
+            for a in item.get("attendees") or []
+        ),
+        idempotency_key=item.get("transactionId"),
+        web_link=item.get("webLink", ""),
+    )

@@ -1,0 +1,264 @@
+"""The provider sandbox: one ASGI app that speaks the Google and Microsoft HTTP we use.
+
+Mounted at /_sandbox on the backend when no real credentials are configured, and
+runnable on its own for tests (`python -m meetings_ui.sandbox --port 8765`).
+
+Paths, under the mount point:
+
+    /google/o/oauth2/auth, /google/token, /google/revoke      Google OAuth 2.0
+    /google/calendar/v3/...                                   Calendar v3 subset
+    /microsoft/{tenant}/v2.0/.well-known/openid-configuration Microsoft identity platform
+    /microsoft/{tenant}/oauth2/v2.0/authorize | token
+    /graph/v1.0/me/...                                        Microsoft Graph subset
+    /control/...                                              the control API (below)
+
+Control API (JSON in, JSON out):
+
+    GET    /control/state                          accounts, calendars, event counts, faults
+    POST   /control/reset                          back to the seeded demo data
+    POST   /control/accounts     {provider, email, display_name, personal?}
+    POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role}}
+           roles: owner, writer, reader, freeBusyReader
+    POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
+    DELETE /control/events/{id}
+    POST   /control/faults       {provider: google|microsoft|any, path: regex, kind, count?,
+                                  status?, retry_after?, reason?, delay_seconds?}
+           kind: status (answer `status`, with Retry-After when given), slow (wait
+           delay_seconds then answer normally), invalid_grant (the token endpoint refuses
+           the refresh token), stale_sync_token (every current sync token becomes 410)
+    DELETE /control/faults
+    POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
+    POST   /control/tokens/expire                        every access token expires now
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from meetings_ui.sandbox import google, microsoft
+from meetings_ui.sandbox.common import oauth_error, parse_instant, request_json
+from meetings_ui.sandbox.store import GOOGLE, MICROSOFT, SandboxError, SandboxStore, seed_demo_data
+
+_GRAPH_CODES = {
+    400: "BadRequest",
+    401: "InvalidAuthenticationToken",
+    403: "ErrorAccessDenied",
+    404: "ErrorItemNotFound",
+    409: "ErrorConflict",
+    410: "SyncStateNotFound",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceNotAvailable",
+}
+
+
+def _relative_path(request: Request) -> str:
+    """The path below the sandbox's mount point, wherever it is mounted (noted on the
+    scope by the middleware, before routing adds the inner mounts to root_path)."""
+    if "sandbox.path" not in request.scope:
+        path, root = request.scope["path"], request.scope.get("root_path", "")
+        request.scope["sandbox.path"] = (
+            path[len(root) :] if root and path.startswith(root) else path
+        )
+    return request.scope["sandbox.path"]
+
+
+def _provider_of(path: str) -> str | None:
+    if path.startswith("/google"):
+        return GOOGLE
+    if path.startswith(("/microsoft", "/graph")):
+        return MICROSOFT
+    return None
+
+
+def _error_response(path: str, status: int, message: str, reason: str = "") -> Response:
+    if path.startswith("/graph"):
+        return microsoft.graph_error(status, _GRAPH_CODES.get(status, "UnknownError"), message)
+    if path.startswith("/google/calendar"):
+        return google.google_error(status, message, reason)
+    return oauth_error("server_error" if status >= 500 else "invalid_request", message, status)
+
+
+class FaultInjection(BaseHTTPMiddleware):
+    """Answers a request with the first queued fault that matches it."""
+
+    def __init__(self, app: Starlette, store: SandboxStore) -> None:
+        super().__init__(app)
+        self.store = store
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        path = _relative_path(request)
+        provider = _provider_of(path)
+        fault = self.store.take_fault(provider, path) if provider else None
+        if fault is not None:
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay_seconds)
+            elif fault.kind == "stale_sync_token":
+                self.store.invalidate_sync_tokens()
+            elif fault.kind == "invalid_grant":
+                return JSONResponse(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    },
+                    status_code=400,
+                )
+            else:
+                response = _error_response(
+                    path,
+                    fault.status,
+                    "Injected fault: " + (fault.reason or str(fault.status)),
+                    fault.reason or "",
+                )
+                if fault.retry_after is not None:
+                    response.headers["Retry-After"] = str(fault.retry_after)
+                return response
+        return await call_next(request)
+
+
+def control_routes(store: SandboxStore) -> list[Route]:
+    async def state(_request: Request) -> Response:
+        with store.lock:
+            return JSONResponse(
+                {
+                    "accounts": [
+                        {
+                            "provider": a.provider,
+                            "email": a.email,
+                            "display_name": a.display_name,
+                            "personal": a.personal,
+                        }
+                        for a in store.accounts.values()
+                    ],
+                    "calendars": [
+                        {
+                            "id": c.id,
+                            "provider": c.provider,
+                            "owner_email": c.owner_email,
+                            "name": c.name,
+                            "primary": c.is_default,
+                            "access": c.access,
+                        }
+                        for c in store.calendars.values()
+                    ],
+                    "events": sum(1 for e in store.events.values() if e.status != "cancelled"),
+                    "faults": len(store.faults),
+                }
+            )
+
+    async def reset(_request: Request) -> Response:
+        store.reset()
+        seed_demo_data(store)
+        return JSONResponse({"reset": True})
+
+    async def add_account(request: Request) -> Response:
+        body = await request_json(request)
+        account = store.add_account(
+            body.get("provider", ""),
+            body.get("email", ""),
+            body.get("display_name") or body.get("email", ""),
+            bool(body.get("personal")),
+        )
+        primary = store.primary_calendar(account.provider, account.email)
+        return JSONResponse(
+            {"email": account.email, "primary_calendar_id": primary.id}, status_code=201
+        )
+
+    async def add_calendar(request: Request) -> Response:
+        body = await request_json(request)
+        calendar = store.add_calendar(
+            body.get("provider", ""),
+            body.get("owner_email", ""),
+            body.get("name", ""),
+            body.get("shared_with"),
+        )
+        return JSONResponse({"id": calendar.id, "name": calendar.name}, status_code=201)
+
+    async def add_event(request: Request) -> Response:
+        body = await request_json(request)
+        event = store.add_event(
+            body.get("calendar_id", ""),
+            body.get("summary", "Busy"),
+            parse_instant(body.get("start", "")),
+            parse_instant(body.get("end", "")),
+            all_day=bool(body.get("all_day")),
+            show_as=body.get("show_as", "busy"),
+        )
+        return JSONResponse({"id": event.id}, status_code=201)
+
+    async def delete_event(request: Request) -> Response:
+        event = store.events.get(request.path_params["event_id"])
+        if event is None:
+            raise SandboxError(404, "No such event")
+        store.cancel_event(event)
+        return Response(status_code=204)
+
+    async def faults(request: Request) -> Response:
+        if request.method == "DELETE":
+            with store.lock:
+                store.faults.clear()
+            return Response(status_code=204)
+        body = await request_json(request)
+        kind = body.get("kind", "status")
+        if kind not in ("status", "slow", "invalid_grant", "stale_sync_token"):
+            raise SandboxError(400, f"Unknown fault kind {kind!r}")
+        fault = store.queue_fault(
+            provider=body.get("provider", "any"),
+            path_pattern=body.get("path", ""),
+            kind=kind,
+            status=int(body.get("status", 500)),
+            retry_after=body.get("retry_after"),
+            reason=body.get("reason"),
+            delay_seconds=float(body.get("delay_seconds", 0)),
+            count=int(body.get("count", 1)),
+        )
+        return JSONResponse({"id": fault.id}, status_code=201)
+
+    async def revoke_account(request: Request) -> Response:
+        store.revoke_account(request.path_params["provider"], request.path_params["email"])
+        return JSONResponse({"revoked": True})
+
+    async def expire_tokens(_request: Request) -> Response:
+        store.expire_access_tokens()
+        return JSONResponse({"expired": True})
+
+    return [
+        Route("/state", state, methods=["GET"]),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/accounts", add_account, methods=["POST"]),
+        Route("/calendars", add_calendar, methods=["POST"]),
+        Route("/events", add_event, methods=["POST"]),
+        Route("/events/{event_id}", delete_event, methods=["DELETE"]),
+        Route("/faults", faults, methods=["POST", "DELETE"]),
+        Route("/accounts/{provider}/{email}/revoke", revoke_account, methods=["POST"]),
+        Route("/tokens/expire", expire_tokens, methods=["POST"]),
+    ]
+
+
+def build_sandbox_app(store: SandboxStore | None = None, *, seed: bool = True) -> Starlette:
+    store = store or SandboxStore()
+    if seed:
+        seed_demo_data(store, datetime.now(UTC).date())
+
+    async def on_error(request: Request, error: SandboxError) -> Response:
+        return _error_response(_relative_path(request), error.status, error.message)
+
+    app = Starlette(
+        routes=[
+            Mount("/google", routes=google.routes(store)),
+            Mount("/microsoft", routes=microsoft.identity_routes(store)),
+            Mount("/graph/v1.0", routes=microsoft.graph_routes(store)),
+            Mount("/control", routes=control_routes(store)),
+        ],
+        exception_handlers={SandboxError: on_error},
+    )
+    app.add_middleware(FaultInjection, store=store)
+    app.state.store = store
+    return app

@@ -1,0 +1,153 @@
+"""Pieces shared by the sandbox's Google and Microsoft halves: the consent page, time
+formats and error bodies."""
+
+from __future__ import annotations
+
+import base64
+import html
+import time
+from datetime import UTC, datetime
+from urllib.parse import unquote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from meetings_ui.sandbox.store import SANDBOX_CLIENT_ID, Grant, SandboxError, SandboxStore
+
+CODE_SECONDS = 300
+
+
+def parse_instant(value: str) -> datetime:
+    """RFC 3339 (Google) or Graph's offset-less UTC dateTime."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise SandboxError(400, f"Invalid date-time: {value!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def request_json(request: Request) -> dict:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise SandboxError(400, "The request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise SandboxError(400, "The request body must be a JSON object")
+    return body
+
+
+def consent_page(
+    request: Request, store: SandboxStore, provider: str, provider_label: str, scopes: list[str]
+) -> Response:
+    """The provider's consent screen: pick a demo account, then allow or deny."""
+    params = dict(request.query_params)
+    error = _authorize_error(params)
+    if error:
+        return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
+    accounts = sorted(
+        (a for (p, _), a in store.accounts.items() if p == provider), key=lambda a: a.email
+    )
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in params.items()
+    )
+    choices = "".join(
+        f'<label><input type="radio" name="account" value="{html.escape(a.email)}"'
+        f"{' checked' if i == 0 else ''}> {html.escape(a.display_name)} "
+        f"&lt;{html.escape(a.email)}&gt;</label><br>"
+        for i, a in enumerate(accounts)
+    )
+    scope_items = "".join(f"<li>{html.escape(s)}</li>" for s in scopes)
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Sign in with {provider_label} (sandbox)</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto">
+<p role="note"><strong>Provider sandbox.</strong> This page stands in for {provider_label}:
+no real account is used.</p>
+<h1>Sign in with {provider_label}</h1>
+<form method="post">{hidden}
+<fieldset><legend>Choose an account</legend>{choices}</fieldset>
+<p>Meetings wants to:</p><ul>{scope_items}</ul>
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form></body></html>"""
+    return HTMLResponse(page)
+
+
+def _authorize_error(params: dict[str, str]) -> str | None:
+    if params.get("response_type") != "code":
+        return "response_type must be code"
+    if params.get("client_id") != SANDBOX_CLIENT_ID:
+        return "The OAuth client was not found."
+    if not params.get("redirect_uri", "").startswith(("http://", "https://")):
+        return "redirect_uri is missing or invalid"
+    if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+        return "PKCE with code_challenge_method=S256 is required"
+    return None
+
+
+async def consent_decision(request: Request, store: SandboxStore, provider: str) -> Response:
+    form = dict(await request.form())
+    error = _authorize_error(form)
+    if error:
+        return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
+    redirect_uri = form["redirect_uri"]
+    answer: dict[str, str] = {}
+    if form.get("decision") != "allow":
+        answer = {"error": "access_denied"}
+    else:
+        account = store.account(provider, str(form.get("account", "")))
+        answer = {
+            "code": store.issue_code(
+                Grant(
+                    provider=provider,
+                    client_id=form["client_id"],
+                    redirect_uri=redirect_uri,
+                    account_email=account.email,
+                    scope=form.get("scope", ""),
+                    code_challenge=form["code_challenge"],
+                    code_challenge_method=form["code_challenge_method"],
+                    nonce=form.get("nonce"),
+                    expires_at=time.time() + CODE_SECONDS,
+                )
+            )
+        }
+        if provider == "google":
+            answer["scope"] = form.get("scope", "")
+    if form.get("state"):
+        answer["state"] = form["state"]
+    if form.get("response_mode") == "form_post":
+        return _form_post(redirect_uri, answer)
+    separator = "&" if "?" in redirect_uri else "?"
+    return RedirectResponse(redirect_uri + separator + urlencode(answer), status_code=302)
+
+
+def _form_post(redirect_uri: str, answer: dict[str, str]) -> HTMLResponse:
+    """response_mode=form_post: the answer travels in a POST body, not in the URL."""
+    fields = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in answer.items()
+    )
+    return HTMLResponse(
+        f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Signing in</title></head><body onload="document.forms[0].submit()">
+<form method="post" action="{html.escape(redirect_uri)}">{fields}
+<noscript><button type="submit">Continue</button></noscript></form></body></html>"""
+    )
+
+
+def client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    """client_secret_basic or client_secret_post, as both providers accept."""
+    header = request.headers.get("authorization", "")
+    if header.startswith("Basic "):
+        decoded = base64.b64decode(header[6:]).decode()
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id), unquote(secret)
+    return form.get("client_id", ""), form.get("client_secret", "")
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)

@@ -1,0 +1,366 @@
+"""The Google half of the sandbox: OAuth 2.0 and the Calendar v3 subset we use, with
+Google's JSON shapes and status codes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from meetings_ui.sandbox.common import (
+    client_credentials,
+    consent_decision,
+    consent_page,
+    oauth_error,
+    parse_instant,
+    request_json,
+    rfc3339,
+)
+from meetings_ui.sandbox.store import (
+    ACCESS_TOKEN_SECONDS,
+    GOOGLE,
+    GOOGLE_ROLES,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SandboxCalendar,
+    SandboxError,
+    SandboxEvent,
+    SandboxStore,
+)
+
+FREEBUSY_MAX_CALENDARS = 50
+PAGE_SIZE = 250
+
+
+def google_error(
+    status: int, message: str, reason: str = "", domain: str = "global"
+) -> JSONResponse:
+    reason = reason or {
+        400: "badRequest",
+        401: "authError",
+        403: "forbidden",
+        404: "notFound",
+        409: "duplicate",
+        410: "fullSyncRequired",
+        429: "rateLimitExceeded",
+    }.get(status, "backendError")
+    if status == 410:
+        domain = "calendar"
+    body = {
+        "error": {
+            "code": status,
+            "message": message,
+            "errors": [{"domain": domain, "reason": reason, "message": message}],
+        }
+    }
+    return JSONResponse(body, status_code=status)
+
+
+def routes(store: SandboxStore) -> list[Route]:
+    def authorized(request: Request):  # noqa: ANN202
+        return store.account_for_token(GOOGLE, request.headers.get("authorization"))
+
+    def role(calendar: SandboxCalendar, email: str) -> str:
+        found = store.role_of(calendar, email)
+        if found is None:
+            raise SandboxError(404, "Not Found")
+        return found
+
+    def entry(calendar: SandboxCalendar, email: str) -> dict:
+        item = {
+            "kind": "calendar#calendarListEntry",
+            "id": calendar.id,
+            "summary": calendar.name,
+            "timeZone": "UTC",
+            "accessRole": store.role_of(calendar, email),
+        }
+        if calendar.is_default and calendar.owner_email == email:
+            item["primary"] = True
+        return item
+
+    def event_json(event: SandboxEvent) -> dict:
+        if event.all_day:
+            start = {"date": event.start.date().isoformat()}
+            end = {"date": event.end.date().isoformat()}
+        else:
+            start = {"dateTime": rfc3339(event.start), "timeZone": "UTC"}
+            end = {"dateTime": rfc3339(event.end), "timeZone": "UTC"}
+        body = {
+            "kind": "calendar#event",
+            "id": event.id,
+            "status": event.status,
+            "htmlLink": f"https://calendar.sandbox.invalid/event?eid={event.id}",
+            "summary": event.summary,
+            "description": event.description,
+            "start": start,
+            "end": end,
+            "iCalUID": f"{event.id}@sandbox",
+            "sequence": 0,
+            "updated": rfc3339(datetime.now(UTC)),
+            "attendees": event.attendees,
+            "transparency": "transparent" if event.show_as == "free" else "opaque",
+        }
+        if event.private_properties:
+            body["extendedProperties"] = {"private": event.private_properties}
+        return body
+
+    def resolve_calendar(calendar_id: str, email: str) -> SandboxCalendar:
+        if calendar_id == "primary":
+            return store.primary_calendar(GOOGLE, email)
+        return store.calendar(calendar_id)
+
+    async def authorize(request: Request) -> Response:
+        if request.method == "POST":
+            return await consent_decision(request, store, GOOGLE)
+        scopes = request.query_params.get("scope", "").split()
+        return consent_page(request, store, GOOGLE, "Google", scopes)
+
+    async def token(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        client_id, secret = client_credentials(request, form)
+        if client_id != SANDBOX_CLIENT_ID or secret != SANDBOX_CLIENT_SECRET:
+            return oauth_error("invalid_client", "The OAuth client was not found.", 401)
+        try:
+            if form.get("grant_type") == "authorization_code":
+                grant = store.redeem_code(
+                    GOOGLE,
+                    form.get("code", ""),
+                    client_id,
+                    form.get("redirect_uri", ""),
+                    form.get("code_verifier", ""),
+                )
+                access, refresh = store.issue_tokens(
+                    GOOGLE, client_id, grant.account_email, grant.scope
+                )
+                return JSONResponse(
+                    {
+                        "access_token": access,
+                        "expires_in": ACCESS_TOKEN_SECONDS,
+                        "refresh_token": refresh,
+                        "scope": grant.scope,
+                        "token_type": "Bearer",
+                    }
+                )
+            if form.get("grant_type") == "refresh_token":
+                access, grant = store.refresh(GOOGLE, form.get("refresh_token", ""), client_id)
+                return JSONResponse(
+                    {
+                        "access_token": access,
+                        "expires_in": ACCESS_TOKEN_SECONDS,
+                        "scope": grant.scope,
+                        "token_type": "Bearer",
+                    }
+                )
+        except SandboxError:
+            return oauth_error("invalid_grant", "Token has been expired or revoked.")
+        return oauth_error("unsupported_grant_type", "Invalid grant_type")
+
+    async def revoke(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        token_value = request.query_params.get("token") or form.get("token", "")
+        if not store.revoke(token_value):
+            return oauth_error("invalid_token", "Token expired or revoked")
+        return JSONResponse({})
+
+    async def calendar_list(request: Request) -> Response:
+        account = authorized(request)
+        minimum = request.query_params.get("minAccessRole", "freeBusyReader")
+        if minimum not in GOOGLE_ROLES:
+            raise SandboxError(400, "Invalid minAccessRole")
+        floor = GOOGLE_ROLES.index(minimum)
+        items = [
+            entry(c, account.email)
+            for c in store.visible_calendars(GOOGLE, account.email)
+            if GOOGLE_ROLES.index(store.role_of(c, account.email)) >= floor
+        ]
+        start = int(request.query_params.get("pageToken") or 0)
+        size = min(int(request.query_params.get("maxResults") or 100), PAGE_SIZE)
+        page = {
+            "kind": "calendar#calendarList",
+            "etag": '"sandbox"',
+            "items": items[start : start + size],
+        }
+        if start + size < len(items):
+            page["nextPageToken"] = str(start + size)
+        else:
+            page["nextSyncToken"] = store.sync_token()
+        return JSONResponse(page)
+
+    async def free_busy(request: Request) -> Response:
+        account = authorized(request)
+        body = await request_json(request)
+        items = body.get("items") or []
+        if len(items) > FREEBUSY_MAX_CALENDARS:
+            raise SandboxError(
+                400, f"Too many calendars requested: at most {FREEBUSY_MAX_CALENDARS}"
+            )
+        start, end = parse_instant(body.get("timeMin", "")), parse_instant(body.get("timeMax", ""))
+        if end <= start:
+            raise SandboxError(400, "The specified time range is empty.")
+        calendars: dict[str, dict] = {}
+        for item in items:
+            calendar_id = item.get("id", "")
+            calendar = store.calendars.get(
+                store.primary_calendar(GOOGLE, account.email).id
+                if calendar_id == "primary"
+                else calendar_id
+            )
+            if (
+                calendar is None
+                or calendar.provider != GOOGLE
+                or store.role_of(calendar, account.email) is None
+            ):
+                calendars[calendar_id] = {
+                    "errors": [{"domain": "global", "reason": "notFound"}],
+                    "busy": [],
+                }
+                continue
+            busy = [
+                {"start": rfc3339(max(e.start, start)), "end": rfc3339(min(e.end, end))}
+                for e in store.events_between(calendar.id, start, end)
+                if e.show_as != "free"
+            ]
+            calendars[calendar_id] = {"busy": busy}
+        return JSONResponse(
+            {
+                "kind": "calendar#freeBusy",
+                "timeMin": rfc3339(start),
+                "timeMax": rfc3339(end),
+                "calendars": calendars,
+            }
+        )
+
+    async def events(request: Request) -> Response:
+        account = authorized(request)
+        calendar = resolve_calendar(request.path_params["calendar_id"], account.email)
+        access = role(calendar, account.email)
+        if request.method == "POST":
+            if access not in ("writer", "owner"):
+                return google_error(
+                    403, "You need to have writer access to this calendar.", "requiredAccessLevel"
+                )
+            body = await request_json(request)
+            start, end = body.get("start") or {}, body.get("end") or {}
+            event = store.add_event(
+                calendar.id,
+                body.get("summary", ""),
+                parse_instant(start.get("dateTime", "")),
+                parse_instant(end.get("dateTime", "")),
+                event_id=body.get("id"),
+                description=body.get("description", ""),
+                attendees=[
+                    {
+                        "email": a.get("email", ""),
+                        "displayName": a.get("displayName", ""),
+                        "responseStatus": "needsAction",
+                    }
+                    for a in body.get("attendees") or []
+                ],
+                private_properties=((body.get("extendedProperties") or {}).get("private") or {}),
+            )
+            return JSONResponse(event_json(event))
+        if access == "freeBusyReader":
+            return google_error(403, "Not enough permissions to list events.", "forbidden")
+        params = request.query_params
+        if params.get("syncToken"):
+            if params.get("timeMin") or params.get("timeMax"):
+                raise SandboxError(400, "syncToken cannot be used together with timeMin or timeMax")
+            since = store.parse_sync_token(params["syncToken"])
+            chosen = store.changes_since({calendar.id}, since)
+        else:
+            start = (
+                parse_instant(params["timeMin"])
+                if params.get("timeMin")
+                else datetime.min.replace(tzinfo=UTC)
+            )
+            end = (
+                parse_instant(params["timeMax"])
+                if params.get("timeMax")
+                else datetime.max.replace(tzinfo=UTC)
+            )
+            chosen = [
+                e
+                for e in store.events.values()
+                if e.calendar_id == calendar.id
+                and e.start < end
+                and start < e.end
+                and (e.status != "cancelled" or params.get("showDeleted") == "true")
+            ]
+            chosen.sort(key=lambda e: e.start)
+        offset = int(params.get("pageToken") or 0)
+        size = min(int(params.get("maxResults") or PAGE_SIZE), PAGE_SIZE)
+        page = {
+            "kind": "calendar#events",
+            "summary": calendar.name,
+            "items": [event_json(e) for e in chosen[offset : offset + size]],
+        }
+        if offset + size < len(chosen):
+            page["nextPageToken"] = str(offset + size)
+        else:
+            page["nextSyncToken"] = store.sync_token()
+        return JSONResponse(page)
+
+    async def one_event(request: Request) -> Response:
+        account = authorized(request)
+        calendar = resolve_calendar(request.path_params["calendar_id"], account.email)
+        access = role(calendar, account.email)
+        event = store.event(calendar.id, request.path_params["event_id"])
+        if request.method == "GET":
+            if access == "freeBusyReader":
+                return google_error(403, "Not enough permissions.", "forbidden")
+            return JSONResponse(event_json(event))
+        if access not in ("writer", "owner"):
+            return google_error(
+                403, "You need to have writer access to this calendar.", "requiredAccessLevel"
+            )
+        if event.status == "cancelled":
+            return google_error(410, "Resource has been deleted", "deleted", "global")
+        if request.method == "DELETE":
+            store.cancel_event(event)
+            return Response(status_code=204)
+        body = await request_json(request)
+        with store.lock:
+            if "summary" in body:
+                event.summary = body["summary"]
+            if "description" in body:
+                event.description = body["description"]
+            if "start" in body:
+                event.start = parse_instant(body["start"].get("dateTime", ""))
+            if "end" in body:
+                event.end = parse_instant(body["end"].get("dateTime", ""))
+            event.sequence = store.touch()
+        return JSONResponse(event_json(event))
+
+    async def watch(request: Request) -> Response:
+        account = authorized(request)
+        calendar = resolve_calendar(request.path_params["calendar_id"], account.email)
+        role(calendar, account.email)
+        body = await request_json(request)
+        if body.get("type") != "web_hook" or not body.get("address", "").startswith("https://"):
+            raise SandboxError(400, "WebHook callback must be HTTPS: " + str(body.get("address")))
+        channel = {
+            "kind": "api#channel",
+            "id": body.get("id", ""),
+            "resourceId": f"resource-{calendar.id}",
+            "resourceUri": f"calendars/{calendar.id}/events",
+            "expiration": str(int((datetime.now(UTC) + timedelta(days=7)).timestamp() * 1000)),
+        }
+        store.watch_channels.append({**channel, "address": body["address"]})
+        return JSONResponse(channel)
+
+    return [
+        Route("/o/oauth2/auth", authorize, methods=["GET", "POST"]),
+        Route("/token", token, methods=["POST"]),
+        Route("/revoke", revoke, methods=["POST"]),
+        Route("/calendar/v3/users/me/calendarList", calendar_list, methods=["GET"]),
+        Route("/calendar/v3/freeBusy", free_busy, methods=["POST"]),
+        Route("/calendar/v3/calendars/{calendar_id}/events", events, methods=["GET", "POST"]),
+        Route("/calendar/v3/calendars/{calendar_id}/events/watch", watch, methods=["POST"]),
+        Route(
+            "/calendar/v3/calendars/{calendar_id}/events/{event_id}",
+            one_event,
+            methods=["GET", "PATCH", "DELETE"],
+        ),
+    ]

@@ -1,0 +1,405 @@
+"""The Microsoft half of the sandbox: the identity platform (OpenID discovery, authorize,
+token) as msal speaks it, and the Microsoft Graph calendar subset we use."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from meetings_ui.sandbox.common import (
+    client_credentials,
+    consent_decision,
+    consent_page,
+    oauth_error,
+    parse_instant,
+    request_json,
+)
+from meetings_ui.sandbox.store import (
+    ACCESS_TOKEN_SECONDS,
+    MICROSOFT,
+    MICROSOFT_AUTHORITY_HOST,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SandboxCalendar,
+    SandboxError,
+    SandboxEvent,
+    SandboxStore,
+)
+
+SANDBOX_TENANT_ID = "00000000-0000-0000-0000-0000000000aa"
+GET_SCHEDULE_MAX_SCHEDULES = 20
+GET_SCHEDULE_MAX_DAYS = 62
+
+
+def graph_error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _graph_time(value: datetime) -> dict:
+    return {"dateTime": value.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
+
+
+def identity_routes(store: SandboxStore) -> list[Route]:
+    def user_id(email: str) -> str:
+        return "uid-" + base64.b32encode(email.encode()).decode().rstrip("=").lower()[:20]
+
+    async def discovery(request: Request) -> Response:
+        tenant = request.path_params["tenant"]
+        base = MICROSOFT_AUTHORITY_HOST
+        prefix = f"{base}/{tenant}"
+        return JSONResponse(
+            {
+                "issuer": f"{base}/{SANDBOX_TENANT_ID}/v2.0",
+                "authorization_endpoint": f"{prefix}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{prefix}/oauth2/v2.0/token",
+                "device_authorization_endpoint": f"{prefix}/oauth2/v2.0/devicecode",
+                "end_session_endpoint": f"{prefix}/oauth2/v2.0/logout",
+                "jwks_uri": f"{prefix}/discovery/v2.0/keys",
+                "response_types_supported": ["code"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "client_secret_basic",
+                ],
+                "code_challenge_methods_supported": ["S256"],
+                "tenant_region_scope": "NA",
+            }
+        )
+
+    async def authorize(request: Request) -> Response:
+        if request.method == "POST":
+            return await consent_decision(request, store, MICROSOFT)
+        scopes = request.query_params.get("scope", "").split()
+        return consent_page(request, store, MICROSOFT, "Microsoft", scopes)
+
+    def token_response(
+        email: str, scope: str, access: str, refresh: str, nonce: str | None
+    ) -> JSONResponse:
+        account = store.account(MICROSOFT, email)
+        now = int(time.time())
+        oid = user_id(email)
+        tenant = "9188040d-6c67-4c5b-b112-36a304b66dad" if account.personal else SANDBOX_TENANT_ID
+        claims = {
+            "iss": f"{MICROSOFT_AUTHORITY_HOST}/{tenant}/v2.0",
+            "sub": oid,
+            "aud": SANDBOX_CLIENT_ID,
+            "exp": now + ACCESS_TOKEN_SECONDS,
+            "iat": now,
+            "nbf": now,
+            "oid": oid,
+            "tid": tenant,
+            "preferred_username": email,
+            "name": account.display_name,
+            "ver": "2.0",
+        }
+        if nonce:
+            claims["nonce"] = nonce
+        id_token = f"{_b64({'typ': 'JWT', 'alg': 'none'})}.{_b64(claims)}."
+        return JSONResponse(
+            {
+                "token_type": "Bearer",
+                "scope": scope,
+                "expires_in": ACCESS_TOKEN_SECONDS,
+                "ext_expires_in": ACCESS_TOKEN_SECONDS,
+                "access_token": access,
+                "refresh_token": refresh,
+                "id_token": id_token,
+                "client_info": _b64({"uid": oid, "utid": tenant}),
+            }
+        )
+
+    async def token(request: Request) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        client_id, secret = client_credentials(request, form)
+        if client_id != SANDBOX_CLIENT_ID or secret != SANDBOX_CLIENT_SECRET:
+            return oauth_error(
+                "invalid_client", "AADSTS7000215: Invalid client secret provided.", 401
+            )
+        try:
+            if form.get("grant_type") == "authorization_code":
+                grant = store.redeem_code(
+                    MICROSOFT,
+                    form.get("code", ""),
+                    client_id,
+                    form.get("redirect_uri", ""),
+                    form.get("code_verifier", ""),
+                )
+                access, refresh = store.issue_tokens(
+                    MICROSOFT, client_id, grant.account_email, grant.scope
+                )
+                return token_response(
+                    grant.account_email, grant.scope, access, refresh, grant.nonce
+                )
+            if form.get("grant_type") == "refresh_token":
+                refresh = form.get("refresh_token", "")
+                access, grant = store.refresh(MICROSOFT, refresh, client_id)
+                return token_response(grant.account_email, grant.scope, access, refresh, None)
+        except SandboxError:
+            return JSONResponse(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "AADSTS70008: The refresh token has expired "
+                    "or is invalid due to sign-in frequency checks or revocation.",
+                    "error_codes": [70008],
+                },
+                status_code=400,
+            )
+        return oauth_error("unsupported_grant_type", "AADSTS70003: unsupported grant_type")
+
+    return [
+        Route("/{tenant}/v2.0/.well-known/openid-configuration", discovery, methods=["GET"]),
+        Route("/{tenant}/oauth2/v2.0/authorize", authorize, methods=["GET", "POST"]),
+        Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
+    ]
+
+
+def graph_routes(store: SandboxStore) -> list[Route]:
+    def me(request: Request):  # noqa: ANN202
+        return store.account_for_token(MICROSOFT, request.headers.get("authorization"))
+
+    def calendar_json(calendar: SandboxCalendar, email: str) -> dict:
+        role = store.role_of(calendar, email)
+        owner = store.account(MICROSOFT, calendar.owner_email)
+        return {
+            "id": calendar.id,
+            "name": calendar.name,
+            "color": "auto",
+            "isDefaultCalendar": calendar.is_default and calendar.owner_email == email,
+            "canEdit": role in ("owner", "writer"),
+            "canShare": role == "owner",
+            "canViewPrivateItems": role == "owner",
+            "isRemovable": not calendar.is_default,
+            "owner": {"name": owner.display_name, "address": owner.email},
+        }
+
+    def event_json(event: SandboxEvent) -> dict:
+        return {
+            "id": event.id,
+            "subject": event.summary,
+            "bodyPreview": event.description[:255],
+            "start": _graph_time(event.start),
+            "end": _graph_time(event.end),
+            "isAllDay": event.all_day,
+            "isCancelled": event.status == "cancelled",
+            "showAs": event.show_as,
+            "transactionId": event.transaction_id,
+            "attendees": event.attendees,
+            "webLink": f"https://outlook.sandbox.invalid/calendar/item/{event.id}",
+        }
+
+    def readable(calendar_id: str, email: str) -> SandboxCalendar:
+        calendar = store.calendar(calendar_id)
+        role = store.role_of(calendar, email)
+        if role is None:
+            raise SandboxError(404, "The specified object was not found in the store.")
+        if role == "freeBusyReader":
+            raise SandboxError(403, "Access is denied. Check credentials and try again.")
+        return calendar
+
+    def window(request: Request) -> tuple[datetime, datetime]:
+        try:
+            start = parse_instant(request.query_params["startDateTime"])
+            end = parse_instant(request.query_params["endDateTime"])
+        except KeyError:
+            raise SandboxError(
+                400,
+                "This request requires a time window specified by the query "
+                "string parameters StartDateTime and EndDateTime.",
+            ) from None
+        return start, end
+
+    async def get_me(request: Request) -> Response:
+        account = me(request)
+        return JSONResponse(
+            {
+                "id": account.email,
+                "displayName": account.display_name,
+                "mail": account.email,
+                "userPrincipalName": account.email,
+            }
+        )
+
+    async def calendars(request: Request) -> Response:
+        account = me(request)
+        return JSONResponse(
+            {
+                "value": [
+                    calendar_json(c, account.email)
+                    for c in store.visible_calendars(MICROSOFT, account.email)
+                ]
+            }
+        )
+
+    async def get_schedule(request: Request) -> Response:
+        account = me(request)
+        if account.personal:
+            return graph_error(
+                400,
+                "ErrorInvalidUser",
+                "getSchedule is not supported for personal Microsoft accounts.",
+            )
+        body = await request_json(request)
+        schedules = body.get("schedules") or []
+        if len(schedules) > GET_SCHEDULE_MAX_SCHEDULES:
+            return graph_error(
+                400,
+                "ErrorInvalidRequest",
+                f"At most {GET_SCHEDULE_MAX_SCHEDULES} schedules per request.",
+            )
+        start = parse_instant((body.get("startTime") or {}).get("dateTime", ""))
+        end = parse_instant((body.get("endTime") or {}).get("dateTime", ""))
+        if end <= start or end - start >= timedelta(days=GET_SCHEDULE_MAX_DAYS):
+            return graph_error(
+                400,
+                "ErrorInvalidTimeInterval",
+                f"The time range must be under {GET_SCHEDULE_MAX_DAYS} days.",
+            )
+        value = []
+        for address in schedules:
+            try:
+                calendar = store.primary_calendar(MICROSOFT, address)
+            except SandboxError:
+                calendar = None
+            if calendar is None or store.role_of(calendar, account.email) is None:
+                value.append(
+                    {
+                        "scheduleId": address,
+                        "error": {
+                            "message": "The user or resource could not be found.",
+                            "responseCode": "ErrorMailboxNotFound",
+                        },
+                    }
+                )
+                continue
+            items = [
+                {"status": e.show_as, "start": _graph_time(e.start), "end": _graph_time(e.end)}
+                for e in store.events_between(calendar.id, start, end)
+                if e.show_as != "free"
+            ]
+            value.append({"scheduleId": address, "availabilityView": "", "scheduleItems": items})
+        return JSONResponse({"value": value})
+
+    async def calendar_view(request: Request) -> Response:
+        account = me(request)
+        calendar = readable(request.path_params["calendar_id"], account.email)
+        start, end = window(request)
+        return JSONResponse(
+            {"value": [event_json(e) for e in store.events_between(calendar.id, start, end)]}
+        )
+
+    async def delta(request: Request) -> Response:
+        account = me(request)
+        primary = store.primary_calendar(MICROSOFT, account.email)
+        token = request.query_params.get("$deltatoken")
+        if token:
+            since = store.parse_sync_token(token)
+            changed = store.changes_since({primary.id}, since)
+            start, end = (
+                parse_instant(request.query_params.get("startDateTime", "1970-01-01T00:00:00Z")),
+                None,
+            )
+        else:
+            start, end = window(request)
+            changed = store.events_between(primary.id, start, end)
+            since = 0
+        value = [
+            {"id": e.id, "@removed": {"reason": "deleted"}}
+            if e.status == "cancelled"
+            else event_json(e)
+            for e in changed
+        ]
+        base = str(request.url).split("?")[0]
+        params = {"$deltatoken": store.sync_token()}
+        if end is not None:
+            params.update(
+                startDateTime=request.query_params["startDateTime"],
+                endDateTime=request.query_params["endDateTime"],
+            )
+        return JSONResponse({"value": value, "@odata.deltaLink": f"{base}?{urlencode(params)}"})
+
+    async def create_event(request: Request) -> Response:
+        account = me(request)
+        body = await request_json(request)
+        primary = store.primary_calendar(MICROSOFT, account.email)
+        transaction = body.get("transactionId")
+        if transaction:
+            for existing in store.events.values():
+                if existing.calendar_id == primary.id and existing.transaction_id == transaction:
+                    return JSONResponse(event_json(existing), status_code=201)
+        event = store.add_event(
+            primary.id,
+            body.get("subject", ""),
+            parse_instant((body.get("start") or {}).get("dateTime", "")),
+            parse_instant((body.get("end") or {}).get("dateTime", "")),
+            description=(body.get("body") or {}).get("content", ""),
+            transaction_id=transaction,
+            attendees=[
+                {
+                    "emailAddress": a.get("emailAddress", {}),
+                    "type": a.get("type", "required"),
+                    "status": {"response": "none"},
+                }
+                for a in body.get("attendees") or []
+            ],
+        )
+        return JSONResponse(event_json(event), status_code=201)
+
+    async def one_event(request: Request) -> Response:
+        account = me(request)
+        event = store.events.get(request.path_params["event_id"])
+        if event is None or store.role_of(store.calendar(event.calendar_id), account.email) not in (
+            "owner",
+            "writer",
+        ):
+            raise SandboxError(404, "The specified object was not found in the store.")
+        if event.status == "cancelled":
+            raise SandboxError(404, "The specified object was not found in the store.")
+        if request.method == "GET":
+            return JSONResponse(event_json(event))
+        if request.method == "DELETE":
+            store.cancel_event(event)
+            return Response(status_code=204)
+        body = await request_json(request)
+        with store.lock:
+            if "subject" in body:
+                event.summary = body["subject"]
+            if "start" in body:
+                event.start = parse_instant(body["start"].get("dateTime", ""))
+            if "end" in body:
+                event.end = parse_instant(body["end"].get("dateTime", ""))
+            event.sequence = store.touch()
+        return JSONResponse(event_json(event))
+
+    async def cancel(request: Request) -> Response:
+        account = me(request)
+        event = store.events.get(request.path_params["event_id"])
+        if (
+            event is None
+            or event.status == "cancelled"
+            or store.role_of(store.calendar(event.calendar_id), account.email) != "owner"
+        ):
+            raise SandboxError(404, "The specified object was not found in the store.")
+        store.cancel_event(event)
+        return Response(status_code=202)
+
+    return [
+        Route("/me", get_me, methods=["GET"]),
+        Route("/me/calendars", calendars, methods=["GET"]),
+        Route("/me/calendar/getSchedule", get_schedule, methods=["POST"]),
+        Route("/me/calendars/{calendar_id}/calendarView", calendar_view, methods=["GET"]),
+        Route("/me/calendarView/delta", delta, methods=["GET"]),
+        Route("/me/events", create_event, methods=["POST"]),
+        Route("/me/events/{event_id}", one_event, methods=["GET", "PATCH", "DELETE"]),
+        Route("/me/events/{event_id}/cancel", cancel, methods=["POST"]),
+    ]

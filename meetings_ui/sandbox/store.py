@@ -1,0 +1,473 @@
+"""The sandbox's memory: accounts, calendars, events, OAuth grants, sync state and faults.
+
+One lock guards everything, so the sandbox is safe under the threads of a test server.
+Nothing here persists: a restart brings back the seeded demo data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+GOOGLE = "google"
+MICROSOFT = "microsoft"
+
+# Access a Google account has to a calendar, by increasing power (Calendar v3 accessRole).
+GOOGLE_ROLES = ("freeBusyReader", "reader", "writer", "owner")
+
+SANDBOX_CLIENT_ID = "sandbox-client"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105  (a public, documented sandbox value)
+ACCESS_TOKEN_SECONDS = 3600
+# msal accepts only https authorities: in sandbox mode it is given this host, and the
+# requests session handed to msal sends it to the sandbox (see providers/microsoft.py).
+MICROSOFT_AUTHORITY_HOST = "https://login.sandbox.invalid"
+
+
+@dataclass
+class Account:
+    provider: str
+    email: str
+    display_name: str
+    personal: bool = False  # a personal Microsoft account: no getSchedule
+
+
+@dataclass
+class SandboxCalendar:
+    id: str
+    provider: str
+    owner_email: str
+    name: str
+    is_default: bool = False
+    # account email -> role: Google roles above; Microsoft uses the same words.
+    access: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SandboxEvent:
+    id: str
+    calendar_id: str
+    summary: str
+    start: datetime
+    end: datetime
+    all_day: bool = False
+    status: str = "confirmed"  # or "cancelled"
+    show_as: str = "busy"  # busy, free, tentative, oof
+    attendees: list[dict] = field(default_factory=list)
+    description: str = ""
+    private_properties: dict[str, str] = field(default_factory=dict)
+    transaction_id: str | None = None
+    sequence: int = 0  # the store's change counter when last changed
+
+
+@dataclass
+class Grant:
+    """An authorization code waiting to be exchanged."""
+
+    provider: str
+    client_id: str
+    redirect_uri: str
+    account_email: str
+    scope: str
+    code_challenge: str
+    code_challenge_method: str
+    nonce: str | None
+    expires_at: float
+
+
+@dataclass
+class RefreshGrant:
+    provider: str
+    client_id: str
+    account_email: str
+    scope: str
+    revoked: bool = False
+
+
+@dataclass
+class Fault:
+    """A queued failure: the next `count` matching requests get it."""
+
+    id: int
+    provider: str  # google, microsoft or any
+    path_pattern: str  # a regular expression searched in the request path
+    kind: str  # status, slow, invalid_grant, stale_sync_token
+    status: int = 500
+    retry_after: int | None = None
+    reason: str | None = None  # Google error reason, e.g. rateLimitExceeded
+    delay_seconds: float = 0.0
+    count: int = 1
+
+
+class SandboxError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SandboxStore:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts: dict[tuple[str, str], Account] = {}
+            self.calendars: dict[str, SandboxCalendar] = {}
+            self.events: dict[str, SandboxEvent] = {}
+            self.grants: dict[str, Grant] = {}
+            self.refresh_grants: dict[str, RefreshGrant] = {}
+            self.access_tokens: dict[
+                str, tuple[str, str, float]
+            ] = {}  # token -> provider, email, expiry
+            self.faults: list[Fault] = []
+            self.watch_channels: list[dict] = []
+            self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
+            self._sequence = itertools.count(1)
+            self._ids = itertools.count(1)
+            self.sequence = 0
+
+    # --- ids and change sequence ------------------------------------------------------
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    def touch(self) -> int:
+        self.sequence = next(self._sequence)
+        return self.sequence
+
+    # --- accounts and calendars ------------------------------------------------------------
+
+    def add_account(
+        self, provider: str, email: str, display_name: str, personal: bool = False
+    ) -> Account:
+        with self.lock:
+            email = email.lower()
+            account = Account(provider, email, display_name, personal)
+            self.accounts[(provider, email)] = account
+            primary_id = email if provider == GOOGLE else self.next_id("AAMkCal")
+            self.calendars.setdefault(
+                primary_id,
+                SandboxCalendar(
+                    primary_id,
+                    provider,
+                    email,
+                    "Calendar" if provider == MICROSOFT else email,
+                    is_default=True,
+                    access={email: "owner"},
+                ),
+            )
+            return account
+
+    def account(self, provider: str, email: str) -> Account:
+        try:
+            return self.accounts[(provider, email.lower())]
+        except KeyError:
+            raise SandboxError(404, f"No {provider} account {email}") from None
+
+    def add_calendar(
+        self, provider: str, owner_email: str, name: str, shared_with: dict[str, str] | None = None
+    ) -> SandboxCalendar:
+        with self.lock:
+            self.account(provider, owner_email)
+            calendar_id = (
+                f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}-{next(self._ids)}"
+                "@group.calendar.sandbox"
+                if provider == GOOGLE
+                else self.next_id("AAMkCal")
+            )
+            access = {owner_email.lower(): "owner"}
+            access.update({k.lower(): v for k, v in (shared_with or {}).items()})
+            for role in access.values():
+                if role not in GOOGLE_ROLES:
+                    raise SandboxError(400, f"Unknown access role {role!r}")
+            calendar = SandboxCalendar(
+                calendar_id, provider, owner_email.lower(), name, access=access
+            )
+            self.calendars[calendar_id] = calendar
+            return calendar
+
+    def primary_calendar(self, provider: str, email: str) -> SandboxCalendar:
+        for calendar in self.calendars.values():
+            if (
+                calendar.provider == provider
+                and calendar.owner_email == email.lower()
+                and calendar.is_default
+            ):
+                return calendar
+        raise SandboxError(404, f"No primary calendar for {email}")
+
+    def calendar(self, calendar_id: str) -> SandboxCalendar:
+        try:
+            return self.calendars[calendar_id]
+        except KeyError:
+            raise SandboxError(404, "Not Found") from None
+
+    def role_of(self, calendar: SandboxCalendar, email: str) -> str | None:
+        return calendar.access.get(email.lower())
+
+    def visible_calendars(self, provider: str, email: str) -> list[SandboxCalendar]:
+        return [
+            c
+            for c in self.calendars.values()
+            if c.provider == provider and self.role_of(c, email) is not None
+        ]
+
+    # --- events ----------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        calendar_id: str,
+        summary: str,
+        start: datetime,
+        end: datetime,
+        *,
+        all_day: bool = False,
+        event_id: str | None = None,
+        **extra: object,
+    ) -> SandboxEvent:
+        with self.lock:
+            self.calendar(calendar_id)
+            if end <= start:
+                raise SandboxError(400, "The event ends before it starts")
+            event_id = event_id or self.next_id("evt")
+            if event_id in self.events:
+                raise SandboxError(409, "The requested identifier already exists.")
+            event = SandboxEvent(
+                event_id,
+                calendar_id,
+                summary,
+                start.astimezone(UTC),
+                end.astimezone(UTC),
+                all_day=all_day,
+                sequence=self.touch(),
+                **extra,  # type: ignore[arg-type]
+            )
+            self.events[event_id] = event
+            return event
+
+    def event(self, calendar_id: str, event_id: str) -> SandboxEvent:
+        event = self.events.get(event_id)
+        if event is None or event.calendar_id != calendar_id:
+            raise SandboxError(404, "Not Found")
+        return event
+
+    def cancel_event(self, event: SandboxEvent) -> None:
+        with self.lock:
+            event.status = "cancelled"
+            event.sequence = self.touch()
+
+    def events_between(
+        self, calendar_id: str, start: datetime, end: datetime
+    ) -> list[SandboxEvent]:
+        return sorted(
+            (
+                e
+                for e in self.events.values()
+                if e.calendar_id == calendar_id
+                and e.status != "cancelled"
+                and e.start < end
+                and start < e.end
+            ),
+            key=lambda e: e.start,
+        )
+
+    def changes_since(self, calendar_ids: set[str], sequence: int) -> list[SandboxEvent]:
+        return sorted(
+            (
+                e
+                for e in self.events.values()
+                if e.calendar_id in calendar_ids and e.sequence > sequence
+            ),
+            key=lambda e: e.sequence,
+        )
+
+    def sync_token(self) -> str:
+        return f"sync-{self.sequence}"
+
+    def parse_sync_token(self, token: str) -> int:
+        match = re.fullmatch(r"sync-(\d+)", token or "")
+        if not match or int(match.group(1)) < self.oldest_valid_sync:
+            raise SandboxError(410, "Sync token is no longer valid, a full sync is required.")
+        return int(match.group(1))
+
+    def invalidate_sync_tokens(self) -> None:
+        with self.lock:
+            self.oldest_valid_sync = self.sequence + 1
+
+    # --- OAuth ---------------------------------------------------------------------------------
+
+    def issue_code(self, grant: Grant) -> str:
+        with self.lock:
+            code = secrets.token_urlsafe(24)
+            self.grants[code] = grant
+            return code
+
+    def redeem_code(
+        self, provider: str, code: str, client_id: str, redirect_uri: str, verifier: str
+    ) -> Grant:
+        with self.lock:
+            grant = self.grants.pop(code, None)  # one use only, even when it fails
+        if grant is None or grant.provider != provider or grant.expires_at < time.time():
+            raise SandboxError(400, "invalid_grant")
+        if grant.client_id != client_id or grant.redirect_uri != redirect_uri:
+            raise SandboxError(400, "invalid_grant")
+        if (
+            not verifier
+            or pkce_challenge(verifier, grant.code_challenge_method) != grant.code_challenge
+        ):
+            raise SandboxError(400, "invalid_grant")
+        return grant
+
+    def issue_tokens(
+        self, provider: str, client_id: str, email: str, scope: str
+    ) -> tuple[str, str]:
+        with self.lock:
+            access = f"{provider[:1]}at-{secrets.token_urlsafe(24)}"
+            refresh = f"{provider[:1]}rt-{secrets.token_urlsafe(24)}"
+            self.access_tokens[access] = (provider, email, time.time() + ACCESS_TOKEN_SECONDS)
+            self.refresh_grants[refresh] = RefreshGrant(provider, client_id, email, scope)
+            return access, refresh
+
+    def refresh(
+        self, provider: str, refresh_token: str, client_id: str
+    ) -> tuple[str, RefreshGrant]:
+        with self.lock:
+            grant = self.refresh_grants.get(refresh_token)
+            if (
+                grant is None
+                or grant.revoked
+                or grant.provider != provider
+                or grant.client_id != client_id
+            ):
+                raise SandboxError(400, "invalid_grant")
+            access = f"{provider[:1]}at-{secrets.token_urlsafe(24)}"
+            self.access_tokens[access] = (
+                provider,
+                grant.account_email,
+                time.time() + ACCESS_TOKEN_SECONDS,
+            )
+            return access, grant
+
+    def revoke(self, token: str) -> bool:
+        """Revoking either token ends the whole grant, as Google does."""
+        with self.lock:
+            if token in self.refresh_grants:
+                grant = self.refresh_grants[token]
+            elif token in self.access_tokens:
+                provider, email, _ = self.access_tokens[token]
+                grant = next(
+                    (
+                        g
+                        for g in self.refresh_grants.values()
+                        if g.provider == provider and g.account_email == email
+                    ),
+                    None,
+                )
+            else:
+                return False
+            if grant is not None:
+                grant.revoked = True
+                for access, (provider, email, _) in list(self.access_tokens.items()):
+                    if provider == grant.provider and email == grant.account_email:
+                        del self.access_tokens[access]
+            return True
+
+    def revoke_account(self, provider: str, email: str) -> None:
+        with self.lock:
+            for token, grant in self.refresh_grants.items():
+                if grant.provider == provider and grant.account_email == email.lower():
+                    self.revoke(token)
+
+    def expire_access_tokens(self) -> None:
+        with self.lock:
+            for token, (provider, email, _) in list(self.access_tokens.items()):
+                self.access_tokens[token] = (provider, email, 0.0)
+
+    def account_for_token(self, provider: str, header: str | None) -> Account:
+        if not header or not header.startswith("Bearer "):
+            raise SandboxError(401, "Request is missing required authentication credential.")
+        entry = self.access_tokens.get(header.removeprefix("Bearer ").strip())
+        if entry is None or entry[0] != provider or entry[2] < time.time():
+            raise SandboxError(401, "Request had invalid authentication credentials.")
+        return self.account(provider, entry[1])
+
+    # --- faults ---------------------------------------------------------------------------------
+
+    def queue_fault(self, **fields: object) -> Fault:
+        with self.lock:
+            fault = Fault(id=next(self._ids), **fields)  # type: ignore[arg-type]
+            self.faults.append(fault)
+            return fault
+
+    def take_fault(self, provider: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.provider in (provider, "any") and re.search(fault.path_pattern, path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+            return None
+
+
+def pkce_challenge(verifier: str, method: str) -> str:
+    if method == "plain":
+        return verifier
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
+    """One Google and one Office 365 account with a few calendars and busy events this
+    week and next: owned, shared writable, shared free/busy-only, and one never shared."""
+    today = today or datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+
+    def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(
+            monday + timedelta(days=day_offset), datetime.min.time(), UTC
+        ) + timedelta(hours=hour, minutes=minute)
+
+    with store.lock:
+        google = store.add_account(GOOGLE, "demo.google@example.com", "Demo Google")
+        store.add_account(GOOGLE, "ana.colleague@example.com", "Ana Colleague")
+        primary = store.primary_calendar(GOOGLE, google.email)
+        team = store.add_calendar(
+            GOOGLE, "ana.colleague@example.com", "Team", {google.email: "writer"}
+        )
+        ana_fb = store.primary_calendar(GOOGLE, "ana.colleague@example.com")
+        ana_fb.access[google.email] = "freeBusyReader"
+        store.add_calendar(GOOGLE, "ana.colleague@example.com", "Ana private")  # never shared
+        holidays = store.add_calendar(GOOGLE, google.email, "Holidays")
+        for week in (0, 7):
+            store.add_event(primary.id, "Weekly planning", at(week, 9), at(week, 10))
+            store.add_event(
+                primary.id, "Lunch with a client", at(week + 2, 12), at(week + 2, 13, 30)
+            )
+            store.add_event(team.id, "Team sync", at(week + 1, 14), at(week + 1, 15))
+            store.add_event(ana_fb.id, "Ana: workshop", at(week + 3, 9), at(week + 3, 12))
+        store.add_event(holidays.id, "Day off", at(11, 0), at(12, 0), all_day=True)
+
+        office = store.add_account(MICROSOFT, "demo.office@example.com", "Demo Office")
+        store.add_account(MICROSOFT, "bo.colleague@example.com", "Bo Colleague")
+        store.add_account(MICROSOFT, "demo.personal@example.com", "Demo Personal", personal=True)
+        office_primary = store.primary_calendar(MICROSOFT, office.email)
+        events = store.add_calendar(MICROSOFT, office.email, "Team Events")
+        bo = store.primary_calendar(MICROSOFT, "bo.colleague@example.com")
+        bo.access[office.email] = "freeBusyReader"
+        bo.name = "Bo Colleague"
+        for week in (0, 7):
+            store.add_event(office_primary.id, "Pipeline review", at(week, 10), at(week, 11))
+            store.add_event(office_primary.id, "Customer call", at(week + 3, 15), at(week + 3, 16))
+            store.add_event(events.id, "Town hall", at(week + 2, 16), at(week + 2, 17))
+            store.add_event(bo.id, "Bo: offsite", at(week + 4, 9), at(week + 4, 17))
+        personal_primary = store.primary_calendar(MICROSOFT, "demo.personal@example.com")
+        store.add_event(personal_primary.id, "Dentist", at(1, 8), at(1, 9))

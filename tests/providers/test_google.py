@@ -1,0 +1,244 @@
+"""The real authlib and google-api-python-client against the sandbox, over real HTTP."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from meetings_ui.providers.base import (
+    AccessRole,
+    Attendee,
+    ConsentDeniedError,
+    NeedsReconnectError,
+    NewEvent,
+    ProviderError,
+    ProviderUnavailableError,
+)
+from meetings_ui.providers.google import GoogleAccount
+from tests.sandbox import REDIRECT_URI, Sandbox, consent
+
+EMAIL = "demo.google@example.com"
+
+
+def connect(sandbox: Sandbox, saved: list | None = None, timeout: float = 10.0) -> GoogleAccount:
+    connector = sandbox.google(timeout=timeout)
+    state = secrets.token_urlsafe(16)
+    start = connector.begin(redirect_uri=REDIRECT_URI, state=state)
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL))
+    assert connected.email == EMAIL
+    return connector.open(connected.credentials, (saved if saved is not None else []).append)
+
+
+def this_week() -> tuple[datetime, datetime]:
+    today = datetime.now(UTC).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
+    return monday, monday + timedelta(days=14)
+
+
+def test_authorization_uses_pkce_offline_access_and_the_smallest_scopes(sandbox: Sandbox) -> None:
+    start = sandbox.google().begin(redirect_uri=REDIRECT_URI, state="abc")
+    query = parse_qs(urlsplit(start.url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["access_type"] == ["offline"]
+    assert query["redirect_uri"] == [REDIRECT_URI]
+    assert query["state"] == ["abc"]
+    assert "code_verifier" in start.flow and start.flow["code_verifier"] not in start.url
+    assert set(query["scope"][0].split()) == {
+        "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+        "https://www.googleapis.com/auth/calendar.freebusy",
+        "https://www.googleapis.com/auth/calendar.events.owned",
+    }
+
+
+def test_connecting_yields_the_account_and_a_refresh_token(sandbox: Sandbox) -> None:
+    connector = sandbox.google()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="s1")
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL))
+    assert connected.provider == "google"
+    assert connected.email == EMAIL
+    assert connected.credentials["refresh_token"]
+    assert connected.credentials["access_token"]
+
+
+def test_denied_consent_wrong_state_and_replayed_codes_are_refused(sandbox: Sandbox) -> None:
+    connector = sandbox.google()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="s2")
+    with pytest.raises(ConsentDeniedError):
+        connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL, "deny"))
+
+    answer = consent(start.url, EMAIL)
+    with pytest.raises(ProviderError, match="does not match"):
+        connector.complete(flow=start.flow, callback_params={**answer, "state": "forged"})
+    connector.complete(flow=start.flow, callback_params=answer)
+    with pytest.raises(ProviderError, match="refused"):  # the code works once only
+        connector.complete(flow=start.flow, callback_params=answer)
+
+    other = connector.begin(redirect_uri=REDIRECT_URI, state="s3")
+    stolen = consent(other.url, EMAIL)
+    with pytest.raises(ProviderError):  # a code needs the verifier of its own flow
+        connector.complete(
+            flow={**other.flow, "code_verifier": start.flow["code_verifier"]},
+            callback_params=stolen,
+        )
+
+
+def test_lists_only_calendars_the_account_can_see_with_their_access(sandbox: Sandbox) -> None:
+    calendars = {c.name: c for c in connect(sandbox).list_calendars()}
+    assert set(calendars) == {EMAIL, "Team", "Holidays", "ana.colleague@example.com"}
+    assert calendars[EMAIL].is_primary and calendars[EMAIL].access_role is AccessRole.OWNER
+    assert calendars["Team"].access_role is AccessRole.WRITER
+    assert calendars["ana.colleague@example.com"].access_role is AccessRole.FREE_BUSY
+    assert "Ana private" not in calendars  # S10: never shared with this account
+
+
+def test_free_busy_across_several_calendars_and_errors_are_never_free(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    ids = {c.name: c.id for c in account.list_calendars()}
+    start, end = this_week()
+    result = account.free_busy(
+        [ids[EMAIL], ids["Team"], ids["ana.colleague@example.com"], "nobody@nowhere"], start, end
+    )
+    assert len(result.busy[ids[EMAIL]]) == 4  # planning and lunch, two weeks
+    assert len(result.busy[ids["Team"]]) == 2
+    assert len(result.busy[ids["ana.colleague@example.com"]]) == 2  # free/busy-only still blocks
+    assert "nobody@nowhere" not in result.busy
+    assert result.errors["nobody@nowhere"] == "notFound"
+
+
+def test_free_busy_is_chunked_to_fifty_calendars_per_query(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = this_week()
+    ids = [EMAIL] + [f"missing-{i}@example.com" for i in range(120)]
+    result = account.free_busy(ids, start, end)  # the sandbox answers 400 above 50
+    assert set(result.busy) == {EMAIL}
+    assert len(result.errors) == 120
+
+
+def test_create_event_with_attendees_is_idempotent(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    event = NewEvent(
+        summary="Intro call",
+        start=start,
+        end=start + timedelta(minutes=30),
+        time_zone="Europe/Paris",
+        idempotency_key="booking-42",
+        description="Booked through Meetings",
+        attendees=(Attendee("prospect@example.org", "Pat Prospect"),),
+    )
+    first = account.create_event(event)
+    again = account.create_event(event)
+    assert again.id == first.id
+    assert first.attendees == ("prospect@example.org",)
+    assert first.idempotency_key == "booking-42"
+    stored = [e for e in sandbox.store.events.values() if e.summary == "Intro call"]
+    assert len(stored) == 1
+    assert stored[0].calendar_id == EMAIL  # S11: the primary calendar
+    moved = account.update_event(
+        first.id, start=start + timedelta(hours=1), end=start + timedelta(hours=1, minutes=30)
+    )
+    assert moved.start == start + timedelta(hours=1)
+    account.cancel_event(first.id)
+    account.cancel_event(first.id)  # cancelling twice is fine
+    assert stored[0].status == "cancelled"
+
+
+def test_incremental_sync_and_full_resync_on_a_stale_token(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = this_week()
+    first = account.list_changes(None, start=start, end=end)
+    assert len(first.events) == 4 and first.sync_token
+    added = sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=EMAIL,
+        summary="Call with Zoe via Google",
+        start=(start + timedelta(days=1, hours=16)).isoformat(),
+        end=(start + timedelta(days=1, hours=17)).isoformat(),
+    )
+    changes = account.list_changes(first.sync_token, start=start, end=end)
+    assert [e.summary for e in changes.events] == ["Call with Zoe via Google"]
+    assert not changes.full_resync
+    sandbox.control("DELETE", f"/events/{added['id']}")
+    removed = account.list_changes(changes.sync_token, start=start, end=end)
+    assert [(e.id, e.cancelled) for e in removed.events] == [(added["id"], True)]
+
+    sandbox.fault(provider="google", path="/events$", kind="stale_sync_token")
+    resync = account.list_changes(removed.sync_token, start=start, end=end)
+    assert resync.full_resync
+    assert len([e for e in resync.events if not e.cancelled]) == 4
+
+
+def test_expired_access_tokens_are_refreshed_and_saved(sandbox: Sandbox) -> None:
+    saved: list[dict] = []
+    account = connect(sandbox, saved)
+    before = account.credentials["access_token"]
+    sandbox.control("POST", "/tokens/expire")
+    assert account.list_calendars()  # 401 → refresh → retry
+    assert saved and saved[-1]["access_token"] != before
+    assert saved[-1]["refresh_token"] == account.credentials["refresh_token"]
+
+
+def test_a_revoked_grant_needs_reconnect(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.control("POST", f"/accounts/google/{EMAIL}/revoke")
+    with pytest.raises(NeedsReconnectError, match="reconnect"):
+        account.list_calendars()
+
+
+def test_invalid_grant_on_refresh_needs_reconnect(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="google", path="/token$", kind="invalid_grant")
+    with pytest.raises(NeedsReconnectError):
+        account.refresh_token()
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected_sleeps"),
+    [
+        ({"status": 429, "retry_after": 2}, [2.0]),
+        ({"status": 403, "reason": "rateLimitExceeded", "retry_after": 1}, [1.0]),
+        ({"status": 500}, None),
+        ({"status": 503, "count": 2}, None),
+    ],
+)
+def test_transient_faults_are_retried_with_backoff(
+    sandbox: Sandbox, fault: dict, expected_sleeps: list | None
+) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="google", path="calendarList", **fault)
+    assert account.list_calendars()
+    if expected_sleeps is not None:
+        assert sandbox.sleeps == expected_sleeps  # Retry-After honoured exactly
+    else:
+        assert len(sandbox.sleeps) == fault.get("count", 1)
+
+
+def test_a_slow_answer_times_out_and_is_retried(sandbox: Sandbox) -> None:
+    account = connect(sandbox, timeout=0.5)
+    sandbox.fault(provider="google", path="calendarList", kind="slow", delay_seconds=1.5)
+    assert account.list_calendars()
+    assert len(sandbox.sleeps) == 1
+
+
+def test_persistent_failure_is_a_clear_error_and_busy_time_is_never_free(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="google", path="calendarList", status=500, count=10)
+    with pytest.raises(ProviderUnavailableError, match="gave up after 4 attempts"):
+        account.list_calendars()
+    sandbox.fault(provider="google", path="freeBusy", status=503, count=10)
+    start, end = this_week()
+    result = account.free_busy([EMAIL], start, end)
+    assert result.busy == {}
+    assert "gave up" in result.errors[EMAIL]
+
+
+def test_a_non_retryable_error_is_reported_not_retried(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="google", path="calendarList", status=400)
+    with pytest.raises(ProviderError, match="400"):
+        account.list_calendars()
+    assert sandbox.sleeps == []

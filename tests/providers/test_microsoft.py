@@ -1,0 +1,179 @@
+"""The real msal and Microsoft Graph REST calls against the sandbox, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from meetings_ui.providers.base import (
+    AccessRole,
+    Attendee,
+    ConsentDeniedError,
+    NeedsReconnectError,
+    NewEvent,
+    ProviderError,
+)
+from meetings_ui.providers.microsoft import MicrosoftAccount
+from tests.sandbox import REDIRECT_URI, Sandbox, consent
+
+EMAIL = "demo.office@example.com"
+
+
+def connect(sandbox: Sandbox, email: str = EMAIL, saved: list | None = None) -> MicrosoftAccount:
+    connector = sandbox.microsoft()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="ms-state")
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, email))
+    assert connected.email == email
+    return connector.open(connected.credentials, (saved if saved is not None else []).append)
+
+
+def two_weeks() -> tuple[datetime, datetime]:
+    today = datetime.now(UTC).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
+    return monday, monday + timedelta(days=14)
+
+
+def test_msal_auth_code_flow_with_pkce_through_the_https_authority(sandbox: Sandbox) -> None:
+    connector = sandbox.microsoft()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="st")
+    query = parse_qs(urlsplit(start.url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["response_mode"] == ["form_post"]
+    assert start.url.startswith(sandbox.url + "/microsoft/common/oauth2/v2.0/authorize")
+    assert {"User.Read", "Calendars.ReadWrite", "Calendars.Read.Shared", "offline_access"} <= set(
+        query["scope"][0].split()
+    )
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL))
+    cache = json.loads(connected.credentials["token_cache"])
+    assert cache["RefreshToken"] and cache["AccessToken"]
+
+
+def test_denied_and_mismatched_answers_are_refused(sandbox: Sandbox) -> None:
+    connector = sandbox.microsoft()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="st2")
+    with pytest.raises(ConsentDeniedError):
+        connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL, "deny"))
+    answer = consent(start.url, EMAIL)
+    with pytest.raises(ProviderError):
+        connector.complete(flow=start.flow, callback_params={**answer, "state": "forged"})
+
+
+def test_each_connection_has_its_own_token_cache(sandbox: Sandbox) -> None:
+    office = connect(sandbox)
+    personal = connect(sandbox, "demo.personal@example.com")
+    assert office.credentials["token_cache"] != personal.credentials["token_cache"]
+    assert {c.name for c in office.list_calendars()} == {"Calendar", "Team Events", "Bo Colleague"}
+    assert {c.name for c in personal.list_calendars()} == {"Calendar"}
+
+
+def test_calendars_with_their_access(sandbox: Sandbox) -> None:
+    calendars = {c.name: c for c in connect(sandbox).list_calendars()}
+    assert (
+        calendars["Calendar"].is_primary and calendars["Calendar"].access_role is AccessRole.OWNER
+    )
+    assert calendars["Team Events"].access_role is AccessRole.OWNER
+    assert calendars["Bo Colleague"].access_role is AccessRole.FREE_BUSY
+
+
+def test_free_busy_uses_get_schedule_and_calendar_view(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    ids = {c.name: c.id for c in account.list_calendars()}
+    start, end = two_weeks()
+    result = account.free_busy([*ids.values(), "AAMk-unknown"], start, end)
+    assert len(result.busy[ids["Calendar"]]) == 4  # getSchedule, own address
+    assert len(result.busy[ids["Bo Colleague"]]) == 2  # getSchedule, owner's address
+    assert len(result.busy[ids["Team Events"]]) == 2  # calendarView
+    assert result.errors == {"AAMk-unknown": "This account cannot see the calendar"}
+
+
+def test_personal_accounts_fall_back_to_calendar_view(sandbox: Sandbox) -> None:
+    account = connect(sandbox, "demo.personal@example.com")
+    primary = account.list_calendars()[0]
+    start, end = two_weeks()
+    result = account.free_busy([primary.id], start, end)
+    assert len(result.busy[primary.id]) == 1
+    assert result.errors == {}
+
+
+def test_get_schedule_is_chunked_by_twenty_and_by_sixty_two_days(sandbox: Sandbox) -> None:
+    for index in range(25):
+        owner = f"colleague{index}@example.com"
+        sandbox.control("POST", "/accounts", provider="microsoft", email=owner)
+        sandbox.store.primary_calendar("microsoft", owner).access[EMAIL] = "freeBusyReader"
+    account = connect(sandbox)
+    ids = [c.id for c in account.list_calendars()]
+    start = datetime.now(UTC).replace(microsecond=0)
+    result = account.free_busy(ids, start, start + timedelta(days=150))  # 400s if not chunked
+    assert result.errors == {}
+    assert set(result.busy) == set(ids)
+
+
+def test_create_event_is_idempotent_by_transaction_id(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    event = NewEvent(
+        summary="Demo",
+        start=start,
+        end=start + timedelta(minutes=45),
+        time_zone="America/New_York",
+        idempotency_key="booking-7",
+        attendees=(Attendee("lee@example.org", "Lee"),),
+    )
+    first = account.create_event(event)
+    assert account.create_event(event).id == first.id
+    assert first.attendees == ("lee@example.org",)
+    assert first.start == start
+    account.cancel_event(first.id)
+    account.cancel_event(first.id)
+    assert sandbox.store.events[first.id].status == "cancelled"
+
+
+def test_delta_sync_and_resync_after_a_stale_token(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    assert len(first.events) == 4
+    primary = sandbox.store.primary_calendar("microsoft", EMAIL)
+    added = sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary.id,
+        summary="Coffee with Sam",
+        start=(start + timedelta(days=2, hours=8)).isoformat(),
+        end=(start + timedelta(days=2, hours=9)).isoformat(),
+    )
+    changes = account.list_changes(first.sync_token, start=start, end=end)
+    assert [e.summary for e in changes.events] == ["Coffee with Sam"]
+    sandbox.control("DELETE", f"/events/{added['id']}")
+    removed = account.list_changes(changes.sync_token, start=start, end=end)
+    assert [(e.id, e.cancelled) for e in removed.events] == [(added["id"], True)]
+    sandbox.fault(provider="microsoft", path="delta", kind="stale_sync_token")
+    resync = account.list_changes(removed.sync_token, start=start, end=end)
+    assert resync.full_resync and len(resync.events) == 4
+
+
+def test_refreshed_tokens_are_saved_in_the_connection_cache(sandbox: Sandbox) -> None:
+    saved: list[dict] = []
+    account = connect(sandbox, saved=saved)
+    before = json.loads(account.credentials["token_cache"])["AccessToken"]
+    sandbox.control("POST", "/tokens/expire")
+    assert account.list_calendars()  # 401 → msal refresh with the refresh token → retry
+    after = json.loads(saved[-1]["token_cache"])["AccessToken"]
+    assert [t["secret"] for t in after.values()] != [t["secret"] for t in before.values()]
+
+
+def test_a_revoked_grant_needs_reconnect(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.control("POST", f"/accounts/microsoft/{EMAIL}/revoke")
+    with pytest.raises(NeedsReconnectError, match="reconnect"):
+        account.list_calendars()
+
+
+def test_too_many_requests_honours_retry_after(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="microsoft", path="/me/calendars$", status=429, retry_after=3)
+    assert account.list_calendars()
+    assert sandbox.sleeps == [3.0]
