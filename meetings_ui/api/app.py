@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from meetings_ui import routes
+from meetings_ui.api.auth import complete_login, log_out
 from meetings_ui.db import session_scope
 from meetings_ui.services.health import check_health
 
@@ -24,4 +25,10 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[Route(routes.HEALTH, health, methods=["GET"])])
+    return Starlette(
+        routes=[
+            Route(routes.HEALTH, health, methods=["GET"]),
+            Route(routes.AUTH_COMPLETE, complete_login, methods=["GET"]),
+            Route(routes.AUTH_LOGOUT, log_out, methods=["POST"]),
+        ]
+    )
