@@ -1,13 +1,31 @@
-"""Operator commands: `python -m meetings_ui.cli <command>`."""
+"""Operator commands: `python -m meetings_ui.cli <command>`.
+
+The operator at the server's shell is trusted like an admin (guard.OPERATOR).
+Bad input prints what to fix on stderr and exits with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from sqlmodel import Session
+
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.domain.licences import parse_seat
+from meetings_ui.models import Role
+from meetings_ui.services.accounts import AccountError, do_create_user, user_by_email
+from meetings_ui.services.api_keys import do_create_api_key
 from meetings_ui.services.demo import DEMO_ACCOUNTS, do_seed_demo_workspace
+from meetings_ui.services.guard import OPERATOR
+from meetings_ui.services.seats import do_assign_seat
+
+BAD_INPUT = 2
+
+
+class CommandError(Exception):
+    """Refused input; the message says what to fix."""
 
 
 def _seed_demo(_args: argparse.Namespace) -> int:
@@ -23,14 +41,80 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _create_user(args: argparse.Namespace) -> int:
+    role = Role.ADMIN if args.admin else Role.USER
+    with session_scope() as session:
+        user = do_create_user(
+            session=session,
+            actor=OPERATOR,
+            email=args.email,
+            password=args.password,
+            display_name=args.name or "",
+            role=role,
+        )
+    print(f"Created {user.role} {user.email} (id {user.id}).")
+    return 0
+
+
+def _user_id(session: Session, email: str) -> int:
+    user = user_by_email(session=session, email=email)
+    if user is None:
+        raise CommandError(f"No account with the email {email.strip()!r}.")
+    return user.id
+
+
+def _create_api_key(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        raw_key = do_create_api_key(
+            session=session, actor=OPERATOR, user_id=_user_id(session, args.email)
+        )
+    print(f"API key for {args.email.strip().lower()} (shown once, store it now):")
+    print(raw_key)
+    return 0
+
+
+def _grant_seat(args: argparse.Namespace) -> int:
+    try:
+        seat = parse_seat(args.seat)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    with session_scope() as session:
+        do_assign_seat(
+            session=session, actor=OPERATOR, user_id=_user_id(session, args.email), seat=seat
+        )
+    print(f"{args.email.strip().lower()} now holds a {seat.label} seat.")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m meetings_ui.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("seed-demo", help="create the demo workspace (idempotent)").set_defaults(
         handler=_seed_demo
     )
-    args = parser.parse_args(argv)
-    return args.handler(args)
+    create_user = commands.add_parser("create-user", help="create an account")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--password", required=True)
+    create_user.add_argument("--name", help="display name (default: the email's local part)")
+    create_user.add_argument("--admin", action="store_true", help="give the admin role")
+    create_user.set_defaults(handler=_create_user)
+    api_key = commands.add_parser("create-api-key", help="create a REST API key (printed once)")
+    api_key.add_argument("--email", required=True)
+    api_key.set_defaults(handler=_create_api_key)
+    grant = commands.add_parser("grant-seat", help="assign a licence seat, e.g. sales_pro")
+    grant.add_argument("--email", required=True)
+    grant.add_argument("--seat", required=True, help="hub_tier, e.g. sales_pro or cms_enterprise")
+    grant.set_defaults(handler=_grant_seat)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CommandError, AccountError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return BAD_INPUT
 
 
 if __name__ == "__main__":

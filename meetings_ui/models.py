@@ -184,3 +184,104 @@ class Booking(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     provider_event_id: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created_at()
+
+
+class UserSession(SQLModel, table=True):
+    """A logged-in browser. Only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime = _instant(nullable=False)
+    created_at: datetime = _created_at()
+
+
+class LoginCode(SQLModel, table=True):
+    """A single-use, short-lived code that hands a checked log-in to the cookie route."""
+
+    __tablename__ = "login_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    next_path: str = Field(max_length=500)
+    expires_at: datetime = _instant(nullable=False)
+    used_at: datetime | None = _instant()
+    created_at: datetime = _created_at()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One log-in attempt; failures in a window throttle an email and a client IP."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_created", "email", "created_at"),
+        sa.Index("ix_login_attempt_ip_created", "client_ip", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    client_ip: str = Field(max_length=64)
+    succeeded: bool = Field(default=False)
+    created_at: datetime = _created_at()
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A password-reset link's token, stored hashed; single use, short expiry."""
+
+    __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime = _instant(nullable=False)
+    used_at: datetime | None = _instant()
+    created_at: datetime = _created_at()
+
+
+class ApiKey(SQLModel, table=True):
+    """A REST API key: the prefix finds the row, the hash proves the key."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    prefix: str = Field(max_length=16, unique=True, index=True)
+    key_hash: str = Field(max_length=64)
+    created_at: datetime = _created_at()
+    last_used_at: datetime | None = _instant()
+    revoked_at: datetime | None = _instant()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to whom; written after the change it records has committed."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(default="", max_length=320)
+    details: dict[str, Any] = _json(dict)
+    created_at: datetime = Field(
+        default_factory=utc_now, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class OutboxEmail(SQLModel, table=True):
+    """Mail captured locally when no SMTP server is configured (development, demo)."""
+
+    __tablename__ = "outbox_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to: str = Field(max_length=320, index=True)
+    subject: str = Field(max_length=500)
+    text: str = Field(sa_type=sa.Text)
+    html: str | None = Field(default=None, sa_type=sa.Text)
+    # [{"filename", "content_type", "size"}]: enough to show what would have been attached.
+    attachments: list[dict[str, Any]] = _json(list)
+    created_at: datetime = _created_at()

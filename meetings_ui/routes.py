@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 LANDING = "/"
+LOGIN = "/login"
+SIGN_UP = "/signup"
+FIRST_ADMIN = "/setup"
+FORGOT_PASSWORD = "/forgot-password"  # noqa: S105  (a route, not a secret)
+RESET_PASSWORD = "/reset-password"  # noqa: S105
+
+# Host pages: everything under this prefix needs a logged-in user.
+APP_PREFIX = "/app"
 MEETINGS = "/app/meetings"
 CONTACTS = "/app/contacts"
 SETTINGS = "/app/settings"
 SETTINGS_CALENDAR = "/app/settings/calendar"
 ADMIN = "/app/admin"
 ADMIN_CALENDARS = "/app/admin/calendars"
+ADMIN_USERS = "/app/admin/users"
+ADMIN_AUDIT = "/app/admin/audit"
+DEV_OUTBOX = "/app/dev/outbox"
 
 # Public booking pages live under this prefix; no other page may use it (S15: robots.txt).
 BOOKING_PREFIX = "/meetings"
 
 # Backend (non-page) HTTP routes.
 HEALTH = "/health"
+AUTH_COMPLETE = "/auth/complete"
+AUTH_LOGOUT = "/auth/logout"
 API_PREFIX = "/api/v1"
 SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, when no real credentials are set
 

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from meetings_ui import routes
+from meetings_ui.api.auth import complete_login, log_out
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.services.health import check_health
@@ -25,7 +26,11 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    api_routes: list[Route | Mount] = [Route(routes.HEALTH, health, methods=["GET"])]
+    api_routes: list[Route | Mount] = [
+        Route(routes.HEALTH, health, methods=["GET"]),
+        Route(routes.AUTH_COMPLETE, complete_login, methods=["GET"]),
+        Route(routes.AUTH_LOGOUT, log_out, methods=["POST"]),
+    ]
     if get_settings().uses_sandbox:
         from meetings_ui.sandbox.app import build_sandbox_app
 

@@ -1,0 +1,256 @@
+"""Accounts: sign-up, the first admin, operator-created users, log-in checks, profiles.
+
+Emails are normalised (trimmed, lower-cased) before they are stored or compared,
+so "Ada@Example.com " and "ada@example.com" are one account.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from meetings_ui.domain.licences import seat_from_row
+from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.models import Role, Seat, User, utc_now
+from meetings_ui.services import audit, login_throttle
+from meetings_ui.services.guard import Actor, ForbiddenError, require_admin, require_self_or_admin
+from meetings_ui.services.passwords import hash_password, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+# Hashing is deliberately slow; an unbounded input would make it a denial of service.
+MAX_PASSWORD_LENGTH = 256
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """Bad input, with a message that says what to fix. `field` names the form field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LoginRefusedError(AccountError):
+    pass
+
+
+def normalise_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter your email address."
+    if len(email) > 320 or not _EMAIL.match(email):
+        return f"{email!r} is not an email address: use the form name@example.com."
+    return None
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"Use at least {MIN_PASSWORD_LENGTH} characters for your password "
+            f"(this one has {len(password)})."
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters for your password."
+    if email and password.strip().lower() == email:
+        return "Don't use your email address as your password."
+    return None
+
+
+def _display_name(raw: str, email: str) -> str:
+    name = raw.strip() or email.split("@", 1)[0]
+    if len(name) > 200:
+        raise AccountError("Use at most 200 characters for your name.", "name")
+    return name
+
+
+def _new_user(
+    session: Session, *, email: str, password: str, display_name: str, role: Role
+) -> User:
+    """Validate and add (not commit) a user; every account creation goes through here."""
+    email = normalise_email(email)
+    if problem := email_problem(email):
+        raise AccountError(problem, "email")
+    if problem := password_problem(password, email=email):
+        raise AccountError(problem, "password")
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise AccountError(
+            "An account with this email already exists: log in, or reset its password.", "email"
+        )
+    user = User(
+        email=email,
+        display_name=_display_name(display_name, email),
+        password_hash=hash_password(password),
+        role=role,
+    )
+    session.add(user)
+    return user
+
+
+def _commit_new_user(session: Session, user: User) -> None:
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise AccountError(
+            "An account with this email already exists: log in, or reset its password.", "email"
+        ) from None
+
+
+def needs_first_admin(*, session: Session) -> bool:
+    """True on a fresh install: nobody can log in until the first admin exists."""
+    return session.exec(select(User.id).limit(1)).first() is None
+
+
+def _lock_users_table(session: Session) -> None:
+    """Serialise first-admin creation on PostgreSQL so two visitors cannot both win."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text('LOCK TABLE "user" IN SHARE ROW EXCLUSIVE MODE'))
+
+
+def do_create_first_admin(
+    *, session: Session, email: str, password: str, display_name: str
+) -> User:
+    _lock_users_table(session)
+    if not needs_first_admin(session=session):
+        session.rollback()
+        raise ForbiddenError("This workspace already has an admin: log in instead.")
+    user = _new_user(
+        session, email=email, password=password, display_name=display_name, role=Role.ADMIN
+    )
+    _commit_new_user(session, user)
+    audit.record(
+        session=session, actor_id=user.id, action="user.first_admin_created", target=user.email
+    )
+    return user
+
+
+def do_sign_up(*, session: Session, email: str, password: str, display_name: str) -> User:
+    """A host signs themselves up; they get the user role and no seats."""
+    if needs_first_admin(session=session):
+        raise ForbiddenError(
+            "This workspace has no admin yet: create the first admin account first."
+        )
+    user = _new_user(
+        session, email=email, password=password, display_name=display_name, role=Role.USER
+    )
+    _commit_new_user(session, user)
+    audit.record(session=session, actor_id=user.id, action="user.signed_up", target=user.email)
+    return user
+
+
+def do_create_user(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    password: str,
+    display_name: str = "",
+    role: Role = Role.USER,
+) -> User:
+    """An admin (or the operator's CLI) creates an account for someone else."""
+    require_admin(actor)
+    user = _new_user(session, email=email, password=password, display_name=display_name, role=role)
+    _commit_new_user(session, user)
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="user.created",
+        target=user.email,
+        details={"role": str(role)},
+    )
+    return user
+
+
+def user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def do_check_credentials(
+    *, session: Session, email: str, password: str, client_ip: str, now: datetime | None = None
+) -> User:
+    """The password check of a log-in, throttled. The session itself is made by sessions.py."""
+    now = now or utc_now()
+    email = normalise_email(email)
+    if not email or not password:
+        raise LoginRefusedError("Enter your email and your password.")
+    minutes = login_throttle.lockout_minutes(
+        session=session, email=email, client_ip=client_ip, now=now
+    )
+    if minutes is not None:
+        unit = "minute" if minutes == 1 else "minutes"
+        raise LoginRefusedError(f"Too many attempts, try again in {minutes} {unit}.")
+    user = user_by_email(session=session, email=email)
+    valid = verify_password(
+        user.password_hash if user and user.password_hash else _DUMMY_HASH, password
+    )
+    ok = bool(user and user.password_hash and user.is_active and valid)
+    login_throttle.record_attempt(
+        session=session, email=email, client_ip=client_ip, succeeded=ok, now=now
+    )
+    if not ok:
+        raise LoginRefusedError("Wrong email or password. Check both, or reset your password.")
+    return user
+
+
+def do_update_profile(
+    *, session: Session, actor: Actor, user_id: int, display_name: str, time_zone: str
+) -> User:
+    """A user changes their own name and time zone; admins may change anyone's."""
+    require_self_or_admin(actor, user_id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("That account no longer exists.")
+    name = display_name.strip()
+    if not name:
+        raise AccountError("Enter your name.", "name")
+    try:
+        zone(time_zone)
+    except UnknownTimeZoneError:
+        raise AccountError(
+            f"Unknown time zone {time_zone!r}: pick one from the list, e.g. Europe/Paris.",
+            "time_zone",
+        ) from None
+    user.display_name = _display_name(name, user.email)
+    user.time_zone = time_zone
+    session.add(user)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="user.profile_updated",
+        target=user.email,
+        details={"display_name": user.display_name, "time_zone": time_zone},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    id: int
+    email: str
+    display_name: str
+    role: str
+    seats: tuple[str, ...]  # seat codes, e.g. ("sales_pro",)
+
+
+def do_list_accounts(*, session: Session, actor: Actor) -> list[AccountSummary]:
+    """Every account with its role and seats, for the admin Users page."""
+    require_admin(actor)
+    users = session.exec(select(User).order_by(User.email)).all()
+    seats: dict[int, list[str]] = {}
+    for row in session.exec(select(Seat).order_by(Seat.hub)).all():
+        if (seat := seat_from_row(row.hub, row.tier)) is not None:
+            seats.setdefault(row.user_id, []).append(seat.code)
+    return [
+        AccountSummary(u.id, u.email, u.display_name, u.role, tuple(seats.get(u.id, ())))
+        for u in users
+    ]

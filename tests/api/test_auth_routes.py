@@ -1,0 +1,120 @@
+"""The cookie routes over real HTTP (Starlette's TestClient) against the test database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+
+import pytest
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from meetings_ui.api.app import build_api
+from meetings_ui.config import get_settings
+from meetings_ui.models import AuditEvent, UserSession
+from meetings_ui.services.accounts import do_create_user
+from meetings_ui.services.guard import OPERATOR
+from meetings_ui.services.sessions import SESSION_COOKIE, do_issue_login_code, user_for_token
+
+APP_URL = "http://localhost:3000"
+
+
+@pytest.fixture
+def client(app_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("MEETINGS_APP_URL", APP_URL)
+    get_settings.cache_clear()
+    with TestClient(build_api(), follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def user_id(session: Session) -> int:
+    user = do_create_user(
+        session=session, actor=OPERATOR, email="ada@example.com", password="long enough pw"
+    )
+    return user.id
+
+
+def _set_cookie(response) -> SimpleCookie:
+    jar = SimpleCookie()
+    jar.load(response.headers["set-cookie"])
+    return jar
+
+
+def test_a_code_becomes_an_http_only_lax_session_cookie(
+    client: TestClient, session: Session, user_id: int
+) -> None:
+    code = do_issue_login_code(session=session, user_id=user_id, next_path="/app/settings")
+    response = client.get("/auth/complete", params={"code": code})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{APP_URL}/app/settings"
+    header = response.headers["set-cookie"].lower()
+    assert "httponly" in header
+    assert "samesite=lax" in header
+    assert "secure" not in header  # plain http in development
+    morsel = _set_cookie(response)[SESSION_COOKIE]
+    assert morsel["path"] == "/"
+    assert int(morsel["max-age"]) == 14 * 24 * 3600
+    assert user_for_token(session=session, raw_token=morsel.value).id == user_id
+    assert "user.logged_in" in session.exec(select(AuditEvent.action)).all()
+
+
+def test_the_cookie_is_secure_when_the_app_is_served_over_https(
+    client: TestClient, session: Session, user_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEETINGS_APP_URL", "https://meet.example.org")
+    get_settings.cache_clear()
+    code = do_issue_login_code(session=session, user_id=user_id, next_path="/app/meetings")
+    response = client.get("/auth/complete", params={"code": code})
+    assert response.headers["location"] == "https://meet.example.org/app/meetings"
+    assert "; secure" in response.headers["set-cookie"].lower()
+
+
+def test_a_replayed_code_is_refused(client: TestClient, session: Session, user_id: int) -> None:
+    code = do_issue_login_code(session=session, user_id=user_id, next_path="/app/meetings")
+    assert client.get("/auth/complete", params={"code": code}).status_code == 303
+    replay = client.get("/auth/complete", params={"code": code})
+    assert replay.status_code == 303
+    assert replay.headers["location"] == f"{APP_URL}/login?expired=1"
+    assert "set-cookie" not in replay.headers
+    assert len(session.exec(select(UserSession)).all()) == 1
+
+
+@pytest.mark.parametrize("code", ["", "forged"])
+def test_missing_or_forged_codes_set_no_cookie(client: TestClient, code: str) -> None:
+    response = client.get("/auth/complete", params={"code": code})
+    assert response.headers["location"] == f"{APP_URL}/login?expired=1"
+    assert "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "evil", ["https://evil.example/app", "//evil.example", "/app//evil.example", "/\\evil"]
+)
+def test_open_redirects_are_refused(
+    client: TestClient, session: Session, user_id: int, evil: str
+) -> None:
+    code = do_issue_login_code(session=session, user_id=user_id, next_path=evil)
+    # A `next` added to the URL is ignored too: the destination was fixed with the code.
+    response = client.get("/auth/complete", params={"code": code, "next": evil})
+    assert response.headers["location"] == f"{APP_URL}/app/meetings"
+
+
+def test_log_out_deletes_the_session_and_clears_the_cookie(
+    client: TestClient, session: Session, user_id: int
+) -> None:
+    code = do_issue_login_code(session=session, user_id=user_id, next_path="/app/meetings")
+    token = _set_cookie(client.get("/auth/complete", params={"code": code}))[SESSION_COOKIE].value
+    client.cookies.set(SESSION_COOKIE, token)
+    response = client.post("/auth/logout")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{APP_URL}/login"
+    cleared = _set_cookie(response)[SESSION_COOKIE]
+    assert cleared.value == ""
+    assert int(cleared["max-age"]) == 0
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert user_for_token(session=session, raw_token=token) is None
+    assert session.exec(select(UserSession)).all() == []
+
+
+def test_log_out_is_post_only(client: TestClient) -> None:
+    assert client.get("/auth/logout").status_code == 405

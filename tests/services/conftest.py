@@ -1,0 +1,56 @@
+"""Helpers for the service tests: users made through the real account services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlmodel import Session
+
+from meetings_ui.config import get_settings
+from meetings_ui.models import Role, User
+from meetings_ui.services.accounts import do_create_user
+from meetings_ui.services.guard import OPERATOR
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    def make(email: str, role: Role = Role.USER, password: str = PASSWORD) -> User:
+        return do_create_user(
+            session=session, actor=OPERATOR, email=email, password=password, role=role
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., User]) -> User:
+    return make_user("admin@example.com", Role.ADMIN)
+
+
+@pytest.fixture
+def alice(make_user: Callable[..., User]) -> User:
+    return make_user("alice@example.com")
+
+
+@pytest.fixture
+def bob(make_user: Callable[..., User]) -> User:
+    return make_user("bob@example.com")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Set environment variables for the app's settings, restored after the test."""
+
+    def set_env(**values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield set_env
+    get_settings.cache_clear()
