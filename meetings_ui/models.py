@@ -183,7 +183,33 @@ class Booking(SQLModel, table=True):
     answers: dict[str, Any] = _json(dict)
     idempotency_key: str | None = Field(default=None, max_length=200, unique=True)
     provider_event_id: str | None = Field(default=None, max_length=500)
+    # Why the event could not be written to the host's calendar, until it is.
+    calendar_error: str | None = Field(default=None, sa_type=sa.Text)
+    sequence: int = Field(default=0)  # bumped on reschedule, for calendar clients
+    reminders_sent: list[int] = _json(list)  # minutes-before values already emailed
     created_at: datetime = _created_at()
+
+
+class BookingHost(SQLModel, table=True):
+    """Every host a booking occupies (one, or all of a group link's hosts)."""
+
+    __tablename__ = "booking_host"
+
+    booking_id: int = Field(foreign_key="booking.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class VisitorProfile(SQLModel, table=True):
+    """What a returning prospect typed last time (S14), keyed by the digest of the random
+    token in their own cookie: one visitor never sees another's answers."""
+
+    __tablename__ = "visitor_profile"
+
+    token_digest: str = Field(primary_key=True, max_length=64)
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=320)
+    answers: dict[str, Any] = _json(dict)
+    updated_at: datetime = _created_at()
 
 
 class UserSession(SQLModel, table=True):

@@ -32,5 +32,11 @@ API_PREFIX = "/api/v1"
 SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, when no real credentials are set
 
 
+BOOKING_PAGE = f"{BOOKING_PREFIX}/[slug]"
+BOOKING_CONFIRMED = f"{BOOKING_PREFIX}/booked"
+BOOKING_CANCEL = f"{BOOKING_PREFIX}/cancel"
+BOOKING_RESCHEDULE = f"{BOOKING_PREFIX}/reschedule"
+
+
 def booking_page(slug: str) -> str:
     return f"{BOOKING_PREFIX}/{slug}"

@@ -97,7 +97,13 @@ class LinkSettings:
             "date_range": [d.isoformat() for d in self.date_range] if self.date_range else None,
             "daily_cap": self.daily_cap,
             "questions": [
-                {"id": q.id, "label": q.label, "kind": q.kind, "required": q.required, "choices": list(q.choices)}
+                {
+                    "id": q.id,
+                    "label": q.label,
+                    "kind": q.kind,
+                    "required": q.required,
+                    "choices": list(q.choices),
+                }
                 for q in self.questions
             ],
             "confirmation_message": self.confirmation_message,
@@ -105,7 +111,9 @@ class LinkSettings:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None, *, base: LinkSettings | None = None) -> LinkSettings:
+    def from_json(
+        cls, data: Mapping[str, Any] | None, *, base: LinkSettings | None = None
+    ) -> LinkSettings:
         """Settings from JSON; keys left out keep the value of `base` (or the defaults)."""
         if data is None:
             data = {}
@@ -115,19 +123,33 @@ class LinkSettings:
         current = base or cls()
         settings = cls(
             time_zone=reader.time_zone("time_zone", current.time_zone),
-            durations=reader.minutes_list("durations", current.durations, minimum=5, maximum=24 * 60),
-            slot_interval=reader.optional_minutes("slot_interval", current.slot_interval, minimum=5),
+            durations=reader.minutes_list(
+                "durations", current.durations, minimum=5, maximum=24 * 60
+            ),
+            slot_interval=reader.optional_minutes(
+                "slot_interval", current.slot_interval, minimum=5
+            ),
             weekly=reader.weekly("weekly", current.weekly),
             overrides=reader.overrides("overrides", current.overrides),
             buffer_before=reader.minutes("buffer_before", current.buffer_before, maximum=24 * 60),
             buffer_after=reader.minutes("buffer_after", current.buffer_after, maximum=24 * 60),
-            minimum_notice=reader.minutes("minimum_notice", current.minimum_notice, maximum=365 * 24 * 60),
-            rolling_days=reader.optional_minutes("rolling_days", current.rolling_days, minimum=1, maximum=730),
+            minimum_notice=reader.minutes(
+                "minimum_notice", current.minimum_notice, maximum=365 * 24 * 60
+            ),
+            rolling_days=reader.optional_minutes(
+                "rolling_days", current.rolling_days, minimum=1, maximum=730
+            ),
             date_range=reader.date_range("date_range", current.date_range),
-            daily_cap=reader.optional_minutes("daily_cap", current.daily_cap, minimum=1, maximum=100),
+            daily_cap=reader.optional_minutes(
+                "daily_cap", current.daily_cap, minimum=1, maximum=100
+            ),
             questions=reader.questions("questions", current.questions),
-            confirmation_message=reader.text("confirmation_message", current.confirmation_message, 2000),
-            reminders=reader.minutes_list("reminders", current.reminders, minimum=5, maximum=7 * 24 * 60, empty=True),
+            confirmation_message=reader.text(
+                "confirmation_message", current.confirmation_message, 2000
+            ),
+            reminders=reader.minutes_list(
+                "reminders", current.reminders, minimum=5, maximum=7 * 24 * 60, empty=True
+            ),
         )
         unknown = set(data) - set(cls().to_json())
         reader.problems.extend((key, "is not a setting") for key in sorted(unknown))
@@ -160,9 +182,13 @@ class LinkSettings:
             if not isinstance(value, str):
                 problems.append((f"answers.{question.id}", "must be text"))
             elif question.kind == "choice" and value not in question.choices:
-                problems.append((f"answers.{question.id}", f"choose one of: {', '.join(question.choices)}"))
+                problems.append(
+                    (f"answers.{question.id}", f"choose one of: {', '.join(question.choices)}")
+                )
             elif len(value) > MAX_TEXT_ANSWER:
-                problems.append((f"answers.{question.id}", f"use at most {MAX_TEXT_ANSWER} characters"))
+                problems.append(
+                    (f"answers.{question.id}", f"use at most {MAX_TEXT_ANSWER} characters")
+                )
         return problems
 
 
@@ -187,7 +213,9 @@ class _Reader:
         try:
             zone(value)
         except UnknownTimeZoneError:
-            return self.fail(key, f"{value!r} is not an IANA time zone (e.g. Europe/Paris)", default)
+            return self.fail(
+                key, f"{value!r} is not an IANA time zone (e.g. Europe/Paris)", default
+            )
         return value
 
     def minutes(self, key: str, default: int, maximum: int) -> int:
@@ -205,7 +233,9 @@ class _Reader:
         if not present or value is None:
             return value if present else default
         if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            return self.fail(key, f"must be empty or a whole number from {minimum} to {maximum}", default)
+            return self.fail(
+                key, f"must be empty or a whole number from {minimum} to {maximum}", default
+            )
         return value
 
     def minutes_list(
@@ -218,9 +248,14 @@ class _Reader:
             not isinstance(value, list)
             or (not value and not empty)
             or len(value) > 10
-            or any(isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= maximum for v in value)
+            or any(
+                isinstance(v, bool) or not isinstance(v, int) or not minimum <= v <= maximum
+                for v in value
+            )
         ):
-            return self.fail(key, f"must list whole numbers of minutes from {minimum} to {maximum}", default)
+            return self.fail(
+                key, f"must list whole numbers of minutes from {minimum} to {maximum}", default
+            )
         return tuple(sorted(set(value)))
 
     def _windows(self, key: str, value: Any) -> tuple[TimeWindow, ...] | None:
@@ -243,7 +278,9 @@ class _Reader:
             windows.append(TimeWindow(start, end))
         return tuple(windows)
 
-    def weekly(self, key: str, default: Mapping[int, tuple[TimeWindow, ...]]) -> Mapping[int, tuple[TimeWindow, ...]]:
+    def weekly(
+        self, key: str, default: Mapping[int, tuple[TimeWindow, ...]]
+    ) -> Mapping[int, tuple[TimeWindow, ...]]:
         present, value = self._get(key, default)
         if not present:
             return default
@@ -256,7 +293,9 @@ class _Reader:
                 weekly[WEEKDAYS.index(day)] = parsed
         return weekly
 
-    def overrides(self, key: str, default: Mapping[date, tuple[TimeWindow, ...]]) -> Mapping[date, tuple[TimeWindow, ...]]:
+    def overrides(
+        self, key: str, default: Mapping[date, tuple[TimeWindow, ...]]
+    ) -> Mapping[date, tuple[TimeWindow, ...]]:
         present, value = self._get(key, default)
         if not present:
             return default
@@ -307,32 +346,48 @@ class _Reader:
                 self.problems.append((where, "must be an object"))
                 continue
             label = item.get("label")
-            question_id = item.get("id") or re.sub(r"[^a-z0-9]+", "_", str(label or "").lower()).strip("_")
+            question_id = item.get("id") or re.sub(
+                r"[^a-z0-9]+", "_", str(label or "").lower()
+            ).strip("_")
             kind = item.get("kind", "text")
             choices = item.get("choices") or []
             if not isinstance(label, str) or not label.strip() or len(label) > 200:
                 self.problems.append((f"{where}.label", "enter the question, up to 200 characters"))
                 continue
-            if not isinstance(question_id, str) or not _QUESTION_ID.fullmatch(question_id) or question_id in (
-                "name", "email",
+            if (
+                not isinstance(question_id, str)
+                or not _QUESTION_ID.fullmatch(question_id)
+                or question_id
+                in (
+                    "name",
+                    "email",
+                )
             ):
-                self.problems.append((f"{where}.id", "use lower-case letters, digits and _ (not name or email)"))
+                self.problems.append(
+                    (f"{where}.id", "use lower-case letters, digits and _ (not name or email)")
+                )
                 continue
             if kind not in QUESTION_KINDS:
                 self.problems.append((f"{where}.kind", "must be text or choice"))
                 continue
             if kind == "choice" and (
-                not isinstance(choices, list) or len(choices) < 2
+                not isinstance(choices, list)
+                or len(choices) < 2
                 or not all(isinstance(c, str) and c.strip() for c in choices)
             ):
-                self.problems.append((f"{where}.choices", "a choice question needs at least two choices"))
+                self.problems.append(
+                    (f"{where}.choices", "a choice question needs at least two choices")
+                )
                 continue
             if any(q.id == question_id for q in questions):
                 self.problems.append((f"{where}.id", f"{question_id!r} is used twice"))
                 continue
             questions.append(
                 Question(
-                    question_id, label.strip(), kind, bool(item.get("required")),
+                    question_id,
+                    label.strip(),
+                    kind,
+                    bool(item.get("required")),
                     tuple(c.strip() for c in choices) if kind == "choice" else (),
                 )
             )

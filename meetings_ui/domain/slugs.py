@@ -19,7 +19,7 @@ _ALLOWED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED = frozenset(
     {
         "admin", "api", "app", "assets", "auth", "book", "booking", "bookings", "cancel",
-        "contacts", "dashboard", "embed", "health", "help", "login", "logout", "meetings",
+        "booked", "contacts", "dashboard", "embed", "health", "help", "login", "logout", "meetings",
         "new", "oauth", "reschedule", "robots", "settings", "signup", "static", "support",
         "_sandbox", "sandbox", "www",
     }

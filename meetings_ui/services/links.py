@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from meetings_ui.domain import slugs
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
-from meetings_ui.models import LinkType, MeetingLink, Role, User
+from meetings_ui.models import LinkType, MeetingLink, User
+from meetings_ui.services.guard import Actor, is_admin
 
 
 class LinkNotFoundError(LookupError):
@@ -45,13 +46,15 @@ def slug_is_taken(session: Session, slug: str, *, except_link_id: int | None = N
 
 def links_of(*, session: Session, user: User) -> list[MeetingLink]:
     """The links a user hosts or owns, newest first."""
-    links = session.exec(select(MeetingLink).order_by(MeetingLink.created_at.desc(), MeetingLink.id.desc())).all()
+    links = session.exec(
+        select(MeetingLink).order_by(MeetingLink.created_at.desc(), MeetingLink.id.desc())
+    ).all()
     return [link for link in links if link.owner_id == user.id or user.id in link.host_ids]
 
 
-def link_for(*, session: Session, actor: User, link_id: int) -> MeetingLink:
+def link_for(*, session: Session, actor: Actor, link_id: int) -> MeetingLink:
     link = session.get(MeetingLink, link_id)
-    if link is None or (link.owner_id != actor.id and actor.role != Role.ADMIN):
+    if link is None or (link.owner_id != actor.id and not is_admin(actor)):
         raise LinkNotFoundError(f"No meeting link {link_id}")
     return link
 
@@ -79,7 +82,9 @@ def _check_name(name: Any) -> str:
     return name.strip()
 
 
-def _check_hosts(session: Session, owner: User, link_type: str, host_ids: Sequence[int] | None) -> list[int]:
+def _check_hosts(
+    session: Session, owner: User, link_type: str, host_ids: Sequence[int] | None
+) -> list[int]:
     if link_type not in set(LinkType):
         raise InvalidLinkError([("link_type", "Choose one-on-one, group or round robin.")])
     hosts = list(dict.fromkeys([owner.id, *(host_ids or [])]))
@@ -88,10 +93,14 @@ def _check_hosts(session: Session, owner: User, link_type: str, host_ids: Sequen
     if link_type == LinkType.ONE_ON_ONE and len(hosts) != 1:
         raise InvalidLinkError([("host_ids", "A one-on-one link has only its owner as host.")])
     if link_type != LinkType.ONE_ON_ONE and len(hosts) < 2:
-        raise InvalidLinkError([("host_ids", "Group and round robin links need at least two hosts.")])
+        raise InvalidLinkError(
+            [("host_ids", "Group and round robin links need at least two hosts.")]
+        )
     found = session.exec(select(User.id).where(User.id.in_(hosts), User.is_active)).all()
     if len(found) != len(hosts):
-        raise InvalidLinkError([("host_ids", "Every host must be an active user of this workspace.")])
+        raise InvalidLinkError(
+            [("host_ids", "Every host must be an active user of this workspace.")]
+        )
     return hosts
 
 
@@ -122,7 +131,12 @@ def do_create_link(
     hosts = _check_hosts(session, owner, link_type, host_ids)
     parsed = _check_settings(settings, LinkSettings(time_zone=owner.time_zone or "UTC"))
     link = MeetingLink(
-        owner_id=owner.id, name=name, slug=slug, link_type=link_type, settings=parsed.to_json(), host_ids=hosts
+        owner_id=owner.id,
+        name=name,
+        slug=slug,
+        link_type=link_type,
+        settings=parsed.to_json(),
+        host_ids=hosts,
     )
     session.add(link)
     _commit_unique_slug(session, slug)
@@ -133,7 +147,9 @@ def do_create_link(
     return link
 
 
-def do_update_link(*, session: Session, actor: User, link_id: int, changes: Mapping[str, Any]) -> MeetingLink:
+def do_update_link(
+    *, session: Session, actor: User, link_id: int, changes: Mapping[str, Any]
+) -> MeetingLink:
     link = link_for(session=session, actor=actor, link_id=link_id)
     unknown = set(changes) - {"name", "slug", "link_type", "settings", "host_ids"}
     if unknown:
@@ -146,7 +162,9 @@ def do_update_link(*, session: Session, actor: User, link_id: int, changes: Mapp
     if "link_type" in changes or "host_ids" in changes:
         owner = session.get(User, link.owner_id)
         link_type = changes.get("link_type", link.link_type)
-        link.host_ids = _check_hosts(session, owner, link_type, changes.get("host_ids", link.host_ids))
+        link.host_ids = _check_hosts(
+            session, owner, link_type, changes.get("host_ids", link.host_ids)
+        )
         link.link_type = link_type
     if "settings" in changes:
         link.settings = _check_settings(changes["settings"], settings_of(link)).to_json()
@@ -161,8 +179,13 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> MeetingLink
     name = f"{original.name} (copy)"[:200]
     slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
     return do_create_link(
-        session=session, owner=owner, name=name, slug=slug, link_type=original.link_type,
-        settings=original.settings, host_ids=original.host_ids,
+        session=session,
+        owner=owner,
+        name=name,
+        slug=slug,
+        link_type=original.link_type,
+        settings=original.settings,
+        host_ids=original.host_ids,
     )
 
 

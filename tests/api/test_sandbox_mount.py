@@ -27,15 +27,26 @@ def test_the_sandbox_is_mounted_by_default(settings_reset: None) -> None:
     consent = client.get(
         "/_sandbox/google/o/oauth2/auth",
         params={
-            "response_type": "code", "client_id": "sandbox-client", "redirect_uri": "http://x/cb",
-            "code_challenge": "abc", "code_challenge_method": "S256", "scope": "s",
+            "response_type": "code",
+            "client_id": "sandbox-client",
+            "redirect_uri": "http://x/cb",
+            "code_challenge": "abc",
+            "code_challenge_method": "S256",
+            "scope": "s",
         },
     )
     assert "Provider sandbox" in consent.text
 
 
-def test_real_credentials_switch_the_sandbox_off(settings_reset: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET"):
+def test_real_credentials_switch_the_sandbox_off(
+    settings_reset: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_CLIENT_SECRET",
+        "MICROSOFT_CLIENT_ID",
+        "MICROSOFT_CLIENT_SECRET",
+    ):
         monkeypatch.setenv(name, "configured")
     get_settings.cache_clear()
     assert TestClient(build_api()).get("/_sandbox/control/state").status_code == 404

@@ -1,0 +1,509 @@
+"""Booking a slot, race-free: the same slot, an overlapping one or one inside a buffer is
+never confirmed twice, whatever the concurrency.
+
+How: the provider's free/busy is read first (it does not change with our own bookings),
+then one transaction locks every host's row — `UPDATE user SET id = id` is a row lock on
+PostgreSQL and takes SQLite's single write lock — re-reads the bookings and re-checks the
+slot with the availability engine, and inserts. Two requests for one host therefore run
+one after the other, and the second sees the first. The event is written to the host's
+calendar and the emails sent only after the commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from meetings_ui import routes
+from meetings_ui.config import get_settings
+from meetings_ui.crypto import sign, unsign
+from meetings_ui.domain.ics import CalendarInvite, invite_ics
+from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.models import (
+    Booking,
+    BookingHost,
+    BookingStatus,
+    Contact,
+    MeetingLink,
+    User,
+    VisitorProfile,
+    utc_now,
+)
+from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
+from meetings_ui.services import scheduling
+from meetings_ui.services.calendar_connections import call_provider
+from meetings_ui.services.mail import Attachment, send_email
+from meetings_ui.services.tokens import digest
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+CANCEL = "cancel-booking"
+RESCHEDULE = "reschedule-booking"
+
+
+class InvalidBookingError(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = problems
+
+
+class SlotUnavailableError(Exception):
+    """Someone else took the time, or it stopped being free: pick another."""
+
+
+class BookingNotFoundError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    start: datetime
+    time_zone: str
+    name: str
+    email: str
+    answers: Mapping[str, Any]
+    duration: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingOutcome:
+    booking: Booking
+    created: bool  # False when the same request had already been booked
+
+
+def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
+    """The meeting's duration, once every field is known to be acceptable."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(request.name, str) or not request.name.strip() or len(request.name) > 200:
+        problems.append(("name", "Enter your name (up to 200 characters)."))
+    if (
+        not isinstance(request.email, str)
+        or not _EMAIL.fullmatch(request.email.strip())
+        or len(request.email) > 320
+    ):
+        problems.append(("email", "Enter a valid email address."))
+    try:
+        zone(request.time_zone)
+    except UnknownTimeZoneError:
+        problems.append(("timezone", f"{request.time_zone!r} is not an IANA time zone."))
+    if not isinstance(request.start, datetime) or request.start.tzinfo is None:
+        problems.append(("start", "Give the start as an ISO-8601 time with its offset."))
+    duration = request.duration if request.duration is not None else settings.durations[0]
+    if duration not in settings.durations:
+        problems.append(
+            ("duration", f"Choose one of {', '.join(map(str, settings.durations))} minutes.")
+        )
+    if request.idempotency_key is not None and (
+        not isinstance(request.idempotency_key, str) or not 8 <= len(request.idempotency_key) <= 200
+    ):
+        problems.append(("idempotency_key", "Use 8 to 200 characters."))
+    problems.extend(
+        settings.answer_problems(request.answers if request.answers is not None else {})
+    )
+    if problems:
+        raise InvalidBookingError(problems)
+    return duration
+
+
+def _lock_hosts(session: Session, host_ids: list[int]) -> None:
+    """Serialise bookings per host (see the module's docstring); ids in order, no deadlock."""
+    for host_id in sorted(host_ids):
+        session.execute(sa.update(User).where(User.id == host_id).values(id=User.id))
+
+
+def _existing_for_key(session: Session, key: str | None) -> Booking | None:
+    if key is None:
+        return None
+    return session.exec(select(Booking).where(Booking.idempotency_key == key)).first()
+
+
+def _same_request(booking: Booking, link: MeetingLink, start: datetime) -> Booking:
+    if booking.link_id != link.id or booking.start_at != start.astimezone(UTC):
+        raise InvalidBookingError(
+            [("idempotency_key", "This key was already used for another booking.")]
+        )
+    return booking
+
+
+def _round_robin_choice(session: Session, link: MeetingLink, free: list[int]) -> int:
+    """Fair rotation: the free host with the fewest bookings on this link, then by id."""
+    counts = dict(
+        session.exec(
+            select(Booking.host_id, func.count(Booking.id))
+            .where(Booking.link_id == link.id, Booking.status != BookingStatus.CANCELLED)
+            .group_by(Booking.host_id)
+        ).all()
+    )
+    return min(free, key=lambda host_id: (counts.get(host_id, 0), host_id))
+
+
+def do_book(
+    *, session: Session, link: MeetingLink, request: BookingRequest, now: datetime | None = None
+) -> BookingOutcome:
+    settings = LinkSettings.from_json(link.settings)
+    duration = validate_request(settings, request)
+    now = now or datetime.now(UTC)
+    start = request.start.astimezone(UTC)
+    end = start + timedelta(minutes=duration)
+
+    earlier = _existing_for_key(session, request.idempotency_key)
+    if earlier is not None:
+        return BookingOutcome(_same_request(earlier, link, start), created=False)
+
+    reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after, days=1)
+    live = scheduling.gather(session, link, start - reach, end + reach)
+    session.commit()  # end the read transaction: the lock must open the next one
+
+    try:
+        _lock_hosts(session, link.host_ids)
+        earlier = _existing_for_key(session, request.idempotency_key)
+        if earlier is not None:
+            session.rollback()
+            return BookingOutcome(_same_request(earlier, link, start), created=False)
+        hosts = [
+            replace(
+                h,
+                bookings=scheduling.existing_bookings(
+                    session, link, h.host_id, start - reach, end + reach
+                ),
+            )
+            for h in live.hosts
+        ]
+        free = scheduling.free_hosts_at(
+            settings=settings, link=link, hosts=hosts, at=start, duration=duration, now=now
+        )
+        if free is None:
+            raise SlotUnavailableError("This time was just taken — pick another")
+        if link.link_type == "round_robin":
+            assigned = _round_robin_choice(session, link, free)
+            occupied = [assigned]
+        else:
+            assigned = link.owner_id if link.owner_id in link.host_ids else link.host_ids[0]
+            occupied = list(link.host_ids)
+        email = request.email.strip().lower()
+        booking = Booking(
+            link_id=link.id,
+            host_id=assigned,
+            contact_id=_contact_for(session, email, request.name.strip()).id,
+            start_at=start,
+            end_at=end,
+            status=BookingStatus.CONFIRMED if live.online else BookingStatus.REQUESTED,
+            prospect_name=request.name.strip(),
+            prospect_email=email,
+            prospect_time_zone=request.time_zone,
+            answers={
+                k: v.strip()
+                for k, v in (request.answers or {}).items()
+                if isinstance(v, str) and v.strip()
+            },
+            idempotency_key=request.idempotency_key,
+        )
+        session.add(booking)
+        session.flush()
+        session.add_all(BookingHost(booking_id=booking.id, user_id=host_id) for host_id in occupied)
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()  # the same idempotency key won a race a moment ago
+        earlier = _existing_for_key(session, request.idempotency_key)
+        if earlier is None:
+            raise
+        return BookingOutcome(_same_request(earlier, link, start), created=False)
+    except BaseException:
+        session.rollback()
+        raise
+
+    if booking.status == BookingStatus.CONFIRMED:
+        _write_to_calendar(session, link, booking)
+    _send_confirmations(session, link, booking)
+    return BookingOutcome(booking, created=True)
+
+
+def _contact_for(session: Session, email: str, name: str) -> Contact:
+    contact = session.exec(select(Contact).where(Contact.email == email)).first()
+    if contact is None:
+        contact = Contact(email=email, name=name)
+        session.add(contact)
+        session.flush()
+    return contact
+
+
+def _write_to_calendar(session: Session, link: MeetingLink, booking: Booking) -> None:
+    """S11: the event goes on the assigned host's primary calendar; the provider invites
+    the prospect (and the other hosts of a group link). A failure is recorded, not hidden."""
+    connection = scheduling.connection_of(session, booking.host_id)
+    if connection is None:
+        booking.calendar_error = "The host's calendar is not connected"
+        session.add(booking)
+        session.commit()
+        return
+    others = (
+        [session.get(User, h) for h in link.host_ids if h != booking.host_id]
+        if link.link_type == "group"
+        else []
+    )
+    event = NewEvent(
+        summary=f"{link.name} with {booking.prospect_name}",
+        start=booking.start_at,
+        end=booking.end_at,
+        time_zone=booking.prospect_time_zone,
+        # Unique across databases too, so a retried create finds only its own event.
+        idempotency_key=f"meetings-booking-{booking.id}-{booking.created_at.timestamp():.6f}",
+        description=_description(booking),
+        attendees=(
+            Attendee(booking.prospect_email, booking.prospect_name),
+            *(Attendee(u.email, u.display_name) for u in others if u is not None),
+        ),
+    )
+    try:
+        created = call_provider(
+            session=session, connection=connection, action=lambda a: a.create_event(event)
+        )
+    except ProviderError as error:
+        booking.calendar_error = str(error)
+    else:
+        booking.provider_event_id = created.id
+        booking.calendar_error = None
+    session.add(booking)
+    session.commit()
+
+
+def _description(booking: Booking) -> str:
+    lines = [f"Booked by {booking.prospect_name} <{booking.prospect_email}> through Meetings."]
+    lines.extend(f"{key}: {value}" for key, value in booking.answers.items())
+    return "\n".join(lines)
+
+
+# --- links for the prospect -------------------------------------------------------------
+
+
+def cancel_token(booking: Booking) -> str:
+    return sign(CANCEL, str(booking.id))
+
+
+def reschedule_token(booking: Booking) -> str:
+    return sign(RESCHEDULE, str(booking.id))
+
+
+def cancel_url(booking: Booking) -> str:
+    return f"{get_settings().app_url}{routes.BOOKING_CANCEL}?token={cancel_token(booking)}"
+
+
+def reschedule_url(booking: Booking) -> str:
+    return f"{get_settings().app_url}{routes.BOOKING_RESCHEDULE}?token={reschedule_token(booking)}"
+
+
+def booking_from_token(*, session: Session, purpose: str, token: str) -> Booking:
+    booking_id = unsign(purpose, token)
+    booking = session.get(Booking, int(booking_id)) if booking_id and booking_id.isdigit() else None
+    if booking is None:
+        raise BookingNotFoundError("This link is not valid. Check that you copied all of it.")
+    return booking
+
+
+def ics_for(session: Session, booking: Booking) -> str:
+    link = session.get(MeetingLink, booking.link_id)
+    host = session.get(User, booking.host_id)
+    return invite_ics(
+        CalendarInvite(
+            uid=f"booking-{booking.id}@meetings",
+            start=booking.start_at,
+            end=booking.end_at,
+            summary=f"{link.name} with {host.display_name}",
+            description=_description(booking),
+            organizer_name=host.display_name,
+            organizer_email=host.email,
+            attendee_name=booking.prospect_name,
+            attendee_email=booking.prospect_email,
+            sequence=booking.sequence,
+            cancelled=booking.status == BookingStatus.CANCELLED,
+        ),
+        now=utc_now(),
+    )
+
+
+def _when(booking: Booking, time_zone: str) -> str:
+    tz = zone(time_zone)
+    start = booking.start_at.astimezone(tz)
+    end = booking.end_at.astimezone(tz)
+    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({time_zone})"
+
+
+def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -> None:
+    host = session.get(User, booking.host_id)
+    settings = LinkSettings.from_json(link.settings)
+    invite = Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())
+    if booking.status == BookingStatus.CONFIRMED:
+        subject = f"Confirmed: {link.name} with {host.display_name}"
+        opening = "Your meeting is booked."
+    else:
+        subject = f"Requested: {link.name} with {host.display_name}"
+        opening = f"{host.display_name} will confirm your request."
+    prospect_text = "\n".join(
+        [
+            f"Hello {booking.prospect_name},",
+            "",
+            opening,
+            _when(booking, booking.prospect_time_zone),
+            settings.confirmation_message,
+            "",
+            f"Reschedule: {reschedule_url(booking)}",
+            f"Cancel: {cancel_url(booking)}",
+        ]
+    )
+    send_email(
+        session=session,
+        to=booking.prospect_email,
+        subject=subject,
+        text=prospect_text,
+        attachments=[invite],
+    )
+    host_text = "\n".join(
+        [
+            f"{booking.prospect_name} <{booking.prospect_email}> "
+            + ("booked" if booking.status == BookingStatus.CONFIRMED else "requested")
+            + f" “{link.name}”.",
+            _when(booking, host.time_zone or "UTC"),
+            *(f"{k}: {v}" for k, v in booking.answers.items()),
+            ""
+            if booking.status == BookingStatus.CONFIRMED
+            else "Offline mode: confirm it with them; nothing was added to your calendar.",
+        ]
+    )
+    send_email(
+        session=session,
+        to=host.email,
+        subject=f"New booking: {link.name}",
+        text=host_text,
+        attachments=[invite],
+    )
+
+
+def do_cancel(*, session: Session, booking: Booking, reason: str = "") -> Booking:
+    """Cancel, tell the calendar (the provider tells the attendees) and both people."""
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    booking.status = BookingStatus.CANCELLED
+    booking.sequence += 1
+    session.add(booking)
+    session.commit()
+    connection = scheduling.connection_of(session, booking.host_id)
+    if booking.provider_event_id and connection is not None:
+        try:
+            call_provider(
+                session=session,
+                connection=connection,
+                action=lambda a: a.cancel_event(booking.provider_event_id),
+            )
+        except ProviderError as error:
+            booking.calendar_error = f"Cancelling in the calendar failed: {error}"
+            session.add(booking)
+            session.commit()
+    link = session.get(MeetingLink, booking.link_id)
+    host = session.get(User, booking.host_id)
+    invite = Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())
+    for to in (booking.prospect_email, host.email):
+        send_email(
+            session=session,
+            to=to,
+            subject=f"Cancelled: {link.name}",
+            text=f"The meeting on {_when(booking, booking.prospect_time_zone)} is cancelled. "
+            f"{reason}".strip(),
+            attachments=[invite],
+        )
+    return booking
+
+
+def do_reschedule(
+    *, session: Session, booking: Booking, new_start: datetime, now: datetime | None = None
+) -> Booking:
+    """Move a booking: book the new time race-free (as a new booking), then cancel the old
+    one, so a failed move never loses the meeting."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
+    link = session.get(MeetingLink, booking.link_id)
+    outcome = do_book(
+        session=session,
+        link=link,
+        request=BookingRequest(
+            start=new_start,
+            time_zone=booking.prospect_time_zone,
+            name=booking.prospect_name,
+            email=booking.prospect_email,
+            answers=booking.answers,
+            duration=int((booking.end_at - booking.start_at).total_seconds() // 60),
+        ),
+        now=now,
+    )
+    do_cancel(session=session, booking=booking, reason="It was moved to a new time.")
+    return outcome.booking
+
+
+# --- returning visitors (S14) -----------------------------------------------------------
+
+
+def remember_visitor(*, session: Session, token: str, request: BookingRequest) -> None:
+    profile = session.get(VisitorProfile, digest(token)) or VisitorProfile(
+        token_digest=digest(token)
+    )
+    profile.name = request.name.strip()
+    profile.email = request.email.strip().lower()
+    profile.answers = {k: v for k, v in (request.answers or {}).items() if isinstance(v, str)}
+    profile.updated_at = utc_now()
+    session.add(profile)
+    session.commit()
+
+
+def visitor_profile(*, session: Session, token: str | None) -> VisitorProfile | None:
+    return session.get(VisitorProfile, digest(token)) if token else None
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> int:
+    """Email each reminder once, when its time has come; safe to run from any worker:
+    the booking rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(Booking)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.start_at > now,
+            Booking.start_at < now + timedelta(days=8),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    due_now: list[Booking] = []
+    for booking in session.exec(query).all():
+        settings = LinkSettings.from_json(session.get(MeetingLink, booking.link_id).settings)
+        due = [
+            m
+            for m in settings.reminders
+            if booking.start_at - timedelta(minutes=m) <= now and m not in booking.reminders_sent
+        ]
+        if due:
+            booking.reminders_sent = [*booking.reminders_sent, *due]
+            session.add(booking)
+            due_now.append(booking)
+    session.commit()  # claimed and marked before any mail goes: never sent twice
+    for booking in due_now:
+        link = session.get(MeetingLink, booking.link_id)
+        host = session.get(User, booking.host_id)
+        send_email(
+            session=session,
+            to=booking.prospect_email,
+            subject=f"Reminder: {link.name} with {host.display_name}",
+            text=f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.\n\n"
+            f"Cancel: {cancel_url(booking)}",
+            attachments=[
+                Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())
+            ],
+        )
+    return len(due_now)

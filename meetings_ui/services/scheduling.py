@@ -1,0 +1,200 @@
+"""Everyone's busy time for a link, gathered from the database and the hosts' calendars,
+handed to the availability engine.
+
+A link is **online** when every host has a healthy connected calendar: its busy time is
+read live and bookings are written to the calendar. Otherwise it is **offline** (S3):
+prospects may request a meeting, nothing is written to a calendar, and the slots come
+from the link's rules and the bookings we know of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from meetings_ui.domain.availability import (
+    Busy,
+    ExistingBooking,
+    HostTime,
+    Mode,
+    Slot,
+    explain,
+    find_slots,
+)
+from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.time_zones import start_of_local_day, zone
+from meetings_ui.models import (
+    Booking,
+    BookingHost,
+    BookingStatus,
+    Calendar,
+    CalendarConnection,
+    ConnectionStatus,
+    LinkType,
+    MeetingLink,
+)
+from meetings_ui.providers.base import NeedsReconnectError, ProviderError
+from meetings_ui.services.calendar_connections import read_busy_time
+
+MAX_RANGE_DAYS = 62
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.REQUESTED)
+
+
+def mode_of(link: MeetingLink) -> Mode:
+    return Mode.ROUND_ROBIN if link.link_type == LinkType.ROUND_ROBIN else Mode.COLLECTIVE
+
+
+def connection_of(session: Session, user_id: int) -> CalendarConnection | None:
+    """The host's calendar connection that bookings use: the oldest healthy one."""
+    return session.exec(
+        select(CalendarConnection)
+        .where(
+            CalendarConnection.user_id == user_id,
+            CalendarConnection.status == ConnectionStatus.CONNECTED,
+        )
+        .order_by(CalendarConnection.created_at, CalendarConnection.id)
+    ).first()
+
+
+def is_online(session: Session, link: MeetingLink) -> bool:
+    return all(connection_of(session, host_id) is not None for host_id in link.host_ids)
+
+
+@dataclass(frozen=True)
+class Availability:
+    online: bool
+    hosts: list[HostTime]
+
+
+def gather(
+    session: Session,
+    link: MeetingLink,
+    start: datetime,
+    end: datetime,
+    *,
+    read_calendars: bool = True,
+) -> Availability:
+    """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
+    be read blocks the whole range: an error is never free time."""
+    online = True
+    hosts = []
+    for host_id in link.host_ids:
+        busy: list[Busy] = []
+        connection = connection_of(session, host_id)
+        if connection is None:
+            online = False
+        elif read_calendars:
+            try:
+                result = read_busy_time(
+                    session=session, connection=connection, start=start, end=end
+                )
+            except NeedsReconnectError:
+                online = False
+            except ProviderError as error:
+                busy.append(Busy(start, end, f"calendars (unreadable: {error})"))
+            else:
+                names = _calendar_names(session, connection)
+                for calendar_id, intervals in result.busy.items():
+                    label = names.get(calendar_id, calendar_id)
+                    busy.extend(Busy(i.start, i.end, label) for i in intervals)
+                for calendar_id, reason in result.errors.items():
+                    busy.append(
+                        Busy(
+                            start,
+                            end,
+                            f"{names.get(calendar_id, calendar_id)} (unreadable: {reason})",
+                        )
+                    )
+        hosts.append(HostTime(host_id, busy, existing_bookings(session, link, host_id, start, end)))
+    return Availability(online, hosts)
+
+
+def _calendar_names(session: Session, connection: CalendarConnection) -> dict[str, str]:
+    rows = session.exec(select(Calendar).where(Calendar.connection_id == connection.id)).all()
+    return {row.provider_calendar_id: row.name for row in rows}
+
+
+def existing_bookings(
+    session: Session, link: MeetingLink, host_id: int, start: datetime, end: datetime
+) -> list[ExistingBooking]:
+    """The host's active bookings near the range, with the buffers of their own links.
+    Only this link's bookings count toward its daily cap."""
+    margin = timedelta(days=2)
+    rows = session.exec(
+        select(Booking, MeetingLink)
+        .join(BookingHost, BookingHost.booking_id == Booking.id)
+        .join(MeetingLink, MeetingLink.id == Booking.link_id)
+        .where(
+            BookingHost.user_id == host_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.start_at < end + margin,
+            Booking.end_at > start - margin,
+        )
+    ).all()
+    result = []
+    for booking, booking_link in rows:
+        settings = LinkSettings.from_json(booking_link.settings)
+        result.append(
+            ExistingBooking(
+                booking.start_at,
+                booking.end_at,
+                f"meeting with {booking.prospect_name}",
+                settings.buffer_before,
+                settings.buffer_after,
+                counts_toward_cap=booking.link_id == link.id,
+            )
+        )
+    return result
+
+
+def day_range(first_day: date, last_day: date, time_zone: str) -> tuple[datetime, datetime]:
+    """The instants from the start of `first_day` to the end of `last_day` in a zone."""
+    tz = zone(time_zone)
+    return start_of_local_day(first_day, tz), start_of_local_day(last_day + timedelta(days=1), tz)
+
+
+def link_slots(
+    *,
+    session: Session,
+    link: MeetingLink,
+    start: datetime,
+    end: datetime,
+    duration: int,
+    now: datetime,
+) -> tuple[bool, list[Slot]]:
+    """(online, slots) for slots starting in [start, end)."""
+    settings = LinkSettings.from_json(link.settings)
+    reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after)
+    gathered = gather(session, link, start - reach, end + reach)
+    slots = find_slots(
+        settings.rules(),
+        gathered.hosts,
+        duration=duration,
+        now=now,
+        start=start,
+        end=end,
+        mode=mode_of(link),
+    )
+    return gathered.online, slots
+
+
+def free_hosts_at(
+    *,
+    settings: LinkSettings,
+    link: MeetingLink,
+    hosts: Sequence[HostTime],
+    at: datetime,
+    duration: int,
+    now: datetime,
+) -> list[int] | None:
+    """The hosts free for a meeting at `at`, or None when it cannot be booked."""
+    explanation = explain(
+        settings.rules(), hosts, at=at, duration=duration, now=now, mode=mode_of(link)
+    )
+    if not explanation.bookable:
+        return None
+    blocked = {reason.host_id for reason in explanation.reasons}
+    return [h.host_id for h in hosts if h.host_id not in blocked]
