@@ -10,6 +10,7 @@ from starlette.routing import Mount, Route
 
 from meetings_ui import routes
 from meetings_ui.api.auth import complete_login, log_out
+from meetings_ui.api.public import api_routes
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.services.health import check_health
@@ -26,13 +27,14 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_api() -> Starlette:
-    api_routes: list[Route | Mount] = [
+    backend_routes: list[Route | Mount] = [
         Route(routes.HEALTH, health, methods=["GET"]),
         Route(routes.AUTH_COMPLETE, complete_login, methods=["GET"]),
         Route(routes.AUTH_LOGOUT, log_out, methods=["POST"]),
+        *api_routes(),
     ]
     if get_settings().uses_sandbox:
         from meetings_ui.sandbox.app import build_sandbox_app
 
-        api_routes.append(Mount(routes.SANDBOX_PREFIX, app=build_sandbox_app()))
-    return Starlette(routes=api_routes)
+        backend_routes.append(Mount(routes.SANDBOX_PREFIX, app=build_sandbox_app()))
+    return Starlette(routes=backend_routes)
