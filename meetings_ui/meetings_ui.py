@@ -3,6 +3,14 @@
 import reflex as rx
 
 from meetings_ui.api.app import build_api
-from meetings_ui.pages import admin, contacts, landing, meetings, settings  # noqa: F401  (registers pages)
+from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
+    admin,
+    booking,
+    booking_done,
+    contacts,
+    landing,
+    meetings,
+    settings,
+)
 
 app = rx.App(api_transformer=build_api())

@@ -21,7 +21,6 @@ from starlette.routing import Route
 from meetings_ui import routes
 from meetings_ui.api.openapi import openapi_document
 from meetings_ui.config import get_settings
-from meetings_ui.crypto import sign, unsign
 from meetings_ui.db import session_scope
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
@@ -30,8 +29,6 @@ from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
 from meetings_ui.services import scheduling
 from meetings_ui.services.api_keys import authenticate_api_key
-
-VIEW_BOOKING = "view-booking"
 
 
 def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -103,15 +100,8 @@ def booking_json(session: Session, booking: Booking) -> dict[str, Any]:
         "host_id": booking.host_id,
         "cancel_url": booking_service.cancel_url(booking),
         "reschedule_url": booking_service.reschedule_url(booking),
-        "ics_url": ics_url(booking),
+        "ics_url": booking_service.ics_url(booking),
     }
-
-
-def ics_url(booking: Booking) -> str:
-    token = sign(VIEW_BOOKING, str(booking.id))
-    return (
-        f"{get_settings().backend_url}{routes.API_PREFIX}/public/bookings/invite.ics?token={token}"
-    )
 
 
 # --- public ----------------------------------------------------------------------------
@@ -251,12 +241,14 @@ def _slot_taken(
 
 
 def get_invite(request: Request) -> Response:
-    booking_id = unsign(VIEW_BOOKING, request.query_params.get("token", ""))
     with session_scope() as session:
-        booking = (
-            session.get(Booking, int(booking_id)) if booking_id and booking_id.isdigit() else None
-        )
-        if booking is None:
+        try:
+            booking = booking_service.booking_from_token(
+                session=session,
+                purpose=booking_service.VIEW,
+                token=request.query_params.get("token", ""),
+            )
+        except booking_service.BookingNotFoundError:
             return error(404, "not_found", "This link is not valid.")
         return Response(
             booking_service.ics_for(session, booking),
@@ -406,7 +398,7 @@ def api_routes() -> list[Route]:
         Route(f"{prefix}/public/links/{{slug}}", get_link, methods=["GET"]),
         Route(f"{prefix}/public/links/{{slug}}/slots", get_slots, methods=["GET"]),
         Route(f"{prefix}/public/links/{{slug}}/bookings", post_booking, methods=["POST"]),
-        Route(f"{prefix}/public/bookings/invite.ics", get_invite, methods=["GET"]),
+        Route(routes.BOOKING_ICS, get_invite, methods=["GET"]),
         Route(f"{prefix}/links", list_or_create_links, methods=["GET", "POST"]),
         Route(f"{prefix}/links/{{link_id}}", one_link, methods=["GET", "PATCH", "DELETE"]),
         Route(f"{prefix}/bookings", list_bookings, methods=["GET"]),

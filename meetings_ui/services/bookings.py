@@ -45,6 +45,7 @@ from meetings_ui.services.tokens import digest
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
+VIEW = "view-booking"
 
 
 class InvalidBookingError(ValueError):
@@ -297,6 +298,18 @@ def cancel_url(booking: Booking) -> str:
 
 def reschedule_url(booking: Booking) -> str:
     return f"{get_settings().app_url}{routes.BOOKING_RESCHEDULE}?token={reschedule_token(booking)}"
+
+
+def view_token(booking: Booking) -> str:
+    return sign(VIEW, str(booking.id))
+
+
+def confirmation_url(booking: Booking) -> str:
+    return f"{get_settings().app_url}{routes.BOOKING_CONFIRMED}?token={view_token(booking)}"
+
+
+def ics_url(booking: Booking) -> str:
+    return f"{get_settings().backend_url}{routes.BOOKING_ICS}?token={view_token(booking)}"
 
 
 def booking_from_token(*, session: Session, purpose: str, token: str) -> Booking:
