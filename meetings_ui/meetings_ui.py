@@ -3,6 +3,20 @@
 import reflex as rx
 
 from meetings_ui.api.app import build_api
-from meetings_ui.pages import admin, contacts, landing, meetings, settings  # noqa: F401  (registers pages)
+from meetings_ui.pages import (  # noqa: F401  (registers pages)
+    admin,
+    admin_audit,
+    admin_users,
+    contacts,
+    dev_outbox,
+    first_admin,
+    forgot_password,
+    landing,
+    login,
+    meetings,
+    reset_password,
+    settings,
+    signup,
+)
 
 app = rx.App(api_transformer=build_api())
