@@ -5,12 +5,20 @@ import reflex as rx
 from meetings_ui.api.app import build_api
 from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
     admin,
+    admin_audit,
+    admin_users,
     booking,
     booking_done,
     contacts,
+    dev_outbox,
+    first_admin,
+    forgot_password,
     landing,
+    login,
     meetings,
+    reset_password,
     settings,
+    signup,
 )
 
 app = rx.App(api_transformer=build_api())

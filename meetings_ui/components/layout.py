@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 from meetings_ui import routes
+from meetings_ui.state.auth import AuthState
 
 NAVIGATION = (
     ("Meetings", routes.MEETINGS, "calendar-days"),
@@ -29,7 +31,49 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
-def host_shell(title: str, *children: rx.Component) -> rx.Component:
+class _PostForm(BaseHTML):
+    """A plain HTML form that really navigates (Reflex's form always prevents default)."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+def _account() -> rx.Component:
+    """Who is logged in, and a real form POST to log out (the cookie route clears it)."""
+    return rx.vstack(
+        rx.separator(),
+        rx.text(AuthState.user_name, weight="bold", size="2"),
+        rx.text(AuthState.user_email, size="1", color=rx.color("gray", 11)),
+        _PostForm.create(
+            rx.button(
+                rx.icon("log-out", size=16), "Log out", type="submit", variant="soft", size="2"
+            ),
+            action=AuthState.logout_url,
+            method="post",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _admins_only() -> rx.Component:
+    return rx.callout(
+        "Admins only: this page is for the admins of this workspace. Ask one of them if "
+        "you need something changed here.",
+        icon="shield-alert",
+        color_scheme="amber",
+        role="alert",
+    )
+
+
+def host_shell(title: str, *children: rx.Component, admin_only: bool = False) -> rx.Component:
+    """A host page; its content appears only once the on_load guard has found the user."""
+    content = (
+        rx.cond(AuthState.is_admin, rx.fragment(*children), _admins_only())
+        if admin_only
+        else rx.fragment(*children)
+    )
     return rx.hstack(
         rx.el.nav(
             rx.vstack(
@@ -42,6 +86,7 @@ def host_shell(title: str, *children: rx.Component) -> rx.Component:
                 ),
                 rx.separator(),
                 *[_nav_link(*item) for item in NAVIGATION],
+                rx.cond(AuthState.logged_in, _account()),
                 spacing="2",
                 width="100%",
             ),
@@ -51,7 +96,15 @@ def host_shell(title: str, *children: rx.Component) -> rx.Component:
             border_right=f"1px solid {rx.color('gray', 5)}",
         ),
         rx.el.main(
-            rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="4"),
+            rx.vstack(
+                rx.heading(title, size="7", as_="h1"),
+                rx.cond(
+                    AuthState.logged_in,
+                    content,
+                    rx.hstack(rx.spinner(), rx.text("Checking your session…"), role="status"),
+                ),
+                spacing="4",
+            ),
             style={"flex": "1", "padding": "2em", "max_width": "64em"},
         ),
         align="start",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from reflex.config import get_config
 from reflex.testing import AppHarness
 
 from meetings_ui.config import PROJECT_ROOT, get_settings
@@ -35,23 +36,47 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+def _set_env(values: dict[str, str | None]) -> dict[str, str | None]:
+    """Apply environment values for the app's settings; return the previous ones."""
+    previous = {name: os.environ.get(name) for name in values}
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+    return previous
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole app, once per test session, on a fresh migrated and seeded SQLite file."""
+    """The whole app, once per test session, on a fresh migrated and seeded SQLite file.
+
+    Demo mode, mail kept in the local outbox. The backend runs in this process, so the
+    settings set here after start-up (the harness picks free ports) are the app's own.
+    """
     database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'meetings.db'}"
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = database_url
-    get_settings.cache_clear()
+    previous = _set_env({"DATABASE_URL": database_url, "MEETINGS_DEMO": "1", "SMTP_HOST": None})
     migrate(database_url)
     with session_scope() as session:
         do_seed_demo_workspace(session=session)
     try:
         with AppHarness.create(root=PROJECT_ROOT, app_name="meetings_ui") as harness:
             assert harness.frontend_url is not None
-            yield harness.frontend_url.rstrip("/")
+            # The backend listens on 127.0.0.1: open the frontend on the same host, so the
+            # session cookie set by the backend is same-site for the websocket (as
+            # localhost:3000 and localhost:8000 are under `make run`).
+            frontend = harness.frontend_url.rstrip("/").replace("//localhost:", "//127.0.0.1:")
+            previous |= {
+                k: v
+                for k, v in _set_env(
+                    {
+                        "MEETINGS_APP_URL": frontend,
+                        "MEETINGS_BACKEND_URL": get_config().api_url.rstrip("/"),
+                    }
+                ).items()
+                if k not in previous
+            }
+            yield frontend
     finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
-        get_settings.cache_clear()
+        _set_env(previous)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import ADMIN, log_in_as
+
 
 def test_landing_leads_into_the_host_navigation(page: Page, app_url: str) -> None:
+    log_in_as(page, app_url, ADMIN)
     page.goto(app_url + "/")
     expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
     page.get_by_role("link", name="Open the app").click()
@@ -15,7 +18,7 @@ def test_landing_leads_into_the_host_navigation(page: Page, app_url: str) -> Non
     expect(navigation.get_by_role("link", name="Meetings")).to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.get_by_role("status")).to_contain_text("not built yet")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text("not built yet")
 
     navigation.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
@@ -33,6 +36,7 @@ def test_landing_leads_into_the_host_navigation(page: Page, app_url: str) -> Non
 
 
 def test_every_host_page_loads_directly(page: Page, app_url: str) -> None:
+    log_in_as(page, app_url, ADMIN)
     for path, heading in [
         ("/app/meetings", "Meetings"),
         ("/app/contacts", "Contacts"),

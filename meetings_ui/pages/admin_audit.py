@@ -1,0 +1,85 @@
+"""Admin > Audit log: who did what to whom, newest first."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import reflex as rx
+
+from meetings_ui import routes
+from meetings_ui.components.layout import host_shell
+from meetings_ui.db import session_scope
+from meetings_ui.pages.admin import admin_tabs
+from meetings_ui.services.audit import do_list_audit_events
+from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.state.auth import AuthState
+
+
+@dataclass
+class AuditView:
+    when: str
+    actor: str
+    action: str
+    target: str
+    details: str
+
+
+class AdminAuditState(AuthState):
+    events: list[AuditView] = []  # noqa: RUF012  (Reflex copies it per client)
+
+    @rx.event
+    def load(self) -> None:
+        try:
+            actor = self._require_actor()
+            with session_scope() as session:
+                rows = do_list_audit_events(session=session, actor=actor)
+        except ForbiddenError:
+            self.events = []
+            return
+        self.events = [
+            AuditView(
+                when=row.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                actor=row.actor,
+                action=row.action,
+                target=row.target,
+                details=json.dumps(row.details, sort_keys=True) if row.details else "",
+            )
+            for row in rows
+        ]
+
+
+def _row(event: AuditView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(event.when, white_space="nowrap"),
+        rx.table.cell(event.actor),
+        rx.table.cell(rx.code(event.action)),
+        rx.table.cell(event.target),
+        rx.table.cell(rx.text(event.details, size="1")),
+    )
+
+
+@rx.page(
+    route=routes.ADMIN_AUDIT,
+    title="Audit log · Meetings",
+    on_load=[AuthState.require_user, AdminAuditState.load],
+)
+def admin_audit() -> rx.Component:
+    return host_shell(
+        "Audit log",
+        admin_tabs(),
+        rx.text("The latest 200 events, newest first."),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("When", "Who", "Action", "On", "Details")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(AdminAuditState.events, _row)),
+            width="100%",
+        ),
+        admin_only=True,
+    )

@@ -1,0 +1,107 @@
+"""The local outbox: mail this server would have sent, when no SMTP server is configured."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import reflex as rx
+
+from meetings_ui import routes
+from meetings_ui.db import session_scope
+from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.services.mail import do_list_outbox
+from meetings_ui.state.auth import AuthState
+
+_LINK = re.compile(r"https?://\S+")
+
+
+@dataclass
+class MailView:
+    id: int
+    when: str
+    recipient: str
+    subject: str
+    text: str
+    links: list[str]
+
+
+class OutboxState(AuthState):
+    mails: list[MailView] = []  # noqa: RUF012  (Reflex copies it per client)
+    refused: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        """Public in demo mode (someone who forgot a password cannot log in); else admins."""
+        user = self._current_user()
+        self._show(user)
+        try:
+            with session_scope() as session:
+                rows = do_list_outbox(session=session, actor=user)
+        except ForbiddenError as error:
+            self.refused = str(error)
+            self.mails = []
+            return
+        self.refused = ""
+        self.mails = [
+            MailView(
+                id=row.id,
+                when=row.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                recipient=row.to,
+                subject=row.subject,
+                text=row.text,
+                links=_LINK.findall(row.text),
+            )
+            for row in rows
+        ]
+
+
+def _mail(mail: MailView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(mail.subject, size="4", as_="h2"),
+            rx.text("To ", mail.recipient, " · ", mail.when, size="2", color=rx.color("gray", 11)),
+            rx.el.pre(mail.text, style={"white_space": "pre-wrap", "font_size": "0.9em"}),
+            rx.foreach(
+                mail.links, lambda link: rx.link("Open the link in this message", href=link)
+            ),
+            spacing="2",
+        ),
+        width="100%",
+        role="article",
+        aria_label=mail.subject,
+    )
+
+
+@rx.page(route=routes.DEV_OUTBOX, title="Local outbox · Meetings", on_load=OutboxState.load)
+def dev_outbox() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.heading("Local outbox", size="7", as_="h1"),
+            rx.callout(
+                "This is the local outbox, not real email: SMTP_HOST is not set, so messages "
+                "are kept here instead of being sent. Set SMTP_HOST to send mail.",
+                icon="inbox",
+                color_scheme="amber",
+            ),
+            rx.cond(
+                OutboxState.refused != "",
+                rx.callout(
+                    OutboxState.refused, icon="shield-alert", color_scheme="red", role="alert"
+                ),
+                rx.cond(
+                    OutboxState.mails.length() > 0,
+                    rx.foreach(OutboxState.mails, _mail),
+                    rx.text("No message yet."),
+                ),
+            ),
+            rx.hstack(
+                rx.link("Log in", href=routes.LOGIN),
+                rx.link("Meetings", href=routes.MEETINGS),
+                spacing="4",
+            ),
+            spacing="4",
+            max_width="48em",
+        ),
+        padding="2em",
+    )

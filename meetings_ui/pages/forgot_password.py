@@ -1,0 +1,84 @@
+"""Forgot password? Ask for a reset link by email (never says whether the account exists)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from meetings_ui import routes
+from meetings_ui.components.forms import auth_card, field, form_error, submit_button
+from meetings_ui.config import get_settings
+from meetings_ui.db import session_scope
+from meetings_ui.services.accounts import email_problem, normalise_email
+from meetings_ui.services.password_reset import do_request_password_reset
+from meetings_ui.state.auth import AuthState
+
+
+class ForgotPasswordState(AuthState):
+    error: str = ""
+    sent_to: str = ""
+    busy: bool = False
+    local_outbox: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+        self.sent_to = ""
+        self.busy = False
+        self.local_outbox = get_settings().captures_mail
+
+    @rx.event
+    def send(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
+        email = normalise_email(form.get("email", ""))
+        if problem := email_problem(email):
+            self.error = problem
+            return
+        self.busy = True
+        self.error = ""
+        yield
+        with session_scope() as session:
+            do_request_password_reset(session=session, email=email)
+        self.sent_to = email
+        self.busy = False
+
+
+@rx.page(
+    route=routes.FORGOT_PASSWORD,
+    title="Reset your password · Meetings",
+    on_load=ForgotPasswordState.load,
+)
+def forgot_password() -> rx.Component:
+    return auth_card(
+        "Reset your password",
+        rx.cond(
+            ForgotPasswordState.sent_to != "",
+            rx.vstack(
+                rx.callout(
+                    "If an account exists for "
+                    + ForgotPasswordState.sent_to
+                    + ", we have emailed it a link to set a new password. The link works "
+                    "once, for one hour.",
+                    icon="mail-check",
+                    role="status",
+                ),
+                rx.cond(
+                    ForgotPasswordState.local_outbox,
+                    rx.text(
+                        "This server sends no mail (SMTP is not configured): messages wait in ",
+                        rx.link("the local outbox", href=routes.DEV_OUTBOX),
+                        ".",
+                    ),
+                ),
+            ),
+            rx.form(
+                rx.vstack(
+                    field("Email", "email", type_="email", autocomplete="username"),
+                    form_error(ForgotPasswordState.error),
+                    submit_button("Send reset link", ForgotPasswordState.busy),
+                    spacing="3",
+                ),
+                on_submit=ForgotPasswordState.send,
+                reset_on_submit=False,
+            ),
+        ),
+        rx.link("Back to log in", href=routes.LOGIN),
+    )

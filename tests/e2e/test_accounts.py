@@ -1,0 +1,94 @@
+"""Accounts as a person uses them: log in, log out, sign up, reset a password."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import HOST, log_in
+
+
+def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_url: str) -> None:
+    page.goto(app_url + "/app/settings")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fapp%2Fsettings$"))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_label("Demo accounts")).to_contain_text("host@example.com")
+
+    page.get_by_label("Email").fill(HOST[0])
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Wrong email or password. Check both, or reset your password."
+    )
+
+    page.get_by_label("Password").fill(HOST[1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
+    expect(page).to_have_url(app_url + "/app/settings")
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation).to_contain_text("Hugo Host")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "meetings_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie").find("meetings_session") == -1
+
+    navigation.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.goto(app_url + "/app/meetings")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_sign_up_explains_bad_input_then_lands_in_the_app(page: Page, app_url: str) -> None:
+    page.goto(app_url + "/login")
+    page.get_by_role("link", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
+    page.get_by_label("Name").fill("Nina New")
+    page.get_by_label("Email").fill("Nina@Example.com")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("alert")).to_contain_text("Use at least 10 characters")
+
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("nina@example.com")
+
+
+def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> None:
+    email = "reset-me@example.com"
+    page.goto(app_url + "/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("the first password")
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {email}")
+    page.get_by_role("link", name="the local outbox").click()
+
+    expect(page.get_by_role("heading", name="Local outbox", level=1)).to_be_visible()
+    expect(page.get_by_text("This is the local outbox, not real email")).to_be_visible()
+    message = page.get_by_role("article", name="Reset your Meetings password").first
+    expect(message).to_contain_text(f"To {email}")
+    message.get_by_role("link", name="Open the link in this message").click()
+
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password").fill("the second password")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
+
+    log_in(page, app_url, email, "the first password")
+    expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+    page.get_by_label("Password").fill("the second password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+
+    # The link was single use.
+    page.goto(app_url + "/app/dev/outbox")
+    page.get_by_role("article", name="Reset your Meetings password").first.get_by_role(
+        "link", name="Open the link in this message"
+    ).click()
+    expect(page.get_by_role("alert")).to_contain_text("expired or was already used")
