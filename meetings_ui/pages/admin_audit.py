@@ -26,7 +26,7 @@ class AuditView:
 
 
 class AdminAuditState(AuthState):
-    events: list[AuditView] = []  # noqa: RUF012  (Reflex copies it per client)
+    events: list[AuditView] = []
 
     @rx.event
     def load(self) -> None:

@@ -35,7 +35,7 @@ class UserRow:
 
 
 class AdminUsersState(AuthState):
-    users: list[UserRow] = []  # noqa: RUF012  (Reflex copies it per client)
+    users: list[UserRow] = []
 
     def _reload(self) -> None:
         actor = self._require_actor()

@@ -62,6 +62,7 @@ class BookingState(rx.State):
     """One prospect on one booking page."""
 
     link_slug: str = ""
+    opened: bool = False
     not_found: bool = False
     link_name: str = ""
     host_name: str = ""
@@ -103,6 +104,7 @@ class BookingState(rx.State):
         self.embed = params.get("embed") == "1"
         self._reschedule_token = str(params.get("reschedule", ""))
         self.problems, self.notice, self.start, self.day = [], "", "", ""
+        self.opened = True
         with session_scope() as session:
             link = link_by_slug(session=session, slug=self.link_slug)
             if link is None:
@@ -602,12 +604,16 @@ def _booking_panel() -> rx.Component:
 def booking_page() -> rx.Component:
     return rx.center(
         rx.cond(
-            BookingState.not_found,
-            rx.vstack(
-                rx.heading("This meeting link does not exist", size="6", as_="h1"),
-                rx.text("Check the address, or ask the person who sent it for a new link."),
+            ~BookingState.opened,
+            rx.hstack(rx.spinner(), rx.text("Loading…"), role="status"),
+            rx.cond(
+                BookingState.not_found,
+                rx.vstack(
+                    rx.heading("This meeting link does not exist", size="6", as_="h1"),
+                    rx.text("Check the address, or ask the person who sent it for a new link."),
+                ),
+                _booking_panel(),
             ),
-            _booking_panel(),
         ),
         padding=rx.cond(BookingState.embed, "0.5em", "2em"),
     )

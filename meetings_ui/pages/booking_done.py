@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from meetings_ui import routes
@@ -18,6 +20,7 @@ def _when(booking: Booking, time_zone: str) -> str:
 
 
 class BookedState(rx.State):
+    loaded: bool = False
     found: bool = True
     status: str = ""
     link_name: str = ""
@@ -32,6 +35,7 @@ class BookedState(rx.State):
     cancelling: bool = False
 
     def _load(self, purpose: str) -> Booking | None:
+        self.loaded = True
         token = str(self.router.page.params.get("token", ""))
         with session_scope() as session:
             try:
@@ -62,19 +66,33 @@ class BookedState(rx.State):
     def open_cancel(self) -> None:
         self._load(bookings.CANCEL)
 
-    @rx.event
-    def cancel(self) -> None:
-        token = str(self.router.page.params.get("token", ""))
-        with session_scope() as session:
-            try:
-                booking = bookings.booking_from_token(
-                    session=session, purpose=bookings.CANCEL, token=token
-                )
-            except bookings.BookingNotFoundError:
-                self.found = False
+    @rx.event(background=True)
+    async def cancel(self) -> None:
+        """Off the event loop: cancelling calls the host's calendar provider."""
+        async with self:
+            if self.cancelling:
                 return
-            bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
-            self.status = booking.status
+            self.cancelling = True
+            token = str(self.router.page.params.get("token", ""))
+        status = await asyncio.to_thread(_cancel, token)
+        async with self:
+            self.cancelling = False
+            if status is None:
+                self.found = False
+            else:
+                self.status = status
+
+
+def _cancel(token: str) -> str | None:
+    with session_scope() as session:
+        try:
+            booking = bookings.booking_from_token(
+                session=session, purpose=bookings.CANCEL, token=token
+            )
+        except bookings.BookingNotFoundError:
+            return None
+        bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
+        return booking.status
 
 
 def _times() -> rx.Component:
@@ -92,13 +110,21 @@ def _invalid() -> rx.Component:
     )
 
 
+def _loaded(content: rx.Component) -> rx.Component:
+    """Nothing to click until the booking is loaded (and the page connected)."""
+    return rx.cond(
+        BookedState.loaded,
+        rx.cond(BookedState.found, content, _invalid()),
+        rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
+    )
+
+
 @rx.page(
     route=routes.BOOKING_CONFIRMED, title="Meeting booked", on_load=BookedState.open_confirmation
 )
 def confirmation_page() -> rx.Component:
     return rx.center(
-        rx.cond(
-            BookedState.found,
+        _loaded(
             rx.vstack(
                 rx.cond(
                     BookedState.status == BookingStatus.REQUESTED,
@@ -131,7 +157,6 @@ def confirmation_page() -> rx.Component:
                 spacing="4",
                 max_width="40em",
             ),
-            _invalid(),
         ),
         padding="2em",
     )
@@ -140,8 +165,7 @@ def confirmation_page() -> rx.Component:
 @rx.page(route=routes.BOOKING_CANCEL, title="Cancel a meeting", on_load=BookedState.open_cancel)
 def cancel_page() -> rx.Component:
     return rx.center(
-        rx.cond(
-            BookedState.found,
+        _loaded(
             rx.vstack(
                 rx.cond(
                     BookedState.status == BookingStatus.CANCELLED,
@@ -152,11 +176,15 @@ def cancel_page() -> rx.Component:
                 _times(),
                 rx.cond(
                     BookedState.status != BookingStatus.CANCELLED,
-                    rx.button("Cancel meeting", color_scheme="red", on_click=BookedState.cancel),
+                    rx.button(
+                        "Cancel meeting",
+                        color_scheme="red",
+                        on_click=BookedState.cancel,
+                        loading=BookedState.cancelling,
+                    ),
                 ),
                 spacing="4",
             ),
-            _invalid(),
         ),
         padding="2em",
     )

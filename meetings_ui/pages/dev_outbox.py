@@ -27,7 +27,7 @@ class MailView:
 
 
 class OutboxState(AuthState):
-    mails: list[MailView] = []  # noqa: RUF012  (Reflex copies it per client)
+    mails: list[MailView] = []
     refused: str = ""
 
     @rx.event

@@ -26,7 +26,7 @@ class LoginState(AuthState):
     notice: str = ""
     busy: bool = False
     # Filled only in demo mode, so no build of the app carries the demo passwords.
-    demo_accounts: list[dict[str, str]] = []  # noqa: RUF012  (Reflex copies it per client)
+    demo_accounts: list[dict[str, str]] = []
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:

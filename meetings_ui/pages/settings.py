@@ -17,7 +17,7 @@ from meetings_ui.state.auth import AuthState
 class SeatsState(AuthState):
     """The current user's seats and what they unlock (S7, S12), as the domain decides."""
 
-    seat_labels: list[str] = []  # noqa: RUF012  (Reflex copies it per client)
+    seat_labels: list[str] = []
     may_change_url: bool = False
     change_url_reason: str = ""
     may_use_domain: bool = False

@@ -28,9 +28,18 @@ def make_link(email: str, slug: str, **settings: object) -> MeetingLink:
     with session_scope() as session:
         owner = session.exec(select(User).where(User.email == email)).one()
         return do_create_link(
-            session=session, owner=owner, name=f"Call {slug}", slug=slug,
-            settings={"weekly": EVERY_DAY, "minimum_notice": 0, "durations": [60], "slot_interval": 60,
-                      "questions": [{"id": "company", "label": "Company", "required": True}], **settings},
+            session=session,
+            owner=owner,
+            name=f"Call {slug}",
+            slug=slug,
+            settings={
+                "weekly": EVERY_DAY,
+                "minimum_notice": 0,
+                "durations": [60],
+                "slot_interval": 60,
+                "questions": [{"id": "company", "label": "Company", "required": True}],
+                **settings,
+            },
         )
 
 
@@ -50,7 +59,9 @@ def page_in(browser: Browser) -> Iterator:
 
 
 def pick_first_time(page: Page) -> str:
-    page.get_by_role("group", name="Days").get_by_role("button", name=re.compile(r"\d+ times available")).first.click()
+    page.get_by_role("group", name="Days").get_by_role(
+        "button", name=re.compile(r"\d+ times available")
+    ).first.click()
     first = page.get_by_role("group", name="Available times").get_by_role("button").first
     label = first.inner_text()
     first.click()
@@ -81,7 +92,9 @@ def test_offline_journey_in_the_browsers_time_zone(app_url: str, page_in) -> Non
     expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
 
     with session_scope() as session:
-        booking = session.exec(select(Booking).where(Booking.prospect_email == "pat@example.org")).one()
+        booking = session.exec(
+            select(Booking).where(Booking.prospect_email == "pat@example.org")
+        ).one()
         assert booking.status == BookingStatus.REQUESTED
         assert booking.prospect_time_zone == "America/Los_Angeles"
         assert booking.provider_event_id is None
@@ -110,14 +123,27 @@ def test_a_time_taken_meanwhile_says_so_and_offers_fresh_times(app_url: str, pag
     taken_start = _chosen_start(page)
     with session_scope() as session:
         own = session.get(MeetingLink, link.id)
-        bookings.do_book(session=session, link=own, request=bookings.BookingRequest(
-            start=taken_start, time_zone="UTC", name="Early", email="early@example.org", answers={"company": "E"},
-        ))
+        bookings.do_book(
+            session=session,
+            link=own,
+            request=bookings.BookingRequest(
+                start=taken_start,
+                time_zone="UTC",
+                name="Early",
+                email="early@example.org",
+                answers={"company": "E"},
+            ),
+        )
     page.get_by_role("button", name="Request meeting").click()
     expect(page.get_by_role("alert")).to_contain_text("This time was just taken — pick another")
     expect(page.get_by_role("group", name="Available times")).to_be_visible()
     with session_scope() as session:
-        assert session.exec(select(Booking).where(Booking.prospect_email == "late@example.org")).first() is None
+        assert (
+            session.exec(
+                select(Booking).where(Booking.prospect_email == "late@example.org")
+            ).first()
+            is None
+        )
 
 
 def _chosen_start(page: Page) -> datetime:
@@ -135,9 +161,13 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
         admin = session.exec(select(User).where(User.email == "admin@example.com")).one()
         connector = connector_for("google")
         start = connector.begin(redirect_uri=REDIRECT_URI, state="e2e")
-        connected = connector.complete(flow=start.flow, callback_params=consent(start.url, "demo.google@example.com"))
+        connected = connector.complete(
+            flow=start.flow, callback_params=consent(start.url, "demo.google@example.com")
+        )
         calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
-        do_save_connected_account(session=session, user_id=admin.id, account=connected, calendars=calendars)
+        do_save_connected_account(
+            session=session, user_id=admin.id, account=connected, calendars=calendars
+        )
     make_link("admin@example.com", "online-demo")
     page = page_in("Europe/Paris")
     page.goto(f"{app_url}/meetings/online-demo")
@@ -148,7 +178,9 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
     with session_scope() as session:
-        booking = session.exec(select(Booking).where(Booking.prospect_email == "olivia@example.org")).one()
+        booking = session.exec(
+            select(Booking).where(Booking.prospect_email == "olivia@example.org")
+        ).one()
         assert booking.status == BookingStatus.CONFIRMED
         assert booking.provider_event_id and booking.calendar_error is None
 
@@ -166,9 +198,17 @@ def test_reschedule_from_the_email_link(app_url: str, page_in) -> None:
     with session_scope() as session:
         own = session.get(MeetingLink, link.id)
         start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-        booking = bookings.do_book(session=session, link=own, request=bookings.BookingRequest(
-            start=start, time_zone="Europe/London", name="Mo", email="mo@example.org", answers={"company": "M"},
-        )).booking
+        booking = bookings.do_book(
+            session=session,
+            link=own,
+            request=bookings.BookingRequest(
+                start=start,
+                time_zone="Europe/London",
+                name="Mo",
+                email="mo@example.org",
+                answers={"company": "M"},
+            ),
+        ).booking
     page = page_in("Europe/London")
     page.goto(bookings.reschedule_url(booking))
     expect(page.get_by_role("note").filter(has_text="Pick a new time")).to_be_visible()
@@ -179,7 +219,9 @@ def test_reschedule_from_the_email_link(app_url: str, page_in) -> None:
     with session_scope() as session:
         assert session.get(Booking, booking.id).status == BookingStatus.CANCELLED
         moved = session.exec(
-            select(Booking).where(Booking.prospect_email == "mo@example.org", Booking.status != "cancelled")
+            select(Booking).where(
+                Booking.prospect_email == "mo@example.org", Booking.status != "cancelled"
+            )
         ).one()
         assert moved.id != booking.id
 
@@ -189,4 +231,3 @@ def test_unknown_links_and_forged_tokens_are_friendly(app_url: str, page: Page) 
     expect(page.get_by_role("heading", name="This meeting link does not exist")).to_be_visible()
     page.goto(f"{app_url}/meetings/cancel?token=12.forged")
     expect(page.get_by_role("heading", name="This link is not valid")).to_be_visible()
-
