@@ -1,20 +1,531 @@
-"""Meetings dashboard: the host's booking links."""
+"""Meetings dashboard: the host's booking links — list, create, edit, clone, delete, share.
+No connected calendar is needed for any of it (S3)."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+
 import reflex as rx
+from sqlmodel import Session, select
 
 from meetings_ui import routes
-from meetings_ui.components.layout import host_shell, not_built_yet
+from meetings_ui.components.forms import form_error
+from meetings_ui.components.layout import host_shell
+from meetings_ui.config import get_settings
+from meetings_ui.db import session_scope
+from meetings_ui.domain import link_form
+from meetings_ui.domain.link_settings import WEEKDAYS, LinkSettings
+from meetings_ui.models import LinkType, MeetingLink, User
+from meetings_ui.services import links as link_service
+from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
+TYPE_LABELS = {
+    LinkType.ONE_ON_ONE: "One-on-one",
+    LinkType.GROUP: "Group (every host)",
+    LinkType.ROUND_ROBIN: "Round robin (any host)",
+}
+DAY_LABELS = dict(
+    zip(
+        WEEKDAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
 
-@rx.page(route=routes.MEETINGS, title="Meetings · Meetings", on_load=AuthState.require_user)
+
+@dataclasses.dataclass
+class LinkRow:
+    id: int
+    name: str
+    slug: str
+    url: str
+    kind: str
+    durations: str
+    is_default: bool
+
+
+def _form_from(link: MeetingLink | None, owner: User, session: Session) -> dict[str, str]:
+    settings = (
+        LinkSettings.from_json(link.settings)
+        if link
+        else LinkSettings(time_zone=owner.time_zone or "UTC")
+    )
+    data = settings.to_json()
+    hosts = ""
+    if link is not None:
+        others = [h for h in link.host_ids if h != link.owner_id]
+        emails = session.exec(select(User.email).where(User.id.in_(others))).all() if others else []
+        hosts = ", ".join(emails)
+    form = {
+        "name": link.name if link else "",
+        "slug": link.slug if link else "",
+        "link_type": link.link_type if link else LinkType.ONE_ON_ONE,
+        "hosts": hosts,
+        "durations": ", ".join(map(str, data["durations"])),
+        "slot_interval": str(data["slot_interval"] or ""),
+        "time_zone": data["time_zone"],
+        "overrides": link_form.overrides_to_text(data["overrides"]),
+        "buffer_before": str(data["buffer_before"]),
+        "buffer_after": str(data["buffer_after"]),
+        "minimum_notice": str(data["minimum_notice"]),
+        "rolling_days": str(data["rolling_days"] or ""),
+        "daily_cap": str(data["daily_cap"] or ""),
+        "questions": link_form.questions_to_text(data["questions"]),
+        "confirmation_message": data["confirmation_message"],
+        "reminders": ", ".join(map(str, data["reminders"])),
+    }
+    for day in WEEKDAYS:
+        form[day] = link_form.windows_to_text(data["weekly"].get(day, []))
+    return form
+
+
+def _settings_from(form: dict[str, str]) -> dict:
+    minutes = link_form.numbers_from_text
+    return {
+        "time_zone": form.get("time_zone", "").strip(),
+        "durations": minutes(form.get("durations", ""), "durations"),
+        "slot_interval": link_form.optional_number(form.get("slot_interval", ""), "slot_interval"),
+        "weekly": link_form.weekly_from_texts(form),
+        "overrides": link_form.overrides_from_text(form.get("overrides", "")),
+        "buffer_before": link_form.optional_number(form.get("buffer_before", ""), "buffer_before")
+        or 0,
+        "buffer_after": link_form.optional_number(form.get("buffer_after", ""), "buffer_after")
+        or 0,
+        "minimum_notice": link_form.optional_number(
+            form.get("minimum_notice", ""), "minimum_notice"
+        )
+        or 0,
+        "rolling_days": link_form.optional_number(form.get("rolling_days", ""), "rolling_days"),
+        "daily_cap": link_form.optional_number(form.get("daily_cap", ""), "daily_cap"),
+        "questions": link_form.questions_from_text(form.get("questions", "")),
+        "confirmation_message": form.get("confirmation_message", ""),
+        "reminders": minutes(form.get("reminders", ""), "reminders"),
+    }
+
+
+class MeetingsState(AuthState):
+    links: list[LinkRow] = []
+    loaded: bool = False
+    editor_open: bool = False
+    editing_id: int = 0
+    form: dict[str, str] = {}
+    form_problems: list[str] = []
+    saving: bool = False
+    delete_id: int = 0
+    delete_name: str = ""
+    embed_code: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        user = self._current_user()
+        if user is None:
+            return
+        base = get_settings().app_url
+        with session_scope() as session:
+            self.links = [
+                LinkRow(
+                    link.id,
+                    link.name,
+                    link.slug,
+                    base + routes.booking_page(link.slug),
+                    TYPE_LABELS.get(link.link_type, link.link_type),
+                    " / ".join(f"{d} min" for d in link.settings.get("durations", [])),
+                    user.default_link_id == link.id,
+                )
+                for link in link_service.links_of(session=session, user=user)
+            ]
+        self.loaded = True
+
+    @rx.event
+    def new_link(self) -> None:
+        user = self._require_actor()
+        with session_scope() as session:
+            self.form = _form_from(None, user, session)
+        self.editing_id, self.form_problems, self.editor_open = 0, [], True
+
+    @rx.event
+    def edit(self, link_id: int) -> None:
+        user = self._require_actor()
+        with session_scope() as session:
+            try:
+                link = link_service.link_for(session=session, actor=user, link_id=link_id)
+            except link_service.LinkNotFoundError:
+                return rx.toast.error("That meeting link no longer exists.")
+            self.form = _form_from(link, user, session)
+        self.editing_id, self.form_problems, self.editor_open = link_id, [], True
+        return None
+
+    @rx.event
+    def set_field(self, key: str, value: str) -> None:
+        self.form = {**self.form, key: value}
+
+    @rx.event
+    def close_editor(self) -> None:
+        self.editor_open = False
+
+    @rx.event
+    def save(self) -> list | None:
+        user = self._require_actor()
+        self.saving, self.form_problems = True, []
+        try:
+            settings = _settings_from(self.form)
+        except link_form.FormError as error:
+            self.saving, self.form_problems = False, [f"{error.field}: {error.message}"]
+            return None
+        with session_scope() as session:
+            emails = [e.strip().lower() for e in self.form.get("hosts", "").split(",") if e.strip()]
+            found = (
+                dict(session.exec(select(User.email, User.id).where(User.email.in_(emails))).all())
+                if emails
+                else {}
+            )
+            missing = [e for e in emails if e not in found]
+            if missing:
+                self.saving, self.form_problems = (
+                    False,
+                    [f"hosts: no user with the email {', '.join(missing)}"],
+                )
+                return None
+            fields = {
+                "name": self.form.get("name", ""),
+                "link_type": self.form.get("link_type", LinkType.ONE_ON_ONE),
+                "settings": settings,
+                "host_ids": [found[e] for e in emails],
+            }
+            slug = self.form.get("slug", "").strip()
+            try:
+                if self.editing_id:
+                    if slug:
+                        fields["slug"] = slug
+                    link_service.do_update_link(
+                        session=session, actor=user, link_id=self.editing_id, changes=fields
+                    )
+                else:
+                    link_service.do_create_link(
+                        session=session, owner=user, slug=slug or None, **fields
+                    )
+            except link_service.InvalidLinkError as refused:
+                hint = (
+                    [f"Free alternatives: {', '.join(refused.suggestions)}"]
+                    if refused.suggestions
+                    else []
+                )
+                self.saving, self.form_problems = (
+                    False,
+                    [f"{f}: {m}" for f, m in refused.problems] + hint,
+                )
+                return None
+            except (link_service.LinkNotFoundError, ForbiddenError):
+                self.saving, self.form_problems = (
+                    False,
+                    ["You can only change your own meeting links."],
+                )
+                return None
+        self.saving, self.editor_open = False, False
+        return [MeetingsState.load, rx.toast.success("Meeting link saved")]
+
+    @rx.event
+    def clone(self, link_id: int) -> list:
+        user = self._require_actor()
+        with session_scope() as session:
+            try:
+                copy = link_service.do_clone_link(session=session, actor=user, link_id=link_id)
+            except link_service.LinkNotFoundError:
+                return [rx.toast.error("That meeting link no longer exists.")]
+        return [MeetingsState.load, rx.toast.success(f"Copied as {copy.name}")]
+
+    @rx.event
+    def ask_delete(self, link_id: int, name: str) -> None:
+        self.delete_id, self.delete_name = link_id, name
+
+    @rx.event
+    def keep(self) -> None:
+        self.delete_id = 0
+
+    @rx.event
+    def delete(self) -> list:
+        user = self._require_actor()
+        with session_scope() as session, contextlib.suppress(link_service.LinkNotFoundError):
+            link_service.do_delete_link(session=session, actor=user, link_id=self.delete_id)
+        self.delete_id = 0
+        return [MeetingsState.load, rx.toast.success("Meeting link deleted")]
+
+    @rx.event
+    def show_embed(self, url: str) -> None:
+        self.embed_code = (
+            f'<iframe src="{url}?embed=1" title="Book a meeting" loading="lazy" '
+            'style="width:100%;min-height:720px;border:0"></iframe>'
+        )
+
+    @rx.event
+    def hide_embed(self) -> None:
+        self.embed_code = ""
+
+
+def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> rx.Component:
+    field_id = f"link-{key}"
+    control = (
+        rx.text_area(
+            id=field_id,
+            value=MeetingsState.form.get(key, ""),
+            on_change=lambda v: MeetingsState.set_field(key, v),
+            rows="3",
+            width="100%",
+        )
+        if textarea
+        else rx.input(
+            id=field_id,
+            value=MeetingsState.form.get(key, ""),
+            on_change=lambda v: MeetingsState.set_field(key, v),
+            width="100%",
+        )
+    )
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
+        control,
+        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if hint else []),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(MeetingsState.editing_id == 0, "New meeting link", "Edit meeting link")
+            ),
+            rx.scroll_area(
+                rx.vstack(
+                    _input("Name", "name"),
+                    _input(
+                        "URL ending", "slug", hint="Left empty, it comes from your Meetings URL."
+                    ),
+                    rx.vstack(
+                        rx.el.label(
+                            "Link type", html_for="link-link_type", style={"font_weight": "500"}
+                        ),
+                        rx.el.select(
+                            *[
+                                rx.el.option(label, value=value)
+                                for value, label in TYPE_LABELS.items()
+                            ],
+                            id="link-link_type",
+                            value=MeetingsState.form.get("link_type", LinkType.ONE_ON_ONE),
+                            on_change=lambda v: MeetingsState.set_field("link_type", v),
+                            style={"padding": "0.4em"},
+                        ),
+                        spacing="1",
+                    ),
+                    _input(
+                        "Other hosts",
+                        "hosts",
+                        hint="Emails, separated by commas (group and round robin links).",
+                    ),
+                    _input("Durations (minutes)", "durations", hint="For example 30, 60"),
+                    _input(
+                        "Time zone",
+                        "time_zone",
+                        hint="The zone of the hours below, e.g. Europe/Paris",
+                    ),
+                    rx.heading("Weekly hours", size="3", as_="h3"),
+                    *[_input(f"{DAY_LABELS[d]} hours", d, hint="") for d in WEEKDAYS],
+                    _input(
+                        "Date overrides",
+                        "overrides",
+                        textarea=True,
+                        hint="One per line: 2026-12-24: off or 2026-12-26: 10:00-12:00",
+                    ),
+                    _input(
+                        "Start times every (minutes)",
+                        "slot_interval",
+                        hint="Empty: every meeting length",
+                    ),
+                    _input("Buffer before (minutes)", "buffer_before"),
+                    _input("Buffer after (minutes)", "buffer_after"),
+                    _input("Minimum notice (minutes)", "minimum_notice"),
+                    _input("Bookable days ahead", "rolling_days"),
+                    _input("Most meetings per day", "daily_cap"),
+                    _input(
+                        "Questions",
+                        "questions",
+                        textarea=True,
+                        hint="One per line; end with * if required; Topic*: Sales | Support "
+                        "for a choice. Name and email are always asked.",
+                    ),
+                    _input("Confirmation message", "confirmation_message", textarea=True),
+                    _input(
+                        "Reminder emails (minutes before)", "reminders", hint="For example 1440, 60"
+                    ),
+                    form_error(MeetingsState.form_problems.join("\n")),
+                    spacing="3",
+                    padding_right="1em",
+                ),
+                type="auto",
+                scrollbars="vertical",
+                style={"max_height": "65vh"},
+            ),
+            rx.hstack(
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=MeetingsState.close_editor,
+                ),
+                rx.button("Save", on_click=MeetingsState.save, loading=MeetingsState.saving),
+                justify="end",
+                padding_top="1em",
+            ),
+            max_width="40em",
+        ),
+        open=MeetingsState.editor_open,
+        on_open_change=lambda _: MeetingsState.close_editor(),
+    )
+
+
+def _row(row: LinkRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.hstack(rx.text(row.name), rx.cond(row.is_default, rx.badge("Default")))
+        ),
+        rx.table.cell(rx.link(row.url, href=row.url, is_external=True)),
+        rx.table.cell(row.kind),
+        rx.table.cell(row.durations),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.edit(row.id),
+                    aria_label="Edit " + row.name,
+                ),
+                rx.button(
+                    "Clone",
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.clone(row.id),
+                    aria_label="Clone " + row.name,
+                ),
+                rx.button(
+                    "Embed",
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.show_embed(row.url),
+                    aria_label="Embed " + row.name,
+                ),
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=MeetingsState.ask_delete(row.id, row.name),
+                    aria_label="Delete " + row.name,
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        MeetingsState.links.length() > 0,
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("Name", "Booking page", "Type", "Durations", "Actions")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(MeetingsState.links, _row)),
+            width="100%",
+        ),
+        rx.callout(
+            "No meeting links yet. Create your first one — no calendar needs to be connected.",
+            icon="calendar-plus",
+            role="status",
+        ),
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this meeting link?"),
+            rx.alert_dialog.description(
+                "“" + MeetingsState.delete_name + "” stops working for everyone who has it."
+            ),
+            rx.hstack(
+                rx.button(
+                    "Keep it", variant="soft", color_scheme="gray", on_click=MeetingsState.keep
+                ),
+                rx.button("Delete link", color_scheme="red", on_click=MeetingsState.delete),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+        open=MeetingsState.delete_id != 0,
+    )
+
+
+def _embed_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Embed on your site"),
+            rx.dialog.description("Paste this snippet where the booking page should appear:"),
+            rx.el.label("Embed code", html_for="embed-code", style={"font_weight": "500"}),
+            rx.text_area(
+                id="embed-code",
+                value=MeetingsState.embed_code,
+                read_only=True,
+                rows="4",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.button("Done", on_click=MeetingsState.hide_embed),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+        open=MeetingsState.embed_code != "",
+        on_open_change=lambda _: MeetingsState.hide_embed(),
+    )
+
+
+@rx.page(
+    route=routes.MEETINGS,
+    title="Meetings · Meetings",
+    on_load=[AuthState.require_user, MeetingsState.load],
+)
 def meetings() -> rx.Component:
     return host_shell(
         "Meetings",
-        not_built_yet(
-            "Meeting links are not built yet: creating, editing and sharing booking "
-            "links arrives in a coming release."
+        rx.hstack(
+            rx.text(
+                "Your booking links. Prospects book free times on them; "
+                "no calendar is needed to create them."
+            ),
+            rx.button(
+                rx.icon("plus"),
+                "New meeting link",
+                on_click=MeetingsState.new_link,
+                disabled=~rx.State.is_hydrated,
+            ),
+            justify="between",
+            width="100%",
+            align="center",
         ),
+        rx.cond(
+            MeetingsState.loaded,
+            _list(),
+            rx.hstack(rx.spinner(), rx.text("Loading your links…"), role="status"),
+        ),
+        _editor(),
+        _delete_dialog(),
+        _embed_dialog(),
     )

@@ -1,0 +1,76 @@
+"""The meetings dashboard in a real browser: create, edit, clone, embed and delete links
+with no calendar connected (S3), and bad input answered with what to fix."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from meetings_ui.db import session_scope
+from meetings_ui.models import MeetingLink, User
+from tests.e2e.helpers import HOST, log_in_as
+
+
+def open_editor(page: Page) -> None:
+    page.get_by_role("button", name="New meeting link").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def test_host_creates_edits_clones_embeds_and_deletes_links(app_url: str, page: Page) -> None:
+    with session_scope() as session:
+        host = session.exec(select(User).where(User.email == HOST[0])).one()
+        host.meetings_url = "hugo-host"
+        session.add(host)
+        session.commit()
+    log_in_as(page, app_url, HOST)
+    page.goto(app_url + "/app/meetings")
+
+    open_editor(page)
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill("Product demo")
+    dialog.get_by_label("Durations (minutes)").fill("30, 45")
+    dialog.get_by_label("Monday hours").fill("09:00-12:00, 14:00-17:00")
+    dialog.get_by_label("Questions").fill("Company*\nTeam size: 1-10 | 11-50 | 50+")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Meeting link saved")).to_be_visible()
+    row = page.get_by_role("row", name="Product demo")
+    expect(row).to_contain_text("/meetings/hugo-host")
+    expect(row).to_contain_text("30 min / 45 min")
+
+    with session_scope() as session:
+        link = session.exec(select(MeetingLink).where(MeetingLink.name == "Product demo")).one()
+        assert link.slug == "hugo-host"  # S7: from the Meetings URL
+        assert link.settings["weekly"]["mon"] == [["09:00", "12:00"], ["14:00", "17:00"]]
+        assert [q["kind"] for q in link.settings["questions"]] == ["text", "choice"]
+
+    # Bad input: the editor says what to fix and nothing is saved.
+    page.get_by_role("button", name="Edit Product demo").click()
+    dialog.get_by_label("Durations (minutes)").fill("thirty")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("durations")
+    dialog.get_by_label("Durations (minutes)").fill("30")
+    dialog.get_by_label("URL ending").fill("Bad Slug!")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("lower-case letters")
+    dialog.get_by_label("URL ending").fill("hugo-demo")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("row", name="Product demo")).to_contain_text("/meetings/hugo-demo")
+
+    page.get_by_role("button", name="Clone Product demo").click()
+    expect(page.get_by_role("row", name="Product demo (copy)")).to_be_visible()
+
+    page.get_by_role("button", name="Embed Product demo", exact=True).click()
+    expect(page.get_by_label("Embed code")).to_have_value(
+        f'<iframe src="{app_url}/meetings/hugo-demo?embed=1" title="Book a meeting" loading="lazy" '
+        'style="width:100%;min-height:720px;border:0"></iframe>'
+    )
+    page.get_by_role("button", name="Done").click()
+
+    page.get_by_role("button", name="Delete Product demo (copy)").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete link").click()
+    expect(page.get_by_role("row", name="Product demo (copy)")).to_have_count(0)
+    expect(page.get_by_role("row", name="Product demo")).to_be_visible()
+
+    # The embedded page is the booking page without the chrome.
+    page.goto(f"{app_url}/meetings/hugo-demo?embed=1")
+    expect(page.get_by_role("heading", name="Product demo")).to_be_visible()
