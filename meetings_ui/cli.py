@@ -34,6 +34,7 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     print("Demo workspace ready. Demo accounts:")
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role:<5}  {account.email}  password: {account.password}")
+    print(f"Demo booking page: {get_settings().app_url}/meetings/hugo")
     if get_settings().uses_sandbox:
         print(
             "Calendar providers: the local sandbox (no real Google or Microsoft account is used)."

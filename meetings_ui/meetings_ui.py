@@ -3,6 +3,7 @@
 import reflex as rx
 
 from meetings_ui.api.app import build_api
+from meetings_ui.background import background_loop
 from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
     admin,
     admin_audit,
@@ -22,3 +23,4 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
 )
 
 app = rx.App(api_transformer=build_api())
+app.register_lifespan_task(background_loop)

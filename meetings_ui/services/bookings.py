@@ -520,3 +520,23 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
             ],
         )
     return len(due_now)
+
+
+def do_retry_calendar_writes(*, session: Session, now: datetime | None = None) -> int:
+    """Write confirmed bookings whose calendar event failed before (the provider was down).
+    Rows are claimed with FOR UPDATE SKIP LOCKED, so several workers never write twice."""
+    now = now or datetime.now(UTC)
+    pending = session.exec(
+        select(Booking)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.provider_event_id.is_(None),
+            Booking.calendar_error.is_not(None),
+            Booking.end_at > now,
+        )
+        .with_for_update(skip_locked=True)
+        .limit(50)
+    ).all()
+    for booking in pending:
+        _write_to_calendar(session, session.get(MeetingLink, booking.link_id), booking)
+    return len(pending)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from meetings_ui.models import Role, Seat, User
+from meetings_ui.models import MeetingLink, Role, Seat, User
+from meetings_ui.services.links import do_create_link
 from meetings_ui.services.passwords import hash_password
 
 
@@ -18,6 +19,7 @@ class DemoAccount:
     role: Role
     time_zone: str
     seats: tuple[tuple[str, str], ...]
+    meetings_url: str
 
 
 DEMO_ACCOUNTS = (
@@ -28,6 +30,7 @@ DEMO_ACCOUNTS = (
         role=Role.ADMIN,
         time_zone="Europe/Paris",
         seats=(("sales", "enterprise"), ("marketing", "pro")),
+        meetings_url="ada",
     ),
     DemoAccount(
         email="host@example.com",
@@ -36,6 +39,7 @@ DEMO_ACCOUNTS = (
         role=Role.USER,
         time_zone="America/New_York",
         seats=(("sales", "pro"),),
+        meetings_url="hugo",
     ),
 )
 
@@ -52,6 +56,7 @@ def do_seed_demo_workspace(*, session: Session) -> list[User]:
                 password_hash=hash_password(account.password),
                 role=account.role,
                 time_zone=account.time_zone,
+                meetings_url=account.meetings_url,
             )
             session.add(user)
             session.flush()
@@ -59,4 +64,16 @@ def do_seed_demo_workspace(*, session: Session) -> list[User]:
                 session.add(Seat(user_id=user.id, hub=hub, tier=tier))
         users.append(user)
     session.commit()
+    host = users[-1]
+    if not session.exec(select(MeetingLink).where(MeetingLink.owner_id == host.id)).first():
+        do_create_link(
+            session=session,
+            owner=host,
+            name="Intro call",
+            settings={
+                "durations": [30, 60],
+                "questions": [{"id": "company", "label": "Company", "required": True}],
+                "confirmation_message": "Looking forward to it!",
+            },
+        )
     return users

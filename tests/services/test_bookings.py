@@ -26,6 +26,7 @@ from meetings_ui.services.bookings import (
     do_book,
     do_cancel,
     do_reschedule,
+    do_retry_calendar_writes,
     do_send_due_reminders,
     remember_visitor,
     visitor_profile,
@@ -345,3 +346,20 @@ def test_returning_visitors_see_only_their_own_answers(session: Session, link) -
     assert visitor_profile(session=session, token="visitor-b-token").name == "Bea"
     assert visitor_profile(session=session, token="someone-else") is None
     assert visitor_profile(session=session, token=None) is None
+
+
+def test_a_failed_calendar_write_is_recorded_then_retried(
+    session: Session, host: User, link, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect_google(session, host, sandbox, monkeypatch)
+    sandbox.fault(provider="google", path="/events$", status=500, count=20)
+    booking = do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 9))
+    ).booking
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.provider_event_id is None and "gave up" in booking.calendar_error
+    sandbox.control("DELETE", "/faults")
+    assert do_retry_calendar_writes(session=session) == 1
+    session.refresh(booking)
+    assert booking.provider_event_id in sandbox.store.events and booking.calendar_error is None
+    assert do_retry_calendar_writes(session=session) == 0

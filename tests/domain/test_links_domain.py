@@ -1,0 +1,143 @@
+"""Slugs (S7, S16), link settings validation, the editor's text formats and .ics files."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from meetings_ui.domain import link_form, slugs
+from meetings_ui.domain.availability import TimeWindow
+from meetings_ui.domain.ics import CalendarInvite, invite_ics
+from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
+
+
+@pytest.mark.parametrize(
+    ("slug", "problem"),
+    [
+        ("ab", "at least 3"),
+        ("a" * 61, "at most 60"),
+        ("Jane Doe", "lower-case"),
+        ("jane--doe", "single hyphens"),
+        ("-jane", "single hyphens"),
+        ("zoë", "lower-case"),
+        ("admin", "reserved"),
+        ("meetings", "reserved"),
+        ("", "Enter"),
+    ],
+)
+def test_bad_slugs_say_what_to_fix(slug: str, problem: str) -> None:
+    assert any(problem in p for p in slugs.slug_problems(slug))
+
+
+def test_good_slugs_and_text_to_slug() -> None:
+    assert slugs.slug_problems("jane-doe-2") == []
+    assert slugs.slug_from_text("  Zoë's Démo call! ") == "zoe-s-demo-call"
+
+
+def test_suggestions_skip_taken_slugs() -> None:
+    taken = {"jane", "jane-2", "jane-3"}
+    assert slugs.suggestions("jane", taken.__contains__) == ["jane-4", "jane-5", "jane-6"]
+
+
+def test_default_slug_follows_the_meetings_url_then_the_link_name() -> None:
+    taken: set[str] = set()
+    assert slugs.default_link_slug("jane", "Intro", taken.__contains__) == "jane"
+    taken.add("jane")
+    assert slugs.default_link_slug("jane", "Intro call", taken.__contains__) == "jane-intro-call"
+    taken.add("jane-intro-call")
+    assert slugs.default_link_slug("jane", "Intro call", taken.__contains__) == "jane-intro-call-2"
+
+
+def test_settings_round_trip_through_json() -> None:
+    settings = LinkSettings.from_json(
+        {
+            "time_zone": "Europe/Paris",
+            "durations": [60, 30],
+            "weekly": {"mon": [["09:00", "12:00"]], "fri": [["22:00", "02:00"]]},
+            "overrides": {"2026-12-24": []},
+            "questions": [{"label": "Company", "required": True}],
+        }
+    )
+    assert settings.durations == (30, 60)
+    assert settings.weekly[4] == (TimeWindow(time(22), time(2)),)
+    assert settings.questions[0].id == "company"
+    assert LinkSettings.from_json(settings.to_json()) == settings
+
+
+def test_every_problem_is_reported_with_its_field() -> None:
+    with pytest.raises(InvalidSettingsError) as refused:
+        LinkSettings.from_json(
+            {
+                "time_zone": "Mars/Olympus",
+                "durations": [],
+                "weekly": {"mon": [["9am", "5pm"]]},
+                "buffer_before": -1,
+                "questions": [{"label": "Pick", "kind": "choice", "choices": ["only one"]}],
+                "colour": "blue",
+            }
+        )
+    fields = {field for field, _ in refused.value.problems}
+    assert fields >= {
+        "time_zone",
+        "durations",
+        "weekly.mon",
+        "buffer_before",
+        "questions[0].choices",
+        "colour",
+    }
+
+
+def test_answers_are_checked_against_the_questions() -> None:
+    settings = LinkSettings.from_json(
+        {
+            "questions": [
+                {"id": "company", "label": "Company", "required": True},
+                {"id": "size", "label": "Size", "kind": "choice", "choices": ["Small", "Large"]},
+            ]
+        }
+    )
+    assert settings.answer_problems({"company": "Acme", "size": "Small"}) == []
+    problems = dict(settings.answer_problems({"size": "Huge", "other": "x"}))
+    assert set(problems) == {"answers.company", "answers.size", "answers.other"}
+
+
+def test_editor_text_formats_round_trip() -> None:
+    assert link_form.windows_from_text("9:00-12:00, 13:30–17:00", "f") == [
+        ["09:00", "12:00"],
+        ["13:30", "17:00"],
+    ]
+    assert link_form.windows_from_text("off", "f") == []
+    with pytest.raises(link_form.FormError, match="09:00-12:00"):
+        link_form.windows_from_text("nine to five", "hours.mon")
+    overrides = link_form.overrides_from_text("2026-12-24: off\n2026-12-26: 10:00-12:00")
+    assert overrides == {"2026-12-24": [], "2026-12-26": [["10:00", "12:00"]]}
+    assert link_form.overrides_from_text(link_form.overrides_to_text(overrides)) == overrides
+    questions = link_form.questions_from_text("Company*\nTeam size: 1-10 | 11-50")
+    assert questions[0]["required"] and questions[1]["choices"] == ["1-10", "11-50"]
+    assert link_form.questions_from_text(link_form.questions_to_text(questions)) == questions
+    with pytest.raises(link_form.FormError):
+        link_form.numbers_from_text("30, sixty", "durations")
+
+
+def test_ics_invite_is_valid_icalendar() -> None:
+    invite = CalendarInvite(
+        uid="booking-1@meetings",
+        start=datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+        end=datetime(2026, 3, 29, 2, 0, tzinfo=UTC),
+        summary="Intro; call, with Ana",
+        description="Line one\nLine two " + "x" * 100,
+        organizer_name="Ana",
+        organizer_email="ana@example.com",
+        attendee_name="Pat",
+        attendee_email="pat@example.org",
+    )
+    text = invite_ics(invite, now=datetime(2026, 3, 1, tzinfo=UTC))
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "DTSTART:20260329T013000Z" in text and "METHOD:REQUEST" in text
+    assert "SUMMARY:Intro\\; call\\, with Ana" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    cancelled = invite_ics(
+        CalendarInvite(**{**invite.__dict__, "cancelled": True}), now=datetime.now(UTC)
+    )
+    assert "METHOD:CANCEL" in cancelled and "STATUS:CANCELLED" in cancelled

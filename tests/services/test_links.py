@@ -1,0 +1,97 @@
+"""Link use cases on the database: S7 defaults, S16 uniqueness, owners only (IDOR)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from meetings_ui.models import Domain, MeetingLink, Role, User
+from meetings_ui.services.links import (
+    InvalidLinkError,
+    LinkNotFoundError,
+    do_clone_link,
+    do_create_link,
+    do_delete_link,
+    do_update_link,
+    link_for,
+)
+
+
+def user(
+    session: Session, email: str, meetings_url: str | None = None, role: str = Role.USER
+) -> User:
+    row = User(
+        email=email, display_name=email.split("@")[0].title(), meetings_url=meetings_url, role=role
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def test_meetings_url_changes_apply_only_to_links_created_afterwards(session: Session) -> None:
+    jane = user(session, "jane@example.com", "jane")
+    first = do_create_link(session=session, owner=jane, name="Intro")
+    assert first.slug == "jane"
+    jane.meetings_url = "jane-doe"
+    session.commit()
+    second = do_create_link(session=session, owner=jane, name="Demo")
+    assert second.slug == "jane-doe"
+    session.refresh(first)
+    assert first.slug == "jane"  # existing links keep their URL
+    assert jane.default_link_id == first.id
+
+
+def test_a_slug_is_unique_across_every_domain(session: Session) -> None:
+    ana = user(session, "ana@example.com", "ana")
+    domain = Domain(host="book.example.org")
+    session.add(domain)
+    session.commit()
+    link = do_create_link(session=session, owner=ana, name="Intro", slug="example")
+    link.domain_id = domain.id
+    session.commit()
+    bob = user(session, "bob@example.com", "bob")
+    with pytest.raises(InvalidLinkError) as refused:
+        do_create_link(session=session, owner=bob, name="Other", slug="example")
+    assert refused.value.suggestions == ["example-2", "example-3", "example-4"]
+    assert len(session.exec(select(MeetingLink)).all()) == 1
+
+
+def test_strangers_cannot_touch_a_link_but_admins_can(session: Session) -> None:
+    owner = user(session, "owner@example.com", "owner")
+    stranger = user(session, "stranger@example.com", "stranger")
+    admin = user(session, "root@example.com", "root", Role.ADMIN)
+    link = do_create_link(session=session, owner=owner, name="Intro")
+    for attempt in (
+        lambda: link_for(session=session, actor=stranger, link_id=link.id),
+        lambda: do_update_link(
+            session=session, actor=stranger, link_id=link.id, changes={"name": "Mine"}
+        ),
+        lambda: do_clone_link(session=session, actor=stranger, link_id=link.id),
+        lambda: do_delete_link(session=session, actor=stranger, link_id=link.id),
+    ):
+        with pytest.raises(LinkNotFoundError):
+            attempt()
+    assert session.get(MeetingLink, link.id).name == "Intro"
+    do_update_link(
+        session=session, actor=admin, link_id=link.id, changes={"name": "Renamed by admin"}
+    )
+    assert session.get(MeetingLink, link.id).name == "Renamed by admin"
+
+
+def test_group_and_round_robin_need_real_hosts(session: Session) -> None:
+    owner = user(session, "lead@example.com", "lead")
+    mate = user(session, "mate@example.com", "mate")
+    with pytest.raises(InvalidLinkError, match="at least two hosts"):
+        do_create_link(session=session, owner=owner, name="Team", link_type="group")
+    with pytest.raises(InvalidLinkError, match="active user"):
+        do_create_link(
+            session=session, owner=owner, name="Team", link_type="group", host_ids=[9999]
+        )
+    with pytest.raises(InvalidLinkError, match="only its owner"):
+        do_create_link(session=session, owner=owner, name="Solo", host_ids=[mate.id])
+    team = do_create_link(
+        session=session, owner=owner, name="Team", link_type="round_robin", host_ids=[mate.id]
+    )
+    assert team.host_ids == [owner.id, mate.id]
+    copy = do_clone_link(session=session, actor=owner, link_id=team.id)
+    assert copy.host_ids == team.host_ids and copy.slug != team.slug and copy.name == "Team (copy)"
