@@ -10,6 +10,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     admin_users,
     booking,
     booking_done,
+    calendar_settings,
     contacts,
     dev_outbox,
     first_admin,

@@ -80,6 +80,10 @@ class User(SQLModel, table=True):
     # S7: the default path under which this user's new links are created.
     meetings_url: str | None = Field(default=None, max_length=100)
     default_link_id: int | None = Field(default=None)
+    # S12, S13: the domain new links are hosted on; None is the built-in app domain.
+    meeting_domain_id: int | None = Field(
+        default=None, foreign_key="domain.id", ondelete="SET NULL"
+    )
     is_active: bool = Field(default=True)
     created_at: datetime = _created_at()
 
@@ -311,3 +315,18 @@ class OutboxEmail(SQLModel, table=True):
     # [{"filename", "content_type", "size"}]: enough to show what would have been attached.
     attachments: list[dict[str, Any]] = _json(list)
     created_at: datetime = _created_at()
+
+
+class OAuthAttempt(SQLModel, table=True):
+    """A calendar connection waiting for the provider's answer: one use, ten minutes.
+    The state is stored as a digest; the PKCE flow (verifier and friends) encrypted."""
+
+    __tablename__ = "oauth_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_digest: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    provider: str = Field(max_length=20)
+    encrypted_flow: str = Field(sa_type=sa.Text)
+    created_at: datetime = _created_at()
+    consumed_at: datetime | None = _instant()

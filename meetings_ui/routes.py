@@ -39,5 +39,12 @@ BOOKING_CANCEL = f"{BOOKING_PREFIX}/cancel"
 BOOKING_RESCHEDULE = f"{BOOKING_PREFIX}/reschedule"
 
 
+OAUTH_CALLBACK = "/oauth/{provider}/callback"
+
+
+def oauth_callback(provider: str) -> str:
+    return OAUTH_CALLBACK.replace("{provider}", provider)
+
+
 def booking_page(slug: str) -> str:
     return f"{BOOKING_PREFIX}/{slug}"

@@ -74,12 +74,9 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.hidden: dict[str, str] = {}
         self.accounts: list[str] = []
-        self.action = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag == "form":
-            self.action = attributes.get("action") or ""
         if tag == "input" and attributes.get("type") == "hidden":
             self.hidden[attributes["name"] or ""] = attributes.get("value") or ""
         if tag == "input" and attributes.get("name") == "account":
@@ -100,11 +97,6 @@ def consent(auth_url: str, account: str, decision: str = "allow") -> dict[str, s
         allow_redirects=False,
         timeout=10,
     )
-    if answer.status_code == 200:  # response_mode=form_post: a form that posts to us
-        posted = _FormReader()
-        posted.feed(answer.text)
-        assert posted.action == REDIRECT_URI
-        return posted.hidden
     assert answer.status_code == 302, answer.text
     location = answer.headers["location"]
     assert location.startswith(REDIRECT_URI)

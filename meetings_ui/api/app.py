@@ -10,6 +10,7 @@ from starlette.routing import Mount, Route
 
 from meetings_ui import routes
 from meetings_ui.api.auth import complete_login, log_out
+from meetings_ui.api.oauth import oauth_callback
 from meetings_ui.api.public import api_routes
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
@@ -31,6 +32,7 @@ def build_api() -> Starlette:
         Route(routes.HEALTH, health, methods=["GET"]),
         Route(routes.AUTH_COMPLETE, complete_login, methods=["GET"]),
         Route(routes.AUTH_LOGOUT, log_out, methods=["POST"]),
+        Route(routes.OAUTH_CALLBACK, oauth_callback, methods=["GET"]),
         *api_routes(),
     ]
     if get_settings().uses_sandbox:

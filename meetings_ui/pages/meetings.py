@@ -116,12 +116,15 @@ class MeetingsState(AuthState):
     delete_id: int = 0
     delete_name: str = ""
     embed_code: str = ""
+    connected_provider: str = ""
 
     @rx.event
     def load(self) -> None:
         user = self._current_user()
         if user is None:
             return
+        provider = str(self.router.page.params.get("connected", ""))
+        self.connected_provider = {"google": "Google", "microsoft": "Office 365"}.get(provider, "")
         base = get_settings().app_url
         with session_scope() as session:
             self.links = [

@@ -37,7 +37,7 @@ class SeatsState(AuthState):
         self.may_use_domain, self.use_domain_reason = domain.allowed, domain.reason
 
 
-def _settings_tabs() -> rx.Component:
+def settings_tabs() -> rx.Component:
     return rx.hstack(
         rx.link("General", href=routes.SETTINGS),
         rx.link("Calendar", href=routes.SETTINGS_CALENDAR),
@@ -78,23 +78,7 @@ def _seats() -> rx.Component:
 def settings() -> rx.Component:
     return host_shell(
         "Settings",
-        _settings_tabs(),
+        settings_tabs(),
         _seats(),
         not_built_yet("Profile settings are not built yet."),
-    )
-
-
-@rx.page(
-    route=routes.SETTINGS_CALENDAR,
-    title="Calendar settings · Meetings",
-    on_load=AuthState.require_user,
-)
-def calendar_settings() -> rx.Component:
-    return host_shell(
-        "Calendar",
-        _settings_tabs(),
-        not_built_yet(
-            "Connecting a Google or Office 365 calendar is not built yet. Until it is, "
-            "nothing is read from or written to any calendar."
-        ),
     )

@@ -16,6 +16,7 @@ HTTP: msal's own code path is unchanged, only the base URL differs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -144,14 +145,15 @@ class MicrosoftConnector:
             ) from error
 
     def begin(self, *, redirect_uri: str, state: str) -> AuthorizationStart:
-        # form_post keeps the code out of URLs, browser history and logs.
-        flow = self.application().initiate_auth_code_flow(
-            list(SCOPES),
-            redirect_uri=redirect_uri,
-            state=state,
-            prompt="select_account",
-            response_mode="form_post",
-        )
+        # The answer comes back as a GET (response_mode=query): our callback checks that
+        # the browser's session cookie (SameSite=Lax) belongs to the user who started, and
+        # a cross-site form_post would not carry it. The code is single-use and bound to
+        # the PKCE verifier, so msal's form_post advice is knowingly declined.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="response_mode='form_post'")
+            flow = self.application().initiate_auth_code_flow(
+                list(SCOPES), redirect_uri=redirect_uri, state=state, prompt="select_account"
+            )
         return AuthorizationStart(self.endpoints.reachable(flow["auth_uri"]), dict(flow))
 
     def complete(

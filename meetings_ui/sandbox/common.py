@@ -119,24 +119,8 @@ async def consent_decision(request: Request, store: SandboxStore, provider: str)
             answer["scope"] = form.get("scope", "")
     if form.get("state"):
         answer["state"] = form["state"]
-    if form.get("response_mode") == "form_post":
-        return _form_post(redirect_uri, answer)
     separator = "&" if "?" in redirect_uri else "?"
     return RedirectResponse(redirect_uri + separator + urlencode(answer), status_code=302)
-
-
-def _form_post(redirect_uri: str, answer: dict[str, str]) -> HTMLResponse:
-    """response_mode=form_post: the answer travels in a POST body, not in the URL."""
-    fields = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in answer.items()
-    )
-    return HTMLResponse(
-        f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Signing in</title></head><body onload="document.forms[0].submit()">
-<form method="post" action="{html.escape(redirect_uri)}">{fields}
-<noscript><button type="submit">Continue</button></noscript></form></body></html>"""
-    )
 
 
 def client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:

@@ -4,22 +4,37 @@ silently ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlmodel import Session, select
 
+from meetings_ui import routes
+from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
-from meetings_ui.models import Calendar, CalendarConnection, ConnectionStatus, utc_now
+from meetings_ui.models import (
+    Calendar,
+    CalendarConnection,
+    ConnectionStatus,
+    OAuthAttempt,
+    User,
+    utc_now,
+)
 from meetings_ui.providers.base import (
     CalendarAccount,
     ConnectedAccount,
+    ConsentDeniedError,
     FreeBusy,
     NeedsReconnectError,
     ProviderCalendar,
+    ProviderError,
+    ProviderUnavailableError,
 )
 from meetings_ui.providers.registry import connector_for
+from meetings_ui.services import audit
+from meetings_ui.services.guard import Actor, require_self_or_admin
+from meetings_ui.services.tokens import digest, new_token
 
 T = TypeVar("T")
 
@@ -170,3 +185,161 @@ def read_busy_time(
         connection=connection,
         action=lambda account: account.free_busy(ids, start, end),
     )
+
+
+# --- connecting (S1) and the calendar settings (S9, S10) -----------------------------------
+
+ATTEMPT_LIFETIME = timedelta(minutes=10)
+
+
+class ConnectError(Exception):
+    """Why a connection attempt ended without a calendar; `code` goes into the URL."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+CONNECT_MESSAGES = {
+    "denied": "You cancelled the connection, so no calendar was connected.",
+    "expired": "That connection attempt expired or was already used. Please try again.",
+    "wrong_user": "That connection was started by another account. "
+    "Log in as yourself and try again.",
+    "provider": "The calendar provider refused the connection. Please try again.",
+    "unavailable": "The calendar provider could not be reached. Please try again in a moment.",
+}
+
+
+def callback_url(provider: str) -> str:
+    return f"{get_settings().backend_url}{routes.oauth_callback(provider)}"
+
+
+def do_begin_connect(*, session: Session, actor: User, provider: str) -> str:
+    """Where to send the user to consent; the attempt is remembered for ten minutes."""
+    connector = connector_for(provider)
+    state = new_token()
+    start = connector.begin(redirect_uri=callback_url(provider), state=state)
+    session.add(
+        OAuthAttempt(
+            state_digest=digest(state),
+            user_id=actor.id,
+            provider=provider,
+            encrypted_flow=encrypt_json(start.flow),
+        )
+    )
+    session.commit()
+    return start.url
+
+
+def do_complete_connect(
+    *, session: Session, provider: str, params: Mapping[str, str], browser_user: User | None
+) -> CalendarConnection:
+    """Finish a connection from the provider's answer. The state must be ours, fresh,
+    unused, and started by the user whose browser brings it back."""
+    attempt = session.exec(
+        select(OAuthAttempt).where(OAuthAttempt.state_digest == digest(params.get("state", "")))
+    ).first()
+    if (
+        attempt is None
+        or attempt.provider != provider
+        or attempt.consumed_at is not None
+        or attempt.created_at < utc_now() - ATTEMPT_LIFETIME
+    ):
+        raise ConnectError("expired", CONNECT_MESSAGES["expired"])
+    if browser_user is None or browser_user.id != attempt.user_id:
+        raise ConnectError("wrong_user", CONNECT_MESSAGES["wrong_user"])
+    attempt.consumed_at = utc_now()  # one use, whatever happens next
+    session.add(attempt)
+    session.commit()
+    connector = connector_for(provider)
+    try:
+        connected = connector.complete(
+            flow=decrypt_json(attempt.encrypted_flow), callback_params=params
+        )
+        calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
+    except ConsentDeniedError as error:
+        raise ConnectError("denied", CONNECT_MESSAGES["denied"]) from error
+    except ProviderUnavailableError as error:
+        raise ConnectError("unavailable", CONNECT_MESSAGES["unavailable"]) from error
+    except ProviderError as error:
+        raise ConnectError("provider", CONNECT_MESSAGES["provider"]) from error
+    connection = do_save_connected_account(
+        session=session, user_id=browser_user.id, account=connected, calendars=calendars
+    )
+    audit.record(
+        session=session,
+        actor_id=browser_user.id,
+        action="calendar.connected",
+        target=f"{provider}:{connected.email}",
+    )
+    return connection
+
+
+def connections_of(*, session: Session, actor: Actor, user_id: int) -> list[CalendarConnection]:
+    require_self_or_admin(actor, user_id)
+    return list(
+        session.exec(
+            select(CalendarConnection)
+            .where(CalendarConnection.user_id == user_id)
+            .order_by(CalendarConnection.id)
+        ).all()
+    )
+
+
+def calendars_of(*, session: Session, connection: CalendarConnection) -> list[Calendar]:
+    return list(
+        session.exec(
+            select(Calendar)
+            .where(Calendar.connection_id == connection.id)
+            .order_by(Calendar.is_primary.desc(), Calendar.name)
+        ).all()
+    )
+
+
+def _owned_connection(session: Session, actor: Actor, connection_id: int) -> CalendarConnection:
+    connection = session.get(CalendarConnection, connection_id)
+    if connection is None:
+        raise ConnectionNotFoundError(f"No calendar connection {connection_id}")
+    require_self_or_admin(actor, connection.user_id)
+    return connection
+
+
+def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> None:
+    connection = _owned_connection(session, actor, connection_id)
+    target = f"{connection.provider}:{connection.account_email}"
+    owner_id = connection.user_id
+    session.delete(connection)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="calendar.disconnected",
+        target=target,
+        details={"user_id": owner_id},
+    )
+
+
+def do_select_calendars(
+    *, session: Session, actor: Actor, connection_id: int, calendar_ids: Sequence[str]
+) -> list[Calendar]:
+    """S9: these calendars block time; S10: only calendars this account can see may be
+    chosen; the primary calendar always counts."""
+    connection = _owned_connection(session, actor, connection_id)
+    rows = calendars_of(session=session, connection=connection)
+    known = {row.provider_calendar_id for row in rows}
+    unknown = [c for c in calendar_ids if c not in known]
+    if unknown:
+        raise ConnectionNotFoundError("Only calendars of the connected account can be selected")
+    chosen = set(calendar_ids)
+    for row in rows:
+        row.selected = row.is_primary or row.provider_calendar_id in chosen
+        session.add(row)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="settings.selected_calendars",
+        target=connection.account_email,
+        details={"calendars": sorted(chosen)},
+    )
+    return rows

@@ -137,6 +137,7 @@ def do_create_link(
         link_type=link_type,
         settings=parsed.to_json(),
         host_ids=hosts,
+        domain_id=owner.meeting_domain_id,  # S12: the owner's Meeting domain, as it is now
     )
     session.add(link)
     _commit_unique_slug(session, slug)
