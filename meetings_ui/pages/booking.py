@@ -23,9 +23,12 @@ from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, scheduling
 from meetings_ui.services.links import link_by_slug
 
-TIME_ZONES = sorted(
-    z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-)
+TIME_ZONES = [
+    "UTC",
+    *sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    ),
+]
 VISITOR_COOKIE = "meetings_visitor"
 
 

@@ -114,6 +114,7 @@ class CalendarSettingsState(AuthState):
         with session_scope() as session:
             self._fill(session, user)
         self.loaded, self.dirty, self.save_problems = True, False, []
+        self.connect_open, self.connecting, self.disconnect_id = False, False, 0
 
     def _fill(self, session: Session, user: User) -> None:
         rows = connections.connections_of(session=session, actor=user, user_id=user.id)
@@ -503,7 +504,7 @@ def _selected_calendars() -> rx.Component:
             wrap="wrap",
             spacing="2",
             role="list",
-            aria_label="Selected calendars",
+            aria_label="Chosen calendars",
         ),
         rx.el.select(
             rx.el.option("Add a calendar…", value=""),

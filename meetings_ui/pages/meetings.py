@@ -524,6 +524,23 @@ def meetings() -> rx.Component:
             align="center",
         ),
         rx.cond(
+            MeetingsState.connected_provider != "",
+            rx.hstack(
+                rx.callout(
+                    "Your "
+                    + MeetingsState.connected_provider
+                    + " calendar is connected: busy times now block your booking pages. "
+                    "Set up your personal meeting link next.",
+                    icon="circle-check",
+                    color_scheme="green",
+                    role="status",
+                ),
+                rx.button("Set up my meeting link", on_click=MeetingsState.new_link),
+                align="center",
+                wrap="wrap",
+            ),
+        ),
+        rx.cond(
             MeetingsState.loaded,
             _list(),
             rx.hstack(rx.spinner(), rx.text("Loading your links…"), role="status"),
