@@ -83,7 +83,9 @@ class _FormReader(HTMLParser):
             self.accounts.append(attributes.get("value") or "")
 
 
-def consent(auth_url: str, account: str, decision: str = "allow") -> dict[str, str]:
+def consent(
+    auth_url: str, account: str, decision: str = "allow", redirect_uri: str = REDIRECT_URI
+) -> dict[str, str]:
     """Do what a person does on the consent page: pick the account, press Allow or Deny.
     Returns the query parameters the provider sends back to our redirect URI."""
     page = requests.get(auth_url, timeout=10)
@@ -99,7 +101,7 @@ def consent(auth_url: str, account: str, decision: str = "allow") -> dict[str, s
     )
     assert answer.status_code == 302, answer.text
     location = answer.headers["location"]
-    assert location.startswith(REDIRECT_URI)
+    assert location.startswith(redirect_uri)
     return dict(parse_qsl(urlsplit(location).query))
 
 
