@@ -13,12 +13,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from meetings_ui import routes
+from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
 from meetings_ui.components.layout import host_shell
 from meetings_ui.components.locked import locked
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain import licences
-from meetings_ui.models import ConnectionStatus, User
+from meetings_ui.models import User
 from meetings_ui.pages.settings import settings_tabs
 from meetings_ui.providers.base import ProviderError
 from meetings_ui.providers.registry import PROVIDER_LABELS
@@ -28,12 +29,6 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.links import links_of
 from meetings_ui.state.auth import AuthState
 
-PROVIDER_NAMES = {"google": "Google", "microsoft": "Office 365"}
-STATUS_LABELS = {
-    ConnectionStatus.CONNECTED: "Connected",
-    ConnectionStatus.NEEDS_RECONNECT: "Needs reconnect",
-    ConnectionStatus.REVOKED: "Revoked",
-}
 DISCLOSURE = (
     "To power your meetings, Meetings will read this calendar and the other calendars you "
     "can reach through this account, so that busy times are never offered to prospects and "
@@ -126,7 +121,7 @@ class CalendarSettingsState(AuthState):
                 c.account_email,
                 c.status,
                 STATUS_LABELS.get(c.status, c.status),
-                c.last_synced_at.strftime("%d %b %Y %H:%M UTC") if c.last_synced_at else "never",
+                date_time_label(c.last_synced_at),
                 c.last_error or "",
             )
             for c in rows

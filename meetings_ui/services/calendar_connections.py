@@ -5,6 +5,7 @@ silently ignored."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -33,7 +34,7 @@ from meetings_ui.providers.base import (
 )
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import audit
-from meetings_ui.services.guard import Actor, require_self_or_admin
+from meetings_ui.services.guard import Actor, require_admin, require_self_or_admin
 from meetings_ui.services.tokens import digest, new_token
 
 T = TypeVar("T")
@@ -150,9 +151,12 @@ def call_provider(
     return result
 
 
-def do_check_connection_health(*, session: Session, connection_id: int) -> CalendarConnection:
+def do_check_connection_health(
+    *, session: Session, actor: Actor, connection_id: int
+) -> CalendarConnection:
     """Re-check a connection: refresh its token and re-read its calendars."""
     connection = get_connection(session=session, connection_id=connection_id)
+    require_self_or_admin(actor, connection.user_id)
 
     def check(account: CalendarAccount) -> list[ProviderCalendar]:
         account.refresh_token()
@@ -343,3 +347,60 @@ def do_select_calendars(
         details={"calendars": sorted(chosen)},
     )
     return rows
+
+
+@dataclass(frozen=True)
+class ConnectionSummary:
+    """One connected account as admins see it: whose, which, how healthy."""
+
+    id: int
+    user_name: str
+    user_email: str
+    provider: str
+    account_email: str
+    status: str
+    last_synced_at: datetime | None
+    scopes: str
+    selected_calendars: tuple[str, ...]
+    last_error: str
+
+
+def do_list_connections(
+    *, session: Session, actor: Actor, search: str = ""
+) -> list[ConnectionSummary]:
+    """Every connected calendar account of the workspace (admins only), newest first;
+    `search` matches the user's name or email, or the account's email."""
+    require_admin(actor)
+    rows = session.exec(
+        select(CalendarConnection, User)
+        .join(User, User.id == CalendarConnection.user_id)
+        .order_by(CalendarConnection.created_at.desc(), CalendarConnection.id.desc())
+    ).all()
+    needle = search.strip().lower()
+    summaries = []
+    for connection, user in rows:
+        if needle and not any(
+            needle in text.lower()
+            for text in (user.display_name, user.email, connection.account_email)
+        ):
+            continue
+        selected = tuple(
+            c.name
+            for c in calendars_of(session=session, connection=connection)
+            if c.selected or c.is_primary
+        )
+        summaries.append(
+            ConnectionSummary(
+                connection.id,
+                user.display_name,
+                user.email,
+                connection.provider,
+                connection.account_email,
+                connection.status,
+                connection.last_synced_at,
+                connection.scopes,
+                selected,
+                connection.last_error or "",
+            )
+        )
+    return summaries

@@ -125,7 +125,9 @@ def test_account_health_reconnect_and_disconnect(app_url: str, page: Page) -> No
             )
         ).one()
         assert (
-            do_check_connection_health(session=session, connection_id=connection.id).status
+            do_check_connection_health(
+                session=session, actor=OPERATOR, connection_id=connection.id
+            ).status
             == ConnectionStatus.NEEDS_RECONNECT
         )
     page.reload()

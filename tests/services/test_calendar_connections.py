@@ -19,6 +19,7 @@ from meetings_ui.services.calendar_connections import (
     do_save_connected_account,
     read_busy_time,
 )
+from meetings_ui.services.guard import OPERATOR
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 
 
@@ -95,7 +96,7 @@ def test_refreshed_tokens_are_saved_encrypted(
     connection = connect(session, host, "google", "demo.google@example.com")
     before = decrypt_json(connection.encrypted_token)["access_token"]
     app_sandbox.control("POST", "/tokens/expire")
-    do_check_connection_health(session=session, connection_id=connection.id)
+    do_check_connection_health(session=session, actor=OPERATOR, connection_id=connection.id)
     session.expire_all()
     after = session.get(CalendarConnection, connection.id)
     assert decrypt_json(after.encrypted_token)["access_token"] != before
@@ -125,7 +126,9 @@ def test_a_revoked_grant_marks_the_connection_needs_reconnect(
     assert "reconnect" in stored.last_error
     # Re-checking does not hide it either.
     assert (
-        do_check_connection_health(session=session, connection_id=connection.id).status
+        do_check_connection_health(
+            session=session, actor=OPERATOR, connection_id=connection.id
+        ).status
         == "needs_reconnect"
     )
     # Connecting again revives it.

@@ -261,3 +261,27 @@ def test_meeting_domain_only_verified_and_with_the_right_seat(session: Session) 
     assert (
         do_create_link(session=session, owner=saved, name="On my domain").domain_id == verified.id
     )
+
+
+def test_only_admins_list_every_connection(session: Session, app_sandbox: Sandbox) -> None:
+    from meetings_ui.models import Role
+    from meetings_ui.services.calendar_connections import do_list_connections
+
+    ana = make_user(session, "ana@example.com")
+    root = make_user(session, "root@example.com")
+    root.role = Role.ADMIN
+    session.commit()
+    url, _ = begin(session, ana)
+    do_complete_connect(
+        session=session, provider="google", params=consent_params(url), browser_user=ana
+    )
+    with pytest.raises(ForbiddenError):
+        do_list_connections(session=session, actor=ana)
+    [row] = do_list_connections(session=session, actor=root, search="ANA@")
+    assert (row.user_email, row.account_email, row.status) == (
+        "ana@example.com",
+        "demo.google@example.com",
+        "connected",
+    )
+    assert row.selected_calendars == ("demo.google@example.com",)
+    assert do_list_connections(session=session, actor=root, search="nobody") == []
