@@ -363,3 +363,74 @@ def test_a_failed_calendar_write_is_recorded_then_retried(
     session.refresh(booking)
     assert booking.provider_event_id in sandbox.store.events and booking.calendar_error is None
     assert do_retry_calendar_writes(session=session) == 0
+
+
+def test_round_robin_rotates_fairly_and_group_needs_everyone(
+    session: Session, host: User, mail_captured: None
+) -> None:
+    mate = User(
+        email="mia@example.com", display_name="Mia Mate", time_zone=PARIS, meetings_url="mia"
+    )
+    session.add(mate)
+    session.commit()
+    common = {
+        "time_zone": PARIS,
+        "weekly": WEEKDAYS_9_TO_17,
+        "durations": [30],
+        "minimum_notice": 0,
+    }
+    rotation = do_create_link(
+        session=session,
+        owner=host,
+        name="Sales",
+        slug="sales-rr",
+        link_type="round_robin",
+        host_ids=[mate.id],
+        settings=common,
+    )
+    day = next_weekday(1)
+    first = do_book(
+        session=session, link=rotation, request=request(paris(day, 9), answers={})
+    ).booking
+    second = do_book(
+        session=session,
+        link=rotation,
+        request=request(paris(day, 11), answers={}, email="b@example.org"),
+    ).booking
+    assert {first.host_id, second.host_id} == {host.id, mate.id}  # fewest bookings first
+    # The same time again: the other host is still free, so it is offered and booked.
+    third = do_book(
+        session=session,
+        link=rotation,
+        request=request(paris(day, 9), answers={}, email="c@example.org"),
+    ).booking
+    assert third.host_id != first.host_id
+
+    team = do_create_link(
+        session=session,
+        owner=host,
+        name="Panel",
+        slug="panel-group",
+        link_type="group",
+        host_ids=[mate.id],
+        settings=common,
+    )
+    # 09:00 is now taken for both hosts (one each): a group meeting needs everyone free.
+    with pytest.raises(SlotUnavailableError):
+        do_book(
+            session=session,
+            link=team,
+            request=request(paris(day, 9), answers={}, email="d@example.org"),
+        )
+    panel = do_book(
+        session=session,
+        link=team,
+        request=request(paris(day, 14), answers={}, email="d@example.org"),
+    ).booking
+    with pytest.raises(SlotUnavailableError):  # the panel occupies both hosts
+        do_book(
+            session=session,
+            link=rotation,
+            request=request(paris(day, 14), answers={}, email="e@example.org"),
+        )
+    assert panel.host_id == host.id
