@@ -68,3 +68,41 @@ def auth_card(title: str, *children: rx.Component) -> rx.Component:
         min_height="100vh",
         padding="1em",
     )
+
+
+def labelled(
+    label: str | rx.Var, control: rx.Component, field_id: str, *, hint: str = ""
+) -> rx.Component:
+    """A control under its visible label (tied by `field_id`), with an optional hint."""
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
+        control,
+        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if hint else []),
+        spacing="1",
+        width="100%",
+    )
+
+
+def confirm_dialog(
+    *,
+    title: str,
+    description: rx.Var | str,
+    confirm_label: str,
+    open_: rx.Var[bool],
+    on_keep: rx.EventHandler,
+    on_confirm: rx.EventHandler,
+) -> rx.Component:
+    """Asks before a destructive action; "Keep it" is the safe default."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.button("Keep it", variant="soft", color_scheme="gray", on_click=on_keep),
+                rx.button(confirm_label, color_scheme="red", on_click=on_confirm),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+        open=open_,
+    )

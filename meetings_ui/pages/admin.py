@@ -8,6 +8,7 @@ import dataclasses
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.components.forms import confirm_dialog
 from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
 from meetings_ui.components.layout import host_shell
 from meetings_ui.db import session_scope
@@ -238,21 +239,14 @@ def admin_calendars() -> rx.Component:
                 rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
             ),
         ),
-        rx.alert_dialog.root(
-            rx.alert_dialog.content(
-                rx.alert_dialog.title("Disconnect this calendar?"),
-                rx.alert_dialog.description(
-                    S.disconnect_label
-                    + " will stop blocking the user's booking pages until they connect it again."
-                ),
-                rx.hstack(
-                    rx.button("Keep it", variant="soft", color_scheme="gray", on_click=S.keep),
-                    rx.button("Disconnect calendar", color_scheme="red", on_click=S.disconnect),
-                    justify="end",
-                    padding_top="1em",
-                ),
-            ),
-            open=S.disconnect_id != 0,
+        confirm_dialog(
+            title="Disconnect this calendar?",
+            description=S.disconnect_label
+            + " will stop blocking the user's booking pages until they connect it again.",
+            confirm_label="Disconnect calendar",
+            open_=S.disconnect_id != 0,
+            on_keep=S.keep,
+            on_confirm=S.disconnect,
         ),
         admin_only=True,
     )

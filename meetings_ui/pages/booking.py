@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.components.forms import labelled
 from meetings_ui.db import session_scope
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
@@ -441,15 +442,6 @@ def _times() -> rx.Component:
     )
 
 
-def _field(label: str, control: rx.Component, field_id: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
-        control,
-        spacing="1",
-        width="100%",
-    )
-
-
 def _question(q: QuestionField) -> rx.Component:
     field_id = "q-" + q.id
     label = rx.cond(q.required, q.label + " *", q.label)
@@ -470,19 +462,14 @@ def _question(q: QuestionField) -> rx.Component:
             width="100%",
         ),
     )
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
-        control,
-        spacing="1",
-        width="100%",
-    )
+    return labelled(label, control, field_id)
 
 
 def _form() -> rx.Component:
     return rx.vstack(
         rx.button("← Other times", on_click=BookingState.back_to_times, variant="ghost"),
         rx.heading(BookingState.start_label, size="3", as_="h2"),
-        _field(
+        labelled(
             "Name *",
             rx.input(
                 id="name",
@@ -493,7 +480,7 @@ def _form() -> rx.Component:
             ),
             "name",
         ),
-        _field(
+        labelled(
             "Email *",
             rx.input(
                 id="email",

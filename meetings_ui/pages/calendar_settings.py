@@ -13,6 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from meetings_ui import routes
+from meetings_ui.components.forms import confirm_dialog, labelled
 from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
 from meetings_ui.components.layout import host_shell
 from meetings_ui.components.locked import locked
@@ -570,18 +571,15 @@ def _select(
     on_change: rx.EventHandler,
     **props: object,
 ) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"font_weight": "600"}),
-        rx.el.select(
-            rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
-            id=field_id,
-            value=value,
-            on_change=on_change,
-            style={"padding": "0.4em", "min_width": "20em"},
-            **props,
-        ),
-        spacing="1",
+    control = rx.el.select(
+        rx.foreach(choices, lambda c: rx.el.option(c.label, value=c.value)),
+        id=field_id,
+        value=value,
+        on_change=on_change,
+        style={"padding": "0.4em", "min_width": "20em"},
+        **props,
     )
+    return labelled(label, control, field_id)
 
 
 def _settings_form() -> rx.Component:
@@ -639,23 +637,14 @@ def _settings_form() -> rx.Component:
 
 def _disconnect_dialog() -> rx.Component:
     S = CalendarSettingsState  # noqa: N806
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Disconnect this calendar?"),
-            rx.alert_dialog.description(
-                S.disconnect_label + " will no longer block your booking pages, "
-                "and new bookings will not be added to it."
-            ),
-            rx.hstack(
-                rx.button(
-                    "Keep it", variant="soft", color_scheme="gray", on_click=S.keep_connection
-                ),
-                rx.button("Disconnect calendar", color_scheme="red", on_click=S.disconnect),
-                justify="end",
-                padding_top="1em",
-            ),
-        ),
-        open=S.disconnect_id != 0,
+    return confirm_dialog(
+        title="Disconnect this calendar?",
+        description=S.disconnect_label + " will no longer block your booking pages, "
+        "and new bookings will not be added to it.",
+        confirm_label="Disconnect calendar",
+        open_=S.disconnect_id != 0,
+        on_keep=S.keep_connection,
+        on_confirm=S.disconnect,
     )
 
 

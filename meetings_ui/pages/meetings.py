@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import Session, select
 
 from meetings_ui import routes
-from meetings_ui.components.forms import form_error
+from meetings_ui.components.forms import confirm_dialog, form_error, labelled
 from meetings_ui.components.layout import host_shell
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
@@ -269,29 +269,14 @@ class MeetingsState(AuthState):
 
 def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> rx.Component:
     field_id = f"link-{key}"
-    control = (
-        rx.text_area(
-            id=field_id,
-            value=MeetingsState.form.get(key, ""),
-            on_change=lambda v: MeetingsState.set_field(key, v),
-            rows="3",
-            width="100%",
-        )
-        if textarea
-        else rx.input(
-            id=field_id,
-            value=MeetingsState.form.get(key, ""),
-            on_change=lambda v: MeetingsState.set_field(key, v),
-            width="100%",
-        )
-    )
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
-        control,
-        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if hint else []),
-        spacing="1",
-        width="100%",
-    )
+    props = {
+        "id": field_id,
+        "value": MeetingsState.form.get(key, ""),
+        "on_change": lambda v: MeetingsState.set_field(key, v),
+        "width": "100%",
+    }
+    control = rx.text_area(rows="3", **props) if textarea else rx.input(**props)
+    return labelled(label, control, field_id, hint=hint)
 
 
 def _editor() -> rx.Component:
@@ -457,22 +442,13 @@ def _list() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this meeting link?"),
-            rx.alert_dialog.description(
-                "“" + MeetingsState.delete_name + "” stops working for everyone who has it."
-            ),
-            rx.hstack(
-                rx.button(
-                    "Keep it", variant="soft", color_scheme="gray", on_click=MeetingsState.keep
-                ),
-                rx.button("Delete link", color_scheme="red", on_click=MeetingsState.delete),
-                justify="end",
-                padding_top="1em",
-            ),
-        ),
-        open=MeetingsState.delete_id != 0,
+    return confirm_dialog(
+        title="Delete this meeting link?",
+        description="“" + MeetingsState.delete_name + "” stops working for everyone who has it.",
+        confirm_label="Delete link",
+        open_=MeetingsState.delete_id != 0,
+        on_keep=MeetingsState.keep,
+        on_confirm=MeetingsState.delete,
     )
 
 

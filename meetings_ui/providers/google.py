@@ -46,7 +46,8 @@ from meetings_ui.providers.base import (
     ProviderEvent,
     ProviderUnavailableError,
 )
-from meetings_ui.providers.retry import RetryableError, RetryPolicy, parse_retry_after
+from meetings_ui.providers.connector import OAuthConnector
+from meetings_ui.providers.retry import RetryableError, parse_retry_after
 
 PROVIDER = "google"
 SCOPES = (
@@ -108,24 +109,9 @@ def _rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class GoogleConnector:
+class GoogleConnector(OAuthConnector[GoogleEndpoints]):
     provider = PROVIDER
     scopes = SCOPES
-
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        endpoints: GoogleEndpoints,
-        retry: RetryPolicy | None = None,
-        timeout: float = 15.0,
-    ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.endpoints = endpoints
-        self.retry = retry or RetryPolicy()
-        self.timeout = timeout
 
     def oauth_session(self, redirect_uri: str | None = None) -> OAuth2Session:
         return OAuth2Session(

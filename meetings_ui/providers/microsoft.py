@@ -42,7 +42,8 @@ from meetings_ui.providers.base import (
     ProviderEvent,
     ProviderUnavailableError,
 )
-from meetings_ui.providers.retry import RetryableError, RetryPolicy, parse_retry_after
+from meetings_ui.providers.connector import OAuthConnector
+from meetings_ui.providers.retry import RetryableError, parse_retry_after
 from meetings_ui.sandbox.store import MICROSOFT_AUTHORITY_HOST
 
 PROVIDER = "microsoft"
@@ -106,24 +107,9 @@ def _graph_time(value: datetime) -> dict[str, str]:
     return {"dateTime": value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
 
 
-class MicrosoftConnector:
+class MicrosoftConnector(OAuthConnector[MicrosoftEndpoints]):
     provider = PROVIDER
     scopes = SCOPES
-
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        client_secret: str,
-        endpoints: MicrosoftEndpoints,
-        retry: RetryPolicy | None = None,
-        timeout: float = 15.0,
-    ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.endpoints = endpoints
-        self.retry = retry or RetryPolicy()
-        self.timeout = timeout
 
     def application(
         self, cache: msal.SerializableTokenCache | None = None
