@@ -48,9 +48,7 @@ def consent_page(
     error = _authorize_error(params)
     if error:
         return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
-    accounts = sorted(
-        (a for (p, _), a in store.accounts.items() if p == provider), key=lambda a: a.email
-    )
+    accounts = [a for (p, _), a in store.accounts.items() if p == provider]  # demo accounts first
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
         for k, v in params.items()
