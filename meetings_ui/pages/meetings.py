@@ -383,35 +383,22 @@ def _row(row: LinkRow) -> rx.Component:
         rx.table.cell(row.durations),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    "Edit",
-                    size="1",
-                    variant="soft",
-                    on_click=MeetingsState.edit(row.id),
-                    aria_label="Edit " + row.name,
-                ),
-                rx.button(
-                    "Clone",
-                    size="1",
-                    variant="soft",
-                    on_click=MeetingsState.clone(row.id),
-                    aria_label="Clone " + row.name,
-                ),
-                rx.button(
-                    "Embed",
-                    size="1",
-                    variant="soft",
-                    on_click=MeetingsState.show_embed(row.url),
-                    aria_label="Embed " + row.name,
-                ),
-                rx.button(
-                    "Delete",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=MeetingsState.ask_delete(row.id, row.name),
-                    aria_label="Delete " + row.name,
-                ),
+                *[
+                    rx.button(
+                        label,
+                        size="1",
+                        variant="soft",
+                        on_click=action,
+                        aria_label=f"{label} " + row.name,
+                        **({"color_scheme": "red"} if label == "Delete" else {}),
+                    )
+                    for label, action in (
+                        ("Edit", MeetingsState.edit(row.id)),
+                        ("Clone", MeetingsState.clone(row.id)),
+                        ("Embed", MeetingsState.show_embed(row.url)),
+                        ("Delete", MeetingsState.ask_delete(row.id, row.name)),
+                    )
+                ],
                 spacing="2",
             )
         ),
