@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
@@ -74,9 +74,6 @@ class LinkSettings:
             date_range=self.date_range,
             daily_cap=self.daily_cap,
         )
-
-    def with_time_zone(self, time_zone: str) -> LinkSettings:
-        return replace(self, time_zone=time_zone)
 
     # --- JSON ------------------------------------------------------------------------
 

@@ -26,6 +26,11 @@ def parse_instant(value: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def instant_of(body: dict, key: str) -> datetime | None:
+    """The {"dateTime": ...} field `key` of a request body, when it is there."""
+    return parse_instant(body[key].get("dateTime", "")) if key in body else None
+
+
 def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -13,6 +13,7 @@ from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
     consent_page,
+    instant_of,
     oauth_error,
     parse_instant,
     request_json,
@@ -321,16 +322,13 @@ def routes(store: SandboxStore) -> list[Route]:
             store.cancel_event(event)
             return Response(status_code=204)
         body = await request_json(request)
-        with store.lock:
-            if "summary" in body:
-                event.summary = body["summary"]
-            if "description" in body:
-                event.description = body["description"]
-            if "start" in body:
-                event.start = parse_instant(body["start"].get("dateTime", ""))
-            if "end" in body:
-                event.end = parse_instant(body["end"].get("dateTime", ""))
-            event.sequence = store.touch()
+        store.update_event(
+            event,
+            summary=body.get("summary"),
+            description=body.get("description"),
+            start=instant_of(body, "start"),
+            end=instant_of(body, "end"),
+        )
         return JSONResponse(event_json(event))
 
     async def watch(request: Request) -> Response:

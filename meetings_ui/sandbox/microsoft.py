@@ -17,6 +17,7 @@ from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
     consent_page,
+    instant_of,
     oauth_error,
     parse_instant,
     request_json,
@@ -371,14 +372,12 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             store.cancel_event(event)
             return Response(status_code=204)
         body = await request_json(request)
-        with store.lock:
-            if "subject" in body:
-                event.summary = body["subject"]
-            if "start" in body:
-                event.start = parse_instant(body["start"].get("dateTime", ""))
-            if "end" in body:
-                event.end = parse_instant(body["end"].get("dateTime", ""))
-            event.sequence = store.touch()
+        store.update_event(
+            event,
+            summary=body.get("subject"),
+            start=instant_of(body, "start"),
+            end=instant_of(body, "end"),
+        )
         return JSONResponse(event_json(event))
 
     async def cancel(request: Request) -> Response:

@@ -259,6 +259,27 @@ class SandboxStore:
             raise SandboxError(404, "Not Found")
         return event
 
+    def update_event(
+        self,
+        event: SandboxEvent,
+        *,
+        summary: str | None = None,
+        description: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> None:
+        """Apply the given changes; each change moves the event into the next sync."""
+        with self.lock:
+            if summary is not None:
+                event.summary = summary
+            if description is not None:
+                event.description = description
+            if start is not None:
+                event.start = start
+            if end is not None:
+                event.end = end
+            event.sequence = self.touch()
+
     def cancel_event(self, event: SandboxEvent) -> None:
         with self.lock:
             event.status = "cancelled"

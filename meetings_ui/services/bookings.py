@@ -304,10 +304,6 @@ def view_token(booking: Booking) -> str:
     return sign(VIEW, str(booking.id))
 
 
-def confirmation_url(booking: Booking) -> str:
-    return f"{get_settings().app_url}{routes.BOOKING_CONFIRMED}?token={view_token(booking)}"
-
-
 def ics_url(booking: Booking) -> str:
     return f"{get_settings().backend_url}{routes.BOOKING_ICS}?token={view_token(booking)}"
 
