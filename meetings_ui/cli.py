@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
-from meetings_ui.models import Role
 from meetings_ui.services.accounts import AccountError, do_create_user, user_by_email
 from meetings_ui.services.api_keys import do_create_api_key
 from meetings_ui.services.demo import DEMO_ACCOUNTS, do_seed_demo_workspace

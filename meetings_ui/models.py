@@ -6,12 +6,13 @@ the database, so that no code ever compares a naive time with an aware one.
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+
+from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType, Role
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -45,29 +46,6 @@ def _created_at() -> Any:
 
 def _json(default_factory: Any) -> Any:
     return Field(default_factory=default_factory, sa_column=sa.Column(sa.JSON(), nullable=False))
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    USER = "user"
-
-
-class ConnectionStatus(enum.StrEnum):
-    CONNECTED = "connected"
-    NEEDS_RECONNECT = "needs_reconnect"
-    REVOKED = "revoked"
-
-
-class LinkType(enum.StrEnum):
-    ONE_ON_ONE = "one_on_one"
-    GROUP = "group"
-    ROUND_ROBIN = "round_robin"
-
-
-class BookingStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    REQUESTED = "requested"
-    CANCELLED = "cancelled"
 
 
 class User(SQLModel, table=True):

@@ -22,9 +22,10 @@ from meetings_ui import routes
 from meetings_ui.api.openapi import openapi_document
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
-from meetings_ui.models import Booking, BookingStatus, MeetingLink, User
+from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
 from meetings_ui.services import scheduling

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings_ui.models import ConnectionStatus
+from meetings_ui.domain.enums import ConnectionStatus
 
 PROVIDER_NAMES = {"google": "Google", "microsoft": "Office 365"}
 STATUS_LABELS = {

@@ -8,8 +8,9 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.db import session_scope
+from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import zone
-from meetings_ui.models import Booking, BookingStatus, MeetingLink, User
+from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings
 
 

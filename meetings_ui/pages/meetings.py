@@ -15,8 +15,9 @@ from meetings_ui.components.layout import host_shell
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain import link_form
+from meetings_ui.domain.enums import LinkType
 from meetings_ui.domain.link_settings import WEEKDAYS, LinkSettings
-from meetings_ui.models import LinkType, MeetingLink, User
+from meetings_ui.models import MeetingLink, User
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState

@@ -13,9 +13,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import seat_from_row
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
-from meetings_ui.models import Role, Seat, User, utc_now
+from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
 from meetings_ui.services.guard import Actor, ForbiddenError, require_admin, require_self_or_admin
 from meetings_ui.services.passwords import hash_password, verify_password

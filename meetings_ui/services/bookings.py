@@ -23,13 +23,13 @@ from sqlmodel import Session, func, select
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
+from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 from meetings_ui.models import (
     Booking,
     BookingHost,
-    BookingStatus,
     Contact,
     MeetingLink,
     User,

@@ -14,14 +14,8 @@ from sqlmodel import Session, select
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
-from meetings_ui.models import (
-    Calendar,
-    CalendarConnection,
-    ConnectionStatus,
-    OAuthAttempt,
-    User,
-    utc_now,
-)
+from meetings_ui.domain.enums import ConnectionStatus
+from meetings_ui.models import Calendar, CalendarConnection, OAuthAttempt, User, utc_now
 from meetings_ui.providers.base import (
     CalendarAccount,
     ConnectedAccount,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from meetings_ui.models import MeetingLink, Role, Seat, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import MeetingLink, Seat, User
 from meetings_ui.services.links import do_create_link
 from meetings_ui.services.passwords import hash_password
 

@@ -6,7 +6,8 @@ or OPERATOR for someone at the server's shell (the CLI), who is trusted like an 
 
 from __future__ import annotations
 
-from meetings_ui.models import Role, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import User
 
 
 class ForbiddenError(PermissionError):

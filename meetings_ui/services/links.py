@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain import slugs
+from meetings_ui.domain.enums import LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
-from meetings_ui.models import LinkType, MeetingLink, User
+from meetings_ui.models import MeetingLink, User
 from meetings_ui.services.guard import Actor, is_admin
 
 

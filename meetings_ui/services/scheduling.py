@@ -26,18 +26,10 @@ from meetings_ui.domain.availability import (
     find_slots,
     group_by_local_date,
 )
+from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import start_of_local_day, zone
-from meetings_ui.models import (
-    Booking,
-    BookingHost,
-    BookingStatus,
-    Calendar,
-    CalendarConnection,
-    ConnectionStatus,
-    LinkType,
-    MeetingLink,
-)
+from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
 from meetings_ui.providers.base import NeedsReconnectError, ProviderError
 from meetings_ui.services.calendar_connections import read_busy_time
 

@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from meetings_ui.db import session_scope
-from meetings_ui.models import Booking, BookingStatus, MeetingLink, User
+from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import bookings
 from meetings_ui.services.calendar_connections import do_save_connected_account

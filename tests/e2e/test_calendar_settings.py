@@ -13,15 +13,8 @@ from sqlmodel import select
 
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
-from meetings_ui.models import (
-    Calendar,
-    CalendarConnection,
-    ConnectionStatus,
-    Domain,
-    MeetingLink,
-    User,
-    utc_now,
-)
+from meetings_ui.domain.enums import ConnectionStatus
+from meetings_ui.models import Calendar, CalendarConnection, Domain, MeetingLink, User, utc_now
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.calendar_connections import do_check_connection_health
 from meetings_ui.services.guard import OPERATOR

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from meetings_ui.config import get_settings
-from meetings_ui.models import Role, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import User
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.guard import OPERATOR
 

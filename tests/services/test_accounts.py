@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from meetings_ui.models import AuditEvent, Role, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import AuditEvent, User
 from meetings_ui.services.accounts import (
     AccountError,
     LoginRefusedError,

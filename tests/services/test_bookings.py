@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
+from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import zone
-from meetings_ui.models import Booking, BookingStatus, Calendar, Contact, OutboxEmail, User
+from meetings_ui.models import Booking, Calendar, Contact, OutboxEmail, User
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.bookings import (
     CANCEL,

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import decrypt_json
-from meetings_ui.models import Calendar, CalendarConnection, ConnectionStatus, User
+from meetings_ui.domain.enums import ConnectionStatus
+from meetings_ui.models import Calendar, CalendarConnection, User
 from meetings_ui.providers.base import NeedsReconnectError
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.calendar_connections import (

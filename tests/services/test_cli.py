@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from meetings_ui.cli import main
-from meetings_ui.models import Role, Seat, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import Seat, User
 from meetings_ui.services.api_keys import authenticate_api_key
 
 

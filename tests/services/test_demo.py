@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from meetings_ui.models import Role, Seat, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import Seat, User
 from meetings_ui.services.demo import DEMO_ACCOUNTS, do_seed_demo_workspace
 from meetings_ui.services.passwords import verify_password
 

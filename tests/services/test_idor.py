@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import Hub, parse_seat
-from meetings_ui.models import ApiKey, AuditEvent, Role, Seat, User
+from meetings_ui.models import ApiKey, AuditEvent, Seat, User
 from meetings_ui.services.accounts import (
     do_create_user,
     do_list_accounts,

@@ -10,7 +10,8 @@ from email import message_from_bytes, policy
 import pytest
 from sqlmodel import Session, select
 
-from meetings_ui.models import OutboxEmail, Role, User
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import OutboxEmail, User
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.mail import Attachment, do_list_outbox, send_email
 
