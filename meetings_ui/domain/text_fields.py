@@ -1,0 +1,66 @@
+"""What people type into names, titles, answers and email fields: one set of rules.
+
+Control characters are refused everywhere (a CR or NUL in a name breaks e-mail headers
+and .ics lines, and hides text on screen); line breaks and tabs are allowed only where
+the field is written on several lines. Email addresses are checked and normalised by
+email-validator (syntax only: no DNS lookup while a prospect waits).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+MAX_EMAIL_LENGTH = 320
+_MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+class InvalidTextError(ValueError):
+    """The message is written for the person who typed the value."""
+
+
+def _control_characters(value: str, allowed: frozenset[str]) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in value)
+
+
+def clean_line(value: object, *, max_length: int, required: bool = True) -> str:
+    """A one-line text (a name, a title): stripped, without control characters."""
+    if not isinstance(value, str):
+        raise InvalidTextError("Enter text.")
+    text = value.strip()
+    if required and not text:
+        raise InvalidTextError("This field is required.")
+    if len(text) > max_length:
+        raise InvalidTextError(f"Use at most {max_length} characters.")
+    if _control_characters(text, frozenset()):
+        raise InvalidTextError("Remove line breaks and other control characters.")
+    return text
+
+
+def clean_text(value: object, *, max_length: int, required: bool = False) -> str:
+    """A text written on several lines (a message, an answer): line breaks and tabs
+    allowed, Windows line ends made plain, other control characters refused."""
+    if not isinstance(value, str):
+        raise InvalidTextError("Enter text.")
+    text = value.replace("\r\n", "\n").strip()
+    if required and not text:
+        raise InvalidTextError("This field is required.")
+    if len(text) > max_length:
+        raise InvalidTextError(f"Use at most {max_length} characters.")
+    if _control_characters(text, _MULTILINE_ALLOWED):
+        raise InvalidTextError("Remove control characters.")
+    return text
+
+
+def normalize_email(value: object) -> str:
+    """The address as it is stored and compared: domain lower-cased (IDNA), local part
+    kept as typed. Refuses anything email-validator does not accept."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidTextError("Enter an email address.")
+    if len(value.strip()) > MAX_EMAIL_LENGTH:
+        raise InvalidTextError("This email address is too long.")
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidTextError(f"Enter a valid email address: {error}") from error
