@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",  # .env may hold other tools' variables (TEST_DATABASE_URL, ...)
         frozen=True,
-        validate_by_name=True,  # Settings(app_url=...) in tests, as well as the alias
+        case_sensitive=True,  # exactly the documented names, as os.environ has them
     )
 
     database_url: str = Field(
@@ -91,12 +91,12 @@ class Settings(BaseSettings):
     backend_url: BaseUrl = Field("http://localhost:8000", validation_alias="MEETINGS_BACKEND_URL")
     # The built-in meeting domain: by default what follows the scheme of the app URL.
     app_domain: str = Field(
-        default_factory=lambda data: data.get("app_url", "").split("://", 1)[-1],
+        default_factory=lambda data: data["app_url"].split("://", 1)[-1],
         validation_alias="MEETINGS_APP_DOMAIN",
     )
     # Where the provider sandbox answers (mounted on the backend by default).
     sandbox_url: BaseUrl = Field(
-        default_factory=lambda data: f"{data.get('backend_url', '')}/_sandbox",
+        default_factory=lambda data: f"{data['backend_url']}/_sandbox",
         validation_alias="MEETINGS_SANDBOX_URL",
     )
     google_client_id: str = Field("", validation_alias="GOOGLE_CLIENT_ID")

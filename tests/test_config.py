@@ -88,6 +88,16 @@ def test_an_empty_variable_counts_as_unset(clean_env: pytest.MonkeyPatch) -> Non
     assert settings.microsoft_tenant == "common"
 
 
+def test_only_the_documented_names_are_read(clean_env: pytest.MonkeyPatch) -> None:
+    """Another tool's SECRET_KEY or APP_URL must not become ours."""
+    clean_env.setenv("SECRET_KEY", "someone-elses-key")
+    clean_env.setenv("APP_URL", "https://other.example.com")
+    clean_env.setenv("meetings_app_url", "https://lower.example.com")
+    settings = load_settings()
+    assert settings.secret_key != "someone-elses-key"
+    assert settings.app_url == "http://localhost:3000"
+
+
 def test_a_dotenv_file_is_read_and_the_environment_wins(
     clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
