@@ -30,8 +30,9 @@ from meetings_ui.components.labels import (
     date_time_label,
 )
 from meetings_ui.components.layout import host_shell
-from meetings_ui.components.locked import locked
+from meetings_ui.components.locked import UNKNOWN, locked
 from meetings_ui.domain.enums import ConnectionStatus, Provider
+from meetings_ui.domain.licences import Decision
 from meetings_ui.pages.settings import settings_tabs
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services import calendar_settings
@@ -180,20 +181,12 @@ class CalendarSettingsState(DisconnectState, AuthState):
         return [Option(_option_value(d.id), d.label) for d in domains]
 
     @rx.var
-    def may_change_url(self) -> bool:
-        return self._saved is not None and self._saved.url_lock.allowed
+    def url_lock(self) -> Decision:
+        return self._saved.url_lock if self._saved else UNKNOWN
 
     @rx.var
-    def url_reason(self) -> str:
-        return self._saved.url_lock.reason if self._saved else ""
-
-    @rx.var
-    def may_use_domain(self) -> bool:
-        return self._saved is not None and self._saved.domain_lock.allowed
-
-    @rx.var
-    def domain_reason(self) -> str:
-        return self._saved.domain_lock.reason if self._saved else ""
+    def domain_lock(self) -> Decision:
+        return self._saved.domain_lock if self._saved else UNKNOWN
 
     @rx.var
     def accept_label(self) -> str:
@@ -567,12 +560,11 @@ def _meetings_url() -> rx.Component:
                 id="meetings-url",
                 value=S.meetings_url,
                 on_change=S.set_meetings_url.debounce(300),
-                disabled=~S.may_change_url,
+                disabled=~S.url_lock.allowed,
                 aria_describedby="lock-meetings-url",
                 width="100%",
             ),
-            allowed=S.may_change_url,
-            reason=S.url_reason,
+            lock=S.url_lock,
             notice_id="lock-meetings-url",
         ),
         rx.text(
@@ -639,11 +631,10 @@ def _settings_form() -> rx.Component:
                 S.meeting_domain,
                 S.domain_options,
                 S.set_meeting_domain,
-                disabled=~S.may_use_domain,
+                disabled=~S.domain_lock.allowed,
                 aria_describedby="lock-meeting-domain",
             ),
-            allowed=S.may_use_domain,
-            reason=S.domain_reason,
+            lock=S.domain_lock,
             notice_id="lock-meeting-domain",
         ),
         rx.cond(

@@ -6,7 +6,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.layout import host_shell, not_built_yet
-from meetings_ui.components.locked import locked
+from meetings_ui.components.locked import UNKNOWN, locked
+from meetings_ui.domain.licences import Decision
 from meetings_ui.services.calendar_settings import SeatsView, seats_view_of
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
@@ -22,20 +23,12 @@ class SeatsState(AuthState):
         return list(self._seats.labels) if self._seats else []
 
     @rx.var
-    def may_change_url(self) -> bool:
-        return self._seats is not None and self._seats.url_lock.allowed
+    def url_lock(self) -> Decision:
+        return self._seats.url_lock if self._seats else UNKNOWN
 
     @rx.var
-    def change_url_reason(self) -> str:
-        return self._seats.url_lock.reason if self._seats else ""
-
-    @rx.var
-    def may_use_domain(self) -> bool:
-        return self._seats is not None and self._seats.domain_lock.allowed
-
-    @rx.var
-    def use_domain_reason(self) -> str:
-        return self._seats.domain_lock.reason if self._seats else ""
+    def domain_lock(self) -> Decision:
+        return self._seats.domain_lock if self._seats else UNKNOWN
 
     @rx.event
     def load(self) -> None:
@@ -64,14 +57,12 @@ def _seats() -> rx.Component:
         ),
         locked(
             rx.text("Change the Meetings URL", weight="medium"),
-            allowed=SeatsState.may_change_url,
-            reason=SeatsState.change_url_reason,
+            lock=SeatsState.url_lock,
             notice_id="lock-meetings-url",
         ),
         locked(
             rx.text("Host meeting links on a custom domain", weight="medium"),
-            allowed=SeatsState.may_use_domain,
-            reason=SeatsState.use_domain_reason,
+            lock=SeatsState.domain_lock,
             notice_id="lock-custom-domain",
         ),
         spacing="2",
