@@ -3,97 +3,80 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from datetime import datetime
 
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.domain.time_zones import zone
-from meetings_ui.models import Booking, MeetingLink, User
-from meetings_ui.services import bookings
-
-
-def _when(booking: Booking, time_zone: str) -> str:
-    tz = zone(time_zone)
-    start, end = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
-    return f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M} ({time_zone})"
+from meetings_ui.services import booking_pages
+from meetings_ui.services.booking_pages import BookingDetails
 
 
 class BookedState(rx.State):
+    """One booking seen through a signed link; its times are shown in both people's zones."""
+
     loaded: bool = False
     found: bool = True
     status: str = ""
     link_name: str = ""
     host_name: str = ""
-    your_time: str = ""
-    host_time: str = ""
+    prospect_time_zone: str = "UTC"
+    host_time_zone: str = "UTC"
     message: str = ""
     ics_url: str = ""
     cancel_url: str = ""
     reschedule_url: str = ""
-    calendar_problem: bool = False
     cancelling: bool = False
+    _start: datetime | None = None
+    _end: datetime | None = None
+    _token: str = ""
 
-    def _load(self, purpose: str) -> Booking | None:
-        self.loaded = True
-        token = str(self.router.page.params.get("token", ""))
-        with session_scope() as session:
-            try:
-                booking = bookings.booking_from_token(session=session, purpose=purpose, token=token)
-            except bookings.BookingNotFoundError:
-                self.found = False
-                return None
-            link = session.get(MeetingLink, booking.link_id)
-            host = session.get(User, booking.host_id)
-            self.found = True
-            self.status = booking.status
-            self.link_name = link.name
-            self.host_name = host.display_name
-            self.your_time = _when(booking, booking.prospect_time_zone)
-            self.host_time = _when(booking, host.time_zone or "UTC")
-            self.message = str(link.settings.get("confirmation_message") or "")
-            self.ics_url = bookings.ics_url(booking)
-            self.cancel_url = bookings.cancel_url(booking)
-            self.reschedule_url = bookings.reschedule_url(booking)
-            self.calendar_problem = booking.calendar_error is not None
-            return booking
+    @rx.var
+    def your_time(self) -> str:
+        return booking_pages.meeting_label(self._start, self._end, self.prospect_time_zone)
+
+    @rx.var
+    def host_time(self) -> str:
+        return booking_pages.meeting_label(self._start, self._end, self.host_time_zone)
+
+    def _show(self, details: BookingDetails | None) -> None:
+        self.loaded, self.found = True, details is not None
+        if details is None:
+            return
+        self.status = details.status
+        self.link_name, self.host_name = details.link_name, details.host_name
+        self._start, self._end = details.start, details.end
+        self.prospect_time_zone = details.prospect_time_zone
+        self.host_time_zone = details.host_time_zone
+        self.message = details.message
+        self.ics_url = details.ics_url
+        self.cancel_url = details.cancel_url
+        self.reschedule_url = details.reschedule_url
 
     @rx.event
     def open_confirmation(self) -> None:
-        self._load(bookings.VIEW)
+        self._token = str(self.router.page.params.get("token", ""))
+        self._show(booking_pages.confirmation(token=self._token))
 
     @rx.event
     def open_cancel(self) -> None:
-        self._load(bookings.CANCEL)
+        self._token = str(self.router.page.params.get("token", ""))
+        self._show(booking_pages.cancellation(token=self._token))
 
     @rx.event(background=True)
     async def cancel(self) -> None:
-        """Off the event loop: cancelling calls the host's calendar provider."""
+        """In a thread: cancelling calls the host's calendar provider and sends email."""
         async with self:
             if self.cancelling:
                 return
             self.cancelling = True
-            token = str(self.router.page.params.get("token", ""))
-        status = await asyncio.to_thread(_cancel, token)
+            call = functools.partial(booking_pages.cancel, token=self._token)
+        details = await asyncio.to_thread(call)
         async with self:
             self.cancelling = False
-            if status is None:
-                self.found = False
-            else:
-                self.status = status
-
-
-def _cancel(token: str) -> str | None:
-    with session_scope() as session:
-        try:
-            booking = bookings.booking_from_token(
-                session=session, purpose=bookings.CANCEL, token=token
-            )
-        except bookings.BookingNotFoundError:
-            return None
-        bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
-        return booking.status
+            self._show(details)
 
 
 def _times() -> rx.Component:
@@ -197,17 +180,9 @@ class RescheduleState(rx.State):
     @rx.event
     def open_reschedule(self) -> rx.event.EventSpec | None:
         """Email links stay valid if the link's slug changes: resolve it now."""
-        token = str(self.router.page.params.get("token", ""))
-        with session_scope() as session:
-            try:
-                booking = bookings.booking_from_token(
-                    session=session, purpose=bookings.RESCHEDULE, token=token
-                )
-            except bookings.BookingNotFoundError:
-                self.found = False
-                return None
-            slug = session.get(MeetingLink, booking.link_id).slug
-        return rx.redirect(f"{routes.booking_page(slug)}?reschedule={token}", replace=True)
+        path = booking_pages.reschedule_path(token=str(self.router.page.params.get("token", "")))
+        self.found = path is not None
+        return None if path is None else rx.redirect(path, replace=True)
 
 
 @rx.page(
