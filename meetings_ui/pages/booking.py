@@ -103,16 +103,17 @@ class BookingState(rx.State):
     @rx.event(background=True)
     async def load_page(self, browser_zone: str) -> None:
         async with self:
+            slug = self._slug
             call = functools.partial(
                 booking_pages.open_booking_page,
-                slug=self._slug,
+                slug=slug,
                 browser_zone=str(browser_zone or ""),
                 visitor_token=self.visitor,
                 reschedule_token=self._reschedule_token,
             )
         page = await asyncio.to_thread(call)
         async with self:
-            if call.keywords["slug"] != self._slug:
+            if slug != self._slug:
                 return  # the tab went on to another link meanwhile
             self.opened, self.not_found = True, page is None
             if page is None:
@@ -124,8 +125,6 @@ class BookingState(rx.State):
             if page.prefill is not None:
                 self.name, self.email = page.prefill.name, page.prefill.email
                 self.answers = dict(page.prefill.answers)
-            else:
-                self.name, self.email, self.answers = "", "", {}
             self.month, self.duration = page.slots.month, page.slots.duration
             self._show(page.slots)
 
