@@ -18,7 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from meetings_ui import routes
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    UnknownTimeZoneError,
+    zone,
+)
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, scheduling
 from meetings_ui.services.links import link_by_slug, settings_of
@@ -28,7 +33,6 @@ from meetings_ui.services.transactions import Session, use_case
 # between its first day's midnight at the one and its last day's end at the other.
 _EARLIEST_OFFSET = timezone(timedelta(hours=14))
 _LATEST_OFFSET = timezone(timedelta(hours=-12))
-_FIRST_MONTH, _LAST_MONTH = "0002-01", "9998-12"  # room for those offsets either side
 
 # --- view models ------------------------------------------------------------------------
 
@@ -373,11 +377,11 @@ def _first_day(month: str) -> date:
 
 
 def shift_month(month: str, step: int) -> str:
-    """The month `step` months after `month` (YYYY-MM), kept within the supported years."""
+    """The month `step` months after `month` (YYYY-MM), kept within the supported dates."""
     first = _first_day(month)
-    index = first.year * 12 + first.month - 1 + step
-    shifted = f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return min(max(shifted, _FIRST_MONTH), _LAST_MONTH)
+    lowest, highest = (d.year * 12 + d.month - 1 for d in (EARLIEST_DATE, LATEST_DATE))
+    index = min(max(first.year * 12 + first.month - 1 + step, lowest), highest)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def month_label(month: str) -> str:
