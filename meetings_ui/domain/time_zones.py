@@ -20,7 +20,6 @@ import functools
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
 # Every date the app accepts (booking times, slot ranges, link date ranges and overrides)
 # lies in this range: far beyond any real booking, and far from the ends of `datetime`,
 # where converting between zones would overflow.
