@@ -357,33 +357,27 @@ def _question(q: QuestionView) -> rx.Component:
     return labelled(label, control, field_id)
 
 
+def _contact_field(
+    label: str, name: str, value: rx.Var[str], on_change: rx.event.EventHandler
+) -> rx.Component:
+    """Name and email: the browser may fill them in (autocomplete names the same)."""
+    control = rx.input(
+        id=name,
+        type="email" if name == "email" else "text",
+        value=value,
+        on_change=on_change,
+        width="100%",
+        auto_complete=name,
+    )
+    return labelled(label, control, name)
+
+
 def _form() -> rx.Component:
     return rx.vstack(
         rx.button("← Other times", on_click=BookingState.back_to_times, variant="ghost"),
         rx.heading(BookingState.start_label, size="3", as_="h2"),
-        labelled(
-            "Name *",
-            rx.input(
-                id="name",
-                value=BookingState.name,
-                on_change=BookingState.set_name,
-                width="100%",
-                auto_complete="name",
-            ),
-            "name",
-        ),
-        labelled(
-            "Email *",
-            rx.input(
-                id="email",
-                type="email",
-                value=BookingState.email,
-                on_change=BookingState.set_email,
-                width="100%",
-                auto_complete="email",
-            ),
-            "email",
-        ),
+        _contact_field("Name *", "name", BookingState.name, BookingState.set_name),
+        _contact_field("Email *", "email", BookingState.email, BookingState.set_email),
         rx.foreach(BookingState.questions, _question),
         rx.button(
             BookingState.submit_label,

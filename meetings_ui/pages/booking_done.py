@@ -41,6 +41,22 @@ class BookedState(rx.State):
     def host_time(self) -> str:
         return booking_pages.meeting_label(self._start, self._end, self.host_time_zone)
 
+    @rx.var
+    def requested(self) -> bool:
+        return self.status == BookingStatus.REQUESTED
+
+    @rx.var
+    def cancelled(self) -> bool:
+        return self.status == BookingStatus.CANCELLED
+
+    @rx.var
+    def confirmation_heading(self) -> str:
+        return "Request sent" if self.requested else "You are booked"
+
+    @rx.var
+    def cancel_heading(self) -> str:
+        return "Your meeting is cancelled" if self.cancelled else "Cancel this meeting?"
+
     def _show(self, details: BookingDetails | None) -> None:
         self.loaded, self.found = True, details is not None
         if details is None:
@@ -79,11 +95,28 @@ class BookedState(rx.State):
             self._show(details)
 
 
-def _times() -> rx.Component:
-    return rx.vstack(
-        rx.text(rx.text.strong("Your time: "), BookedState.your_time),
-        rx.text(rx.text.strong("Host's time: "), BookedState.host_time),
-        spacing="1",
+def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
+    """The page's heading, what was booked with whom at both people's times, then `content`;
+    nothing to click until the booking is loaded (and the page connected)."""
+    summary = rx.vstack(
+        rx.heading(heading, size="7", as_="h1"),
+        rx.text(BookedState.link_name, " with ", BookedState.host_name),
+        rx.vstack(
+            rx.text(rx.text.strong("Your time: "), BookedState.your_time),
+            rx.text(rx.text.strong("Host's time: "), BookedState.host_time),
+            spacing="1",
+        ),
+        *content,
+        spacing="4",
+        max_width="40em",
+    )
+    return rx.center(
+        rx.cond(
+            BookedState.loaded,
+            rx.cond(BookedState.found, summary, _invalid()),
+            rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
+        ),
+        padding="2em",
     )
 
 
@@ -94,83 +127,45 @@ def _invalid() -> rx.Component:
     )
 
 
-def _loaded(content: rx.Component) -> rx.Component:
-    """Nothing to click until the booking is loaded (and the page connected)."""
-    return rx.cond(
-        BookedState.loaded,
-        rx.cond(BookedState.found, content, _invalid()),
-        rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
-    )
-
-
 @rx.page(
     route=routes.BOOKING_CONFIRMED, title="Meeting booked", on_load=BookedState.open_confirmation
 )
 def confirmation_page() -> rx.Component:
-    return rx.center(
-        _loaded(
-            rx.vstack(
-                rx.cond(
-                    BookedState.status == BookingStatus.REQUESTED,
-                    rx.heading("Request sent", size="7", as_="h1"),
-                    rx.heading("You are booked", size="7", as_="h1"),
-                ),
-                rx.text(BookedState.link_name, " with ", BookedState.host_name),
-                rx.cond(
-                    BookedState.status == BookingStatus.REQUESTED,
-                    rx.callout(
-                        BookedState.host_name
-                        + " will confirm your request. Nothing is in a calendar yet.",
-                        icon="info",
-                        role="note",
-                    ),
-                ),
-                _times(),
-                rx.cond(BookedState.message != "", rx.text(BookedState.message)),
-                rx.text("A confirmation email is on its way."),
-                rx.hstack(
-                    rx.link(
-                        rx.button("Add to calendar (.ics)", variant="soft"),
-                        href=BookedState.ics_url,
-                    ),
-                    rx.link("Reschedule", href=BookedState.reschedule_url),
-                    rx.link("Cancel", href=BookedState.cancel_url),
-                    spacing="4",
-                    align="center",
-                ),
-                spacing="4",
-                max_width="40em",
+    return _booking_view(
+        BookedState.confirmation_heading,
+        rx.cond(
+            BookedState.requested,
+            rx.callout(
+                BookedState.host_name + " will confirm your request. Nothing is in a calendar yet.",
+                icon="info",
+                role="note",
             ),
         ),
-        padding="2em",
+        rx.cond(BookedState.message != "", rx.text(BookedState.message)),
+        rx.text("A confirmation email is on its way."),
+        rx.hstack(
+            rx.link(rx.button("Add to calendar (.ics)", variant="soft"), href=BookedState.ics_url),
+            rx.link("Reschedule", href=BookedState.reschedule_url),
+            rx.link("Cancel", href=BookedState.cancel_url),
+            spacing="4",
+            align="center",
+        ),
     )
 
 
 @rx.page(route=routes.BOOKING_CANCEL, title="Cancel a meeting", on_load=BookedState.open_cancel)
 def cancel_page() -> rx.Component:
-    return rx.center(
-        _loaded(
-            rx.vstack(
-                rx.cond(
-                    BookedState.status == BookingStatus.CANCELLED,
-                    rx.heading("Your meeting is cancelled", size="7", as_="h1"),
-                    rx.heading("Cancel this meeting?", size="7", as_="h1"),
-                ),
-                rx.text(BookedState.link_name, " with ", BookedState.host_name),
-                _times(),
-                rx.cond(
-                    BookedState.status != BookingStatus.CANCELLED,
-                    rx.button(
-                        "Cancel meeting",
-                        color_scheme="red",
-                        on_click=BookedState.cancel,
-                        loading=BookedState.cancelling,
-                    ),
-                ),
-                spacing="4",
+    return _booking_view(
+        BookedState.cancel_heading,
+        rx.cond(
+            ~BookedState.cancelled,
+            rx.button(
+                "Cancel meeting",
+                color_scheme="red",
+                on_click=BookedState.cancel,
+                loading=BookedState.cancelling,
             ),
         ),
-        padding="2em",
     )
 
 

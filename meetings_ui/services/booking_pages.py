@@ -26,7 +26,7 @@ from meetings_ui.domain.time_zones import (
 )
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, scheduling
-from meetings_ui.services.links import link_by_slug, settings_of
+from meetings_ui.services.links import link_by_slug
 from meetings_ui.services.transactions import Session, use_case
 
 # The earliest and latest UTC offsets of any IANA zone: a month's free times are read
@@ -153,7 +153,7 @@ def open_booking_page(
     link = link_by_slug(session=session, slug=slug)
     if link is None:
         return None
-    settings = settings_of(link)
+    settings = link.settings
     questions = tuple(
         QuestionView(q.id, q.label, q.kind, q.required, tuple(q.choices))
         for q in settings.questions
@@ -333,7 +333,7 @@ def _booking_for(session: Session, purpose: str, token: str) -> Booking | None:
 def _month_slots(
     session: Session, link: MeetingLink, month: str, duration: int, now: datetime
 ) -> MonthSlots:
-    durations = settings_of(link).durations
+    durations = link.settings.durations
     duration = duration if duration in durations else durations[0]
     first = _first_day(month)
     following = (first + timedelta(days=31)).replace(day=1)
@@ -361,7 +361,7 @@ def _details(session: Session, booking: Booking | None) -> BookingDetails | None
         end=booking.end_at,
         prospect_time_zone=booking.prospect_time_zone,
         host_time_zone=host.time_zone or "UTC",
-        message=settings_of(link).confirmation_message,
+        message=link.settings.confirmation_message,
         ics_url=bookings.ics_url(booking),
         cancel_url=bookings.cancel_url(booking),
         reschedule_url=bookings.reschedule_url(booking),
