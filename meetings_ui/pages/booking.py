@@ -96,7 +96,7 @@ class BookingState(rx.State):
         self._slug = str(params.get("slug", ""))
         self.embed = params.get("embed") == "1"
         self._reschedule_token = str(params.get("reschedule", ""))
-        self.opened, self.loading = False, True
+        self.opened, self.loading, self.submitting = False, True, False
         self.problems, self.notice, self.start, self.day = [], "", "", ""
         return rx.call_script(DETECT_ZONE, callback=BookingState.load_page)
 
