@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress
 
+from meetings_ui.domain.text_fields import printable_line
+
 PRODUCT_ID = "-//Meetings//Meetings scheduler//EN"
-_CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _LINE_END = re.compile(r"\r\n?")
 
 
@@ -35,14 +36,9 @@ class CalendarInvite:
     cancelled: bool = False
 
 
-def _one_line(text: str) -> str:
-    """A name or a title on one line: every run of control characters becomes one space."""
-    return _CONTROL_RUN.sub(" ", text).strip()
-
-
 def _lines(text: str) -> str:
     """A description keeps its line breaks (any convention) and loses other controls."""
-    return "\n".join(_one_line(line) for line in _LINE_END.sub("\n", text).split("\n"))
+    return "\n".join(printable_line(line) for line in _LINE_END.sub("\n", text).split("\n"))
 
 
 def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
@@ -53,15 +49,15 @@ def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
         start=invite.start.astimezone(UTC),
         end=invite.end.astimezone(UTC),
         sequence=invite.sequence,
-        summary=_one_line(invite.summary),
+        summary=printable_line(invite.summary),
         description=_lines(invite.description),
         organizer=vCalAddress.new(
-            _one_line(invite.organizer_email), cn=_one_line(invite.organizer_name)
+            printable_line(invite.organizer_email), cn=printable_line(invite.organizer_name)
         ),
         attendees=[
             vCalAddress.new(
-                _one_line(invite.attendee_email),
-                cn=_one_line(invite.attendee_name),
+                printable_line(invite.attendee_email),
+                cn=printable_line(invite.attendee_name),
                 role="REQ-PARTICIPANT",
                 rsvp=True,
             )

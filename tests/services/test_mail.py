@@ -107,3 +107,20 @@ def test_the_outbox_is_for_admins_unless_in_demo_mode(
     assert [m.subject for m in do_list_outbox(session=session, actor=admin)] == ["Reset"]
     env(MEETINGS_DEMO="1")
     assert [m.subject for m in do_list_outbox(session=session, actor=None)] == ["Reset"]
+
+
+def test_a_stored_name_with_line_breaks_cannot_add_a_header(
+    session: Session, env, smtp_server: socketserver.TCPServer
+) -> None:
+    """Rows saved before names were checked may hold CR/LF; the subject stays one line."""
+    env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.server_address[1]), SMTP_USERNAME=None)
+    send_email(
+        session=session,
+        to="p@example.com",
+        subject="Confirmed: Intro with Eve\r\nBcc: all@evil.example\rX-Evil: 1",
+        text="See you",
+    )
+    (raw,) = smtp_server.received
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"] == "Confirmed: Intro with Eve Bcc: all@evil.example X-Evil: 1"
+    assert message["Bcc"] is None and message["X-Evil"] is None
