@@ -41,6 +41,16 @@ def _lines(text: str) -> str:
     return "\n".join(printable_line(line) for line in _LINE_END.sub("\n", text).split("\n"))
 
 
+def _address(email: str, name: str, **params: str | bool) -> vCalAddress:
+    """A mailto: address with its CN. icalendar's reader takes a backslash outside quotes
+    for an escape (RFC 5545 and 6868 do not), so a name ending in one would swallow the
+    next delimiter there: such names are quoted, where the backslash is only a character."""
+    address = vCalAddress.new(printable_line(email), cn=printable_line(name), **params)
+    quote_also = address.params.quote_also
+    address.params.quote_also = {**quote_also, "CN": quote_also.get("CN", "") + "\\"}
+    return address
+
+
 def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
     """A REQUEST (or, once cancelled, a CANCEL) carrying one event for one attendee."""
     event = Event.new(
@@ -51,16 +61,9 @@ def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
         sequence=invite.sequence,
         summary=printable_line(invite.summary),
         description=_lines(invite.description),
-        organizer=vCalAddress.new(
-            printable_line(invite.organizer_email), cn=printable_line(invite.organizer_name)
-        ),
+        organizer=_address(invite.organizer_email, invite.organizer_name),
         attendees=[
-            vCalAddress.new(
-                printable_line(invite.attendee_email),
-                cn=printable_line(invite.attendee_name),
-                role="REQ-PARTICIPANT",
-                rsvp=True,
-            )
+            _address(invite.attendee_email, invite.attendee_name, role="REQ-PARTICIPANT", rsvp=True)
         ],
         status="CANCELLED" if invite.cancelled else "CONFIRMED",
     )
