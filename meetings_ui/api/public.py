@@ -30,6 +30,7 @@ from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
 from meetings_ui.services import scheduling
 from meetings_ui.services.api_keys import authenticate_api_key
+from meetings_ui.services.links import host_ids_of
 
 
 def error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -60,7 +61,7 @@ def _public_link(session: Session, slug: str) -> MeetingLink | None:
 
 
 def link_summary(session: Session, link: MeetingLink) -> dict[str, Any]:
-    settings = LinkSettings.from_json(link.settings)
+    settings = link.settings
     owner = session.get(User, link.owner_id)
     return {
         "slug": link.slug,
@@ -155,7 +156,7 @@ def get_slots(request: Request) -> Response:
         link = _public_link(session, request.path_params["slug"])
         if link is None:
             return error(404, "not_found", "No meeting link at this address.")
-        settings = LinkSettings.from_json(link.settings)
+        settings = link.settings
         parsed = parse_slot_query(dict(request.query_params), settings)
         if isinstance(parsed, Response):
             return parsed
@@ -222,7 +223,7 @@ def _slot_taken(
     session: Session, link: MeetingLink, booking_request: booking_service.BookingRequest
 ) -> Response:
     """409 with fresh slots of that day, so the prospect can pick another at once."""
-    settings = LinkSettings.from_json(link.settings)
+    settings = link.settings
     tz = zone(booking_request.time_zone)
     day = booking_request.start.astimezone(tz).date()
     start, end = scheduling.day_range(day, day, booking_request.time_zone)
@@ -283,15 +284,15 @@ def authenticated(
     return endpoint
 
 
-def link_json(link: MeetingLink) -> dict[str, Any]:
+def link_json(session: Session, link: MeetingLink) -> dict[str, Any]:
     return {
         "id": link.id,
         "name": link.name,
         "slug": link.slug,
         "url": f"{get_settings().app_url}{routes.booking_page(link.slug)}",
         "link_type": link.link_type,
-        "host_ids": link.host_ids,
-        "settings": link.settings,
+        "host_ids": host_ids_of(session=session, link=link),
+        "settings": link.settings.to_json(),
         "created_at": link.created_at.isoformat(),
     }
 
@@ -311,7 +312,8 @@ def list_or_create_links(request: Request, session: Session, user: User) -> Resp
         return JSONResponse(
             {
                 "links": [
-                    link_json(link) for link in link_service.links_of(session=session, user=user)
+                    link_json(session, link)
+                    for link in link_service.links_of(session=session, user=user)
                 ]
             }
         )
@@ -333,7 +335,7 @@ def list_or_create_links(request: Request, session: Session, user: User) -> Resp
         )
     except link_service.InvalidLinkError as refused:
         return _link_problem(refused)
-    return JSONResponse(link_json(link), status_code=201)
+    return JSONResponse(link_json(session, link), status_code=201)
 
 
 @authenticated
@@ -344,7 +346,7 @@ def one_link(request: Request, session: Session, user: User) -> Response:
     except (ValueError, link_service.LinkNotFoundError):
         return error(404, "not_found", "No such meeting link.")
     if request.method == "GET":
-        return JSONResponse(link_json(link))
+        return JSONResponse(link_json(session, link))
     if request.method == "DELETE":
         link_service.do_delete_link(session=session, actor=user, link_id=link.id)
         return Response(status_code=204)
@@ -357,7 +359,7 @@ def one_link(request: Request, session: Session, user: User) -> Response:
         )
     except link_service.InvalidLinkError as refused:
         return _link_problem(refused)
-    return JSONResponse(link_json(link))
+    return JSONResponse(link_json(session, link))
 
 
 @authenticated

@@ -20,6 +20,12 @@ import functools
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Every date the app accepts (booking times, slot ranges, link date ranges and overrides)
+# lies in this range: far beyond any real booking, and far from the ends of `datetime`,
+# where converting between zones would overflow.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
 
 class UnknownTimeZoneError(ValueError):
     """Raised for a name that is not an IANA time zone."""
