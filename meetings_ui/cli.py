@@ -15,7 +15,12 @@ from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
-from meetings_ui.services.accounts import AccountError, do_create_user, user_by_email
+from meetings_ui.services.accounts import (
+    AccountError,
+    do_create_user,
+    normalise_email,
+    user_by_email,
+)
 from meetings_ui.services.api_keys import do_create_api_key
 from meetings_ui.services.demo import DEMO_ACCOUNTS, do_seed_demo_workspace
 from meetings_ui.services.guard import OPERATOR
@@ -69,7 +74,7 @@ def _create_api_key(args: argparse.Namespace) -> int:
         raw_key = do_create_api_key(
             session=session, actor=OPERATOR, user_id=_user_id(session, args.email)
         )
-    print(f"API key for {args.email.strip().lower()} (shown once, store it now):")
+    print(f"API key for {normalise_email(args.email)} (shown once, store it now):")
     print(raw_key)
     return 0
 
@@ -83,7 +88,7 @@ def _grant_seat(args: argparse.Namespace) -> int:
         do_assign_seat(
             session=session, actor=OPERATOR, user_id=_user_id(session, args.email), seat=seat
         )
-    print(f"{args.email.strip().lower()} now holds a {seat.label} seat.")
+    print(f"{normalise_email(args.email)} now holds a {seat.label} seat.")
     return 0
 
 

@@ -1,5 +1,5 @@
 """Encryption at rest for OAuth tokens (Fernet: AES-128-CBC + HMAC-SHA256), and signed
-tokens for links sent to prospects (cancel, reschedule).
+tokens for links sent to prospects (cancel, reschedule, view), made by itsdangerous.
 
 The Fernet key is derived from MEETINGS_SECRET_KEY with HKDF, so operators can use any
 long random string. A token encrypted under another key fails loudly, never silently.
@@ -10,13 +10,13 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import hmac
 import json
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from itsdangerous import BadData, URLSafeSerializer
 
 from meetings_ui.config import get_settings
 
@@ -46,23 +46,24 @@ def decrypt_json(token: str, *, secret_key: str | None = None) -> dict[str, Any]
         raise UndecryptableError("Stored credentials cannot be decrypted with this key") from error
 
 
-def _signing_key(secret_key: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"meetings", info=b"link-signing"
-    ).derive(secret_key.encode())
+def _serializer(purpose: str, secret_key: str | None) -> URLSafeSerializer:
+    """One salt per purpose, so a token made for one action is refused for another."""
+    return URLSafeSerializer(
+        secret_key or get_settings().secret_key,
+        salt=purpose,
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
 
 
-def sign(purpose: str, value: str, *, secret_key: str | None = None) -> str:
-    """An unguessable token binding `value` to `purpose` (e.g. cancelling booking 12)."""
-    key = _signing_key(secret_key or get_settings().secret_key)
-    mac = hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
-    return f"{value}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+def sign(purpose: str, value: Any, *, secret_key: str | None = None) -> str:
+    """A URL-safe token carrying `value` (any JSON value) for `purpose`, e.g. cancelling
+    booking 12. Readable by anyone, forgeable by nobody without the secret key."""
+    return _serializer(purpose, secret_key).dumps(value)
 
 
-def unsign(purpose: str, token: str, *, secret_key: str | None = None) -> str | None:
-    """The value signed in `token` for `purpose`, or None if it was not signed by us."""
-    value, _, _ = (token or "").rpartition(".")
-    if not value:
+def unsign(purpose: str, token: str, *, secret_key: str | None = None) -> Any | None:
+    """The value signed in `token` for `purpose`, or None if we did not sign it for that."""
+    try:
+        return _serializer(purpose, secret_key).loads(token or "")
+    except BadData:
         return None
-    expected = sign(purpose, value, secret_key=secret_key)
-    return value if hmac.compare_digest(expected, token) else None

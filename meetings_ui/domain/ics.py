@@ -1,9 +1,24 @@
-"""iCalendar (RFC 5545) files for bookings: attached to emails and offered for download."""
+"""iCalendar (RFC 5545) files for bookings: attached to emails and offered for download.
+
+The `icalendar` library writes the file: it escapes text, quotes parameter values (a name
+with a colon or a semicolon), encodes quotes and line breaks inside them (RFC 6868) and
+folds long lines, so no typed name can break a line or inject a property or a component.
+Control characters are also taken out of one-line values here, because rows stored before
+names were checked may still hold them.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from icalendar import Calendar, Event, vCalAddress
+
+from meetings_ui.domain.text_fields import printable_line
+
+PRODUCT_ID = "-//Meetings//Meetings scheduler//EN"
+_LINE_END = re.compile(r"\r\n?")
 
 
 @dataclass(frozen=True)
@@ -21,56 +36,41 @@ class CalendarInvite:
     cancelled: bool = False
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+def _lines(text: str) -> str:
+    """A description keeps its line breaks (any convention) and loses other controls."""
+    return "\n".join(printable_line(line) for line in _LINE_END.sub("\n", text).split("\n"))
 
 
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+def _address(email: str, name: str, **params: str | bool) -> vCalAddress:
+    """A mailto: address with its CN. icalendar's reader takes a backslash outside quotes
+    for an escape (RFC 5545 and 6868 do not), so a name ending in one would swallow the
+    next delimiter there: such names are quoted, where the backslash is only a character."""
+    address = vCalAddress.new(printable_line(email), cn=printable_line(name), **params)
+    quote_also = address.params.quote_also
+    address.params.quote_also = {**quote_also, "CN": quote_also.get("CN", "") + "\\"}
+    return address
 
 
 def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
-    method = "CANCEL" if invite.cancelled else "REQUEST"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Meetings//Meetings scheduler//EN",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{invite.uid}",
-        f"DTSTAMP:{_stamp(now)}",
-        f"DTSTART:{_stamp(invite.start)}",
-        f"DTEND:{_stamp(invite.end)}",
-        f"SEQUENCE:{invite.sequence}",
-        f"SUMMARY:{_escape(invite.summary)}",
-        f"DESCRIPTION:{_escape(invite.description)}",
-        f"ORGANIZER;CN={_escape(invite.organizer_name)}:mailto:{invite.organizer_email}",
-        f"ATTENDEE;CN={_escape(invite.attendee_name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{invite.attendee_email}",
-        f"STATUS:{'CANCELLED' if invite.cancelled else 'CONFIRMED'}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    """A REQUEST (or, once cancelled, a CANCEL) carrying one event for one attendee."""
+    event = Event.new(
+        uid=invite.uid,
+        stamp=now.astimezone(UTC),
+        start=invite.start.astimezone(UTC),
+        end=invite.end.astimezone(UTC),
+        sequence=invite.sequence,
+        summary=printable_line(invite.summary),
+        description=_lines(invite.description),
+        organizer=_address(invite.organizer_email, invite.organizer_name),
+        attendees=[
+            _address(invite.attendee_email, invite.attendee_name, role="REQ-PARTICIPANT", rsvp=True)
+        ],
+        status="CANCELLED" if invite.cancelled else "CONFIRMED",
+    )
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if invite.cancelled else "REQUEST")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

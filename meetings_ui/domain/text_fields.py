@@ -8,12 +8,14 @@ email-validator (syntax only: no DNS lookup while a prospect waits).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
 MAX_EMAIL_LENGTH = 320
 _MULTILINE_ALLOWED = frozenset("\n\t")
+_CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # Unicode category Cc
 
 
 class InvalidTextError(ValueError):
@@ -64,3 +66,10 @@ def normalize_email(value: object) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InvalidTextError(f"Enter a valid email address: {error}") from error
+
+
+def printable_line(value: str) -> str:
+    """Stored text shown on one line (an email subject, a name in an .ics file): every run
+    of control characters becomes one space, so rows saved before these checks existed
+    cannot break a header or a line."""
+    return _CONTROL_RUN.sub(" ", value).strip()

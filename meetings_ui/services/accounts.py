@@ -1,12 +1,12 @@
 """Accounts: sign-up, the first admin, operator-created users, log-in checks, profiles.
 
-Emails are normalised (trimmed, lower-cased) before they are stored or compared,
-so "Ada@Example.com " and "ada@example.com" are one account.
+Emails are checked by email-validator and stored and compared in one form (see
+`normalise_email`), so "Ada@Example.com " and "ada@example.com" are one account.
+Names are one line of text without control characters (domain.text_fields).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import seat_from_row
+from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
@@ -25,7 +26,7 @@ from meetings_ui.services.transactions import use_case
 MIN_PASSWORD_LENGTH = 10
 # Hashing is deliberately slow; an unbounded input would make it a denial of service.
 MAX_PASSWORD_LENGTH = 256
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+MAX_NAME_LENGTH = 200
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
@@ -43,14 +44,27 @@ class LoginRefusedError(AccountError):
 
 
 def normalise_email(raw: str) -> str:
-    return raw.strip().lower()
+    """The form under which an address is stored and looked up: email-validator's
+    normalised form (IDNA domain, NFC), then lower-cased whole. The local part is
+    compared without case too, as every row stored before email-validator already was;
+    addresses are case-insensitive in practice, and one person must not get two accounts.
+    Input email-validator refuses is only trimmed and lower-cased, as before: a lookup
+    never raises, and an account stored under such an address can still log in."""
+    try:
+        return normalize_email(raw).lower()
+    except InvalidTextError:
+        return raw.strip().lower()
 
 
 def email_problem(email: str) -> str | None:
-    if not email:
+    """What is wrong with an address someone typed, or None (checked by email-validator)."""
+    if not email.strip():
         return "Enter your email address."
-    if len(email) > 320 or not _EMAIL.match(email):
-        return f"{email!r} is not an email address: use the form name@example.com."
+    try:
+        normalize_email(email)
+    except InvalidTextError as error:
+        reason = error.__cause__ or error  # email-validator's own words when it refused
+        return f"{email!r} is not an email address: {reason}"
     return None
 
 
@@ -68,10 +82,12 @@ def password_problem(password: str, *, email: str = "") -> str | None:
 
 
 def _display_name(raw: str, email: str) -> str:
-    name = raw.strip() or email.split("@", 1)[0]
-    if len(name) > 200:
-        raise AccountError("Use at most 200 characters for your name.", "name")
-    return name
+    """The name as typed (one line, no control characters), else the email's local part."""
+    try:
+        name = clean_line(raw, max_length=MAX_NAME_LENGTH, required=False)
+    except InvalidTextError as error:
+        raise AccountError(f"Your name: {error}", "name") from None
+    return name or email.split("@", 1)[0]
 
 
 def _new_user(

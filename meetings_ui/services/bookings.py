@@ -11,7 +11,6 @@ calendar and the emails sent only after the commit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 from meetings_ui.models import (
     Booking,
@@ -43,10 +43,11 @@ from meetings_ui.services.links import host_ids_of
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.tokens import digest
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_NAME_LENGTH = 200
 CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
 VIEW = "view-booking"
+_UNTIL_START = frozenset({CANCEL, RESCHEDULE})  # purposes whose links die at the start
 
 
 class InvalidBookingError(ValueError):
@@ -60,7 +61,11 @@ class SlotUnavailableError(Exception):
 
 
 class BookingNotFoundError(LookupError):
-    pass
+    """The link does not lead to a booking the prospect may act on; the message says why."""
+
+
+class MeetingStartedError(BookingNotFoundError):
+    """A cancel or reschedule link opened once the meeting has started."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,14 @@ class BookingOutcome:
 def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
     """The meeting's duration, once every field is known to be acceptable."""
     problems: list[tuple[str, str]] = []
-    if not isinstance(request.name, str) or not request.name.strip() or len(request.name) > 200:
-        problems.append(("name", "Enter your name (up to 200 characters)."))
-    if (
-        not isinstance(request.email, str)
-        or not _EMAIL.fullmatch(request.email.strip())
-        or len(request.email) > 320
-    ):
-        problems.append(("email", "Enter a valid email address."))
+    try:
+        clean_line(request.name, max_length=MAX_NAME_LENGTH)
+    except InvalidTextError as error:
+        problems.append(("name", f"Enter your name: {error}"))
+    try:
+        normalize_email(request.email)
+    except InvalidTextError as error:
+        problems.append(("email", str(error)))
     try:
         zone(request.time_zone)
     except UnknownTimeZoneError:
@@ -112,6 +117,12 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
     if problems:
         raise InvalidBookingError(problems)
     return duration
+
+
+def _prospect_email(raw: str) -> str:
+    """How a prospect's address is stored and matched to a contact: email-validator's form,
+    lower-cased whole like account emails (see services.accounts.normalise_email)."""
+    return normalize_email(raw).lower()
 
 
 def _lock_hosts(session: Session, host_ids: list[int]) -> None:
@@ -189,7 +200,7 @@ def do_book(
             occupied = [assigned]
         else:
             assigned, occupied = host_ids[0], host_ids  # the owner comes first
-        email = request.email.strip().lower()
+        email = _prospect_email(request.email)
         booking = Booking(
             link_id=link.id,
             host_id=assigned,
@@ -290,11 +301,11 @@ def _description(booking: Booking) -> str:
 
 
 def cancel_token(booking: Booking) -> str:
-    return sign(CANCEL, str(booking.id))
+    return sign(CANCEL, booking.id)
 
 
 def reschedule_token(booking: Booking) -> str:
-    return sign(RESCHEDULE, str(booking.id))
+    return sign(RESCHEDULE, booking.id)
 
 
 def cancel_url(booking: Booking) -> str:
@@ -306,18 +317,27 @@ def reschedule_url(booking: Booking) -> str:
 
 
 def view_token(booking: Booking) -> str:
-    return sign(VIEW, str(booking.id))
+    return sign(VIEW, booking.id)
 
 
 def ics_url(booking: Booking) -> str:
     return f"{get_settings().backend_url}{routes.BOOKING_ICS}?token={view_token(booking)}"
 
 
-def booking_from_token(*, session: Session, purpose: str, token: str) -> Booking:
+def booking_from_token(
+    *, session: Session, purpose: str, token: str, now: datetime | None = None
+) -> Booking:
+    """The booking a prospect's link points to. Cancel and reschedule links stop working
+    when the meeting starts (MeetingStartedError); the view link keeps working."""
     booking_id = unsign(purpose, token)
-    booking = session.get(Booking, int(booking_id)) if booking_id and booking_id.isdigit() else None
+    # type() and not isinstance(): JSON true is a bool, and a bool is an int in Python.
+    booking = session.get(Booking, booking_id) if type(booking_id) is int else None
     if booking is None:
         raise BookingNotFoundError("This link is not valid. Check that you copied all of it.")
+    if purpose in _UNTIL_START and booking.start_at <= (now or datetime.now(UTC)):
+        raise MeetingStartedError(
+            "This meeting has already started: it can no longer be cancelled or rescheduled."
+        )
     return booking
 
 
@@ -463,11 +483,18 @@ def do_reschedule(
 
 
 def remember_visitor(*, session: Session, token: str, request: BookingRequest) -> None:
+    """Keep what the visitor typed to fill the form next time; a name or an address that
+    would be refused is not worth keeping (a reschedule books with the stored ones)."""
+    try:
+        name = clean_line(request.name, max_length=MAX_NAME_LENGTH)
+        email = _prospect_email(request.email)
+    except InvalidTextError:
+        return
     profile = session.get(VisitorProfile, digest(token)) or VisitorProfile(
         token_digest=digest(token)
     )
-    profile.name = request.name.strip()
-    profile.email = request.email.strip().lower()
+    profile.name = name
+    profile.email = email
     profile.answers = {k: v for k, v in (request.answers or {}).items() if isinstance(v, str)}
     profile.updated_at = utc_now()
     session.add(profile)

@@ -1,7 +1,8 @@
 """Outgoing mail: SMTP when SMTP_HOST is set, otherwise the local outbox table.
 
 Booking confirmations, reminders and password resets all go through `send_email`.
-Call it after committing the change the message announces.
+Call it after committing the change the message announces. Subjects are made of names
+people typed; they are put on one line here, so no stored name can add a header.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from sqlmodel import Session, select
 
 from meetings_ui.config import Settings, get_settings
+from meetings_ui.domain.text_fields import printable_line
 from meetings_ui.models import OutboxEmail
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
 from meetings_ui.services.transactions import use_case
@@ -38,6 +40,7 @@ def send_email(
     attachments: Sequence[Attachment] = (),
 ) -> None:
     settings = get_settings()
+    subject = printable_line(subject)
     if settings.captures_mail:
         session.add(
             OutboxEmail(

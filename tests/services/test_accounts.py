@@ -12,11 +12,13 @@ from meetings_ui.services.accounts import (
     LoginRefusedError,
     do_check_credentials,
     do_create_first_admin,
+    do_create_user,
     do_sign_up,
     do_update_profile,
     needs_first_admin,
 )
-from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.services.guard import OPERATOR, ForbiddenError
+from meetings_ui.services.passwords import hash_password
 from tests.services.conftest import PASSWORD
 
 
@@ -55,6 +57,10 @@ def test_sign_up_normalises_the_email_and_makes_a_plain_user(session: Session, a
         ("not-an-email", PASSWORD, "is not an email address"),
         ("a@b", PASSWORD, "is not an email address"),
         ("two@@example.com", PASSWORD, "is not an email address"),
+        ("pat@example..com", PASSWORD, "is not an email address"),
+        ("pat @example.com", PASSWORD, "is not an email address"),
+        ("pat@example.com\r\nBcc: x@example.com", PASSWORD, "is not an email address"),
+        ("x" * 310 + "@example.com", PASSWORD, "too long"),
         ("ok@example.com", "short", r"at least 10 characters .*this one has 5"),
         ("ok@example.com", "x" * 257, "at most 256"),
         ("ok@example.com", "OK@example.com", "Don't use your email"),
@@ -122,3 +128,84 @@ def test_bad_profiles_are_refused_and_change_nothing(
         )
     session.expire_all()
     assert session.get(User, alice.id).time_zone == "UTC"
+
+
+def test_an_address_is_one_account_whatever_the_case_or_the_domain_spelling(
+    session: Session, admin: User
+) -> None:
+    """Stored and compared lower-cased after email-validator's normalisation (IDNA, NFC)."""
+    user = do_sign_up(
+        session=session, email="Ada.Lovelace@BÜCHER.de", password=PASSWORD, display_name=""
+    )
+    assert (user.email, user.display_name) == ("ada.lovelace@bücher.de", "ada.lovelace")
+    for typed in ("ADA.LOVELACE@bücher.de", "ada.lovelace@xn--bcher-kva.de"):
+        assert (
+            do_check_credentials(session=session, email=typed, password=PASSWORD, client_ip="ip")
+            == user
+        )
+    with pytest.raises(AccountError, match="already exists"):
+        do_sign_up(
+            session=session,
+            email="ada.lovelace@xn--bcher-kva.DE",
+            password=PASSWORD,
+            display_name="",
+        )
+
+
+def test_an_account_stored_before_email_validator_can_still_log_in(session: Session) -> None:
+    """A .local address passed the old check; email-validator refuses special-use domains."""
+    legacy = User(email="ops@corp.local", display_name="Ops", password_hash=hash_password(PASSWORD))
+    session.add(legacy)
+    session.commit()
+    found = do_check_credentials(
+        session=session, email=" Ops@Corp.local ", password=PASSWORD, client_ip="ip"
+    )
+    assert found.id == legacy.id
+
+
+@pytest.mark.parametrize(
+    "name", ["Eve\rMallory", "Eve\r\nBEGIN:VEVENT", "Eve\nBcc: x@example.com", "Nul\x00", "x" * 201]
+)
+def test_a_name_with_control_characters_is_refused_everywhere(
+    session: Session, admin: User, alice: User, name: str
+) -> None:
+    attempts = [
+        lambda: do_sign_up(
+            session=session, email="new@example.com", password=PASSWORD, display_name=name
+        ),
+        lambda: do_create_user(
+            session=session,
+            actor=OPERATOR,
+            email="new@example.com",
+            password=PASSWORD,
+            display_name=name,
+        ),
+        lambda: do_update_profile(
+            session=session, actor=alice, user_id=alice.id, display_name=name, time_zone="UTC"
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(AccountError) as refused:
+            attempt()
+        assert refused.value.field == "name"
+    session.expire_all()
+    assert session.get(User, alice.id).display_name == alice.display_name
+    assert session.exec(select(User).where(User.email == "new@example.com")).all() == []
+
+
+def test_the_first_admin_name_is_checked_too(session: Session) -> None:
+    with pytest.raises(AccountError, match="control characters") as refused:
+        do_create_first_admin(
+            session=session, email="boss@example.com", password=PASSWORD, display_name="B\ross"
+        )
+    assert refused.value.field == "name"
+    assert needs_first_admin(session=session)
+
+
+def test_names_with_punctuation_and_any_script_are_kept_as_typed(
+    session: Session, admin: User
+) -> None:
+    user = do_sign_up(
+        session=session, email="zoe@example.com", password=PASSWORD, display_name=" Zoë: Z; 🎉 "
+    )
+    assert user.display_name == "Zoë: Z; 🎉"

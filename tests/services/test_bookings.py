@@ -8,19 +8,25 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
+import icalendar
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
+from meetings_ui.crypto import sign
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import zone
-from meetings_ui.models import Booking, Calendar, Contact, OutboxEmail, User
+from meetings_ui.models import Booking, Calendar, Contact, OutboxEmail, User, VisitorProfile
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.bookings import (
     CANCEL,
+    RESCHEDULE,
+    VIEW,
+    BookingNotFoundError,
     BookingRequest,
     InvalidBookingError,
+    MeetingStartedError,
     SlotUnavailableError,
     booking_from_token,
     cancel_token,
@@ -29,7 +35,9 @@ from meetings_ui.services.bookings import (
     do_reschedule,
     do_retry_calendar_writes,
     do_send_due_reminders,
+    ics_for,
     remember_visitor,
+    reschedule_token,
     visitor_profile,
 )
 from meetings_ui.services.calendar_connections import do_save_connected_account
@@ -209,7 +217,14 @@ def test_the_same_request_twice_returns_the_same_booking(session: Session, link)
     ("changes", "field"),
     [
         ({"email": "not-an-email"}, "email"),
+        ({"email": "pat@example"}, "email"),
+        ({"email": "pat@example..org"}, "email"),
+        ({"email": "pat@example.org\r\nBcc: all@example.org"}, "email"),
         ({"name": "  "}, "name"),
+        ({"name": "Eve\rATTENDEE:mailto:eve@example.org"}, "name"),
+        ({"name": "Mallory\r\nBEGIN:VEVENT"}, "name"),
+        ({"name": "Nul\x00"}, "name"),
+        ({"name": "x" * 201}, "name"),
         ({"time_zone": "Mars/Base"}, "timezone"),
         ({"duration": 45}, "duration"),
         ({"answers": {}}, "answers.company"),
@@ -304,6 +319,86 @@ def test_cancel_by_signed_link_and_book_again(session: Session, link) -> None:
     assert do_book(session=session, link=link, request=request(paris(day, 10))).created
 
 
+def test_cancel_and_reschedule_links_stop_working_when_the_meeting_starts(
+    session: Session, link
+) -> None:
+    booking = do_book(
+        session=session, link=link, request=request(paris(next_weekday(1), 10))
+    ).booking
+    just_before = booking.start_at - timedelta(seconds=1)
+    for purpose, token in [
+        (CANCEL, cancel_token(booking)),
+        (RESCHEDULE, reschedule_token(booking)),
+    ]:
+        found = booking_from_token(session=session, purpose=purpose, token=token, now=just_before)
+        assert found.id == booking.id
+        for now in (booking.start_at, booking.end_at + timedelta(days=1)):
+            with pytest.raises(MeetingStartedError, match="already started"):
+                booking_from_token(session=session, purpose=purpose, token=token, now=now)
+    view = sign(VIEW, booking.id)
+    later = booking.end_at + timedelta(days=30)
+    assert booking_from_token(session=session, purpose=VIEW, token=view, now=later) == booking
+
+
+@pytest.mark.parametrize("kind", ["purpose", "key", "bool", "string", "missing", "forged"])
+def test_only_our_own_token_for_this_purpose_opens_a_booking(
+    session: Session, link, kind: str
+) -> None:
+    booking = do_book(
+        session=session, link=link, request=request(paris(next_weekday(1), 10))
+    ).booking
+    token = {
+        "purpose": sign(VIEW, booking.id),
+        "key": sign(CANCEL, booking.id, secret_key="another workspace's key"),
+        # JSON true: Python takes it for 1, the first booking of the SQLite run.
+        "bool": sign(CANCEL, True),
+        "string": sign(CANCEL, str(booking.id)),
+        "missing": sign(CANCEL, booking.id + 1),
+        "forged": f"{booking.id}.forged",
+    }[kind]
+    with pytest.raises(BookingNotFoundError, match="not valid") as refused:
+        booking_from_token(session=session, purpose=CANCEL, token=token)
+    assert not isinstance(refused.value, MeetingStartedError)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoe: Z",
+        "Doe; John, Jr.",
+        'Ann "the Boss" O\'Neil',
+        "Zoë Ångström-Łukasiewicz " * 7,
+        "🎉 Party 👩‍👩‍👧‍👦 Planner",
+    ],
+)
+def test_a_hostile_but_valid_name_gives_a_well_formed_invite(
+    session: Session, link, name: str
+) -> None:
+    booking = do_book(
+        session=session, link=link, request=request(paris(next_weekday(1), 10), name=name)
+    ).booking
+    calendar = icalendar.Calendar.from_ical(ics_for(session, booking))
+    (event,) = calendar.walk("VEVENT")
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == "mailto:pat@example.org" and attendee.params["CN"] == name.strip()
+    assert event["ORGANIZER"].params["CN"] == "Hugo Host"
+
+
+def test_the_prospect_email_is_stored_in_its_normal_form(session: Session, link) -> None:
+    booking = do_book(
+        session=session,
+        link=link,
+        request=request(paris(next_weekday(1), 10), email=" Pat.Doe@BÜCHER.de "),
+    ).booking
+    assert booking.prospect_email == "pat.doe@bücher.de"
+    again = do_book(
+        session=session,
+        link=link,
+        request=request(paris(next_weekday(1), 13), email="pat.doe@xn--bcher-kva.de"),
+    ).booking
+    assert again.contact_id == booking.contact_id
+
+
 def test_reschedule_moves_the_meeting_without_losing_it(session: Session, link) -> None:
     day = next_weekday(1)
     booking = do_book(session=session, link=link, request=request(paris(day, 10))).booking
@@ -347,6 +442,21 @@ def test_returning_visitors_see_only_their_own_answers(session: Session, link) -
     assert visitor_profile(session=session, token="visitor-b-token").name == "Bea"
     assert visitor_profile(session=session, token="someone-else") is None
     assert visitor_profile(session=session, token=None) is None
+
+
+def test_a_visitor_profile_keeps_only_what_a_booking_would_accept(session: Session) -> None:
+    day = next_weekday(1)
+    for name, email in [("Eve\rX", "eve@example.org"), ("Eve", "eve@example")]:
+        remember_visitor(
+            session=session,
+            token="visitor-e",
+            request=request(paris(day, 10), name=name, email=email),
+        )
+    assert session.exec(select(VisitorProfile)).all() == []
+    remember_visitor(
+        session=session, token="visitor-e", request=request(paris(day, 10), email="Eve@Example.org")
+    )
+    assert visitor_profile(session=session, token="visitor-e").email == "eve@example.org"
 
 
 def test_a_failed_calendar_write_is_recorded_then_retried(

@@ -33,8 +33,8 @@ def test_create_user_then_key_then_seat(app_database: str, session: Session, cap
     raw_key = capsys.readouterr().out.splitlines()[-1]
     assert authenticate_api_key(session=session, raw_key=raw_key).id == user.id
 
-    assert main(["grant-seat", "--email", "OPS@example.com", "--seat", "cms_enterprise"]) == 0
-    assert "now holds a CMS Hub Enterprise seat" in capsys.readouterr().out
+    assert main(["grant-seat", "--email", "OPS@Example.com", "--seat", "cms_enterprise"]) == 0
+    assert "ops@example.com now holds a CMS Hub Enterprise seat" in capsys.readouterr().out
     seat = session.exec(select(Seat)).one()
     assert (seat.hub, seat.tier) == ("cms", "enterprise")
 
@@ -43,6 +43,17 @@ def test_create_user_then_key_then_seat(app_database: str, session: Session, cap
     ("argv", "message"),
     [
         (["create-user", "--email", "bad", "--password", "long password!"], "not an email"),
+        (
+            ["create-user", "--email", "a@example..com", "--password", "long password!"],
+            "not an email",
+        ),
+        (
+            [
+                *("create-user", "--email", "a@example.com", "--password", "long password!"),
+                *("--name", "Ops\r\nBEGIN:VEVENT"),
+            ],
+            "control characters",
+        ),
         (["create-user", "--email", "a@example.com", "--password", "short"], "at least 10"),
         (["create-api-key", "--email", "nobody@example.com"], "No account with the email"),
         (["grant-seat", "--email", "nobody@example.com", "--seat", "sales_pro"], "No account"),
@@ -73,3 +84,9 @@ def test_missing_arguments_are_usage_errors(app_database: str) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["create-user", "--email", "a@example.com"])
     assert exit_info.value.code == 2
+
+
+def test_a_name_is_stored_as_typed_on_one_line(app_database: str, session: Session) -> None:
+    argv = ["create-user", "--email", "zoe@example.com", "--password", "long password!"]
+    assert main([*argv, "--name", " Zoë: Z; 🎉 "]) == 0
+    assert session.exec(select(User)).one().display_name == "Zoë: Z; 🎉"

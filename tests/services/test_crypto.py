@@ -1,8 +1,12 @@
+"""OAuth tokens sealed at rest; prospect links signed by itsdangerous."""
+
 from __future__ import annotations
+
+import re
 
 import pytest
 
-from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
+from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json, sign, unsign
 
 
 def test_round_trip_and_no_clear_text() -> None:
@@ -18,3 +22,31 @@ def test_another_key_or_tampering_fails_loudly() -> None:
         decrypt_json(sealed, secret_key="key-two")
     with pytest.raises(UndecryptableError):
         decrypt_json(sealed[:-4] + "AAAA", secret_key="key-one")
+
+
+def test_a_signed_value_comes_back_only_for_its_purpose_and_key() -> None:
+    token = sign("cancel-booking", 12, secret_key="key-one")
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+", token)  # goes into a URL as it is
+    assert unsign("cancel-booking", token, secret_key="key-one") == 12
+    assert unsign("reschedule-booking", token, secret_key="key-one") is None
+    assert unsign("cancel-booking", token, secret_key="key-two") is None
+
+
+TOKEN = sign("cancel-booking", 12, secret_key="key-one")
+PAYLOAD, SIGNATURE = TOKEN.split(".")
+OTHER_PAYLOAD = sign("cancel-booking", 13, secret_key="key-one").split(".")[0]
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        f"{PAYLOAD}.{'B' if SIGNATURE.startswith('A') else 'A'}{SIGNATURE[1:]}",
+        f"{OTHER_PAYLOAD}.{SIGNATURE}",
+        PAYLOAD,
+        "",
+        "...",
+    ],
+    ids=["signature", "payload swapped", "no signature", "empty", "dots"],
+)
+def test_a_tampered_token_is_refused(tampered: str) -> None:
+    assert unsign("cancel-booking", tampered, secret_key="key-one") is None

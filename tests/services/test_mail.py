@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 from sqlmodel import Session, select
@@ -72,10 +73,21 @@ def smtp_server() -> Iterator[socketserver.TCPServer]:
     server.server_close()
 
 
-def test_with_smtp_the_message_is_sent_and_not_stored(
-    session: Session, env, smtp_server: socketserver.TCPServer
-) -> None:
+@pytest.fixture
+def smtp(env, smtp_server: socketserver.TCPServer) -> Callable[[], EmailMessage]:
+    """The app sends to the test server; call the result for the one message it received."""
     env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.server_address[1]), SMTP_USERNAME=None)
+
+    def received() -> EmailMessage:
+        (raw,) = smtp_server.received
+        return message_from_bytes(raw, policy=policy.default)
+
+    return received
+
+
+def test_with_smtp_the_message_is_sent_and_not_stored(
+    session: Session, smtp: Callable[[], EmailMessage]
+) -> None:
     send_email(
         session=session,
         to="p@example.com",
@@ -84,8 +96,7 @@ def test_with_smtp_the_message_is_sent_and_not_stored(
         attachments=[Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR")],
     )
     assert session.exec(select(OutboxEmail)).all() == []
-    (raw,) = smtp_server.received
-    message = message_from_bytes(raw, policy=policy.default)
+    message = smtp()
     assert message["To"] == "p@example.com"
     assert message["Subject"] == "Booked"
     assert message.get_body(("plain",)).get_content().strip() == "See you"
@@ -107,3 +118,18 @@ def test_the_outbox_is_for_admins_unless_in_demo_mode(
     assert [m.subject for m in do_list_outbox(session=session, actor=admin)] == ["Reset"]
     env(MEETINGS_DEMO="1")
     assert [m.subject for m in do_list_outbox(session=session, actor=None)] == ["Reset"]
+
+
+def test_a_stored_name_with_line_breaks_cannot_add_a_header(
+    session: Session, smtp: Callable[[], EmailMessage]
+) -> None:
+    """Rows saved before names were checked may hold CR/LF; the subject stays one line."""
+    send_email(
+        session=session,
+        to="p@example.com",
+        subject="Confirmed: Intro with Eve\r\nBcc: all@evil.example\rX-Evil: 1",
+        text="See you",
+    )
+    message = smtp()
+    assert message["Subject"] == "Confirmed: Intro with Eve Bcc: all@evil.example X-Evil: 1"
+    assert message["Bcc"] is None and message["X-Evil"] is None

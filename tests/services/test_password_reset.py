@@ -93,3 +93,17 @@ def test_a_forged_token_is_refused(session: Session, alice: User) -> None:
     assert not reset_token_is_valid(session=session, raw_token="forged")
     with pytest.raises(AccountError, match="expired"):
         do_reset_password(session=session, raw_token="forged", new_password=NEW_PASSWORD)
+
+
+def test_the_address_is_matched_as_at_log_in(session: Session, alice: User) -> None:
+    """The lookup uses the stored form (see accounts.normalise_email): any case, IDNA
+    domains, and accounts stored before email-validator refused their domain."""
+    legacy = User(email="ops@corp.local", display_name="Ops")
+    session.add(legacy)
+    session.commit()
+    for typed in ("ALICE@EXAMPLE.COM", " Ops@Corp.Local", "not an address", ""):
+        do_request_password_reset(session=session, email=typed)
+    assert sorted(m.to for m in session.exec(select(OutboxEmail)).all()) == [
+        "alice@example.com",
+        "ops@corp.local",
+    ]
