@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from datetime import datetime
 
 import reflex as rx
@@ -29,6 +30,8 @@ class BookedState(rx.State):
     cancel_url: str = ""
     reschedule_url: str = ""
     cancelling: bool = False
+    refused_title: str = ""
+    refused_detail: str = ""
     _start: datetime | None = None
     _end: datetime | None = None
     _token: str = ""
@@ -57,10 +60,12 @@ class BookedState(rx.State):
     def cancel_heading(self) -> str:
         return "Your meeting is cancelled" if self.cancelled else "Cancel this meeting?"
 
-    def _show(self, details: BookingDetails | None) -> None:
-        self.loaded, self.found = True, details is not None
-        if details is None:
-            return
+    def _refuse(self, refused: booking_pages.LinkRefusedError) -> None:
+        self.loaded, self.found = True, False
+        self.refused_title, self.refused_detail = refused.title, refused.detail
+
+    def _show(self, details: BookingDetails) -> None:
+        self.loaded, self.found = True, True
         self.status = details.status
         self.link_name, self.host_name = details.link_name, details.host_name
         self._start, self._end = details.start, details.end
@@ -71,15 +76,20 @@ class BookedState(rx.State):
         self.cancel_url = details.cancel_url
         self.reschedule_url = details.reschedule_url
 
+    def _open(self, use_case: Callable[..., BookingDetails]) -> None:
+        self._token = str(self.router.page.params.get("token", ""))
+        try:
+            self._show(use_case(token=self._token))
+        except booking_pages.LinkRefusedError as refused:
+            self._refuse(refused)
+
     @rx.event
     def open_confirmation(self) -> None:
-        self._token = str(self.router.page.params.get("token", ""))
-        self._show(booking_pages.confirmation(token=self._token))
+        self._open(booking_pages.confirmation)
 
     @rx.event
     def open_cancel(self) -> None:
-        self._token = str(self.router.page.params.get("token", ""))
-        self._show(booking_pages.cancellation(token=self._token))
+        self._open(booking_pages.cancellation)
 
     @rx.event(background=True)
     async def cancel(self) -> None:
@@ -89,7 +99,13 @@ class BookedState(rx.State):
                 return
             self.cancelling = True
             call = functools.partial(booking_pages.cancel, token=self._token)
-        details = await asyncio.to_thread(call)
+        try:
+            details = await asyncio.to_thread(call)
+        except booking_pages.LinkRefusedError as refused:
+            async with self:
+                self.cancelling = False
+                self._refuse(refused)
+            return
         async with self:
             self.cancelling = False
             self._show(details)
@@ -113,18 +129,19 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
     return rx.center(
         rx.cond(
             BookedState.loaded,
-            rx.cond(BookedState.found, summary, _invalid()),
+            rx.cond(
+                BookedState.found,
+                summary,
+                _refused(BookedState.refused_title, BookedState.refused_detail),
+            ),
             rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
         ),
         padding="2em",
     )
 
 
-def _invalid() -> rx.Component:
-    return rx.vstack(
-        rx.heading("This link is not valid", size="6", as_="h1"),
-        rx.text("Check that you copied all of it from the email."),
-    )
+def _refused(title: rx.Var[str], detail: rx.Var[str]) -> rx.Component:
+    return rx.vstack(rx.heading(title, size="6", as_="h1"), rx.text(detail))
 
 
 @rx.page(
@@ -171,13 +188,20 @@ def cancel_page() -> rx.Component:
 
 class RescheduleState(rx.State):
     found: bool = True
+    refused_title: str = ""
+    refused_detail: str = ""
 
     @rx.event
     def open_reschedule(self) -> rx.event.EventSpec | None:
         """Email links stay valid if the link's slug changes: resolve it now."""
-        path = booking_pages.reschedule_path(token=str(self.router.page.params.get("token", "")))
-        self.found = path is not None
-        return None if path is None else rx.redirect(path, replace=True)
+        token = str(self.router.page.params.get("token", ""))
+        try:
+            path = booking_pages.reschedule_path(token=token)
+        except booking_pages.LinkRefusedError as refused:
+            self.found = False
+            self.refused_title, self.refused_detail = refused.title, refused.detail
+            return None
+        return rx.redirect(path, replace=True)
 
 
 @rx.page(
@@ -187,6 +211,10 @@ class RescheduleState(rx.State):
 )
 def reschedule_page() -> rx.Component:
     return rx.center(
-        rx.cond(RescheduleState.found, rx.spinner(), _invalid()),
+        rx.cond(
+            RescheduleState.found,
+            rx.spinner(),
+            _refused(RescheduleState.refused_title, RescheduleState.refused_detail),
+        ),
         padding="2em",
     )

@@ -34,6 +34,16 @@ from meetings_ui.services.transactions import Session, use_case
 _EARLIEST_OFFSET = timezone(timedelta(hours=14))
 _LATEST_OFFSET = timezone(timedelta(hours=-12))
 
+
+class LinkRefusedError(Exception):
+    """An emailed link that leads to no booking, or no longer may: `title` and `detail`
+    say why, in the prospect's words."""
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__(f"{title}. {detail}")
+        self.title, self.detail = title, detail
+
+
 # --- view models ------------------------------------------------------------------------
 
 
@@ -256,35 +266,33 @@ def book(
 
 
 @use_case
-def confirmation(*, session: Session, token: str) -> BookingDetails | None:
-    """The booking a confirmation link shows; None when the link is not valid."""
+def confirmation(*, session: Session, token: str) -> BookingDetails:
+    """The booking a confirmation link shows; LinkRefusedError when the link is not valid."""
     return _details(session, _booking_for(session, bookings.VIEW, token))
 
 
 @use_case
-def cancellation(*, session: Session, token: str) -> BookingDetails | None:
-    """The booking an emailed cancel link is about; None when the link is not valid."""
+def cancellation(*, session: Session, token: str) -> BookingDetails:
+    """The booking an emailed cancel link is about; LinkRefusedError when the link is not
+    valid or the meeting has started."""
     return _details(session, _booking_for(session, bookings.CANCEL, token))
 
 
 @use_case
-def cancel(*, session: Session, token: str) -> BookingDetails | None:
+def cancel(*, session: Session, token: str) -> BookingDetails:
     """Cancel the booking of an emailed cancel link (the host's calendar and both people
-    are told); None when the link is not valid."""
+    are told); LinkRefusedError when the link is not valid or the meeting has started."""
     booking = _booking_for(session, bookings.CANCEL, token)
-    if booking is None:
-        return None
     bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
     return _details(session, booking)
 
 
 @use_case
-def reschedule_path(*, session: Session, token: str) -> str | None:
+def reschedule_path(*, session: Session, token: str) -> str:
     """The booking page to pick a new time on, through the link's slug as it is now (email
-    links outlive a slug change); None when the link is not valid."""
+    links outlive a slug change); LinkRefusedError when the link is not valid or the
+    meeting has started."""
     booking = _booking_for(session, bookings.RESCHEDULE, token)
-    if booking is None:
-        return None
     slug = session.get(MeetingLink, booking.link_id).slug
     return f"{routes.booking_page(slug)}?reschedule={token}"
 
@@ -315,19 +323,24 @@ def _prefill(name: str, email: str, answers: Mapping[str, str], known: set[str])
 def _booking_to_move(session: Session, token: str, link: MeetingLink) -> Booking | str:
     """The booking a reschedule link moves, or why it cannot be moved here ("" to say
     nothing: a link to another meeting link's page)."""
-    booking = _booking_for(session, bookings.RESCHEDULE, token)
-    if booking is None:
-        return "This reschedule link is not valid."
+    try:
+        booking = _booking_for(session, bookings.RESCHEDULE, token)
+    except LinkRefusedError as refused:
+        return str(refused)
     if booking.status == BookingStatus.CANCELLED:
         return "This meeting was cancelled; book a new one."
     return booking if booking.link_id == link.id else ""
 
 
-def _booking_for(session: Session, purpose: str, token: str) -> Booking | None:
+def _booking_for(session: Session, purpose: str, token: str) -> Booking:
     try:
         return bookings.booking_from_token(session=session, purpose=purpose, token=token)
+    except bookings.MeetingStartedError as started:
+        raise LinkRefusedError("This meeting has already started", str(started)) from None
     except bookings.BookingNotFoundError:
-        return None
+        raise LinkRefusedError(
+            "This link is not valid", "Check that you copied all of it from the email."
+        ) from None
 
 
 def _month_slots(
@@ -348,9 +361,7 @@ def _month_slots(
     return MonthSlots(month, duration, online, tuple(s.start for s in slots))
 
 
-def _details(session: Session, booking: Booking | None) -> BookingDetails | None:
-    if booking is None:
-        return None
+def _details(session: Session, booking: Booking) -> BookingDetails:
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
     return BookingDetails(

@@ -323,7 +323,9 @@ def test_a_reschedule_link_that_cannot_be_used_says_so(
         session=session, slug="intro", browser_zone="UTC", reschedule_token="1.forged", now=NOW
     )
     assert forged is not None and not forged.rescheduling
-    assert forged.problems == ("This reschedule link is not valid.",)
+    assert forged.problems == (
+        "This link is not valid. Check that you copied all of it from the email.",
+    )
 
     cancelled = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
     bookings.do_cancel(session=session, booking=cancelled)
@@ -360,20 +362,45 @@ def test_the_reschedule_link_follows_the_links_current_slug(
     assert booking_pages.reschedule_path(session=session, token=token) == (
         f"/meetings/hello?reschedule={token}"
     )
-    assert booking_pages.reschedule_path(session=session, token="1.forged") is None
+    with pytest.raises(booking_pages.LinkRefusedError, match="not valid"):
+        booking_pages.reschedule_path(session=session, token="1.forged")
 
 
 def test_cancel_from_the_emailed_link(session: Session, link: MeetingLink) -> None:
     booking = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
     token = token_of(bookings.cancel_url(booking))
     shown = booking_pages.cancellation(session=session, token=token)
-    assert shown is not None and shown.status == BookingStatus.REQUESTED
-    assert booking_pages.confirmation(session=session, token=token) is None  # another purpose
-    assert booking_pages.cancellation(session=session, token=token[:-2] + "xx") is None
+    assert shown.status == BookingStatus.REQUESTED
+    for use_case, wrong in (
+        (booking_pages.confirmation, token),  # another purpose
+        (booking_pages.cancellation, token[:-2] + "xx"),
+        (booking_pages.cancel, "1.forged"),
+    ):
+        with pytest.raises(booking_pages.LinkRefusedError, match="not valid"):
+            use_case(session=session, token=wrong)
     cancelled = booking_pages.cancel(session=session, token=token)
-    assert cancelled is not None and cancelled.status == BookingStatus.CANCELLED
+    assert cancelled.status == BookingStatus.CANCELLED
     assert session.get(Booking, booking.id).status == BookingStatus.CANCELLED
-    assert booking_pages.cancel(session=session, token="1.forged") is None
+
+
+def test_cancel_and_reschedule_links_stop_at_the_meetings_start(
+    session: Session, link: MeetingLink
+) -> None:
+    booking = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
+    cancel_token = token_of(bookings.cancel_url(booking))
+    reschedule_token = token_of(bookings.reschedule_url(booking))
+    booking.start_at = datetime.now(UTC) - timedelta(minutes=1)
+    session.add(booking)
+    session.commit()
+    for use_case, token in (
+        (booking_pages.cancellation, cancel_token),
+        (booking_pages.cancel, cancel_token),
+        (booking_pages.reschedule_path, reschedule_token),
+    ):
+        with pytest.raises(booking_pages.LinkRefusedError) as refused:
+            use_case(session=session, token=token)
+        assert refused.value.title == "This meeting has already started"
+    assert session.get(Booking, booking.id).status != BookingStatus.CANCELLED
 
 
 # --- what the pages derive --------------------------------------------------------------
