@@ -12,6 +12,11 @@ in that zone shows that time or later*. So:
 
 The rule never makes a host available at a wall-clock time they did not choose, and
 it is the same for a window's start and its end, so windows never invert.
+
+**Supported dates.** The app schedules between EARLIEST_DATE and LATEST_DATE (the years
+2000 to 2199). Every date or instant that comes from outside (the API, the settings, the
+booking pages) is checked against this range first: it keeps the arithmetic here (a day's
+end, a zone's offset) far from the limits of `datetime`, which end at years 1 and 9999.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from __future__ import annotations
 import functools
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 
 
 class UnknownTimeZoneError(ValueError):
@@ -32,7 +41,7 @@ def zone(name: str) -> ZoneInfo:
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: "Europe", too long
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}") from error
 
 

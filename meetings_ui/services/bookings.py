@@ -26,7 +26,12 @@ from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
-from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    UnknownTimeZoneError,
+    zone,
+)
 from meetings_ui.models import (
     Booking,
     BookingHost,
@@ -94,8 +99,10 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
         zone(request.time_zone)
     except UnknownTimeZoneError:
         problems.append(("timezone", f"{request.time_zone!r} is not an IANA time zone."))
-    if not isinstance(request.start, datetime) or request.start.tzinfo is None:
+    if not isinstance(request.start, datetime) or request.start.utcoffset() is None:
         problems.append(("start", "Give the start as an ISO-8601 time with its offset."))
+    elif not EARLIEST_DATE <= request.start.date() <= LATEST_DATE:
+        problems.append(("start", f"Choose a time between {EARLIEST_DATE} and {LATEST_DATE}."))
     duration = request.duration if request.duration is not None else settings.durations[0]
     if duration not in settings.durations:
         problems.append(
