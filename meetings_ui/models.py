@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType, Role
+from meetings_ui.domain.link_settings import LinkSettings
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -30,6 +31,20 @@ class UTCDateTime(sa.types.TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class LinkSettingsType(sa.types.TypeDecorator):
+    """A link's settings as JSON in the database and as a `LinkSettings` in Python, so
+    services always hold the validated, typed object."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: LinkSettings | None, dialect: Any) -> dict | None:
+        return None if value is None else value.to_json()
+
+    def process_result_value(self, value: dict | None, dialect: Any) -> LinkSettings | None:
+        return None if value is None else LinkSettings.model_validate(value)
 
 
 def utc_now() -> datetime:
@@ -133,9 +148,20 @@ class MeetingLink(SQLModel, table=True):
     link_type: str = Field(default=LinkType.ONE_ON_ONE, max_length=20)
     domain_id: int | None = Field(default=None, foreign_key="domain.id", ondelete="SET NULL")
     # The availability rules, questions and messages; shaped by the domain layer.
-    settings: dict[str, Any] = _json(dict)
-    host_ids: list[int] = _json(list)
+    settings: LinkSettings = Field(
+        default_factory=LinkSettings, sa_column=sa.Column(LinkSettingsType(), nullable=False)
+    )
     created_at: datetime = _created_at()
+
+
+class LinkHost(SQLModel, table=True):
+    """Who hosts a link: its owner first, then the co-hosts of a group or round robin link."""
+
+    __tablename__ = "link_host"
+
+    link_id: int = Field(foreign_key="meeting_link.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+    position: int = Field(default=0)
 
 
 class Contact(SQLModel, table=True):

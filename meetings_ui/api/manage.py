@@ -59,7 +59,7 @@ def create_link(body: schemas.NewLink, session: DatabaseSession, caller: Caller)
         )
     except link_service.InvalidLinkError as refused:
         raise _refused(refused) from None
-    return schemas.Link.model_validate(api_views.link_view(link))
+    return schemas.Link.model_validate(api_views.link_view(session=session, link=link))
 
 
 @router.get("/links/{link_id}", tags=["links"], responses=documented(404))
@@ -86,7 +86,7 @@ def update_link(
         raise ApiError(404, "not_found", NO_LINK) from None
     except link_service.InvalidLinkError as refused:
         raise _refused(refused) from None
-    return schemas.Link.model_validate(api_views.link_view(link))
+    return schemas.Link.model_validate(api_views.link_view(session=session, link=link))
 
 
 @router.delete(

@@ -22,6 +22,7 @@ router = APIRouter(prefix="/public", tags=["public"])
 
 Slug = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9-]+$", description="The URL ending.")]
 NO_LINK = "No meeting link at this address."
+ERROR_BODY_REF = "#/components/schemas/ErrorBody"  # this route answers .ics, its errors JSON
 
 
 class CalendarResponse(Response):
@@ -117,12 +118,15 @@ def post_booking(
             "content": {"text/calendar": {"schema": {"type": "string"}}},
             "description": "The meeting as an iCalendar file.",
         },
-        **documented(404),
+        404: {
+            "description": "No booking for this token.",
+            "content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}},
+        },
     },
 )
 def get_invite(
     session: DatabaseSession,
-    token: Annotated[str, Query(max_length=500, description="From the booking's ics_url.")] = "",
+    token: Annotated[str, Query(description="From the booking's ics_url.")] = "",
 ) -> CalendarResponse:
     try:
         booking = booking_service.booking_from_token(

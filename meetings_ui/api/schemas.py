@@ -11,9 +11,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+)
 
 from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
 
 SUPPORTED = f"between {EARLIEST_DATE} and {LATEST_DATE}"
@@ -46,12 +55,28 @@ SupportedDate = Annotated[
 SupportedInstant = Annotated[
     AwareDatetime,
     AfterValidator(_supported_instant),
-    Field(description=f"ISO 8601 with its UTC offset, {SUPPORTED}."),
+    Field(
+        description=f"ISO 8601 with its UTC offset, {SUPPORTED}.",
+        examples=["2030-01-07T10:00:00+01:00"],
+    ),
 ]
 TimeZoneName = Annotated[
     str,
-    Field(max_length=64, description="An IANA time zone, e.g. Europe/Paris."),
+    Field(max_length=64, description="An IANA time zone.", examples=["Europe/Paris"]),
     AfterValidator(_time_zone),
+]
+
+
+def _an_object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("must be an object")
+    return value
+
+
+# Documented as LinkSettings, any subset of it; checked by LinkSettings.from_json, the one
+# gate for settings, which names each problem (settings.weekly.mon) and merges the rest.
+SettingsChanges = Annotated[
+    dict[str, Any], PlainValidator(_an_object, json_schema_input_type=LinkSettings)
 ]
 RowId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
 Minutes = Annotated[StrictInt, Field(ge=5, le=24 * 60)]
@@ -96,7 +121,9 @@ class ErrorBody(_Output):
 # --- public ----------------------------------------------------------------------------------
 
 
-class Question(_Output):
+class AskedQuestion(_Output):
+    """A question the booking form asks."""
+
     id: str
     label: str
     kind: Literal["text", "choice"]
@@ -110,7 +137,7 @@ class PublicLink(_Output):
     host: str = Field(description="The owner's display name.")
     link_type: LinkType
     durations: list[int] = Field(description="The meeting lengths offered, in minutes.")
-    questions: list[Question] = Field(description="Name and email first, then the link's own.")
+    questions: list[AskedQuestion] = Field(description="Name and email first, then the link's own.")
     mode: Literal["online", "offline"] = Field(
         description="online: bookings are confirmed; offline: they are requests the host confirms."
     )
@@ -128,8 +155,8 @@ class BookingRequest(BaseModel):
 
     start: SupportedInstant
     timezone: TimeZoneName
-    name: str = Field(max_length=200)
-    email: str = Field(max_length=320)
+    name: str = Field(max_length=200, examples=["Ann Example"])
+    email: str = Field(max_length=320, examples=["ann@example.org"])
     answers: dict[
         Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=2000)] | None
     ] = Field(default_factory=dict, max_length=20, description="Question id → answer.")
@@ -170,8 +197,10 @@ class LinkChanges(BaseModel):
         default=None, max_length=60, description="The URL ending: lower-case letters, digits, -."
     )
     link_type: LinkType | None = None
-    settings: dict[str, Any] | None = Field(
-        default=None, description="Settings to change; keys left out keep their value."
+    settings: SettingsChanges | None = Field(
+        default=None,
+        description="Settings to change; keys left out keep their value (on a new link, "
+        "the defaults, in the owner's time zone).",
     )
     host_ids: list[RowId] | None = Field(
         default=None, max_length=50, description="User ids; the owner always hosts."
@@ -191,8 +220,8 @@ class Link(_Output):
     slug: str
     url: str = Field(description="The booking page.")
     link_type: LinkType
-    host_ids: list[int]
-    settings: dict[str, Any]
+    host_ids: list[int] = Field(description="The owner first.")
+    settings: LinkSettings
     created_at: datetime
 
 

@@ -12,11 +12,6 @@ in that zone shows that time or later*. So:
 
 The rule never makes a host available at a wall-clock time they did not choose, and
 it is the same for a window's start and its end, so windows never invert.
-
-**Supported dates.** The app schedules between EARLIEST_DATE and LATEST_DATE (the years
-2000 to 2199). Every date or instant that comes from outside (the API, the settings, the
-booking pages) is checked against this range first: it keeps the arithmetic here (a day's
-end, a zone's offset) far from the limits of `datetime`, which end at years 1 and 9999.
 """
 
 from __future__ import annotations
@@ -25,6 +20,9 @@ import functools
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Every date the app accepts (booking times, slot ranges, link date ranges and overrides)
+# lies in this range: far beyond any real booking, and far from the ends of `datetime`,
+# where converting between zones would overflow.
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 

@@ -18,7 +18,6 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.forms import labelled
 from meetings_ui.db import session_scope
-from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, scheduling
@@ -116,7 +115,7 @@ class BookingState(rx.State):
                 self.loading = False
                 return None
             self.not_found = False
-            settings = LinkSettings.from_json(link.settings)
+            settings = link.settings
             self.link_name = link.name
             self.host_name = session.get(User, link.owner_id).display_name
             self.durations = list(settings.durations)

@@ -7,17 +7,14 @@ import contextlib
 import dataclasses
 
 import reflex as rx
-from sqlmodel import Session, select
 
 from meetings_ui import routes
 from meetings_ui.components.forms import confirm_dialog, form_error, labelled
+from meetings_ui.components.labels import PROVIDER_NAMES
 from meetings_ui.components.layout import host_shell
-from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
 from meetings_ui.domain import link_form
 from meetings_ui.domain.enums import LinkType
-from meetings_ui.domain.link_settings import WEEKDAYS, LinkSettings
-from meetings_ui.models import MeetingLink, User
+from meetings_ui.domain.link_settings import WEEKDAYS
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
@@ -47,23 +44,13 @@ class LinkRow:
     is_default: bool
 
 
-def _form_from(link: MeetingLink | None, owner: User, session: Session) -> dict[str, str]:
-    settings = (
-        LinkSettings.from_json(link.settings)
-        if link
-        else LinkSettings(time_zone=owner.time_zone or "UTC")
-    )
-    data = settings.to_json()
-    hosts = ""
-    if link is not None:
-        others = [h for h in link.host_ids if h != link.owner_id]
-        emails = session.exec(select(User.email).where(User.id.in_(others))).all() if others else []
-        hosts = ", ".join(emails)
+def _form_from(draft: link_service.LinkDraft) -> dict[str, str]:
+    data = draft.settings.to_json()
     form = {
-        "name": link.name if link else "",
-        "slug": link.slug if link else "",
-        "link_type": link.link_type if link else LinkType.ONE_ON_ONE,
-        "hosts": hosts,
+        "name": draft.name,
+        "slug": draft.slug,
+        "link_type": draft.link_type,
+        "hosts": ", ".join(draft.co_host_emails),
         "durations": ", ".join(map(str, data["durations"])),
         "slot_interval": str(data["slot_interval"] or ""),
         "time_zone": data["time_zone"],
@@ -125,39 +112,33 @@ class MeetingsState(AuthState):
         if user is None:
             return
         provider = str(self.router.page.params.get("connected", ""))
-        self.connected_provider = {"google": "Google", "microsoft": "Office 365"}.get(provider, "")
-        base = get_settings().app_url
-        with session_scope() as session:
-            self.links = [
-                LinkRow(
-                    link.id,
-                    link.name,
-                    link.slug,
-                    base + routes.booking_page(link.slug),
-                    TYPE_LABELS.get(link.link_type, link.link_type),
-                    " / ".join(f"{d} min" for d in link.settings.get("durations", [])),
-                    user.default_link_id == link.id,
-                )
-                for link in link_service.links_of(session=session, user=user)
-            ]
+        self.connected_provider = PROVIDER_NAMES.get(provider, "")
+        self.links = [
+            LinkRow(
+                link.id,
+                link.name,
+                link.slug,
+                link.url,
+                TYPE_LABELS[link.link_type],
+                " / ".join(f"{d} min" for d in link.durations),
+                link.is_default,
+            )
+            for link in link_service.link_summaries(actor=user)
+        ]
         self.loaded = True
 
     @rx.event
     def new_link(self) -> None:
-        user = self._require_actor()
-        with session_scope() as session:
-            self.form = _form_from(None, user, session)
+        self.form = _form_from(link_service.link_draft(actor=self._require_actor()))
         self.editing_id, self.form_problems, self.editor_open = 0, [], True
 
     @rx.event
-    def edit(self, link_id: int) -> None:
-        user = self._require_actor()
-        with session_scope() as session:
-            try:
-                link = link_service.link_for(session=session, actor=user, link_id=link_id)
-            except link_service.LinkNotFoundError:
-                return rx.toast.error("That meeting link no longer exists.")
-            self.form = _form_from(link, user, session)
+    def edit(self, link_id: int) -> rx.event.EventSpec | None:
+        try:
+            draft = link_service.link_draft(actor=self._require_actor(), link_id=link_id)
+        except link_service.LinkNotFoundError:
+            return rx.toast.error("That meeting link no longer exists.")
+        self.form = _form_from(draft)
         self.editing_id, self.form_problems, self.editor_open = link_id, [], True
         return None
 
@@ -178,66 +159,43 @@ class MeetingsState(AuthState):
         except link_form.FormError as error:
             self.saving, self.form_problems = False, [f"{error.field}: {error.message}"]
             return None
-        with session_scope() as session:
-            emails = [e.strip().lower() for e in self.form.get("hosts", "").split(",") if e.strip()]
-            found = (
-                dict(session.exec(select(User.email, User.id).where(User.email.in_(emails))).all())
-                if emails
-                else {}
+        try:
+            link_service.do_save_link(
+                actor=user,
+                link_id=self.editing_id or None,
+                name=self.form.get("name", ""),
+                slug=self.form.get("slug", ""),
+                link_type=self.form.get("link_type", LinkType.ONE_ON_ONE),
+                co_host_emails=self.form.get("hosts", "").split(","),
+                settings=settings,
             )
-            missing = [e for e in emails if e not in found]
-            if missing:
-                self.saving, self.form_problems = (
-                    False,
-                    [f"hosts: no user with the email {', '.join(missing)}"],
-                )
-                return None
-            fields = {
-                "name": self.form.get("name", ""),
-                "link_type": self.form.get("link_type", LinkType.ONE_ON_ONE),
-                "settings": settings,
-                "host_ids": [found[e] for e in emails],
-            }
-            slug = self.form.get("slug", "").strip()
-            try:
-                if self.editing_id:
-                    if slug:
-                        fields["slug"] = slug
-                    link_service.do_update_link(
-                        session=session, actor=user, link_id=self.editing_id, changes=fields
-                    )
-                else:
-                    link_service.do_create_link(
-                        session=session, owner=user, slug=slug or None, **fields
-                    )
-            except link_service.InvalidLinkError as refused:
-                hint = (
-                    [f"Free alternatives: {', '.join(refused.suggestions)}"]
-                    if refused.suggestions
-                    else []
-                )
-                self.saving, self.form_problems = (
-                    False,
-                    [f"{f}: {m}" for f, m in refused.problems] + hint,
-                )
-                return None
-            except (link_service.LinkNotFoundError, ForbiddenError):
-                self.saving, self.form_problems = (
-                    False,
-                    ["You can only change your own meeting links."],
-                )
-                return None
+        except link_service.InvalidLinkError as refused:
+            hint = (
+                [f"Free alternatives: {', '.join(refused.suggestions)}"]
+                if refused.suggestions
+                else []
+            )
+            self.saving, self.form_problems = (
+                False,
+                [f"{f}: {m}" for f, m in refused.problems] + hint,
+            )
+            return None
+        except (link_service.LinkNotFoundError, ForbiddenError):
+            self.saving, self.form_problems = (
+                False,
+                ["You can only change your own meeting links."],
+            )
+            return None
         self.saving, self.editor_open = False, False
         return [MeetingsState.load, rx.toast.success("Meeting link saved")]
 
     @rx.event
     def clone(self, link_id: int) -> list:
         user = self._require_actor()
-        with session_scope() as session:
-            try:
-                copy = link_service.do_clone_link(session=session, actor=user, link_id=link_id)
-            except link_service.LinkNotFoundError:
-                return [rx.toast.error("That meeting link no longer exists.")]
+        try:
+            copy = link_service.do_clone_link(actor=user, link_id=link_id)
+        except link_service.LinkNotFoundError:
+            return [rx.toast.error("That meeting link no longer exists.")]
         return [MeetingsState.load, rx.toast.success(f"Copied as {copy.name}")]
 
     @rx.event
@@ -251,8 +209,8 @@ class MeetingsState(AuthState):
     @rx.event
     def delete(self) -> list:
         user = self._require_actor()
-        with session_scope() as session, contextlib.suppress(link_service.LinkNotFoundError):
-            link_service.do_delete_link(session=session, actor=user, link_id=self.delete_id)
+        with contextlib.suppress(link_service.LinkNotFoundError):
+            link_service.do_delete_link(actor=user, link_id=self.delete_id)
         self.delete_id = 0
         return [MeetingsState.load, rx.toast.success("Meeting link deleted")]
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlmodel import Session, select
 
-from meetings_ui import routes
-from meetings_ui.config import get_settings
 from meetings_ui.domain.availability import Slot
 from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, zone
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, links, scheduling
@@ -104,7 +102,7 @@ class LinkView:
     url: str
     link_type: LinkType
     host_ids: list[int]
-    settings: dict[str, Any]
+    settings: LinkSettings
     created_at: datetime
 
 
@@ -121,7 +119,7 @@ def _public(session: Session, slug: str) -> MeetingLink:
 def public_link(*, session: Session, slug: str) -> PublicLinkView:
     """What a prospect sees of a link before booking it."""
     link = _public(session, slug)
-    settings = links.settings_of(link)
+    settings = link.settings
     return PublicLinkView(
         slug=link.slug,
         name=link.name,
@@ -166,7 +164,7 @@ def open_slots(
 ) -> SlotsView:
     """The free slots from `first_day` to `last_day` (the prospect's dates, in their zone)."""
     link = _public(session, slug)
-    settings = links.settings_of(link)
+    settings = link.settings
     last_day = last_day or first_day
     if not EARLIEST_DATE <= first_day <= last_day <= LATEST_DATE:
         message = (
@@ -199,7 +197,7 @@ def book(
         outcome = bookings.do_book(session=session, link=link, request=request)
     except bookings.SlotUnavailableError:
         day = request.start.astimezone(zone(request.time_zone)).date()
-        duration = request.duration or links.settings_of(link).durations[0]
+        duration = request.duration or link.settings.durations[0]
         raise SlotTakenError(
             _slots_between(session, link, day, day, request.time_zone, duration)
         ) from None
@@ -228,26 +226,30 @@ def booking_view(booking: Booking) -> BookingView:
 # --- for the holder of an API key ----------------------------------------------------------
 
 
-def link_view(link: MeetingLink) -> LinkView:
+def link_view(*, session: Session, link: MeetingLink) -> LinkView:
     return LinkView(
         id=link.id,
         name=link.name,
         slug=link.slug,
-        url=f"{get_settings().app_url}{routes.booking_page(link.slug)}",
+        url=links.link_url(link),
         link_type=LinkType(link.link_type),
-        host_ids=list(link.host_ids),
-        settings=dict(link.settings),
+        host_ids=links.host_ids_of(session=session, link=link),
+        settings=link.settings,
         created_at=link.created_at,
     )
 
 
 def link_of(*, session: Session, actor: Actor, link_id: int) -> LinkView:
     """One of the actor's links; LinkNotFoundError for anyone else's."""
-    return link_view(links.link_for(session=session, actor=actor, link_id=link_id))
+    return link_view(
+        session=session, link=links.link_for(session=session, actor=actor, link_id=link_id)
+    )
 
 
 def links_of(*, session: Session, user: Actor) -> list[LinkView]:
-    return [link_view(link) for link in links.links_of(session=session, user=user)]
+    return [
+        link_view(session=session, link=link) for link in links.links_of(session=session, user=user)
+    ]
 
 
 def bookings_of(

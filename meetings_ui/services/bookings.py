@@ -23,7 +23,7 @@ from sqlmodel import Session, func, select
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
-from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import (
@@ -44,6 +44,7 @@ from meetings_ui.models import (
 from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
 from meetings_ui.services import scheduling
 from meetings_ui.services.calendar_connections import call_provider
+from meetings_ui.services.links import host_ids_of
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.tokens import digest
 
@@ -155,7 +156,7 @@ def _round_robin_choice(session: Session, link: MeetingLink, free: list[int]) ->
 def do_book(
     *, session: Session, link: MeetingLink, request: BookingRequest, now: datetime | None = None
 ) -> BookingOutcome:
-    settings = LinkSettings.from_json(link.settings)
+    settings = link.settings
     duration = validate_request(settings, request)
     now = now or datetime.now(UTC)
     start = request.start.astimezone(UTC)
@@ -169,8 +170,9 @@ def do_book(
     live = scheduling.gather(session, link, start - reach, end + reach)
     session.commit()  # end the read transaction: the lock must open the next one
 
+    host_ids = host_ids_of(session=session, link=link)
     try:
-        _lock_hosts(session, link.host_ids)
+        _lock_hosts(session, host_ids)
         earlier = _existing_for_key(session, request.idempotency_key)
         if earlier is not None:
             session.rollback()
@@ -189,12 +191,11 @@ def do_book(
         )
         if free is None:
             raise SlotUnavailableError("This time was just taken — pick another")
-        if link.link_type == "round_robin":
+        if link.link_type == LinkType.ROUND_ROBIN:
             assigned = _round_robin_choice(session, link, free)
             occupied = [assigned]
         else:
-            assigned = link.owner_id if link.owner_id in link.host_ids else link.host_ids[0]
-            occupied = list(link.host_ids)
+            assigned, occupied = host_ids[0], host_ids  # the owner comes first
         email = request.email.strip().lower()
         booking = Booking(
             link_id=link.id,
@@ -252,8 +253,12 @@ def _write_to_calendar(session: Session, link: MeetingLink, booking: Booking) ->
         session.commit()
         return
     others = (
-        [session.get(User, h) for h in link.host_ids if h != booking.host_id]
-        if link.link_type == "group"
+        [
+            session.get(User, host_id)
+            for host_id in host_ids_of(session=session, link=link)
+            if host_id != booking.host_id
+        ]
+        if link.link_type == LinkType.GROUP
         else []
     )
     event = NewEvent(
@@ -353,7 +358,7 @@ def _when(booking: Booking, time_zone: str) -> str:
 
 def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -> None:
     host = session.get(User, booking.host_id)
-    settings = LinkSettings.from_json(link.settings)
+    settings = link.settings
     invite = Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())
     if booking.status == BookingStatus.CONFIRMED:
         subject = f"Confirmed: {link.name} with {host.display_name}"
@@ -498,7 +503,7 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
     )
     due_now: list[Booking] = []
     for booking in session.exec(query).all():
-        settings = LinkSettings.from_json(session.get(MeetingLink, booking.link_id).settings)
+        settings = session.get(MeetingLink, booking.link_id).settings
         due = [
             m
             for m in settings.reminders

@@ -32,6 +32,7 @@ from meetings_ui.domain.time_zones import start_of_local_day, zone
 from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
 from meetings_ui.providers.base import NeedsReconnectError, ProviderError
 from meetings_ui.services.calendar_connections import read_busy_time
+from meetings_ui.services.links import host_ids_of
 
 MAX_RANGE_DAYS = 62
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.REQUESTED)
@@ -54,7 +55,10 @@ def connection_of(session: Session, user_id: int) -> CalendarConnection | None:
 
 
 def is_online(session: Session, link: MeetingLink) -> bool:
-    return all(connection_of(session, host_id) is not None for host_id in link.host_ids)
+    return all(
+        connection_of(session, host_id) is not None
+        for host_id in host_ids_of(session=session, link=link)
+    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def gather(
     be read blocks the whole range: an error is never free time."""
     online = True
     hosts = []
-    for host_id in link.host_ids:
+    for host_id in host_ids_of(session=session, link=link):
         busy: list[Busy] = []
         connection = connection_of(session, host_id)
         if connection is None:
@@ -130,7 +134,7 @@ def existing_bookings(
     ).all()
     result = []
     for booking, booking_link in rows:
-        settings = LinkSettings.from_json(booking_link.settings)
+        settings = booking_link.settings
         result.append(
             ExistingBooking(
                 booking.start_at,
@@ -160,7 +164,7 @@ def link_slots(
     now: datetime,
 ) -> tuple[bool, list[Slot]]:
     """(online, slots) for slots starting in [start, end)."""
-    settings = LinkSettings.from_json(link.settings)
+    settings = link.settings
     reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after)
     gathered = gather(session, link, start - reach, end + reach)
     slots = find_slots(

@@ -60,7 +60,7 @@ def test_settings_round_trip_through_json() -> None:
         }
     )
     assert settings.durations == (30, 60)
-    assert settings.weekly[4] == (TimeWindow(time(22), time(2)),)
+    assert settings.rules().weekly[4] == (TimeWindow(time(22), time(2)),)
     assert settings.questions[0].id == "company"
     assert LinkSettings.from_json(settings.to_json()) == settings
 

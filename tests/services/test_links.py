@@ -13,8 +13,13 @@ from meetings_ui.services.links import (
     do_clone_link,
     do_create_link,
     do_delete_link,
+    do_save_link,
     do_update_link,
+    host_ids_of,
+    link_draft,
     link_for,
+    link_summaries,
+    links_of,
 )
 
 
@@ -93,6 +98,64 @@ def test_group_and_round_robin_need_real_hosts(session: Session) -> None:
     team = do_create_link(
         session=session, owner=owner, name="Team", link_type="round_robin", host_ids=[mate.id]
     )
-    assert team.host_ids == [owner.id, mate.id]
+    assert host_ids_of(session=session, link=team) == [owner.id, mate.id]
     copy = do_clone_link(session=session, actor=owner, link_id=team.id)
-    assert copy.host_ids == team.host_ids and copy.slug != team.slug and copy.name == "Team (copy)"
+    assert host_ids_of(session=session, link=copy) == [owner.id, mate.id]
+    assert copy.slug != team.slug and copy.name == "Team (copy)"
+
+
+def test_links_of_a_host_come_from_the_join_table(session: Session) -> None:
+    owner, mate, other = (user(session, f"{n}@example.com") for n in ("own", "mate", "other"))
+    team = do_create_link(
+        session=session, owner=owner, name="Team", link_type="group", host_ids=[mate.id]
+    )
+    solo = do_create_link(session=session, owner=other, name="Solo")
+    assert [link.id for link in links_of(session=session, user=mate)] == [team.id]
+    assert [link.id for link in links_of(session=session, user=owner)] == [team.id]
+    assert [link.id for link in links_of(session=session, user=other)] == [solo.id]
+    do_update_link(session=session, actor=owner, link_id=team.id, changes={"host_ids": [other.id]})
+    assert links_of(session=session, user=mate) == []
+    assert {link.id for link in links_of(session=session, user=other)} == {team.id, solo.id}
+
+
+def test_the_editor_saves_a_link_in_one_call_and_reads_it_back(session: Session) -> None:
+    owner, mate = user(session, "own@example.com"), user(session, "Mate@Example.com")
+    saved = do_save_link(
+        session=session,
+        actor=owner,
+        link_id=None,
+        name="Team call",
+        slug="",
+        link_type="round_robin",
+        co_host_emails=[" mate@example.com", ""],
+        settings={"durations": [45], "time_zone": "Europe/Paris"},
+    )
+    draft = link_draft(session=session, actor=owner, link_id=saved.id)
+    assert draft.co_host_emails == ("Mate@Example.com",)
+    assert draft.settings.durations == (45,) and draft.link_type == "round_robin"
+    assert [s.id for s in link_summaries(session=session, actor=owner)] == [saved.id]
+    assert saved.is_default and saved.url.endswith(f"/meetings/{saved.slug}")
+    with pytest.raises(InvalidLinkError) as refused:
+        do_save_link(
+            session=session,
+            actor=owner,
+            link_id=saved.id,
+            name="Team call",
+            slug="",
+            link_type="round_robin",
+            co_host_emails=["nobody@example.com"],
+            settings={},
+        )
+    assert refused.value.problems[0][0] == "hosts"
+    with pytest.raises(LinkNotFoundError):
+        link_draft(session=session, actor=mate, link_id=saved.id)
+
+
+@pytest.mark.parametrize("name", ["Intro\rcall", "Intro\x00", "x" * 201, "  "])
+def test_link_names_refuse_control_characters_and_overlong_text(
+    session: Session, name: str
+) -> None:
+    owner = user(session, "own@example.com")
+    with pytest.raises(InvalidLinkError) as refused:
+        do_create_link(session=session, owner=owner, name=name)
+    assert refused.value.problems[0][0] == "name"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -10,8 +11,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-from meetings_ui.models import Booking, Calendar, CalendarConnection, MeetingLink, User
-from tests.conftest import downgrade, make_empty_database, migrate
+from meetings_ui.models import (
+    Booking,
+    Calendar,
+    CalendarConnection,
+    LinkHost,
+    MeetingLink,
+    User,
+)
+from tests.conftest import BACKENDS, downgrade, make_empty_database, migrate
 
 
 def test_migrations_match_the_models(engine: sa.Engine) -> None:
@@ -28,6 +36,59 @@ def test_migrations_downgrade_to_nothing_and_back(tmp_path) -> None:
     assert set(inspector.get_table_names()) == {"alembic_version"}
     migrate(url)
     assert "booking" in sa.inspect(sa.create_engine(url)).get_table_names()
+    drop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_link_hosts_move_from_json_to_rows_and_back(backend: str, tmp_path) -> None:
+    """The join-table migration carries every existing link's hosts over, in order."""
+    url, drop = make_empty_database(backend, tmp_path)
+    migrate(url, "cbdb5cdb8760")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for user_id in (1, 2, 3):
+            connection.execute(
+                sa.text(
+                    'INSERT INTO "user" (id, email, display_name, role, time_zone, is_active, '
+                    "created_at) VALUES (:id, :email, 'U', 'user', 'UTC', true, :now)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@example.com", "now": datetime.now(UTC)},
+            )
+        for link_id, owner, hosts, settings in (
+            (1, 1, "[1]", '{"durations": [30]}'),
+            (2, 2, "[2, 3, 1]", '{"questions": [{"id": "co", "label": "Co\\rmpany"}]}'),
+            (3, 3, "[]", "{}"),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO meeting_link (id, owner_id, name, slug, link_type, settings, "
+                    "host_ids, created_at) VALUES (:id, :owner, 'L', :slug, 'group', :settings, "
+                    ":hosts, :now)"
+                ),
+                {
+                    "id": link_id,
+                    "owner": owner,
+                    "slug": f"link-{link_id}",
+                    "settings": settings,
+                    "hosts": hosts,
+                    "now": datetime.now(UTC),
+                },
+            )
+    migrate(url)
+    with Session(engine) as session:
+        rows = session.exec(select(LinkHost).order_by(LinkHost.link_id, LinkHost.position)).all()
+        assert [(r.link_id, r.user_id) for r in rows] == [(1, 1), (2, 2), (2, 3), (2, 1), (3, 3)]
+        cleaned = session.get(MeetingLink, 2).settings
+        assert cleaned.questions[0].label == "Company"
+    downgrade(url, "cbdb5cdb8760")
+    with engine.connect() as connection:
+        hosts = dict(connection.execute(sa.text("SELECT id, host_ids FROM meeting_link")).all())
+    assert [json.loads(h) if isinstance(h, str) else h for _, h in sorted(hosts.items())] == [
+        [1],
+        [2, 3, 1],
+        [3],
+    ]
+    engine.dispose()
     drop()
 
 

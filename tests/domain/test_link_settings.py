@@ -1,0 +1,109 @@
+"""The settings model's bounds: every field refuses what it cannot hold, with its name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
+
+
+def problems_of(data: Any) -> dict[str, str]:
+    with pytest.raises(InvalidSettingsError) as refused:
+        LinkSettings.from_json(data)
+    return dict(refused.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"time_zone": ["x"]}, "time_zone"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": " UTC"}, "time_zone"),
+        ({"durations": []}, "durations"),
+        ({"durations": [4]}, "durations"),
+        ({"durations": [1441]}, "durations"),
+        ({"durations": [True]}, "durations"),
+        ({"durations": ["30"]}, "durations"),
+        ({"durations": list(range(5, 60, 5))}, "durations"),
+        ({"slot_interval": 4}, "slot_interval"),
+        ({"buffer_before": -1}, "buffer_before"),
+        ({"buffer_after": 1441}, "buffer_after"),
+        ({"minimum_notice": 365 * 24 * 60 + 1}, "minimum_notice"),
+        ({"rolling_days": 0}, "rolling_days"),
+        ({"rolling_days": 731}, "rolling_days"),
+        ({"daily_cap": 101}, "daily_cap"),
+        ({"reminders": [4]}, "reminders"),
+        ({"reminders": [7 * 24 * 60 + 1]}, "reminders"),
+        ({"weekly": {"monday": [["09:00", "17:00"]]}}, "weekly.monday"),
+        ({"weekly": {"mon": [["09:00", "24:00"]]}}, "weekly.mon"),
+        ({"weekly": {"mon": [["9:00", "17:00"]]}}, "weekly.mon"),
+        ({"weekly": {"mon": [["10:00", "10:00"]]}}, "weekly.mon"),
+        ({"weekly": {"mon": [["09:00", "10:00"]] * 11}}, "weekly.mon"),
+        ({"weekly": []}, "weekly"),
+        ({"overrides": {"2026-02-30": []}}, "overrides.2026-02-30"),
+        ({"overrides": {"9999-12-31": []}}, "overrides.9999-12-31"),
+        ({"date_range": ["2026-02-01", "2026-01-01"]}, "date_range"),
+        ({"date_range": ["0001-01-01", "2026-01-01"]}, "date_range"),
+        ({"date_range": "2026-01-01"}, "date_range"),
+        ({"questions": [{"label": "x"}] * 21}, "questions"),
+        ({"questions": [{"label": "A"}, {"label": "a"}]}, "questions"),
+        ({"questions": [{"label": ""}]}, "questions[0].label"),
+        ({"questions": [{"label": "x" * 201}]}, "questions[0].label"),
+        ({"questions": [{"label": "Zoe\rBEGIN:VEVENT"}]}, "questions[0].label"),
+        ({"questions": [{"label": "Email"}]}, "questions[0].id"),
+        (
+            {"questions": [{"label": "Topic", "kind": "choice", "choices": ["a"]}]},
+            "questions[0].choices",
+        ),
+        ({"questions": [{"label": "Topic", "kind": "list"}]}, "questions[0].kind"),
+        ({"questions": [{"label": "Topic", "required": "yes"}]}, "questions[0].required"),
+        ({"questions": [{"label": "Topic", "colour": "red"}]}, "questions[0].colour"),
+        ({"confirmation_message": "x" * 2001}, "confirmation_message"),
+        ({"confirmation_message": "see you\x00"}, "confirmation_message"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_each_bound_is_refused_by_field(data: dict[str, Any], field: str) -> None:
+    assert field in problems_of(data)
+
+
+def test_non_objects_are_refused() -> None:
+    assert problems_of(["x"]) == {"settings": "must be an object"}
+    assert problems_of("time_zone") == {"settings": "must be an object"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"durations": [5, 1440], "slot_interval": 5, "buffer_before": 1440, "reminders": []},
+        {"minimum_notice": 0, "rolling_days": None, "daily_cap": 100},
+        {"date_range": ["2000-01-01", "2199-12-31"]},
+        {"weekly": {"sun": [["00:00", "00:00"]], "sat": [["22:00", "02:00"]]}},
+        {"confirmation_message": "Line one\nLine two\twith a tab"},
+    ],
+)
+def test_the_bounds_themselves_are_accepted_and_round_trip(data: dict[str, Any]) -> None:
+    settings = LinkSettings.from_json(data)
+    assert LinkSettings.from_json(settings.to_json()) == settings
+
+
+def test_keys_left_out_keep_the_base_values() -> None:
+    base = LinkSettings.from_json({"time_zone": "Asia/Tokyo", "durations": [45]})
+    changed = LinkSettings.from_json({"buffer_after": 10}, base=base)
+    assert (changed.time_zone, changed.durations, changed.buffer_after) == ("Asia/Tokyo", (45,), 10)
+
+
+def test_the_json_schema_carries_the_bounds() -> None:
+    schema = LinkSettings.model_json_schema()
+    assert schema["additionalProperties"] is False
+    durations = schema["properties"]["durations"]
+    assert durations["items"]["minimum"] == 5 and durations["items"]["maximum"] == 1440
+    assert durations["maxItems"] == 10 and durations["minItems"] == 1
+    assert set(schema["properties"]["weekly"]["propertyNames"]["enum"]) >= {"mon", "sun"}
+
+
+def test_a_question_id_comes_from_its_label() -> None:
+    settings = LinkSettings.from_json({"questions": [{"label": "2nd phone number"}]})
+    assert settings.questions[0].id == "q_2nd_phone_number"
