@@ -9,7 +9,7 @@ cookie, the OAuth callback) is outside the document.
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.responses import JSONResponse
+from fastapi.responses import JSONResponse
 
 from meetings_ui import routes
 from meetings_ui.api import auth, errors, manage, oauth, public

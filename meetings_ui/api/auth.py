@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Request
-from starlette.responses import RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from meetings_ui import routes
 from meetings_ui.api.deps import DatabaseSession

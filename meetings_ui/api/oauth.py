@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from meetings_ui import routes
 from meetings_ui.api.deps import DatabaseSession
