@@ -42,12 +42,14 @@ def get_link(slug: Slug, session: DatabaseSession) -> schemas.PublicLink:
 def get_slots(
     slug: Slug,
     session: DatabaseSession,
-    start: Annotated[schemas.SupportedDate, Query(description="The first day, YYYY-MM-DD.")],
+    start: Annotated[
+        schemas.SupportedDate, Query(description=f"The first day, {schemas.SUPPORTED}.")
+    ],
     end: Annotated[
         schemas.SupportedDate | None, Query(description="The last day (default: start).")
     ] = None,
     timezone: Annotated[
-        schemas.TimeZoneName, Query(description="The zone of the days and of the answer.")
+        schemas.TimeZone, Query(description="The zone of the days and of the answer.")
     ] = "UTC",
     duration: Annotated[
         int | None, Query(ge=5, le=24 * 60, description="Minutes (default: the link's first).")

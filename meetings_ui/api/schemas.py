@@ -8,7 +8,7 @@ settings. Responses are read by attribute from the services' views.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,17 +22,11 @@ from pydantic import (
 )
 
 from meetings_ui.domain.enums import BookingStatus, LinkType
-from meetings_ui.domain.link_settings import LinkSettings
-from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
+from meetings_ui.domain.link_settings import IsoDate, LinkSettings, TimeZoneName
+from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE
 
-SUPPORTED = f"between {EARLIEST_DATE} and {LATEST_DATE}"
+SUPPORTED = f"between {EARLIEST_DATE} and {LATEST_DATE}"  # every date the app schedules
 MAX_ROW_ID = 2**31 - 1  # the largest id a database row can have (PostgreSQL's integer)
-
-
-def _supported_date(value: date) -> date:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"Choose a date {SUPPORTED}.")
-    return value
 
 
 def _supported_instant(value: datetime) -> datetime:
@@ -41,17 +35,7 @@ def _supported_instant(value: datetime) -> datetime:
     return value
 
 
-def _time_zone(value: str) -> str:
-    try:
-        zone(value)
-    except UnknownTimeZoneError:
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris).") from None
-    return value
-
-
-SupportedDate = Annotated[
-    date, AfterValidator(_supported_date), Field(description=f"YYYY-MM-DD, {SUPPORTED}.")
-]
+SupportedDate = Annotated[IsoDate, Field(description=f"YYYY-MM-DD, {SUPPORTED}.")]
 SupportedInstant = Annotated[
     AwareDatetime,
     AfterValidator(_supported_instant),
@@ -60,10 +44,9 @@ SupportedInstant = Annotated[
         examples=["2030-01-07T10:00:00+01:00"],
     ),
 ]
-TimeZoneName = Annotated[
-    str,
+TimeZone = Annotated[
+    TimeZoneName,
     Field(max_length=64, description="An IANA time zone.", examples=["Europe/Paris"]),
-    AfterValidator(_time_zone),
 ]
 
 
@@ -154,7 +137,7 @@ class BookingRequest(BaseModel):
     """A prospect's booking. Send the same `idempotency_key` again to replay it safely."""
 
     start: SupportedInstant
-    timezone: TimeZoneName
+    timezone: TimeZone
     name: str = Field(max_length=200, examples=["Ann Example"])
     email: str = Field(max_length=320, examples=["ann@example.org"])
     answers: dict[
