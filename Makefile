@@ -40,9 +40,11 @@ run: seed
 test: install browser
 	$(BIN)/python -m pytest
 
+## Style, and the layer rules of pyproject.toml's [tool.importlinter] contracts.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) .web .states .meetings_data .pytest_cache .ruff_cache .hypothesis

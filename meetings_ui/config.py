@@ -2,33 +2,56 @@
 
 Every setting has a safe default so that a fresh clone runs with no set-up:
 a SQLite file, the provider sandbox, and a secret key generated once into an
-ignored file.
+ignored file. A value that is set but wrong (a URL that is not one, a port that
+is not a number) stops the app at start-up with the variable's name, instead of
+failing later somewhere else. An empty variable counts as unset.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from dotenv import load_dotenv
+from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_DEFAULT = PROJECT_ROOT / ".meetings_data"
 SECRET_KEY_FILE = PROJECT_ROOT / ".meetings_secret_key"
 
+# The provider sandbox's OAuth client and msal authority. They live here, not in the
+# sandbox, so that the connectors configure themselves without importing the sandbox:
+# the sandbox imports them from here to check what clients send.
+SANDBOX_CLIENT_ID = "sandbox-client"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105  (a public, documented sandbox value)
+# msal accepts only https authorities: in sandbox mode it is given this host, and the
+# requests session handed to msal sends it to the sandbox (see providers/microsoft.py).
+MICROSOFT_AUTHORITY_HOST = "https://login.sandbox.invalid"
 
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+class ConfigurationError(ValueError):
+    """A setting is present but unusable; the message names each variable and why."""
 
 
-def _text(name: str, default: str = "") -> str:
-    return os.environ.get(name, "").strip() or default
+def _base_url(value: str) -> str:
+    """An http(s) URL without query or fragment, kept without its trailing slash so that
+    paths can be appended to it."""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError(f"{value!r} has an invalid port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http:// or https:// URL (https://meet.example.com)")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{value!r} must not have a query or a fragment")
+    return value.rstrip("/")
+
+
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
 
 
 def _local_secret_key() -> str:
@@ -41,26 +64,62 @@ def _local_secret_key() -> str:
     return key
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    redis_url: str
-    secret_key: str
-    app_url: str
-    backend_url: str
-    app_domain: str
-    sandbox_url: str
-    google_client_id: str
-    google_client_secret: str
-    microsoft_client_id: str
-    microsoft_client_secret: str
-    microsoft_tenant: str
-    smtp_host: str
-    smtp_port: int
-    smtp_username: str
-    smtp_password: str
-    smtp_from: str
-    demo_mode: bool
+def _default_database_url() -> str:
+    DATA_DIR_DEFAULT.mkdir(exist_ok=True)
+    return f"sqlite:///{DATA_DIR_DEFAULT / 'meetings.db'}"
+
+
+class Settings(BaseSettings):
+    """The app's settings; each field reads the environment variable named by its alias."""
+
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",  # .env may hold other tools' variables (TEST_DATABASE_URL, ...)
+        frozen=True,
+        case_sensitive=True,  # exactly the documented names, as os.environ has them
+    )
+
+    database_url: str = Field(
+        default_factory=_default_database_url, validation_alias="DATABASE_URL"
+    )
+    redis_url: str = Field("", validation_alias="REDIS_URL")
+    secret_key: str = Field(
+        default_factory=_local_secret_key, validation_alias="MEETINGS_SECRET_KEY", repr=False
+    )
+    app_url: BaseUrl = Field("http://localhost:3000", validation_alias="MEETINGS_APP_URL")
+    backend_url: BaseUrl = Field("http://localhost:8000", validation_alias="MEETINGS_BACKEND_URL")
+    # The built-in meeting domain: by default what follows the scheme of the app URL.
+    app_domain: str = Field(
+        default_factory=lambda data: data["app_url"].split("://", 1)[-1],
+        validation_alias="MEETINGS_APP_DOMAIN",
+    )
+    # Where the provider sandbox answers (mounted on the backend by default).
+    sandbox_url: BaseUrl = Field(
+        default_factory=lambda data: f"{data['backend_url']}/_sandbox",
+        validation_alias="MEETINGS_SANDBOX_URL",
+    )
+    google_client_id: str = Field("", validation_alias="GOOGLE_CLIENT_ID")
+    google_client_secret: str = Field("", validation_alias="GOOGLE_CLIENT_SECRET", repr=False)
+    microsoft_client_id: str = Field("", validation_alias="MICROSOFT_CLIENT_ID")
+    microsoft_client_secret: str = Field("", validation_alias="MICROSOFT_CLIENT_SECRET", repr=False)
+    microsoft_tenant: str = Field("common", validation_alias="MICROSOFT_TENANT")
+    smtp_host: str = Field("", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtp_username: str = Field("", validation_alias="SMTP_USERNAME")
+    smtp_password: str = Field("", validation_alias="SMTP_PASSWORD", repr=False)
+    smtp_from: str = Field("Meetings <meetings@localhost>", validation_alias="SMTP_FROM")
+    demo_mode: bool = Field(False, validation_alias="MEETINGS_DEMO")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_unset(cls, data: Any) -> Any:
+        """Trim every value; an empty one falls back to its default, as `VAR=` in a .env
+        or a shell usually means "not set"."""
+        if not isinstance(data, dict):
+            return data
+        trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return {k: v for k, v in trimmed.items() if v != ""}
 
     @property
     def uses_google_sandbox(self) -> bool:
@@ -82,31 +141,20 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    load_dotenv(PROJECT_ROOT / ".env", override=False)
-    DATA_DIR_DEFAULT.mkdir(exist_ok=True)
-    app_url = _text("MEETINGS_APP_URL", "http://localhost:3000").rstrip("/")
-    backend_url = _text("MEETINGS_BACKEND_URL", "http://localhost:8000").rstrip("/")
-    return Settings(
-        database_url=_text("DATABASE_URL", f"sqlite:///{DATA_DIR_DEFAULT / 'meetings.db'}"),
-        redis_url=_text("REDIS_URL"),
-        secret_key=_text("MEETINGS_SECRET_KEY") or _local_secret_key(),
-        app_url=app_url,
-        backend_url=backend_url,
-        app_domain=_text("MEETINGS_APP_DOMAIN", app_url.split("://", 1)[-1]),
-        # Where the provider sandbox answers (mounted on the backend by default).
-        sandbox_url=_text("MEETINGS_SANDBOX_URL", f"{backend_url}/_sandbox").rstrip("/"),
-        google_client_id=_text("GOOGLE_CLIENT_ID"),
-        google_client_secret=_text("GOOGLE_CLIENT_SECRET"),
-        microsoft_client_id=_text("MICROSOFT_CLIENT_ID"),
-        microsoft_client_secret=_text("MICROSOFT_CLIENT_SECRET"),
-        microsoft_tenant=_text("MICROSOFT_TENANT", "common"),
-        smtp_host=_text("SMTP_HOST"),
-        smtp_port=int(_text("SMTP_PORT", "587")),
-        smtp_username=_text("SMTP_USERNAME"),
-        smtp_password=_text("SMTP_PASSWORD"),
-        smtp_from=_text("SMTP_FROM", "Meetings <meetings@localhost>"),
-        demo_mode=_flag("MEETINGS_DEMO", False),
-    )
+    """Read the settings now; a bad value raises `ConfigurationError` naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors(include_url=False)
+            # A derived default (app_domain, sandbox_url) is skipped when what it derives
+            # from is wrong: that value's own error says what to fix.
+            if problem["type"] != "default_factory_not_called"
+        )
+        raise ConfigurationError(
+            f"Invalid configuration (environment or .env): {problems}"
+        ) from None
 
 
 @functools.cache

@@ -17,16 +17,12 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from meetings_ui.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from meetings_ui.providers.google import GoogleConnector, GoogleEndpoints
 from meetings_ui.providers.microsoft import MicrosoftConnector, MicrosoftEndpoints
 from meetings_ui.providers.retry import RetryPolicy
 from meetings_ui.sandbox.app import build_sandbox_app
-from meetings_ui.sandbox.store import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SandboxStore,
-    seed_demo_data,
-)
+from meetings_ui.sandbox.store import SandboxStore, seed_demo_data
 
 REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
 

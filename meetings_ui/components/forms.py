@@ -91,15 +91,17 @@ def confirm_dialog(
     open_: rx.Var[bool],
     on_keep: rx.EventHandler,
     on_confirm: rx.EventHandler,
+    busy: rx.Var[bool] | bool = False,
 ) -> rx.Component:
-    """Asks before a destructive action; "Keep it" is the safe default."""
+    """Asks before a destructive action; "Keep it" is the safe default. `busy` shows the
+    confirm button loading while the action runs."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
             rx.hstack(
                 rx.button("Keep it", variant="soft", color_scheme="gray", on_click=on_keep),
-                rx.button(confirm_label, color_scheme="red", on_click=on_confirm),
+                rx.button(confirm_label, color_scheme="red", on_click=on_confirm, loading=busy),
                 justify="end",
                 padding_top="1em",
             ),

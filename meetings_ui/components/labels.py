@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from meetings_ui.domain.enums import ConnectionStatus
+from datetime import datetime
 
-PROVIDER_NAMES = {"google": "Google", "microsoft": "Office 365"}
+from meetings_ui.domain.enums import ConnectionStatus, Provider
+
+# A connected account's provider, as cards and tables name it.
+PROVIDER_NAMES = {Provider.GOOGLE: "Google", Provider.MICROSOFT: "Office 365"}
+# The choices of "Connect your calendar", as the article names them.
+PROVIDER_CHOICES = {Provider.GOOGLE: "Google/Gmail", Provider.MICROSOFT: "Office 365"}
 STATUS_LABELS = {
     ConnectionStatus.CONNECTED: "Connected",
     ConnectionStatus.NEEDS_RECONNECT: "Needs reconnect",
@@ -12,5 +17,5 @@ STATUS_LABELS = {
 }
 
 
-def date_time_label(value: object) -> str:
-    return value.strftime("%d %b %Y %H:%M UTC") if value else "never"  # type: ignore[attr-defined]
+def date_time_label(value: datetime | None) -> str:
+    return value.strftime("%d %b %Y %H:%M UTC") if value else "never"

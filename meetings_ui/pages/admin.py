@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import confirm_dialog
+from meetings_ui.components.connections import (
+    DisconnectState,
+    disconnect_button,
+    disconnect_dialog,
+    health,
+)
 from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
 from meetings_ui.components.layout import host_shell
-from meetings_ui.db import session_scope
-from meetings_ui.models import User
+from meetings_ui.domain.enums import ConnectionStatus
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
@@ -43,27 +48,45 @@ def admin() -> rx.Component:
     )
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class ConnectionLine:
     id: int
     user: str
     provider: str
     account: str
-    status: str
     status_label: str
+    connected: bool
     last_sync: str
     scopes: str
     calendars: str
     problem: str
 
 
-class AdminCalendarsState(AuthState):
-    rows: list[ConnectionLine] = []
+class AdminCalendarsState(DisconnectState, AuthState):
+    """Every connected account of the workspace; `rows` is what the table shows of them."""
+
+    _connections: list[connections.ConnectionSummary] = []
     search: str = ""
     loaded: bool = False
-    checking: int = 0
-    disconnect_id: int = 0
-    disconnect_label: str = ""
+    checking: int = 0  # the connection being re-checked
+
+    @rx.var
+    def rows(self) -> list[ConnectionLine]:
+        return [
+            ConnectionLine(
+                id=c.id,
+                user=f"{c.user_name} <{c.user_email}>",
+                provider=PROVIDER_NAMES[c.provider],
+                account=c.account_email,
+                status_label=STATUS_LABELS[c.status],
+                connected=c.status == ConnectionStatus.CONNECTED,
+                last_sync=date_time_label(c.last_synced_at),
+                scopes=c.scopes.replace("https://www.googleapis.com/auth/", "") or "—",
+                calendars=", ".join(c.selected_calendars) or "—",
+                problem=c.last_error,
+            )
+            for c in self._connections
+        ]
 
     @rx.event
     def load(self) -> None:
@@ -71,28 +94,9 @@ class AdminCalendarsState(AuthState):
         if user is None:
             return
         try:
-            with session_scope() as session:
-                found = connections.do_list_connections(
-                    session=session, actor=user, search=self.search
-                )
+            self._connections = connections.do_list_connections(actor=user, search=self.search)
         except ForbiddenError:
-            self.rows, self.loaded = [], True
-            return
-        self.rows = [
-            ConnectionLine(
-                c.id,
-                f"{c.user_name} <{c.user_email}>",
-                PROVIDER_NAMES.get(c.provider, c.provider),
-                c.account_email,
-                c.status,
-                STATUS_LABELS.get(c.status, c.status),
-                date_time_label(c.last_synced_at),
-                c.scopes.replace("https://www.googleapis.com/auth/", "") or "—",
-                ", ".join(c.selected_calendars) or "—",
-                c.last_error,
-            )
-            for c in found
-        ]
+            self._connections = []
         self.loaded = True
 
     @rx.event
@@ -101,49 +105,33 @@ class AdminCalendarsState(AuthState):
         self.load()
 
     @rx.event(background=True)
-    async def recheck(self, connection_id: int) -> None:
+    async def recheck(self, connection_id: int) -> AsyncIterator[rx.event.EventSpec]:
+        """Refresh the token and the calendar list at the provider, off the event loop."""
         async with self:
+            if self.checking:
+                return
             actor = self._require_actor()
             self.checking = connection_id
         try:
-            status = await asyncio.to_thread(_recheck, actor.id, connection_id)
+            checked = await asyncio.to_thread(
+                connections.do_check_connection_health, actor=actor, connection_id=connection_id
+            )
         except (ForbiddenError, connections.ConnectionNotFoundError):
-            status = None
+            checked = None
         async with self:
             self.checking = 0
-            self.load()
-        yield rx.toast.info(f"Health re-checked: {STATUS_LABELS.get(status, 'not found')}")
+            self._connections = [
+                checked if c.id == connection_id else c
+                for c in self._connections
+                if checked is not None or c.id != connection_id
+            ]
+        yield rx.toast.info(
+            f"Health re-checked: {STATUS_LABELS[checked.status] if checked else 'not found'}"
+        )
 
-    @rx.event
-    def ask_disconnect(self, connection_id: int, label: str) -> None:
-        self.disconnect_id, self.disconnect_label = connection_id, label
-
-    @rx.event
-    def keep(self) -> None:
-        self.disconnect_id = 0
-
-    @rx.event
-    def disconnect(self) -> list:
-        actor = self._require_actor()
-        with session_scope() as session:
-            try:
-                connections.do_disconnect(
-                    session=session, actor=actor, connection_id=self.disconnect_id
-                )
-            except (ForbiddenError, connections.ConnectionNotFoundError):
-                self.disconnect_id = 0
-                return [rx.toast.error("That calendar could not be disconnected.")]
-        self.disconnect_id = 0
-        self.load()
-        return [rx.toast.success("Calendar disconnected on the user's behalf")]
-
-
-def _recheck(actor_id: int, connection_id: int) -> str:
-    with session_scope() as session:
-        actor = session.get(User, actor_id)
-        return connections.do_check_connection_health(
-            session=session, actor=actor, connection_id=connection_id
-        ).status
+    def _disconnected(self, connection_id: int) -> str:
+        self._connections = [c for c in self._connections if c.id != connection_id]
+        return "Calendar disconnected on the user's behalf"
 
 
 def _connection_row(row: ConnectionLine) -> rx.Component:
@@ -153,18 +141,7 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
         rx.table.cell(row.provider),
         rx.table.cell(row.account),
         rx.table.cell(row.calendars),
-        rx.table.cell(
-            rx.vstack(
-                rx.badge(
-                    row.status_label,
-                    color_scheme=rx.cond(row.status == "connected", "green", "red"),
-                ),
-                rx.cond(
-                    row.problem != "", rx.text(row.problem, size="1", color=rx.color("red", 11))
-                ),
-                spacing="1",
-            )
-        ),
+        rx.table.cell(health(row.status_label, row.connected, row.problem)),
         rx.table.cell(row.last_sync),
         rx.table.cell(rx.text(row.scopes, size="1")),
         rx.table.cell(
@@ -177,14 +154,7 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
                     on_click=S.recheck(row.id),
                     aria_label="Re-check " + row.account,
                 ),
-                rx.button(
-                    "Disconnect",
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_disconnect(row.id, row.account),
-                    aria_label="Disconnect " + row.account,
-                ),
+                disconnect_button(S, row.id, row.account, size="1"),
             )
         ),
     )
@@ -239,14 +209,8 @@ def admin_calendars() -> rx.Component:
                 rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
             ),
         ),
-        confirm_dialog(
-            title="Disconnect this calendar?",
-            description=S.disconnect_label
-            + " will stop blocking the user's booking pages until they connect it again.",
-            confirm_label="Disconnect calendar",
-            open_=S.disconnect_id != 0,
-            on_keep=S.keep,
-            on_confirm=S.disconnect,
+        disconnect_dialog(
+            S, " will stop blocking the user's booking pages until they connect it again."
         ),
         admin_only=True,
     )

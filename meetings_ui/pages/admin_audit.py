@@ -9,9 +9,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.layout import host_shell
-from meetings_ui.db import session_scope
 from meetings_ui.pages.admin import admin_tabs
-from meetings_ui.services.audit import do_list_audit_events
+from meetings_ui.services.audit import AuditRow, do_list_audit_events
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
@@ -26,18 +25,12 @@ class AuditView:
 
 
 class AdminAuditState(AuthState):
-    events: list[AuditView] = []
+    # Backend only: the events as the service returned them; `events` is derived.
+    _rows: tuple[AuditRow, ...] = ()
 
-    @rx.event
-    def load(self) -> None:
-        try:
-            actor = self._require_actor()
-            with session_scope() as session:
-                rows = do_list_audit_events(session=session, actor=actor)
-        except ForbiddenError:
-            self.events = []
-            return
-        self.events = [
+    @rx.var
+    def events(self) -> list[AuditView]:
+        return [
             AuditView(
                 when=row.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
                 actor=row.actor,
@@ -45,8 +38,15 @@ class AdminAuditState(AuthState):
                 target=row.target,
                 details=json.dumps(row.details, sort_keys=True) if row.details else "",
             )
-            for row in rows
+            for row in self._rows
         ]
+
+    @rx.event
+    def load(self) -> None:
+        try:
+            self._rows = tuple(do_list_audit_events(actor=self._require_actor()))
+        except ForbiddenError:
+            self._rows = ()
 
 
 def _row(event: AuditView) -> rx.Component:

@@ -8,12 +8,12 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.layout import host_shell
-from meetings_ui.db import session_scope
-from meetings_ui.domain.licences import ALL_SEATS, parse_seat
+from meetings_ui.domain.enums import Role
+from meetings_ui.domain.licences import ALL_SEATS
 from meetings_ui.pages.admin import admin_tabs
-from meetings_ui.services.accounts import AccountError, do_list_accounts
+from meetings_ui.services.accounts import AccountError, AccountSummary, do_list_accounts
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.seats import do_assign_seat, do_remove_seat
+from meetings_ui.services.seats import SeatChange, assign_seat, remove_seat
 from meetings_ui.state.auth import AuthState
 
 SEAT_LABELS = {seat.code: seat.label for seat in ALL_SEATS}
@@ -35,55 +35,52 @@ class UserRow:
 
 
 class AdminUsersState(AuthState):
-    users: list[UserRow] = []
+    # Backend only: the accounts as the service returned them; `users` is derived.
+    _accounts: tuple[AccountSummary, ...] = ()
 
-    def _reload(self) -> None:
-        actor = self._require_actor()
-        with session_scope() as session:
-            accounts = do_list_accounts(session=session, actor=actor)
-        self.users = [
+    @rx.var
+    def users(self) -> list[UserRow]:
+        return [
             UserRow(
                 a.id,
                 a.email,
                 a.display_name,
-                a.role,
+                str(a.role),
                 [SeatView(code, SEAT_LABELS[code]) for code in a.seats],
             )
-            for a in accounts
+            for a in self._accounts
         ]
 
     @rx.event
     def load(self) -> None:
         try:
-            self._reload()
+            self._accounts = tuple(do_list_accounts(actor=self._require_actor()))
         except ForbiddenError:
-            self.users = []
+            self._accounts = ()
+
+    def _apply(self, change: SeatChange) -> rx.event.EventSpec:
+        self._accounts = change.accounts
+        return rx.toast.success(change.message)
 
     @rx.event
     def assign(self, form: dict[str, str]) -> rx.event.EventSpec:
         try:
-            actor = self._require_actor()
-            user_id = int(form.get("user_id", "0"))
-            seat = parse_seat(form.get("seat", ""))
-            with session_scope() as session:
-                do_assign_seat(session=session, actor=actor, user_id=user_id, seat=seat)
-            self._reload()
+            change = assign_seat(
+                actor=self._require_actor(),
+                user_id=int(form.get("user_id", "0")),
+                seat_code=form.get("seat", ""),
+            )
         except (ForbiddenError, AccountError, ValueError) as error:
             return rx.toast.error(str(error))
-        email = next((u.email for u in self.users if u.id == user_id), "the user")
-        return rx.toast.success(f"{email} now holds a {seat.label} seat.")
+        return self._apply(change)
 
     @rx.event
     def remove(self, user_id: int, code: str) -> rx.event.EventSpec:
         try:
-            actor = self._require_actor()
-            seat = parse_seat(code)
-            with session_scope() as session:
-                do_remove_seat(session=session, actor=actor, user_id=user_id, hub=seat.hub)
-            self._reload()
-        except (ForbiddenError, AccountError, ValueError) as error:
+            change = remove_seat(actor=self._require_actor(), user_id=user_id, seat_code=code)
+        except (ForbiddenError, AccountError) as error:
             return rx.toast.error(str(error))
-        return rx.toast.success(f"{seat.label} seat removed.")
+        return self._apply(change)
 
 
 def _seat(user: UserRow, seat: SeatView) -> rx.Component:
@@ -135,7 +132,9 @@ def _row(user: UserRow) -> rx.Component:
             rx.vstack(rx.text(user.name, weight="bold"), rx.text(user.email, size="1"), spacing="0")
         ),
         rx.table.cell(
-            rx.badge(user.role, color_scheme=rx.cond(user.role == "admin", "purple", "gray"))
+            rx.badge(
+                user.role, color_scheme=rx.cond(user.role == Role.ADMIN.value, "purple", "gray")
+            )
         ),
         rx.table.cell(
             rx.cond(

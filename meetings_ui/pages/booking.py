@@ -7,21 +7,18 @@ Also serves rescheduling (?reschedule=<signed token>) and the embeddable widget 
 from __future__ import annotations
 
 import asyncio
-import calendar
-import dataclasses
-import secrets
-from datetime import UTC, date, datetime
+import functools
+from collections.abc import AsyncIterator
+from datetime import datetime
 from zoneinfo import available_timezones
 
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import labelled
-from meetings_ui.db import session_scope
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
-from meetings_ui.models import Booking, MeetingLink, User
-from meetings_ui.services import bookings, scheduling
-from meetings_ui.services.links import link_by_slug
+from meetings_ui.services import booking_pages
+from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 
 TIME_ZONES = [
     "UTC",
@@ -30,62 +27,29 @@ TIME_ZONES = [
     ),
 ]
 VISITOR_COOKIE = "meetings_visitor"
-
-
-@dataclasses.dataclass
-class QuestionField:
-    id: str
-    label: str
-    kind: str
-    required: bool
-    choices: list[str]
-
-
-@dataclasses.dataclass
-class DayCell:
-    key: str
-    number: str
-    iso: str
-    label: str
-    available: bool
-    blank: bool
-
-
-@dataclasses.dataclass
-class TimeChoice:
-    start: str  # ISO instant
-    label: str
-
-
-def _month_of(value: date) -> str:
-    return f"{value.year:04d}-{value.month:02d}"
+DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
 
 class BookingState(rx.State):
-    """One prospect on one booking page."""
+    """One prospect on one booking page. The state keeps what the services said and what
+    the prospect chose; the grid, the times and the labels are computed vars over it."""
 
-    link_slug: str = ""
     opened: bool = False
     not_found: bool = False
+    embed: bool = False
     link_name: str = ""
     host_name: str = ""
     online: bool = True
     durations: list[int] = []
-    duration: int = 30
-    questions: list[QuestionField] = []
-    embed: bool = False
+    questions: list[QuestionView] = []
     rescheduling: bool = False
 
     time_zone: str = "UTC"
-    zone_chosen: bool = False
-    month: str = ""  # YYYY-MM, in the prospect's zone
-    month_label: str = ""
-    loading: bool = True
-    cells: list[DayCell] = []
-    day: str = ""  # the chosen YYYY-MM-DD
-    times: list[TimeChoice] = []
+    month: str = ""  # YYYY-MM, the month shown
+    duration: int = 30
+    day: str = ""  # the chosen YYYY-MM-DD, in the prospect's zone
     start: str = ""  # the chosen ISO instant
-    start_label: str = ""
+    loading: bool = True  # the free times of the month are on their way
 
     name: str = ""
     email: str = ""
@@ -95,147 +59,131 @@ class BookingState(rx.State):
     submitting: bool = False
 
     visitor: str = rx.Cookie("", name=VISITOR_COOKIE, max_age=365 * 24 * 3600, same_site="lax")
-    _times_by_day: dict[str, list[TimeChoice]] = {}
+    _slug: str = ""
     _reschedule_token: str = ""
+    _slots: list[datetime] = []  # free slot starts (UTC) of `month`, in every zone
 
-    # --- loading ----------------------------------------------------------------------
+    # --- derived ----------------------------------------------------------------------------
+
+    @rx.var
+    def month_label(self) -> str:
+        return booking_pages.month_label(self.month)
+
+    @rx.var
+    def cells(self) -> list[DayCell]:
+        return booking_pages.month_cells(self.month, self._slots, self.time_zone, self.day)
+
+    @rx.var
+    def times(self) -> list[TimeChoice]:
+        return booking_pages.day_times(self._slots, self.time_zone, self.day)
+
+    @rx.var
+    def start_label(self) -> str:
+        return booking_pages.moment_label(self.start, self.time_zone)
+
+    @rx.var
+    def submit_label(self) -> str:
+        if self.rescheduling:
+            return "Move meeting"
+        return "Confirm booking" if self.online else "Request meeting"
+
+    # --- loading ----------------------------------------------------------------------------
 
     @rx.event
-    def open_page(self) -> list | None:
+    def open_page(self) -> rx.event.EventSpec:
+        """Start afresh (the tab may come back to this page), then ask the browser its zone."""
         params = self.router.page.params
-        self.link_slug = str(params.get("slug", ""))
+        self._slug = str(params.get("slug", ""))
         self.embed = params.get("embed") == "1"
         self._reschedule_token = str(params.get("reschedule", ""))
+        self.opened, self.loading, self.submitting = False, True, False
         self.problems, self.notice, self.start, self.day = [], "", "", ""
-        self.opened = True
-        with session_scope() as session:
-            link = link_by_slug(session=session, slug=self.link_slug)
-            if link is None:
+        return rx.call_script(DETECT_ZONE, callback=BookingState.load_page)
+
+    @rx.event(background=True)
+    async def load_page(self, browser_zone: str) -> None:
+        async with self:
+            slug = self._slug
+            call = functools.partial(
+                booking_pages.open_booking_page,
+                slug=slug,
+                browser_zone=str(browser_zone or ""),
+                visitor_token=self.visitor,
+                reschedule_token=self._reschedule_token,
+            )
+        page = await asyncio.to_thread(call)
+        async with self:
+            if slug != self._slug:
+                return  # the tab went on to another link meanwhile
+            self.opened, self.not_found = True, page is None
+            if page is None:
+                return
+            self.link_name, self.host_name = page.link_name, page.host_name
+            self.durations, self.questions = list(page.durations), list(page.questions)
+            self.time_zone, self.rescheduling = page.time_zone, page.rescheduling
+            self.problems = list(page.problems)
+            if page.prefill is not None:
+                self.name, self.email = page.prefill.name, page.prefill.email
+                self.answers = dict(page.prefill.answers)
+            self.month, self.duration = page.slots.month, page.slots.duration
+            self._show(page.slots)
+
+    def _show(self, slots: booking_pages.MonthSlots) -> None:
+        """Take a month's free times, unless the prospect has moved on since it was asked."""
+        if (slots.month, slots.duration) != (self.month, self.duration):
+            return
+        self.online = slots.online
+        self._slots = list(slots.starts)
+        self.loading = False
+
+    async def _load_month(self) -> None:
+        """Read the shown month's free times in a thread (the host's calendars are asked)."""
+        async with self:
+            self.loading = True
+            call = functools.partial(
+                booking_pages.month_slots, slug=self._slug, month=self.month, duration=self.duration
+            )
+        slots = await asyncio.to_thread(call)
+        async with self:
+            if slots is None:
                 self.not_found = True
-                self.loading = False
-                return None
-            self.not_found = False
-            settings = link.settings
-            self.link_name = link.name
-            self.host_name = session.get(User, link.owner_id).display_name
-            self.durations = list(settings.durations)
-            self.duration = settings.durations[0]
-            self.questions = [
-                QuestionField(q.id, q.label, q.kind, q.required, list(q.choices))
-                for q in settings.questions
-            ]
-            self.rescheduling = False
-            if self._reschedule_token:
-                try:
-                    moving = bookings.booking_from_token(
-                        session=session, purpose=bookings.RESCHEDULE, token=self._reschedule_token
-                    )
-                except bookings.BookingNotFoundError:
-                    self.problems = ["This reschedule link is not valid."]
-                else:
-                    self.rescheduling = moving.link_id == link.id and moving.status != "cancelled"
-                    self._prefill(moving.prospect_name, moving.prospect_email, dict(moving.answers))
-                    self.time_zone = moving.prospect_time_zone
-            if not self.rescheduling:
-                profile = bookings.visitor_profile(session=session, token=self.visitor or None)
-                if profile is not None:
-                    self._prefill(profile.name, profile.email, dict(profile.answers))
-        self.month = _month_of(datetime.now(zone(self.time_zone)).date())
-        return [
-            BookingState.load_month,
-            rx.call_script(
-                "Intl.DateTimeFormat().resolvedOptions().timeZone",
-                callback=BookingState.use_browser_zone,
-            ),
-        ]
+            else:
+                self._show(slots)
 
-    def _prefill(self, name: str, email: str, answers: dict[str, str]) -> None:
-        self.name, self.email = name, email
-        known = {q.id for q in self.questions}
-        self.answers = {k: v for k, v in answers.items() if k in known}
+    # --- choosing ---------------------------------------------------------------------------
 
     @rx.event
-    def use_browser_zone(self, detected: str) -> list | None:
-        if self.zone_chosen or self.rescheduling or detected == self.time_zone:
-            return None
-        try:
-            zone(detected)
-        except UnknownTimeZoneError:
-            return None
-        self.time_zone = detected
-        return [BookingState.load_month]
-
-    @rx.event
-    def choose_zone(self, value: str) -> list | None:
+    def choose_zone(self, value: str) -> None:
+        """No reload: the month's free times cover every zone."""
         try:
             zone(value)
         except UnknownTimeZoneError:
             self.problems = [f"{value!r} is not a time zone."]
-            return None
-        self.time_zone, self.zone_chosen = value, True
-        return [BookingState.load_month]
-
-    @rx.event
-    def choose_duration(self, value: str) -> list | None:
-        if value.isdigit() and int(value) in self.durations:
-            self.duration = int(value)
-            return [BookingState.load_month]
-        return None
-
-    @rx.event
-    def shift_month(self, step: int) -> list:
-        year, month = (int(part) for part in self.month.split("-"))
-        month += step
-        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-        self.month = f"{year:04d}-{month:02d}"
-        return [BookingState.load_month]
+            return
+        self.time_zone = value
 
     @rx.event(background=True)
-    async def load_month(self) -> None:
+    async def choose_duration(self, value: str) -> None:
         async with self:
-            self.loading = True
-            slug, month, time_zone, duration = (
-                self.link_slug,
-                self.month,
-                self.time_zone,
-                self.duration,
-            )
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-        last = date(year, number, calendar.monthrange(year, number)[1])
-        online, days = await asyncio.to_thread(_month_slots, slug, first, last, time_zone, duration)
-        by_day = {
-            day.isoformat(): [
-                TimeChoice(s.start_utc.isoformat(), s.start.strftime("%H:%M")) for s in slots
-            ]
-            for day, slots in days
-        }
-        async with self:
-            if (self.month, self.time_zone, self.duration) != (month, time_zone, duration):
-                return  # the prospect moved on while this month loaded
-            self.online = online
-            self._times_by_day = by_day
-            self.cells = _cells(first, by_day)
-            self.month_label = f"{first:%B %Y}"
-            self.loading = False
-            if self.day and self.day not in by_day:
-                self.day, self.times, self.start = "", [], ""
-            elif self.day:
-                self.times = by_day[self.day]
+            if not value.isdigit() or int(value) not in self.durations:
+                return
+            self.duration, self.start = int(value), ""
+        await self._load_month()
 
-    # --- choosing --------------------------------------------------------------------------
+    @rx.event(background=True)
+    async def shift_month(self, step: int) -> None:
+        async with self:
+            self.month = booking_pages.shift_month(self.month, step)
+            self.day, self.start = "", ""
+        await self._load_month()
 
     @rx.event
     def choose_day(self, iso: str) -> None:
-        self.day = iso
-        self.times = self._times_by_day.get(iso, [])
-        self.start, self.notice = "", ""
+        self.day, self.start, self.notice = iso, "", ""
 
     @rx.event
-    def choose_time(self, start: str, label: str) -> None:
-        self.start = start
-        self.start_label = f"{date.fromisoformat(self.day):%A %d %B %Y}, {label} ({self.time_zone})"
-        self.problems = []
+    def choose_time(self, start: str) -> None:
+        self.start, self.problems = start, []
 
     @rx.event
     def back_to_times(self) -> None:
@@ -256,93 +204,40 @@ class BookingState(rx.State):
     # --- booking ----------------------------------------------------------------------------
 
     @rx.event(background=True)
-    async def submit(self) -> None:
+    async def submit(self) -> AsyncIterator[rx.event.EventSpec]:
+        """Book in a thread: the host's calendar is read and written."""
         async with self:
-            if self.submitting:
+            if self.submitting or not self.start:
                 return
-            self.submitting, self.problems = True, []
-            visitor = self.visitor or secrets.token_urlsafe(32)
-            request = bookings.BookingRequest(
-                start=datetime.fromisoformat(self.start),
-                time_zone=self.time_zone,
-                name=self.name,
-                email=self.email,
-                answers=dict(self.answers),
-                duration=self.duration,
-                idempotency_key=None,
+            self.submitting, self.problems, self.notice = True, [], ""
+            call = functools.partial(
+                booking_pages.book,
+                slug=self._slug,
+                form=booking_pages.BookingForm(
+                    start=self.start,
+                    time_zone=self.time_zone,
+                    duration=self.duration,
+                    name=self.name,
+                    email=self.email,
+                    answers=dict(self.answers),
+                ),
+                visitor_token=self.visitor,
+                reschedule_token=self._reschedule_token if self.rescheduling else "",
+                month=self.month,
             )
-            slug, reschedule = self.link_slug, (self._reschedule_token if self.rescheduling else "")
-        outcome = await asyncio.to_thread(_book, slug, request, visitor, reschedule)
+        result = await asyncio.to_thread(call)
         async with self:
-            self.submitting = False
-            if isinstance(outcome, str):  # the page to go to
-                self.visitor = visitor
-                yield rx.redirect(outcome)
-                return
-            kind, messages = outcome
-            self.problems = messages
-            if kind == "taken":
-                self.start = ""
-                self.notice = "This time was just taken — pick another."
-        if outcome[0] == "taken":
-            yield BookingState.load_month
-
-
-def _month_slots(slug: str, first: date, last: date, time_zone: str, duration: int):  # noqa: ANN202
-    with session_scope() as session:
-        link = link_by_slug(session=session, slug=slug)
-        if link is None:
-            return False, []
-        return scheduling.slots_by_day(
-            session=session,
-            link=link,
-            first_day=first,
-            last_day=last,
-            time_zone=time_zone,
-            duration=duration,
-            now=datetime.now(UTC),
-        )
-
-
-def _book(
-    slug: str, request: bookings.BookingRequest, visitor: str, reschedule_token: str
-) -> str | tuple[str, list[str]]:
-    """The confirmation page to go to, or (kind, messages) to show."""
-    with session_scope() as session:
-        link: MeetingLink | None = link_by_slug(session=session, slug=slug)
-        if link is None:
-            return "missing", ["This meeting link no longer exists."]
-        try:
-            if reschedule_token:
-                moving = bookings.booking_from_token(
-                    session=session, purpose=bookings.RESCHEDULE, token=reschedule_token
-                )
-                booking: Booking = bookings.do_reschedule(
-                    session=session, booking=moving, new_start=request.start
-                )
+            if result.confirmation_path:
+                self.visitor = result.visitor_token  # stays `submitting` while it leaves
             else:
-                booking = bookings.do_book(session=session, link=link, request=request).booking
-        except bookings.InvalidBookingError as refused:
-            return "invalid", [message for _, message in refused.problems]
-        except bookings.SlotUnavailableError:
-            return "taken", []
-        except bookings.BookingNotFoundError as missing:
-            return "invalid", [str(missing)]
-        bookings.remember_visitor(session=session, token=visitor, request=request)
-        return f"{routes.BOOKING_CONFIRMED}?token={bookings.view_token(booking)}"
-
-
-def _cells(first: date, by_day: dict[str, list[TimeChoice]]) -> list[DayCell]:
-    blanks = [DayCell(f"blank-{i}", "", "", "", False, True) for i in range(first.weekday())]
-    days = []
-    for number in range(1, calendar.monthrange(first.year, first.month)[1] + 1):
-        day = first.replace(day=number)
-        count = len(by_day.get(day.isoformat(), []))
-        label = f"{day:%A %d %B %Y}, " + (
-            f"{count} times available" if count else "no times available"
-        )
-        days.append(DayCell(day.isoformat(), str(number), day.isoformat(), label, count > 0, False))
-    return blanks + days
+                self.submitting = False
+                self.problems = list(result.problems)
+            if result.taken:
+                self.start, self.notice = "", "This time was just taken — pick another."
+            if result.slots is not None:
+                self._show(result.slots)
+        if result.confirmation_path:
+            yield rx.redirect(result.confirmation_path)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -377,10 +272,8 @@ def _day_button(cell: DayCell) -> rx.Component:
             on_click=BookingState.choose_day(cell.iso),
             disabled=~cell.available,
             aria_label=cell.label,
-            aria_pressed=rx.cond(BookingState.day == cell.iso, "true", "false"),
-            variant=rx.cond(
-                BookingState.day == cell.iso, "solid", rx.cond(cell.available, "soft", "ghost")
-            ),
+            aria_pressed=rx.cond(cell.chosen, "true", "false"),
+            variant=rx.cond(cell.chosen, "solid", rx.cond(cell.available, "soft", "ghost")),
             width="100%",
         ),
     )
@@ -418,7 +311,7 @@ def _calendar() -> rx.Component:
 
 def _times() -> rx.Component:
     return rx.cond(
-        BookingState.day != "",
+        BookingState.times.length() > 0,
         rx.vstack(
             rx.heading("Available times", size="3", as_="h2"),
             rx.flex(
@@ -426,7 +319,7 @@ def _times() -> rx.Component:
                     BookingState.times,
                     lambda t: rx.button(
                         t.label,
-                        on_click=BookingState.choose_time(t.start, t.label),
+                        on_click=BookingState.choose_time(t.start),
                         variant="outline",
                     ),
                 ),
@@ -441,7 +334,7 @@ def _times() -> rx.Component:
     )
 
 
-def _question(q: QuestionField) -> rx.Component:
+def _question(q: QuestionView) -> rx.Component:
     field_id = "q-" + q.id
     label = rx.cond(q.required, q.label + " *", q.label)
     control = rx.cond(
@@ -464,40 +357,30 @@ def _question(q: QuestionField) -> rx.Component:
     return labelled(label, control, field_id)
 
 
+def _contact_field(
+    label: str, name: str, value: rx.Var[str], on_change: rx.event.EventHandler
+) -> rx.Component:
+    """Name and email: the browser may fill them in (autocomplete names the same)."""
+    control = rx.input(
+        id=name,
+        type="email" if name == "email" else "text",
+        value=value,
+        on_change=on_change,
+        width="100%",
+        auto_complete=name,
+    )
+    return labelled(label, control, name)
+
+
 def _form() -> rx.Component:
     return rx.vstack(
         rx.button("← Other times", on_click=BookingState.back_to_times, variant="ghost"),
         rx.heading(BookingState.start_label, size="3", as_="h2"),
-        labelled(
-            "Name *",
-            rx.input(
-                id="name",
-                value=BookingState.name,
-                on_change=BookingState.set_name,
-                width="100%",
-                auto_complete="name",
-            ),
-            "name",
-        ),
-        labelled(
-            "Email *",
-            rx.input(
-                id="email",
-                type="email",
-                value=BookingState.email,
-                on_change=BookingState.set_email,
-                width="100%",
-                auto_complete="email",
-            ),
-            "email",
-        ),
+        _contact_field("Name *", "name", BookingState.name, BookingState.set_name),
+        _contact_field("Email *", "email", BookingState.email, BookingState.set_email),
         rx.foreach(BookingState.questions, _question),
         rx.button(
-            rx.cond(
-                BookingState.rescheduling,
-                "Move meeting",
-                rx.cond(BookingState.online, "Confirm booking", "Request meeting"),
-            ),
+            BookingState.submit_label,
             on_click=BookingState.submit,
             loading=BookingState.submitting,
             size="3",

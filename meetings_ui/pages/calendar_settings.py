@@ -2,32 +2,42 @@
 
 Connect your calendar (S1, S6), the connected account and its health, Meetings URL (S7),
 Default booking link (S8), Selected calendars (S9, S10) and Meeting domain (S12, S13).
+
+The page keeps the settings as saved (`_saved`, from one service call) and the form's
+values; everything shown is computed from those two.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 
 import reflex as rx
-from sqlmodel import Session
 
 from meetings_ui import routes
-from meetings_ui.components.forms import confirm_dialog, labelled
-from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
+from meetings_ui.components.connections import (
+    DisconnectState,
+    disconnect_button,
+    disconnect_dialog,
+    health,
+)
+from meetings_ui.components.forms import labelled
+from meetings_ui.components.labels import (
+    PROVIDER_CHOICES,
+    PROVIDER_NAMES,
+    STATUS_LABELS,
+    date_time_label,
+)
 from meetings_ui.components.layout import host_shell
-from meetings_ui.components.locked import locked
-from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
-from meetings_ui.domain import licences
-from meetings_ui.models import User
+from meetings_ui.components.locked import UNKNOWN, locked
+from meetings_ui.domain.enums import ConnectionStatus, Provider
+from meetings_ui.domain.licences import Decision
 from meetings_ui.pages.settings import settings_tabs
-from meetings_ui.providers.base import ProviderError
-from meetings_ui.providers.registry import PROVIDER_LABELS
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services import calendar_settings
+from meetings_ui.services.calendar_settings import CalendarSettingsView
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.links import links_of
 from meetings_ui.state.auth import AuthState
 
 DISCLOSURE = (
@@ -36,68 +46,168 @@ DISCLOSURE = (
     "events can be associated with your contacts. It may also create and modify calendars "
     "and events, for example to add the meetings prospects book with you."
 )
-BUILT_IN = "built-in"
-NO_LINK = "none"
+NONE = "none"  # the select value of "no default link" and of the built-in domain
+CHOOSE, DISCLOSE = "choose", "disclose"  # the steps of the connect dialog
+LEAVE_FREELY = rx.call_script("window.onbeforeunload = null")
+ASK_BEFORE_LEAVING = rx.call_script("window.onbeforeunload = () => true")
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class ConnectionRow:
     id: int
     provider: str
     provider_label: str
     email: str
-    status: str
     status_label: str
+    connected: bool
     last_sync: str
     problem: str
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class CalendarRow:
-    key: str  # "<connection id>|<provider calendar id>"
+    key: str
     name: str
     note: str
     primary: bool
 
 
-@dataclasses.dataclass
-class Choice:
+@dataclasses.dataclass(frozen=True)
+class Option:
     value: str
     label: str
 
 
-class CalendarSettingsState(AuthState):
-    loaded: bool = False
-    connections: list[ConnectionRow] = []
-    sandbox: bool = False
+def _key(connection_id: int, calendar_id: str) -> str:
+    """One calendar of one connected account, as a select value."""
+    return f"{connection_id}|{calendar_id}"
+
+
+def _saved_selection(saved: CalendarSettingsView) -> list[str]:
+    return [_key(c.connection_id, c.calendar_id) for c in saved.calendars if c.selected]
+
+
+def _option_value(choice_id: int | None) -> str:
+    return NONE if choice_id is None else str(choice_id)
+
+
+def _choice_id(value: str) -> int | None:
+    return None if value == NONE else int(value)
+
+
+class CalendarSettingsState(DisconnectState, AuthState):
+    _saved: CalendarSettingsView | None = None
+    _selected: list[str] = []  # keys of the calendars chosen in the form
+
+    meetings_url: str = ""
+    default_link: str = NONE
+    meeting_domain: str = NONE
+    url_problems: list[str] = []
+    url_suggestions: list[str] = []
+    save_problems: list[str] = []
+    saving: bool = False
     connect_error: str = ""
 
     connect_open: bool = False
-    connect_step: str = "choose"
-    provider: str = "google"
+    connect_step: str = CHOOSE
+    provider: str = Provider.GOOGLE.value
     connecting: bool = False
 
-    calendars: list[CalendarRow] = []
-    selected: list[str] = []
-    meetings_url: str = ""
-    url_problems: list[str] = []
-    url_suggestions: list[str] = []
-    may_change_url: bool = False
-    url_reason: str = ""
-    link_choices: list[Choice] = []
-    default_link: str = NO_LINK
-    domain_choices: list[Choice] = []
-    meeting_domain: str = BUILT_IN
-    may_use_domain: bool = False
-    domain_reason: str = ""
+    # --- what the page shows, computed from the saved settings and the form ---------------
 
-    dirty: bool = False
-    saving: bool = False
-    save_problems: list[str] = []
-    disconnect_id: int = 0
-    disconnect_label: str = ""
+    @rx.var
+    def loaded(self) -> bool:
+        return self._saved is not None
 
-    # --- loading --------------------------------------------------------------------------
+    @rx.var
+    def sandbox(self) -> bool:
+        return self._saved is not None and self._saved.sandbox
+
+    @rx.var
+    def connections(self) -> list[ConnectionRow]:
+        if self._saved is None:
+            return []
+        return [
+            ConnectionRow(
+                id=c.id,
+                provider=c.provider.value,
+                provider_label=PROVIDER_NAMES[c.provider],
+                email=c.account_email,
+                status_label=STATUS_LABELS[c.status],
+                connected=c.status == ConnectionStatus.CONNECTED,
+                last_sync=date_time_label(c.last_synced_at),
+                problem=c.problem,
+            )
+            for c in self._saved.connections
+        ]
+
+    def _calendar_rows(self) -> list[CalendarRow]:
+        if self._saved is None:
+            return []
+        return [
+            CalendarRow(
+                key=_key(c.connection_id, c.calendar_id),
+                name=c.name,
+                note="primary, always checked"
+                if c.is_primary
+                else ("busy times only" if c.busy_times_only else c.access_role),
+                primary=c.is_primary,
+            )
+            for c in self._saved.calendars
+        ]
+
+    @rx.var
+    def chosen_calendars(self) -> list[CalendarRow]:
+        return [row for row in self._calendar_rows() if row.key in self._selected]
+
+    @rx.var
+    def other_calendars(self) -> list[CalendarRow]:
+        return [row for row in self._calendar_rows() if row.key not in self._selected]
+
+    @rx.var
+    def has_calendars(self) -> bool:
+        return self._saved is not None and len(self._saved.calendars) > 0
+
+    @rx.var
+    def link_options(self) -> list[Option]:
+        links = self._saved.links if self._saved else ()
+        return [Option(NONE, "No default link")] + [
+            Option(_option_value(link.id), link.label) for link in links
+        ]
+
+    @rx.var
+    def domain_options(self) -> list[Option]:
+        domains = self._saved.domains if self._saved else ()
+        return [Option(_option_value(d.id), d.label) for d in domains]
+
+    @rx.var
+    def url_lock(self) -> Decision:
+        return self._saved.url_lock if self._saved else UNKNOWN
+
+    @rx.var
+    def domain_lock(self) -> Decision:
+        return self._saved.domain_lock if self._saved else UNKNOWN
+
+    @rx.var
+    def accept_label(self) -> str:
+        return f"Accept and connect to {PROVIDER_NAMES[Provider(self.provider)]}"
+
+    def _is_dirty(self) -> bool:
+        saved = self._saved
+        if saved is None:
+            return False
+        return (
+            self.meetings_url != saved.meetings_url
+            or self.default_link != _option_value(saved.default_link_id)
+            or self.meeting_domain != _option_value(saved.meeting_domain_id)
+            or set(self._selected) != set(_saved_selection(saved))
+        )
+
+    @rx.var
+    def dirty(self) -> bool:
+        return self._is_dirty()
+
+    # --- loading ----------------------------------------------------------------------------
 
     @rx.event
     def load(self) -> None:
@@ -105,70 +215,28 @@ class CalendarSettingsState(AuthState):
         if user is None:
             return
         code = str(self.router.page.params.get("connect_error", ""))
-        self.connect_error = connections.CONNECT_MESSAGES.get(code, "") if code else ""
-        self.sandbox = get_settings().uses_sandbox
-        with session_scope() as session:
-            self._fill(session, user)
-        self.loaded, self.dirty, self.save_problems = True, False, []
-        self.connect_open, self.connecting, self.disconnect_id = False, False, 0
+        self.connect_error = connections.CONNECT_MESSAGES.get(code, "")
+        self._present(calendar_settings.calendar_settings_of(actor=user))
+        self.connect_open = self.connecting = False
+        self.disconnect_id = 0
 
-    def _fill(self, session: Session, user: User) -> None:
-        rows = connections.connections_of(session=session, actor=user, user_id=user.id)
-        self.connections = [
-            ConnectionRow(
-                c.id,
-                c.provider,
-                PROVIDER_NAMES.get(c.provider, c.provider),
-                c.account_email,
-                c.status,
-                STATUS_LABELS.get(c.status, c.status),
-                date_time_label(c.last_synced_at),
-                c.last_error or "",
-            )
-            for c in rows
-        ]
-        self.calendars, self.selected = [], []
-        for connection in rows:
-            for calendar in connections.calendars_of(session=session, connection=connection):
-                key = f"{connection.id}|{calendar.provider_calendar_id}"
-                note = (
-                    "primary, always checked"
-                    if calendar.is_primary
-                    else (
-                        "busy times only"
-                        if calendar.access_role == "free_busy"
-                        else calendar.access_role
-                    )
-                )
-                self.calendars.append(CalendarRow(key, calendar.name, note, calendar.is_primary))
-                if calendar.selected or calendar.is_primary:
-                    self.selected.append(key)
-        seats = calendar_settings.seats_of_user(session, user.id)
-        url_decision = licences.may_change_meetings_url(seats)
-        domain_decision = licences.may_use_custom_domain(seats)
-        self.may_change_url, self.url_reason = url_decision.allowed, url_decision.reason
-        self.may_use_domain, self.domain_reason = domain_decision.allowed, domain_decision.reason
-        self.meetings_url = user.meetings_url or ""
-        self.url_problems, self.url_suggestions = [], []
-        self.link_choices = [Choice(NO_LINK, "No default link")] + [
-            Choice(str(link.id), link.name)
-            for link in links_of(session=session, user=user)
-            if link.owner_id == user.id
-        ]
-        self.default_link = str(user.default_link_id) if user.default_link_id else NO_LINK
-        self.domain_choices = [
-            Choice(BUILT_IN if d.id is None else str(d.id), d.host)
-            for d in calendar_settings.available_domains(session)
-        ]
-        self.meeting_domain = str(user.meeting_domain_id) if user.meeting_domain_id else BUILT_IN
+    def _present(self, saved: CalendarSettingsView) -> None:
+        """Show the settings as saved, and reset the form to them."""
+        self._saved = saved
+        self._selected = _saved_selection(saved)
+        self.meetings_url = saved.meetings_url
+        self.default_link = _option_value(saved.default_link_id)
+        self.meeting_domain = _option_value(saved.meeting_domain_id)
+        self.url_problems, self.url_suggestions, self.save_problems = [], [], []
 
-    # --- connecting (S1, S6) ---------------------------------------------------------------
+    # --- connecting (S1, S6) ----------------------------------------------------------------
 
     @rx.event
-    def open_connect(self, provider: str = "") -> None:
+    def open_connect(self, provider: str) -> None:
+        """Reconnecting names the account's provider and goes straight to the disclosure."""
         self.connect_open, self.connecting = True, False
-        self.connect_step = "disclose" if provider else "choose"
-        self.provider = provider or "google"
+        self.connect_step = DISCLOSE if provider else CHOOSE
+        self.provider = provider or Provider.GOOGLE.value
 
     @rx.event
     def close_connect(self) -> None:
@@ -176,156 +244,142 @@ class CalendarSettingsState(AuthState):
 
     @rx.event
     def choose_provider(self, value: str) -> None:
-        if value in PROVIDER_NAMES:
+        if value in PROVIDER_CHOICES:
             self.provider = value
 
     @rx.event
     def to_disclosure(self) -> None:
-        self.connect_step = "disclose"
+        self.connect_step = DISCLOSE
 
     @rx.event
     def back_to_choice(self) -> None:
-        self.connect_step = "choose"
+        self.connect_step = CHOOSE
 
     @rx.event(background=True)
-    async def accept_and_connect(self) -> None:
+    async def accept_and_connect(self) -> AsyncIterator[rx.event.EventSpec]:
+        """Start the consent flow (the provider may be called): the button spins meanwhile."""
         async with self:
             if self.connecting:
                 return
-            user = self._require_actor()
+            actor = self._require_actor()
             self.connecting, self.connect_error = True, ""
-            provider = self.provider
+            provider = Provider(self.provider)
         try:
-            url = await asyncio.to_thread(_begin, user.id, provider)
-        except ProviderError:
+            url = await asyncio.to_thread(
+                connections.do_begin_connect, actor=actor, provider=provider
+            )
+        except connections.ConnectError as failed:
             async with self:
-                self.connecting = False
-                self.connect_error = connections.CONNECT_MESSAGES["unavailable"]
+                self.connecting = self.connect_open = False
+                self.connect_error = str(failed)
             return
         yield rx.redirect(url)
 
-    # --- disconnect ---------------------------------------------------------------------------
-
-    @rx.event
-    def ask_disconnect(self, connection_id: int, label: str) -> None:
-        self.disconnect_id, self.disconnect_label = connection_id, label
-
-    @rx.event
-    def keep_connection(self) -> None:
-        self.disconnect_id = 0
-
-    @rx.event
-    def disconnect(self) -> list | None:
-        user = self._require_actor()
-        with session_scope() as session:
-            try:
-                connections.do_disconnect(
-                    session=session, actor=user, connection_id=self.disconnect_id
-                )
-            except (connections.ConnectionNotFoundError, ForbiddenError):
-                self.disconnect_id = 0
-                return [rx.toast.error("That calendar is not yours to disconnect.")]
-            self._fill(session, user)
-        self.disconnect_id = 0
-        return [rx.toast.success("Calendar disconnected")]
-
-    # --- editing ------------------------------------------------------------------------------
-
-    def _changed(self) -> list:
-        self.dirty = True
-        return [rx.call_script("window.onbeforeunload = () => true")]
-
-    @rx.event
-    def set_meetings_url(self, value: str) -> list:
-        self.meetings_url = value.strip()
-        user = self._require_actor()
-        with session_scope() as session:
-            self.url_problems, self.url_suggestions = (
-                calendar_settings.meetings_url_problems(session, user.id, self.meetings_url)
-                if self.meetings_url != (user.meetings_url or "")
-                else ([], [])
+    def _disconnected(self, connection_id: int) -> str:
+        """The account's calendars leave the form too; other unsaved edits stay."""
+        saved = self._saved
+        if saved is not None:
+            self._saved = dataclasses.replace(
+                saved,
+                connections=tuple(c for c in saved.connections if c.id != connection_id),
+                calendars=tuple(c for c in saved.calendars if c.connection_id != connection_id),
             )
-        return self._changed()
+        self._selected = [k for k in self._selected if not k.startswith(_key(connection_id, ""))]
+        return "Calendar disconnected"
+
+    # --- editing ----------------------------------------------------------------------------
+
+    def _edited(self) -> rx.event.EventSpec:
+        """Ask before leaving the page while the form differs from what is saved."""
+        return ASK_BEFORE_LEAVING if self._is_dirty() else LEAVE_FREELY
 
     @rx.event
-    def use_suggestion(self, value: str) -> list:
+    def set_meetings_url(self, value: str) -> rx.event.EventSpec:
+        self.meetings_url = value.strip()
+        check = calendar_settings.check_meetings_url(
+            actor=self._require_actor(), candidate=self.meetings_url
+        )
+        self.url_problems, self.url_suggestions = list(check.problems), list(check.suggestions)
+        return self._edited()
+
+    @rx.event
+    def use_suggestion(self, value: str) -> rx.event.EventSpec:
         self.meetings_url, self.url_problems, self.url_suggestions = value, [], []
-        return self._changed()
+        return self._edited()
 
     @rx.event
-    def set_default_link(self, value: str) -> list:
+    def set_default_link(self, value: str) -> rx.event.EventSpec:
         self.default_link = value
-        return self._changed()
+        return self._edited()
 
     @rx.event
-    def set_meeting_domain(self, value: str) -> list:
+    def set_meeting_domain(self, value: str) -> rx.event.EventSpec:
         self.meeting_domain = value
-        return self._changed()
+        return self._edited()
 
     @rx.event
-    def add_calendar(self, key: str) -> list | None:
-        if not key or key in self.selected:
+    def add_calendar(self, key: str) -> rx.event.EventSpec | None:
+        if key not in {row.key for row in self._calendar_rows()} or key in self._selected:
             return None
-        self.selected = [*self.selected, key]
-        return self._changed()
+        self._selected = [*self._selected, key]
+        return self._edited()
 
     @rx.event
-    def remove_calendar(self, key: str) -> list | None:
-        if any(c.key == key and c.primary for c in self.calendars):
+    def remove_calendar(self, key: str) -> rx.event.EventSpec | None:
+        if any(row.key == key and row.primary for row in self._calendar_rows()):
             return None  # the primary calendar always counts
-        self.selected = [k for k in self.selected if k != key]
-        return self._changed()
+        self._selected = [k for k in self._selected if k != key]
+        return self._edited()
 
     @rx.event
-    def discard(self) -> list:
-        self.load()
-        return [rx.call_script("window.onbeforeunload = null")]
+    def discard(self) -> rx.event.EventSpec:
+        if self._saved is not None:
+            self._present(self._saved)
+        return LEAVE_FREELY
 
-    @rx.event
-    def save(self) -> list | None:
-        user = self._require_actor()
-        self.saving, self.save_problems = True, []
-        with session_scope() as session:
-            try:
-                calendar_settings.do_save_calendar_settings(
-                    session=session,
-                    actor=user,
-                    user_id=user.id,
-                    meetings_url=self.meetings_url,
-                    default_link_id=None
-                    if self.default_link == NO_LINK
-                    else int(self.default_link),
-                    meeting_domain_id=None
-                    if self.meeting_domain == BUILT_IN
-                    else int(self.meeting_domain),
-                )
-                for row in self.connections:
-                    chosen = [
-                        k.split("|", 1)[1]
-                        for k in self.selected
-                        if k.split("|", 1)[0] == str(row.id)
-                    ]
-                    connections.do_select_calendars(
-                        session=session, actor=user, connection_id=row.id, calendar_ids=chosen
-                    )
-            except calendar_settings.InvalidCalendarSettingsError as refused:
+    def _selection(self) -> dict[int, list[str]]:
+        """The chosen calendars of every connected account, as the save takes them."""
+        saved = self._saved
+        chosen: dict[int, list[str]] = {c.id: [] for c in saved.connections} if saved else {}
+        for key in self._selected:
+            connection_id, calendar_id = key.split("|", 1)
+            chosen.setdefault(int(connection_id), []).append(calendar_id)
+        return chosen
+
+    @rx.event(background=True)
+    async def save(self) -> AsyncIterator[rx.event.EventSpec]:
+        """Save the whole form as one use case: all of it, or nothing and why."""
+        async with self:
+            if self.saving or self._saved is None:
+                return
+            actor = self._require_actor()
+            self.saving, self.save_problems = True, []
+            form = {
+                "user_id": actor.id,
+                "meetings_url": self.meetings_url,
+                "default_link_id": _choice_id(self.default_link),
+                "meeting_domain_id": _choice_id(self.meeting_domain),
+                "selected_calendars": self._selection(),
+            }
+        try:
+            saved = await asyncio.to_thread(
+                calendar_settings.do_save_calendar_settings, actor=actor, **form
+            )
+        except calendar_settings.InvalidCalendarSettingsError as refused:
+            async with self:
                 self.saving = False
                 self.save_problems = [f"{field}: {message}" for field, message in refused.problems]
                 self.url_suggestions = refused.suggestions
-                return None
-            except (connections.ConnectionNotFoundError, ForbiddenError) as refused:
+            return
+        except ForbiddenError as refused:
+            async with self:
                 self.saving, self.save_problems = False, [str(refused)]
-                return None
-            self._fill(session, session.get(User, user.id))
-        self.saving, self.dirty = False, False
-        return [rx.call_script("window.onbeforeunload = null"), rx.toast.success("Settings saved")]
-
-
-def _begin(user_id: int, provider: str) -> str:
-    with session_scope() as session:
-        return connections.do_begin_connect(
-            session=session, actor=session.get(User, user_id), provider=provider
-        )
+            return
+        async with self:
+            self.saving = False
+            self._present(saved)
+        yield LEAVE_FREELY
+        yield rx.toast.success("Settings saved")
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -339,10 +393,10 @@ def _connect_dialog() -> rx.Component:
             rx.vstack(
                 *[
                     rx.el.label(
-                        rx.hstack(rx.radio_group.item(value=value), rx.text(label)),
+                        rx.hstack(rx.radio_group.item(value=provider.value), rx.text(label)),
                         style={"cursor": "pointer"},
                     )
-                    for value, label in PROVIDER_LABELS.items()
+                    for provider, label in PROVIDER_CHOICES.items()
                 ],
             ),
             value=S.provider,
@@ -368,15 +422,7 @@ def _connect_dialog() -> rx.Component:
         ),
         rx.hstack(
             rx.button("Back", variant="soft", color_scheme="gray", on_click=S.back_to_choice),
-            rx.button(
-                rx.cond(
-                    S.provider == "google",
-                    "Accept and connect to Google",
-                    "Accept and connect to Office 365",
-                ),
-                on_click=S.accept_and_connect,
-                loading=S.connecting,
-            ),
+            rx.button(S.accept_label, on_click=S.accept_and_connect, loading=S.connecting),
             justify="end",
             width="100%",
         ),
@@ -385,7 +431,7 @@ def _connect_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Connect your calendar"),
-            rx.cond(S.connect_step == "choose", choose, disclose),
+            rx.cond(S.connect_step == CHOOSE, choose, disclose),
             max_width="32em",
         ),
         open=S.connect_open,
@@ -399,34 +445,25 @@ def _connection(row: ConnectionRow) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(rx.text.strong(row.provider_label), " · ", row.email),
-                rx.hstack(
-                    rx.badge(
-                        row.status_label,
-                        color_scheme=rx.cond(row.status == "connected", "green", "red"),
-                    ),
+                health(
+                    row.status_label,
+                    row.connected,
+                    row.problem,
                     rx.text("Last sync: ", row.last_sync, size="1", color=rx.color("gray", 11)),
-                ),
-                rx.cond(
-                    row.problem != "", rx.text(row.problem, size="1", color=rx.color("red", 11))
                 ),
                 spacing="1",
             ),
             rx.hstack(
                 rx.cond(
-                    row.status != "connected",
+                    row.connected,
+                    rx.fragment(),
                     rx.button(
                         "Reconnect",
                         on_click=S.open_connect(row.provider),
                         aria_label="Reconnect " + row.email,
                     ),
                 ),
-                rx.button(
-                    "Disconnect",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_disconnect(row.id, row.email),
-                    aria_label="Disconnect " + row.email,
-                ),
+                disconnect_button(S, row.id, row.email),
             ),
             justify="between",
             width="100%",
@@ -464,25 +501,23 @@ def _calendar_section() -> rx.Component:
 
 def _chip(row: CalendarRow) -> rx.Component:
     S = CalendarSettingsState  # noqa: N806
-    return rx.cond(
-        S.selected.contains(row.key),
-        rx.badge(
-            row.name,
-            rx.text(" (", row.note, ")", size="1"),
-            rx.cond(
-                row.primary,
-                rx.fragment(),
-                rx.icon_button(
-                    rx.icon("x", size=12),
-                    size="1",
-                    variant="ghost",
-                    on_click=S.remove_calendar(row.key),
-                    aria_label="Remove " + row.name,
-                ),
+    return rx.badge(
+        row.name,
+        rx.text(" (", row.note, ")", size="1"),
+        rx.cond(
+            row.primary,
+            rx.fragment(),
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="ghost",
+                on_click=S.remove_calendar(row.key),
+                aria_label="Remove " + row.name,
             ),
-            size="2",
-            variant="soft",
         ),
+        size="2",
+        variant="soft",
+        role="listitem",
     )
 
 
@@ -496,7 +531,7 @@ def _selected_calendars() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         rx.flex(
-            rx.foreach(S.calendars, _chip),
+            rx.foreach(S.chosen_calendars, _chip),
             wrap="wrap",
             spacing="2",
             role="list",
@@ -504,16 +539,11 @@ def _selected_calendars() -> rx.Component:
         ),
         rx.el.select(
             rx.el.option("Add a calendar…", value=""),
-            rx.foreach(
-                S.calendars,
-                lambda c: rx.cond(
-                    S.selected.contains(c.key), rx.fragment(), rx.el.option(c.name, value=c.key)
-                ),
-            ),
+            rx.foreach(S.other_calendars, lambda c: rx.el.option(c.name, value=c.key)),
             id="add-calendar",
             value="",
             on_change=S.add_calendar,
-            disabled=S.calendars.length() == 0,
+            disabled=~S.has_calendars,
             style={"padding": "0.4em"},
         ),
         spacing="2",
@@ -530,12 +560,11 @@ def _meetings_url() -> rx.Component:
                 id="meetings-url",
                 value=S.meetings_url,
                 on_change=S.set_meetings_url.debounce(300),
-                disabled=~S.may_change_url,
+                disabled=~S.url_lock.allowed,
                 aria_describedby="lock-meetings-url",
                 width="100%",
             ),
-            allowed=S.may_change_url,
-            reason=S.url_reason,
+            lock=S.url_lock,
             notice_id="lock-meetings-url",
         ),
         rx.text(
@@ -591,7 +620,7 @@ def _settings_form() -> rx.Component:
             "Default booking link",
             "default-link",
             S.default_link,
-            S.link_choices,
+            S.link_options,
             S.set_default_link,
         ),
         _selected_calendars(),
@@ -600,13 +629,12 @@ def _settings_form() -> rx.Component:
                 "Meeting domain",
                 "meeting-domain",
                 S.meeting_domain,
-                S.domain_choices,
+                S.domain_options,
                 S.set_meeting_domain,
-                disabled=~S.may_use_domain,
+                disabled=~S.domain_lock.allowed,
                 aria_describedby="lock-meeting-domain",
             ),
-            allowed=S.may_use_domain,
-            reason=S.domain_reason,
+            lock=S.domain_lock,
             notice_id="lock-meeting-domain",
         ),
         rx.cond(
@@ -635,19 +663,6 @@ def _settings_form() -> rx.Component:
     )
 
 
-def _disconnect_dialog() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
-    return confirm_dialog(
-        title="Disconnect this calendar?",
-        description=S.disconnect_label + " will no longer block your booking pages, "
-        "and new bookings will not be added to it.",
-        confirm_label="Disconnect calendar",
-        open_=S.disconnect_id != 0,
-        on_keep=S.keep_connection,
-        on_confirm=S.disconnect,
-    )
-
-
 @rx.page(
     route=routes.SETTINGS_CALENDAR,
     title="Calendar settings · Meetings",
@@ -665,5 +680,8 @@ def calendar_settings_page() -> rx.Component:
             rx.hstack(rx.spinner(), rx.text("Loading your calendar settings…"), role="status"),
         ),
         _connect_dialog(),
-        _disconnect_dialog(),
+        disconnect_dialog(
+            CalendarSettingsState,
+            " will no longer block your booking pages, and new bookings will not be added to it.",
+        ),
     )

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.db import session_scope
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.mail import do_list_outbox
+from meetings_ui.services.mail import OutboxMessage, outbox_messages
 from meetings_ui.state.auth import AuthState
 
 _LINK = re.compile(r"https?://\S+")
@@ -27,33 +26,34 @@ class MailView:
 
 
 class OutboxState(AuthState):
-    mails: list[MailView] = []
+    # Backend only: the messages hold reset links; `mails` is derived, for whoever may see.
+    _messages: tuple[OutboxMessage, ...] = ()
     refused: str = ""
+
+    @rx.var
+    def mails(self) -> list[MailView]:
+        return [
+            MailView(
+                id=m.id,
+                when=m.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                recipient=m.to,
+                subject=m.subject,
+                text=m.text,
+                links=_LINK.findall(m.text),
+            )
+            for m in self._messages
+        ]
 
     @rx.event
     def load(self) -> None:
         """Public in demo mode (someone who forgot a password cannot log in); else admins."""
-        user = self._current_user()
-        self._show(user)
         try:
-            with session_scope() as session:
-                rows = do_list_outbox(session=session, actor=user)
+            self._messages = outbox_messages(actor=self._current_user())
         except ForbiddenError as error:
             self.refused = str(error)
-            self.mails = []
+            self._messages = ()
             return
         self.refused = ""
-        self.mails = [
-            MailView(
-                id=row.id,
-                when=row.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                recipient=row.to,
-                subject=row.subject,
-                text=row.text,
-                links=_LINK.findall(row.text),
-            )
-            for row in rows
-        ]
 
 
 def _mail(mail: MailView) -> rx.Component:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, field, form_error, submit_button
-from meetings_ui.db import session_scope
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.pages.signup import PASSWORD_HINT
-from meetings_ui.services.accounts import AccountError, do_create_first_admin, needs_first_admin
+from meetings_ui.services import sign_in
+from meetings_ui.services.accounts import AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.sessions import do_issue_login_code
 from meetings_ui.state.auth import AuthState
 
 
@@ -23,34 +25,32 @@ class FirstAdminState(AuthState):
     def load(self) -> rx.event.EventSpec | None:
         self.error = ""
         self.busy = False
-        with session_scope() as session:
-            if not needs_first_admin(session=session):
-                return rx.redirect(routes.LOGIN, replace=True)
+        if not needs_first_admin():
+            return rx.redirect(routes.LOGIN, replace=True)
         return None
 
-    @rx.event
-    def create(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
-        self.busy = True
-        self.error = ""
-        yield
+    @rx.event(background=True)
+    async def create(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
+        """Hashing the password is slow on purpose: it runs in a thread."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
         try:
-            with session_scope() as session:
-                user = do_create_first_admin(
-                    session=session,
-                    email=form.get("email", ""),
-                    password=form.get("password", ""),
-                    display_name=form.get("name", ""),
-                )
-                code = do_issue_login_code(
-                    session=session, user_id=user.id, next_path=routes.ADMIN_USERS
-                )
+            code = await asyncio.to_thread(
+                sign_in.create_first_admin,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                display_name=form.get("name", ""),
+            )
         except ForbiddenError:
-            self.busy = False
+            async with self:
+                self.busy = False
             yield rx.redirect(routes.LOGIN, replace=True)
             return
         except AccountError as error:
-            self.error = str(error)
-            self.busy = False
+            async with self:
+                self.error, self.busy = str(error), False
             return
         yield rx.redirect(complete_login_url(code))
 

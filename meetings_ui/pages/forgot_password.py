@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, field, form_error, submit_button
 from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
-from meetings_ui.services.accounts import email_problem, normalise_email
-from meetings_ui.services.password_reset import do_request_password_reset
+from meetings_ui.services import sign_in
+from meetings_ui.services.accounts import AccountError
 from meetings_ui.state.auth import AuthState
 
 
@@ -26,19 +27,23 @@ class ForgotPasswordState(AuthState):
         self.busy = False
         self.local_outbox = get_settings().captures_mail
 
-    @rx.event
-    def send(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
-        email = normalise_email(form.get("email", ""))
-        if problem := email_problem(email):
-            self.error = problem
+    @rx.event(background=True)
+    async def send(self, form: dict[str, str]) -> None:
+        """Sending mail can wait on an SMTP server: it runs in a thread."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
+        try:
+            address = await asyncio.to_thread(
+                sign_in.request_password_reset, email=form.get("email", "")
+            )
+        except AccountError as error:
+            async with self:
+                self.error, self.busy = str(error), False
             return
-        self.busy = True
-        self.error = ""
-        yield
-        with session_scope() as session:
-            do_request_password_reset(session=session, email=email)
-        self.sent_to = email
-        self.busy = False
+        async with self:
+            self.sent_to, self.busy = address, False
 
 
 @rx.page(

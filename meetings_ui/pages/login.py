@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -9,10 +11,9 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, field, form_error, submit_button
 from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
-from meetings_ui.services.accounts import AccountError, do_check_credentials, needs_first_admin
-from meetings_ui.services.demo import DEMO_ACCOUNTS
-from meetings_ui.services.sessions import do_issue_login_code
+from meetings_ui.services import sign_in
+from meetings_ui.services.accounts import AccountError
+from meetings_ui.services.demo import DemoLogin, demo_logins
 from meetings_ui.state.auth import AuthState
 
 
@@ -26,50 +27,45 @@ class LoginState(AuthState):
     notice: str = ""
     busy: bool = False
     # Filled only in demo mode, so no build of the app carries the demo passwords.
-    demo_accounts: list[dict[str, str]] = []
+    demo_accounts: list[DemoLogin] = []
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
         self.error = ""
         self.busy = False
-        with session_scope() as session:
-            if needs_first_admin(session=session):
-                return rx.redirect(routes.FIRST_ADMIN, replace=True)
-        if self._current_user() is not None:
+        current = sign_in.visit(self.router.headers.cookie)
+        if current.first_run:
+            return rx.redirect(routes.FIRST_ADMIN, replace=True)
+        if current.viewer is not None:
             return rx.redirect(routes.MEETINGS, replace=True)
         self.notice = (
             "That log-in took too long or was already used: log in again."
             if self.router.url.query_parameters.get("expired")
             else ""
         )
-        self.demo_accounts = (
-            [{"role": str(a.role), "email": a.email, "password": a.password} for a in DEMO_ACCOUNTS]
-            if get_settings().demo_mode
-            else []
-        )
+        self.demo_accounts = list(demo_logins())
         return None
 
-    @rx.event
-    def log_in(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
-        self.busy = True
-        self.error = ""
-        yield
+    @rx.event(background=True)
+    async def log_in(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
+        """Argon2 is slow on purpose: the check runs in a thread, off the event loop."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
+            client_ip = self.router.session.client_ip
+            next_path = self.router.url.query_parameters.get("next", "")
         try:
-            with session_scope() as session:
-                user = do_check_credentials(
-                    session=session,
-                    email=form.get("email", ""),
-                    password=form.get("password", ""),
-                    client_ip=self.router.session.client_ip,
-                )
-                code = do_issue_login_code(
-                    session=session,
-                    user_id=user.id,
-                    next_path=self.router.url.query_parameters.get("next", ""),
-                )
+            code = await asyncio.to_thread(
+                sign_in.log_in,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                client_ip=client_ip,
+                next_path=next_path,
+            )
         except AccountError as error:
-            self.error = str(error)
-            self.busy = False
+            async with self:
+                self.error, self.busy = str(error), False
             return
         yield rx.redirect(complete_login_url(code))
 
@@ -82,9 +78,7 @@ def _demo_accounts() -> rx.Component:
                 rx.text("Demo workspace — log in as:", weight="bold"),
                 rx.foreach(
                     LoginState.demo_accounts,
-                    lambda a: rx.text(
-                        a["role"], ": ", rx.code(a["email"]), " / ", rx.code(a["password"])
-                    ),
+                    lambda a: rx.text(a.role, ": ", rx.code(a.email), " / ", rx.code(a.password)),
                 ),
                 spacing="1",
             ),

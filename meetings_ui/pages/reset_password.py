@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, field, form_error, submit_button
-from meetings_ui.db import session_scope
 from meetings_ui.pages.signup import PASSWORD_HINT
+from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError
-from meetings_ui.services.password_reset import do_reset_password, reset_token_is_valid
+from meetings_ui.services.password_reset import reset_token_is_valid
 from meetings_ui.state.auth import AuthState
 
 DEAD_LINK = "This reset link has expired or was already used: ask for a new one."
@@ -29,25 +31,26 @@ class ResetPasswordState(AuthState):
         self.error = ""
         self.done = False
         self.busy = False
-        with session_scope() as session:
-            self.link_dead = not reset_token_is_valid(session=session, raw_token=self._token())
+        self.link_dead = not reset_token_is_valid(raw_token=self._token())
 
-    @rx.event
-    def save(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
-        self.busy = True
-        self.error = ""
-        yield
+    @rx.event(background=True)
+    async def save(self, form: dict[str, str]) -> None:
+        """Hashing the new password is slow on purpose: it runs in a thread."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
+            token = self._token()
         try:
-            with session_scope() as session:
-                do_reset_password(
-                    session=session, raw_token=self._token(), new_password=form.get("password", "")
-                )
+            await asyncio.to_thread(
+                sign_in.reset_password, raw_token=token, new_password=form.get("password", "")
+            )
         except AccountError as error:
-            self.error = str(error)
-            self.busy = False
+            async with self:
+                self.error, self.busy = str(error), False
             return
-        self.done = True
-        self.busy = False
+        async with self:
+            self.done, self.busy = True, False
 
 
 @rx.page(

@@ -6,35 +6,36 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.layout import host_shell, not_built_yet
-from meetings_ui.components.locked import locked
-from meetings_ui.db import session_scope
-from meetings_ui.domain.licences import may_change_meetings_url, may_use_custom_domain
+from meetings_ui.components.locked import UNKNOWN, locked
+from meetings_ui.domain.licences import Decision
+from meetings_ui.services.calendar_settings import SeatsView, seats_view_of
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.seats import seats_of
 from meetings_ui.state.auth import AuthState
 
 
 class SeatsState(AuthState):
     """The current user's seats and what they unlock (S7, S12), as the domain decides."""
 
-    seat_labels: list[str] = []
-    may_change_url: bool = False
-    change_url_reason: str = ""
-    may_use_domain: bool = False
-    use_domain_reason: str = ""
+    _seats: SeatsView | None = None
+
+    @rx.var
+    def seat_labels(self) -> list[str]:
+        return list(self._seats.labels) if self._seats else []
+
+    @rx.var
+    def url_lock(self) -> Decision:
+        return self._seats.url_lock if self._seats else UNKNOWN
+
+    @rx.var
+    def domain_lock(self) -> Decision:
+        return self._seats.domain_lock if self._seats else UNKNOWN
 
     @rx.event
     def load(self) -> None:
         try:
-            actor = self._require_actor()
-            with session_scope() as session:
-                seats = seats_of(session=session, actor=actor, user_id=actor.id)
+            self._seats = seats_view_of(actor=self._require_actor())
         except ForbiddenError:
-            seats = []
-        url, domain = may_change_meetings_url(seats), may_use_custom_domain(seats)
-        self.seat_labels = [seat.label for seat in seats]
-        self.may_change_url, self.change_url_reason = url.allowed, url.reason
-        self.may_use_domain, self.use_domain_reason = domain.allowed, domain.reason
+            self._seats = None
 
 
 def settings_tabs() -> rx.Component:
@@ -56,14 +57,12 @@ def _seats() -> rx.Component:
         ),
         locked(
             rx.text("Change the Meetings URL", weight="medium"),
-            allowed=SeatsState.may_change_url,
-            reason=SeatsState.change_url_reason,
+            lock=SeatsState.url_lock,
             notice_id="lock-meetings-url",
         ),
         locked(
             rx.text("Host meeting links on a custom domain", weight="medium"),
-            allowed=SeatsState.may_use_domain,
-            reason=SeatsState.use_domain_reason,
+            lock=SeatsState.domain_lock,
             notice_id="lock-custom-domain",
         ),
         spacing="2",

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, field, form_error, submit_button
-from meetings_ui.db import session_scope
 from meetings_ui.pages.login import complete_login_url
-from meetings_ui.services.accounts import (
-    MIN_PASSWORD_LENGTH,
-    AccountError,
-    do_sign_up,
-    needs_first_admin,
-)
+from meetings_ui.services import sign_in
+from meetings_ui.services.accounts import MIN_PASSWORD_LENGTH, AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.sessions import do_issue_login_code
 from meetings_ui.state.auth import AuthState
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters."
@@ -29,30 +26,27 @@ class SignUpState(AuthState):
     def load(self) -> rx.event.EventSpec | None:
         self.error = ""
         self.busy = False
-        with session_scope() as session:
-            if needs_first_admin(session=session):
-                return rx.redirect(routes.FIRST_ADMIN, replace=True)
+        if needs_first_admin():
+            return rx.redirect(routes.FIRST_ADMIN, replace=True)
         return None
 
-    @rx.event
-    def sign_up(self, form: dict[str, str]):  # noqa: ANN201  (a generator of events)
-        self.busy = True
-        self.error = ""
-        yield
+    @rx.event(background=True)
+    async def sign_up(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
+        """Hashing the password is slow on purpose: it runs in a thread."""
+        async with self:
+            if self.busy:
+                return
+            self.busy, self.error = True, ""
         try:
-            with session_scope() as session:
-                user = do_sign_up(
-                    session=session,
-                    email=form.get("email", ""),
-                    password=form.get("password", ""),
-                    display_name=form.get("name", ""),
-                )
-                code = do_issue_login_code(
-                    session=session, user_id=user.id, next_path=routes.MEETINGS
-                )
+            code = await asyncio.to_thread(
+                sign_in.sign_up,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                display_name=form.get("name", ""),
+            )
         except (AccountError, ForbiddenError) as error:
-            self.error = str(error)
-            self.busy = False
+            async with self:
+                self.error, self.busy = str(error), False
             return
         yield rx.redirect(complete_login_url(code))
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from meetings_ui.domain.enums import Provider
+
 Credentials = dict[str, Any]
 CredentialsSaver = Callable[[Credentials], None]
 
@@ -108,7 +110,7 @@ class AuthorizationStart:
 
 @dataclass(frozen=True)
 class ConnectedAccount:
-    provider: str
+    provider: Provider
     email: str
     credentials: Credentials
     scopes: tuple[str, ...]
@@ -135,7 +137,7 @@ class ProviderUnavailableError(ProviderError):
 
 
 class CalendarAccount(Protocol):
-    provider: str
+    provider: Provider
 
     def list_calendars(self) -> list[ProviderCalendar]: ...
 
@@ -159,7 +161,7 @@ class CalendarAccount(Protocol):
 
 
 class CalendarConnector(Protocol):
-    provider: str
+    provider: Provider
     scopes: tuple[str, ...]
 
     def begin(self, *, redirect_uri: str, state: str) -> AuthorizationStart: ...

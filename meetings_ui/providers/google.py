@@ -29,6 +29,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from requests import RequestException
 
+from meetings_ui.domain.enums import Provider
 from meetings_ui.providers.base import (
     AccessRole,
     AuthorizationStart,
@@ -49,7 +50,7 @@ from meetings_ui.providers.base import (
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
 
-PROVIDER = "google"
+PROVIDER = Provider.GOOGLE
 SCOPES = (
     "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
     "https://www.googleapis.com/auth/calendar.freebusy",

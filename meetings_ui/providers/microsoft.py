@@ -25,6 +25,8 @@ from typing import Any
 import msal
 import requests
 
+from meetings_ui.config import MICROSOFT_AUTHORITY_HOST
+from meetings_ui.domain.enums import Provider
 from meetings_ui.providers.base import (
     AccessRole,
     AuthorizationStart,
@@ -44,9 +46,8 @@ from meetings_ui.providers.base import (
 )
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
-from meetings_ui.sandbox.store import MICROSOFT_AUTHORITY_HOST
 
-PROVIDER = "microsoft"
+PROVIDER = Provider.MICROSOFT
 SCOPES = ("User.Read", "Calendars.ReadWrite", "Calendars.Read.Shared")
 SCHEDULES_PER_CALL = 20
 SCHEDULE_SPAN = timedelta(days=61)  # getSchedule accepts under 62 days per call

@@ -2,53 +2,72 @@
 
 from __future__ import annotations
 
-from meetings_ui.config import Settings, get_settings
+from collections.abc import Callable
+
+from meetings_ui.config import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    Settings,
+    get_settings,
+)
+from meetings_ui.domain.enums import Provider
 from meetings_ui.providers.base import CalendarConnector
 from meetings_ui.providers.google import GoogleConnector, GoogleEndpoints
 from meetings_ui.providers.microsoft import MicrosoftConnector, MicrosoftEndpoints
 from meetings_ui.providers.retry import RetryPolicy
-from meetings_ui.sandbox.store import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
-PROVIDERS = ("google", "microsoft")
-PROVIDER_LABELS = {"google": "Google/Gmail", "microsoft": "Office 365"}
+PROVIDERS = tuple(Provider)
+PROVIDER_LABELS = {Provider.GOOGLE: "Google/Gmail", Provider.MICROSOFT: "Office 365"}
 
 
 class UnknownProviderError(ValueError):
     pass
 
 
-def connector_for(
-    provider: str, settings: Settings | None = None, *, retry: RetryPolicy | None = None
-) -> CalendarConnector:
-    settings = settings or get_settings()
-    if provider == "google":
-        if settings.uses_google_sandbox:
-            return GoogleConnector(
-                client_id=SANDBOX_CLIENT_ID,
-                client_secret=SANDBOX_CLIENT_SECRET,
-                endpoints=GoogleEndpoints.sandbox(settings.sandbox_url),
-                retry=retry,
-            )
+def _google(settings: Settings, retry: RetryPolicy | None) -> GoogleConnector:
+    if settings.uses_google_sandbox:
         return GoogleConnector(
-            client_id=settings.google_client_id,
-            client_secret=settings.google_client_secret,
-            endpoints=GoogleEndpoints.production(),
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SANDBOX_CLIENT_SECRET,
+            endpoints=GoogleEndpoints.sandbox(settings.sandbox_url),
             retry=retry,
         )
-    if provider == "microsoft":
-        if settings.uses_microsoft_sandbox:
-            return MicrosoftConnector(
-                client_id=SANDBOX_CLIENT_ID,
-                client_secret=SANDBOX_CLIENT_SECRET,
-                endpoints=MicrosoftEndpoints.sandbox(
-                    settings.sandbox_url, settings.microsoft_tenant
-                ),
-                retry=retry,
-            )
+    return GoogleConnector(
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret,
+        endpoints=GoogleEndpoints.production(),
+        retry=retry,
+    )
+
+
+def _microsoft(settings: Settings, retry: RetryPolicy | None) -> MicrosoftConnector:
+    if settings.uses_microsoft_sandbox:
         return MicrosoftConnector(
-            client_id=settings.microsoft_client_id,
-            client_secret=settings.microsoft_client_secret,
-            endpoints=MicrosoftEndpoints.production(settings.microsoft_tenant),
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SANDBOX_CLIENT_SECRET,
+            endpoints=MicrosoftEndpoints.sandbox(settings.sandbox_url, settings.microsoft_tenant),
             retry=retry,
         )
-    raise UnknownProviderError(f"Unknown calendar provider {provider!r}")
+    return MicrosoftConnector(
+        client_id=settings.microsoft_client_id,
+        client_secret=settings.microsoft_client_secret,
+        endpoints=MicrosoftEndpoints.production(settings.microsoft_tenant),
+        retry=retry,
+    )
+
+
+_CONNECTORS: dict[Provider, Callable[[Settings, RetryPolicy | None], CalendarConnector]] = {
+    Provider.GOOGLE: _google,
+    Provider.MICROSOFT: _microsoft,
+}
+
+
+def connector_for(
+    provider: Provider | str, settings: Settings | None = None, *, retry: RetryPolicy | None = None
+) -> CalendarConnector:
+    """The connector for `provider` (a Provider, or its stored value)."""
+    try:
+        build = _CONNECTORS[Provider(provider)]
+    except ValueError:
+        raise UnknownProviderError(f"Unknown calendar provider {provider!r}") from None
+    return build(settings or get_settings(), retry)

@@ -42,9 +42,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox import google, microsoft
 from meetings_ui.sandbox.common import oauth_error, parse_instant, request_json
-from meetings_ui.sandbox.store import GOOGLE, MICROSOFT, SandboxError, SandboxStore, seed_demo_data
+from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
 _GRAPH_CODES = {
     400: "BadRequest",
@@ -72,9 +73,9 @@ def _relative_path(request: Request) -> str:
 
 def _provider_of(path: str) -> str | None:
     if path.startswith("/google"):
-        return GOOGLE
+        return Provider.GOOGLE
     if path.startswith(("/microsoft", "/graph")):
-        return MICROSOFT
+        return Provider.MICROSOFT
     return None
 
 

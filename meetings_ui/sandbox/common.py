@@ -12,7 +12,9 @@ from urllib.parse import unquote, urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from meetings_ui.sandbox.store import SANDBOX_CLIENT_ID, Grant, SandboxError, SandboxStore
+from meetings_ui.config import SANDBOX_CLIENT_ID
+from meetings_ui.domain.enums import Provider
+from meetings_ui.sandbox.store import Grant, SandboxError, SandboxStore
 
 CODE_SECONDS = 300
 
@@ -118,7 +120,7 @@ async def consent_decision(request: Request, store: SandboxStore, provider: str)
                 )
             )
         }
-        if provider == "google":
+        if provider == Provider.GOOGLE:
             answer["scope"] = form.get("scope", "")
     if form.get("state"):
         answer["state"] = form["state"]

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from meetings_ui.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
@@ -21,10 +23,7 @@ from meetings_ui.sandbox.common import (
 )
 from meetings_ui.sandbox.store import (
     ACCESS_TOKEN_SECONDS,
-    GOOGLE,
     GOOGLE_ROLES,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     SandboxCalendar,
     SandboxError,
     SandboxEvent,
@@ -61,7 +60,7 @@ def google_error(
 
 def routes(store: SandboxStore) -> list[Route]:
     def authorized(request: Request):  # noqa: ANN202
-        return store.account_for_token(GOOGLE, request.headers.get("authorization"))
+        return store.account_for_token(Provider.GOOGLE, request.headers.get("authorization"))
 
     def role(calendar: SandboxCalendar, email: str) -> str:
         found = store.role_of(calendar, email)
@@ -109,14 +108,14 @@ def routes(store: SandboxStore) -> list[Route]:
 
     def resolve_calendar(calendar_id: str, email: str) -> SandboxCalendar:
         if calendar_id == "primary":
-            return store.primary_calendar(GOOGLE, email)
+            return store.primary_calendar(Provider.GOOGLE, email)
         return store.calendar(calendar_id)
 
     async def authorize(request: Request) -> Response:
         if request.method == "POST":
-            return await consent_decision(request, store, GOOGLE)
+            return await consent_decision(request, store, Provider.GOOGLE)
         scopes = request.query_params.get("scope", "").split()
-        return consent_page(request, store, GOOGLE, "Google", scopes)
+        return consent_page(request, store, Provider.GOOGLE, "Google", scopes)
 
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
@@ -126,14 +125,14 @@ def routes(store: SandboxStore) -> list[Route]:
         try:
             if form.get("grant_type") == "authorization_code":
                 grant = store.redeem_code(
-                    GOOGLE,
+                    Provider.GOOGLE,
                     form.get("code", ""),
                     client_id,
                     form.get("redirect_uri", ""),
                     form.get("code_verifier", ""),
                 )
                 access, refresh = store.issue_tokens(
-                    GOOGLE, client_id, grant.account_email, grant.scope
+                    Provider.GOOGLE, client_id, grant.account_email, grant.scope
                 )
                 return JSONResponse(
                     {
@@ -145,7 +144,9 @@ def routes(store: SandboxStore) -> list[Route]:
                     }
                 )
             if form.get("grant_type") == "refresh_token":
-                access, grant = store.refresh(GOOGLE, form.get("refresh_token", ""), client_id)
+                access, grant = store.refresh(
+                    Provider.GOOGLE, form.get("refresh_token", ""), client_id
+                )
                 return JSONResponse(
                     {
                         "access_token": access,
@@ -173,7 +174,7 @@ def routes(store: SandboxStore) -> list[Route]:
         floor = GOOGLE_ROLES.index(minimum)
         items = [
             entry(c, account.email)
-            for c in store.visible_calendars(GOOGLE, account.email)
+            for c in store.visible_calendars(Provider.GOOGLE, account.email)
             if GOOGLE_ROLES.index(store.role_of(c, account.email)) >= floor
         ]
         start = int(request.query_params.get("pageToken") or 0)
@@ -204,13 +205,13 @@ def routes(store: SandboxStore) -> list[Route]:
         for item in items:
             calendar_id = item.get("id", "")
             calendar = store.calendars.get(
-                store.primary_calendar(GOOGLE, account.email).id
+                store.primary_calendar(Provider.GOOGLE, account.email).id
                 if calendar_id == "primary"
                 else calendar_id
             )
             if (
                 calendar is None
-                or calendar.provider != GOOGLE
+                or calendar.provider != Provider.GOOGLE
                 or store.role_of(calendar, account.email) is None
             ):
                 calendars[calendar_id] = {

@@ -13,6 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from meetings_ui.config import (
+    MICROSOFT_AUTHORITY_HOST,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+)
+from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
@@ -24,10 +30,6 @@ from meetings_ui.sandbox.common import (
 )
 from meetings_ui.sandbox.store import (
     ACCESS_TOKEN_SECONDS,
-    MICROSOFT,
-    MICROSOFT_AUTHORITY_HOST,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     SandboxCalendar,
     SandboxError,
     SandboxEvent,
@@ -80,14 +82,14 @@ def identity_routes(store: SandboxStore) -> list[Route]:
 
     async def authorize(request: Request) -> Response:
         if request.method == "POST":
-            return await consent_decision(request, store, MICROSOFT)
+            return await consent_decision(request, store, Provider.MICROSOFT)
         scopes = request.query_params.get("scope", "").split()
-        return consent_page(request, store, MICROSOFT, "Microsoft", scopes)
+        return consent_page(request, store, Provider.MICROSOFT, "Microsoft", scopes)
 
     def token_response(
         email: str, scope: str, access: str, refresh: str, nonce: str | None
     ) -> JSONResponse:
-        account = store.account(MICROSOFT, email)
+        account = store.account(Provider.MICROSOFT, email)
         now = int(time.time())
         oid = user_id(email)
         tenant = "9188040d-6c67-4c5b-b112-36a304b66dad" if account.personal else SANDBOX_TENANT_ID
@@ -130,21 +132,21 @@ def identity_routes(store: SandboxStore) -> list[Route]:
         try:
             if form.get("grant_type") == "authorization_code":
                 grant = store.redeem_code(
-                    MICROSOFT,
+                    Provider.MICROSOFT,
                     form.get("code", ""),
                     client_id,
                     form.get("redirect_uri", ""),
                     form.get("code_verifier", ""),
                 )
                 access, refresh = store.issue_tokens(
-                    MICROSOFT, client_id, grant.account_email, grant.scope
+                    Provider.MICROSOFT, client_id, grant.account_email, grant.scope
                 )
                 return token_response(
                     grant.account_email, grant.scope, access, refresh, grant.nonce
                 )
             if form.get("grant_type") == "refresh_token":
                 refresh = form.get("refresh_token", "")
-                access, grant = store.refresh(MICROSOFT, refresh, client_id)
+                access, grant = store.refresh(Provider.MICROSOFT, refresh, client_id)
                 return token_response(grant.account_email, grant.scope, access, refresh, None)
         except SandboxError:
             return JSONResponse(
@@ -167,11 +169,11 @@ def identity_routes(store: SandboxStore) -> list[Route]:
 
 def graph_routes(store: SandboxStore) -> list[Route]:
     def me(request: Request):  # noqa: ANN202
-        return store.account_for_token(MICROSOFT, request.headers.get("authorization"))
+        return store.account_for_token(Provider.MICROSOFT, request.headers.get("authorization"))
 
     def calendar_json(calendar: SandboxCalendar, email: str) -> dict:
         role = store.role_of(calendar, email)
-        owner = store.account(MICROSOFT, calendar.owner_email)
+        owner = store.account(Provider.MICROSOFT, calendar.owner_email)
         return {
             "id": calendar.id,
             "name": calendar.name,
@@ -237,7 +239,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             {
                 "value": [
                     calendar_json(c, account.email)
-                    for c in store.visible_calendars(MICROSOFT, account.email)
+                    for c in store.visible_calendars(Provider.MICROSOFT, account.email)
                 ]
             }
         )
@@ -269,7 +271,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
         value = []
         for address in schedules:
             try:
-                calendar = store.primary_calendar(MICROSOFT, address)
+                calendar = store.primary_calendar(Provider.MICROSOFT, address)
             except SandboxError:
                 calendar = None
             if calendar is None or store.role_of(calendar, account.email) is None:
@@ -301,7 +303,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
 
     async def delta(request: Request) -> Response:
         account = me(request)
-        primary = store.primary_calendar(MICROSOFT, account.email)
+        primary = store.primary_calendar(Provider.MICROSOFT, account.email)
         token = request.query_params.get("$deltatoken")
         if token:
             since = store.parse_sync_token(token)
@@ -332,7 +334,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
     async def create_event(request: Request) -> Response:
         account = me(request)
         body = await request_json(request)
-        primary = store.primary_calendar(MICROSOFT, account.email)
+        primary = store.primary_calendar(Provider.MICROSOFT, account.email)
         transaction = body.get("transactionId")
         if transaction:
             for existing in store.events.values():

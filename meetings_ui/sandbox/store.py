@@ -16,18 +16,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-GOOGLE = "google"
-MICROSOFT = "microsoft"
+from meetings_ui.domain.enums import Provider
 
 # Access a Google account has to a calendar, by increasing power (Calendar v3 accessRole).
 GOOGLE_ROLES = ("freeBusyReader", "reader", "writer", "owner")
 
-SANDBOX_CLIENT_ID = "sandbox-client"
-SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105  (a public, documented sandbox value)
 ACCESS_TOKEN_SECONDS = 3600
-# msal accepts only https authorities: in sandbox mode it is given this host, and the
-# requests session handed to msal sends it to the sandbox (see providers/microsoft.py).
-MICROSOFT_AUTHORITY_HOST = "https://login.sandbox.invalid"
 
 
 @dataclass
@@ -152,14 +146,14 @@ class SandboxStore:
             email = email.lower()
             account = Account(provider, email, display_name, personal)
             self.accounts[(provider, email)] = account
-            primary_id = email if provider == GOOGLE else self.next_id("AAMkCal")
+            primary_id = email if provider == Provider.GOOGLE else self.next_id("AAMkCal")
             self.calendars.setdefault(
                 primary_id,
                 SandboxCalendar(
                     primary_id,
                     provider,
                     email,
-                    "Calendar" if provider == MICROSOFT else email,
+                    "Calendar" if provider == Provider.MICROSOFT else email,
                     is_default=True,
                     access={email: "owner"},
                 ),
@@ -180,7 +174,7 @@ class SandboxStore:
             calendar_id = (
                 f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}-{next(self._ids)}"
                 "@group.calendar.sandbox"
-                if provider == GOOGLE
+                if provider == Provider.GOOGLE
                 else self.next_id("AAMkCal")
             )
             access = {owner_email.lower(): "owner"}
@@ -458,16 +452,17 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
         ) + timedelta(hours=hour, minutes=minute)
 
     with store.lock:
-        google = store.add_account(GOOGLE, "demo.google@example.com", "Demo Google")
-        store.add_account(GOOGLE, "ana.colleague@example.com", "Ana Colleague")
-        primary = store.primary_calendar(GOOGLE, google.email)
+        google = store.add_account(Provider.GOOGLE, "demo.google@example.com", "Demo Google")
+        store.add_account(Provider.GOOGLE, "ana.colleague@example.com", "Ana Colleague")
+        primary = store.primary_calendar(Provider.GOOGLE, google.email)
         team = store.add_calendar(
-            GOOGLE, "ana.colleague@example.com", "Team", {google.email: "writer"}
+            Provider.GOOGLE, "ana.colleague@example.com", "Team", {google.email: "writer"}
         )
-        ana_fb = store.primary_calendar(GOOGLE, "ana.colleague@example.com")
+        ana_fb = store.primary_calendar(Provider.GOOGLE, "ana.colleague@example.com")
         ana_fb.access[google.email] = "freeBusyReader"
-        store.add_calendar(GOOGLE, "ana.colleague@example.com", "Ana private")  # never shared
-        holidays = store.add_calendar(GOOGLE, google.email, "Holidays")
+        # Never shared with the demo account:
+        store.add_calendar(Provider.GOOGLE, "ana.colleague@example.com", "Ana private")
+        holidays = store.add_calendar(Provider.GOOGLE, google.email, "Holidays")
         for week in (0, 7):
             store.add_event(primary.id, "Weekly planning", at(week, 9), at(week, 10))
             store.add_event(
@@ -477,12 +472,14 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
             store.add_event(ana_fb.id, "Ana: workshop", at(week + 3, 9), at(week + 3, 12))
         store.add_event(holidays.id, "Day off", at(11, 0), at(12, 0), all_day=True)
 
-        office = store.add_account(MICROSOFT, "demo.office@example.com", "Demo Office")
-        store.add_account(MICROSOFT, "bo.colleague@example.com", "Bo Colleague")
-        store.add_account(MICROSOFT, "demo.personal@example.com", "Demo Personal", personal=True)
-        office_primary = store.primary_calendar(MICROSOFT, office.email)
-        events = store.add_calendar(MICROSOFT, office.email, "Team Events")
-        bo = store.primary_calendar(MICROSOFT, "bo.colleague@example.com")
+        office = store.add_account(Provider.MICROSOFT, "demo.office@example.com", "Demo Office")
+        store.add_account(Provider.MICROSOFT, "bo.colleague@example.com", "Bo Colleague")
+        store.add_account(
+            Provider.MICROSOFT, "demo.personal@example.com", "Demo Personal", personal=True
+        )
+        office_primary = store.primary_calendar(Provider.MICROSOFT, office.email)
+        events = store.add_calendar(Provider.MICROSOFT, office.email, "Team Events")
+        bo = store.primary_calendar(Provider.MICROSOFT, "bo.colleague@example.com")
         bo.access[office.email] = "freeBusyReader"
         bo.name = "Bo Colleague"
         for week in (0, 7):
@@ -490,5 +487,5 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
             store.add_event(office_primary.id, "Customer call", at(week + 3, 15), at(week + 3, 16))
             store.add_event(events.id, "Town hall", at(week + 2, 16), at(week + 2, 17))
             store.add_event(bo.id, "Bo: offsite", at(week + 4, 9), at(week + 4, 17))
-        personal_primary = store.primary_calendar(MICROSOFT, "demo.personal@example.com")
+        personal_primary = store.primary_calendar(Provider.MICROSOFT, "demo.personal@example.com")
         store.add_event(personal_primary.id, "Dentist", at(1, 8), at(1, 9))

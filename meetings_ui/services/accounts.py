@@ -20,6 +20,7 @@ from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
 from meetings_ui.services.guard import Actor, ForbiddenError, require_admin, require_self_or_admin
 from meetings_ui.services.passwords import hash_password, verify_password
+from meetings_ui.services.transactions import use_case
 
 MIN_PASSWORD_LENGTH = 10
 # Hashing is deliberately slow; an unbounded input would make it a denial of service.
@@ -106,6 +107,7 @@ def _commit_new_user(session: Session, user: User) -> None:
         ) from None
 
 
+@use_case
 def needs_first_admin(*, session: Session) -> bool:
     """True on a fresh install: nobody can log in until the first admin exists."""
     return session.exec(select(User.id).limit(1)).first() is None
@@ -243,6 +245,7 @@ class AccountSummary:
     seats: tuple[str, ...]  # seat codes, e.g. ("sales_pro",)
 
 
+@use_case
 def do_list_accounts(*, session: Session, actor: Actor) -> list[AccountSummary]:
     """Every account with its role and seats, for the admin Users page."""
     require_admin(actor)

@@ -15,10 +15,12 @@ from meetings_ui.services import audit
 from meetings_ui.services.accounts import AccountError
 from meetings_ui.services.guard import Actor, require_self_or_admin
 from meetings_ui.services.tokens import digest
+from meetings_ui.services.transactions import use_case
 
 KEY_SCHEME = "mtg"
 
 
+@use_case
 def do_create_api_key(*, session: Session, actor: Actor, user_id: int) -> str:
     """Returns the raw key; it cannot be shown again."""
     require_self_or_admin(actor, user_id)
@@ -59,6 +61,7 @@ def authenticate_api_key(*, session: Session, raw_key: str) -> User | None:
     return user
 
 
+@use_case
 def do_revoke_api_key(*, session: Session, actor: Actor, key_id: int) -> None:
     key = session.get(ApiKey, key_id)
     if key is None:

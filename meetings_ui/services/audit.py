@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.models import AuditEvent, User
 from meetings_ui.services.guard import Actor, require_admin
+from meetings_ui.services.transactions import use_case
 
 
 def record(
@@ -40,6 +41,7 @@ class AuditRow:
     details: dict[str, Any]
 
 
+@use_case
 def do_list_audit_events(*, session: Session, actor: Actor, limit: int = 200) -> list[AuditRow]:
     """Newest first, for admins only."""
     require_admin(actor)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
-from meetings_ui.domain.enums import ConnectionStatus
+from meetings_ui.domain.enums import ConnectionStatus, Provider
 from meetings_ui.models import Calendar, CalendarConnection, OAuthAttempt, User, utc_now
 from meetings_ui.providers.base import (
     CalendarAccount,
@@ -30,6 +31,7 @@ from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import audit
 from meetings_ui.services.guard import Actor, require_admin, require_self_or_admin
 from meetings_ui.services.tokens import digest, new_token
+from meetings_ui.services.transactions import use_case
 
 T = TypeVar("T")
 
@@ -145,10 +147,12 @@ def call_provider(
     return result
 
 
+@use_case
 def do_check_connection_health(
     *, session: Session, actor: Actor, connection_id: int
-) -> CalendarConnection:
-    """Re-check a connection: refresh its token and re-read its calendars."""
+) -> ConnectionSummary:
+    """Re-check a connection: refresh its token and re-read its calendars (a provider
+    call: run it off the event loop). Returns the connection as it is now."""
     connection = get_connection(session=session, connection_id=connection_id)
     require_self_or_admin(actor, connection.user_id)
 
@@ -159,12 +163,12 @@ def do_check_connection_health(
     try:
         calendars = call_provider(session=session, connection=connection, action=check)
     except NeedsReconnectError:
-        return connection
+        return _summaries(session, [(connection, session.get(User, connection.user_id))])[0]
     _store_calendars(session, connection, calendars)
     connection.last_synced_at = utc_now()
     session.add(connection)
     session.commit()
-    return connection
+    return _summaries(session, [(connection, session.get(User, connection.user_id))])[0]
 
 
 def read_busy_time(
@@ -208,15 +212,19 @@ CONNECT_MESSAGES = {
 }
 
 
-def callback_url(provider: str) -> str:
+def callback_url(provider: Provider) -> str:
     return f"{get_settings().backend_url}{routes.oauth_callback(provider)}"
 
 
-def do_begin_connect(*, session: Session, actor: User, provider: str) -> str:
-    """Where to send the user to consent; the attempt is remembered for ten minutes."""
-    connector = connector_for(provider)
+@use_case
+def do_begin_connect(*, session: Session, actor: User, provider: Provider) -> str:
+    """Where to send the user to consent; the attempt is remembered for ten minutes.
+    May call the provider (discovery): run it off the event loop."""
     state = new_token()
-    start = connector.begin(redirect_uri=callback_url(provider), state=state)
+    try:
+        start = connector_for(provider).begin(redirect_uri=callback_url(provider), state=state)
+    except ProviderError as error:
+        raise ConnectError("unavailable", CONNECT_MESSAGES["unavailable"]) from error
     session.add(
         OAuthAttempt(
             state_digest=digest(state),
@@ -273,37 +281,11 @@ def do_complete_connect(
     return connection
 
 
-def connections_of(*, session: Session, actor: Actor, user_id: int) -> list[CalendarConnection]:
-    require_self_or_admin(actor, user_id)
-    return list(
-        session.exec(
-            select(CalendarConnection)
-            .where(CalendarConnection.user_id == user_id)
-            .order_by(CalendarConnection.id)
-        ).all()
-    )
-
-
-def calendars_of(*, session: Session, connection: CalendarConnection) -> list[Calendar]:
-    return list(
-        session.exec(
-            select(Calendar)
-            .where(Calendar.connection_id == connection.id)
-            .order_by(Calendar.is_primary.desc(), Calendar.name)
-        ).all()
-    )
-
-
-def _owned_connection(session: Session, actor: Actor, connection_id: int) -> CalendarConnection:
-    connection = session.get(CalendarConnection, connection_id)
-    if connection is None:
-        raise ConnectionNotFoundError(f"No calendar connection {connection_id}")
-    require_self_or_admin(actor, connection.user_id)
-    return connection
-
-
+@use_case
 def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> None:
-    connection = _owned_connection(session, actor, connection_id)
+    """Forget the account: its credentials and calendars go with the connection row."""
+    connection = get_connection(session=session, connection_id=connection_id)
+    require_self_or_admin(actor, connection.user_id)
     target = f"{connection.provider}:{connection.account_email}"
     owner_id = connection.user_id
     session.delete(connection)
@@ -317,32 +299,6 @@ def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> None
     )
 
 
-def do_select_calendars(
-    *, session: Session, actor: Actor, connection_id: int, calendar_ids: Sequence[str]
-) -> list[Calendar]:
-    """S9: these calendars block time; S10: only calendars this account can see may be
-    chosen; the primary calendar always counts."""
-    connection = _owned_connection(session, actor, connection_id)
-    rows = calendars_of(session=session, connection=connection)
-    known = {row.provider_calendar_id for row in rows}
-    unknown = [c for c in calendar_ids if c not in known]
-    if unknown:
-        raise ConnectionNotFoundError("Only calendars of the connected account can be selected")
-    chosen = set(calendar_ids)
-    for row in rows:
-        row.selected = row.is_primary or row.provider_calendar_id in chosen
-        session.add(row)
-    session.commit()
-    audit.record(
-        session=session,
-        actor_id=actor.id,
-        action="settings.selected_calendars",
-        target=connection.account_email,
-        details={"calendars": sorted(chosen)},
-    )
-    return rows
-
-
 @dataclass(frozen=True)
 class ConnectionSummary:
     """One connected account as admins see it: whose, which, how healthy."""
@@ -350,51 +306,67 @@ class ConnectionSummary:
     id: int
     user_name: str
     user_email: str
-    provider: str
+    provider: Provider
     account_email: str
-    status: str
+    status: ConnectionStatus
     last_synced_at: datetime | None
     scopes: str
     selected_calendars: tuple[str, ...]
     last_error: str
 
 
+@use_case
 def do_list_connections(
     *, session: Session, actor: Actor, search: str = ""
 ) -> list[ConnectionSummary]:
     """Every connected calendar account of the workspace (admins only), newest first;
     `search` matches the user's name or email, or the account's email."""
     require_admin(actor)
-    rows = session.exec(
+    query = (
         select(CalendarConnection, User)
         .join(User, User.id == CalendarConnection.user_id)
         .order_by(CalendarConnection.created_at.desc(), CalendarConnection.id.desc())
-    ).all()
+    )
     needle = search.strip().lower()
-    summaries = []
-    for connection, user in rows:
-        if needle and not any(
-            needle in text.lower()
-            for text in (user.display_name, user.email, connection.account_email)
-        ):
-            continue
-        selected = tuple(
-            c.name
-            for c in calendars_of(session=session, connection=connection)
-            if c.selected or c.is_primary
-        )
-        summaries.append(
-            ConnectionSummary(
-                connection.id,
-                user.display_name,
-                user.email,
-                connection.provider,
-                connection.account_email,
-                connection.status,
-                connection.last_synced_at,
-                connection.scopes,
-                selected,
-                connection.last_error or "",
+    if needle:
+        query = query.where(
+            sa.or_(
+                *(
+                    sa.func.lower(column).contains(needle, autoescape=True)
+                    for column in (User.display_name, User.email, CalendarConnection.account_email)
+                )
             )
         )
-    return summaries
+    return _summaries(session, session.exec(query).all())
+
+
+def _summaries(
+    session: Session, rows: Sequence[tuple[CalendarConnection, User]]
+) -> list[ConnectionSummary]:
+    """Summaries of these connections, with their selected calendars read in one query."""
+    selected: dict[int, list[str]] = {connection.id: [] for connection, _ in rows}
+    calendars = session.exec(
+        select(Calendar)
+        .where(
+            Calendar.connection_id.in_(list(selected)),
+            (Calendar.selected) | (Calendar.is_primary),
+        )
+        .order_by(Calendar.is_primary.desc(), Calendar.name)
+    )
+    for calendar in calendars:
+        selected[calendar.connection_id].append(calendar.name)
+    return [
+        ConnectionSummary(
+            id=connection.id,
+            user_name=user.display_name,
+            user_email=user.email,
+            provider=Provider(connection.provider),
+            account_email=connection.account_email,
+            status=ConnectionStatus(connection.status),
+            last_synced_at=connection.last_synced_at,
+            scopes=connection.scopes,
+            selected_calendars=tuple(selected[connection.id]),
+            last_error=connection.last_error or "",
+        )
+        for connection, user in rows
+    ]

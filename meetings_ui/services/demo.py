@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import Role
 from meetings_ui.models import MeetingLink, Seat, User
 from meetings_ui.services.links import do_create_link
 from meetings_ui.services.passwords import hash_password
+from meetings_ui.services.transactions import use_case
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,25 @@ DEMO_ACCOUNTS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account as the log-in page lists it."""
+
+    role: str
+    email: str
+    password: str
+
+
+def demo_logins() -> tuple[DemoLogin, ...]:
+    """Only in demo mode, so that no other workspace ever shows the demo passwords."""
+    if not get_settings().demo_mode:
+        return ()
+    return tuple(
+        DemoLogin(role=str(a.role), email=a.email, password=a.password) for a in DEMO_ACCOUNTS
+    )
+
+
+@use_case
 def do_seed_demo_workspace(*, session: Session) -> list[User]:
     """Create the demo accounts that are missing; leave existing ones untouched (idempotent)."""
     users = []

@@ -10,6 +10,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 
 from sqlmodel import Session, select
@@ -17,6 +18,7 @@ from sqlmodel import Session, select
 from meetings_ui.config import Settings, get_settings
 from meetings_ui.models import OutboxEmail
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
+from meetings_ui.services.transactions import use_case
 
 
 @dataclass(frozen=True)
@@ -111,4 +113,24 @@ def do_list_outbox(*, session: Session, actor: Actor | None, limit: int = 50) ->
             .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
             .limit(limit)
         ).all()
+    )
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One captured message, as the local outbox page shows it."""
+
+    id: int
+    created_at: datetime
+    to: str
+    subject: str
+    text: str
+
+
+@use_case
+def outbox_messages(*, session: Session, actor: Actor | None) -> tuple[OutboxMessage, ...]:
+    """The latest captured messages, for the local outbox page (same rule as the list)."""
+    return tuple(
+        OutboxMessage(id=m.id, created_at=m.created_at, to=m.to, subject=m.subject, text=m.text)
+        for m in do_list_outbox(session=session, actor=actor)
     )

@@ -21,6 +21,7 @@ from meetings_ui.services.mail import send_email
 from meetings_ui.services.passwords import hash_password
 from meetings_ui.services.sessions import end_all_sessions
 from meetings_ui.services.tokens import digest, new_token
+from meetings_ui.services.transactions import use_case
 
 RESET_LIFETIME = timedelta(hours=1)
 RESET_SUBJECT = "Reset your Meetings password"
@@ -60,6 +61,7 @@ def do_request_password_reset(*, session: Session, email: str) -> None:
     )
 
 
+@use_case
 def reset_token_is_valid(*, session: Session, raw_token: str) -> bool:
     """Lets the reset page say at once that a link is dead, before anyone types a password."""
     row = session.exec(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain import licences
 from meetings_ui.models import Seat, User
 from meetings_ui.services import audit
-from meetings_ui.services.accounts import AccountError
+from meetings_ui.services.accounts import AccountError, AccountSummary, do_list_accounts
 from meetings_ui.services.guard import Actor, require_admin, require_self_or_admin
+from meetings_ui.services.transactions import use_case
 
 
+@use_case
 def seats_of(*, session: Session, actor: Actor, user_id: int) -> list[licences.Seat]:
     """A user's seats, as the domain rules take them (their own, or any for an admin)."""
     require_self_or_admin(actor, user_id)
@@ -26,6 +30,7 @@ def _target(session: Session, user_id: int) -> User:
     return user
 
 
+@use_case
 def do_assign_seat(*, session: Session, actor: Actor, user_id: int, seat: licences.Seat) -> None:
     """Give a user this seat; an existing seat in the same hub changes tier (one per hub)."""
     require_admin(actor)
@@ -53,6 +58,7 @@ def do_assign_seat(*, session: Session, actor: Actor, user_id: int, seat: licenc
     )
 
 
+@use_case
 def do_remove_seat(*, session: Session, actor: Actor, user_id: int, hub: licences.Hub) -> None:
     require_admin(actor)
     user = _target(session, user_id)
@@ -68,4 +74,42 @@ def do_remove_seat(*, session: Session, actor: Actor, user_id: int, hub: licence
         action="seat.removed",
         target=user.email,
         details={"seat": code},
+    )
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    """What the admin Users page shows after a change: what happened, and every account."""
+
+    message: str
+    accounts: tuple[AccountSummary, ...]
+
+
+def _seat(code: str) -> licences.Seat:
+    try:
+        return licences.parse_seat(code)
+    except ValueError as error:
+        raise AccountError(str(error), "seat") from None
+
+
+@use_case
+def assign_seat(*, session: Session, actor: Actor, user_id: int, seat_code: str) -> SeatChange:
+    """The admin Users page's Assign: the seat, then the accounts as they now stand."""
+    seat = _seat(seat_code)
+    do_assign_seat(session=session, actor=actor, user_id=user_id, seat=seat)
+    email = _target(session, user_id).email
+    return SeatChange(
+        message=f"{email} now holds a {seat.label} seat.",
+        accounts=tuple(do_list_accounts(session=session, actor=actor)),
+    )
+
+
+@use_case
+def remove_seat(*, session: Session, actor: Actor, user_id: int, seat_code: str) -> SeatChange:
+    """The admin Users page's Remove: the seat's hub is freed, then the accounts."""
+    seat = _seat(seat_code)
+    do_remove_seat(session=session, actor=actor, user_id=user_id, hub=seat.hub)
+    return SeatChange(
+        message=f"{seat.label} seat removed.",
+        accounts=tuple(do_list_accounts(session=session, actor=actor)),
     )

@@ -14,11 +14,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
-from meetings_ui.models import User
-from meetings_ui.services.accounts import needs_first_admin
-from meetings_ui.services.guard import ForbiddenError, is_admin
-from meetings_ui.services.sessions import token_from_cookie_header, user_for_token
+from meetings_ui.services.guard import Actor, ForbiddenError
+from meetings_ui.services.sign_in import Viewer, actor_for_cookie, visit
 
 LOGGED_OUT = "You are logged out: log in again to continue."
 
@@ -26,31 +23,39 @@ LOGGED_OUT = "You are logged out: log in again to continue."
 class AuthState(rx.State):
     """What the pages may show about the current user (no token, no hash, no id)."""
 
-    logged_in: bool = False
-    is_admin: bool = False
-    user_name: str = ""
-    user_email: str = ""
-    logout_url: str = ""
+    # Backend only: set by the on_load guard; the vars below are derived from it.
+    _viewer: Viewer | None = None
 
-    def _current_user(self) -> User | None:
+    @rx.var
+    def logged_in(self) -> bool:
+        return self._viewer is not None
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self._viewer is not None and self._viewer.is_admin
+
+    @rx.var
+    def user_name(self) -> str:
+        return self._viewer.name if self._viewer else ""
+
+    @rx.var
+    def user_email(self) -> str:
+        return self._viewer.email if self._viewer else ""
+
+    @rx.var
+    def logout_url(self) -> str:
+        return get_settings().backend_url + routes.AUTH_LOGOUT
+
+    def _current_user(self) -> Actor | None:
         """The user behind this browser's session cookie, read afresh from the database."""
-        token = token_from_cookie_header(self.router.headers.cookie)
-        with session_scope() as session:
-            return user_for_token(session=session, raw_token=token)
+        return actor_for_cookie(self.router.headers.cookie)
 
-    def _require_actor(self) -> User:
+    def _require_actor(self) -> Actor:
         """For event handlers that touch data: the logged-in user, or ForbiddenError."""
-        user = self._current_user()
-        if user is None:
+        actor = self._current_user()
+        if actor is None:
             raise ForbiddenError(LOGGED_OUT)
-        return user
-
-    def _show(self, user: User | None) -> None:
-        self.logged_in = user is not None
-        self.is_admin = is_admin(user)
-        self.user_name = user.display_name if user else ""
-        self.user_email = user.email if user else ""
-        self.logout_url = get_settings().backend_url + routes.AUTH_LOGOUT
+        return actor
 
     def _here(self) -> str:
         url = self.router.url
@@ -59,13 +64,10 @@ class AuthState(rx.State):
     @rx.event
     def require_user(self) -> rx.event.EventSpec | None:
         """on_load of every host page: a fresh install goes to set-up, a visitor to log-in."""
-        with session_scope() as session:
-            first_run = needs_first_admin(session=session)
-        if first_run:
-            self._show(None)
+        current = visit(self.router.headers.cookie)
+        self._viewer = current.viewer
+        if current.first_run:
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
-        user = self._current_user()
-        self._show(user)
-        if user is None:
+        if current.viewer is None:
             return rx.redirect(f"{routes.LOGIN}?{urlencode({'next': self._here()})}", replace=True)
         return None

@@ -40,8 +40,9 @@ def test_host_creates_edits_clones_embeds_and_deletes_links(app_url: str, page: 
     with session_scope() as session:
         link = session.exec(select(MeetingLink).where(MeetingLink.name == "Product demo")).one()
         assert link.slug == "hugo-host"  # S7: from the Meetings URL
-        assert link.settings["weekly"]["mon"] == [["09:00", "12:00"], ["14:00", "17:00"]]
-        assert [q["kind"] for q in link.settings["questions"]] == ["text", "choice"]
+        stored = link.settings.to_json()
+        assert stored["weekly"]["mon"] == [["09:00", "12:00"], ["14:00", "17:00"]]
+        assert [q.kind for q in link.settings.questions] == ["text", "choice"]
 
     # Bad input: the editor says what to fix and nothing is saved.
     page.get_by_role("button", name="Edit Product demo").click()

@@ -130,7 +130,7 @@ def test_a_revoked_grant_marks_the_connection_needs_reconnect(
         do_check_connection_health(
             session=session, actor=OPERATOR, connection_id=connection.id
         ).status
-        == "needs_reconnect"
+        == ConnectionStatus.NEEDS_RECONNECT
     )
     # Connecting again revives it.
     assert connect(session, host, provider, email).status == ConnectionStatus.CONNECTED

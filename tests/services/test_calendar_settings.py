@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
+from meetings_ui.domain.enums import ConnectionStatus, Provider, Role
 from meetings_ui.models import (
     Calendar,
     CalendarConnection,
@@ -21,15 +22,16 @@ from meetings_ui.models import (
 )
 from meetings_ui.services.calendar_connections import (
     ConnectError,
-    ConnectionNotFoundError,
     do_begin_connect,
     do_complete_connect,
     do_disconnect,
-    do_select_calendars,
+    do_list_connections,
 )
 from meetings_ui.services.calendar_settings import (
+    CalendarSettingsView,
     InvalidCalendarSettingsError,
-    available_domains,
+    calendar_settings_of,
+    check_meetings_url,
     do_save_calendar_settings,
 )
 from meetings_ui.services.guard import ForbiddenError
@@ -56,7 +58,7 @@ def make_user(session: Session, email: str, seats: tuple[tuple[str, str], ...] =
 
 
 def begin(session: Session, user: User) -> tuple[str, str]:
-    url = do_begin_connect(session=session, actor=user, provider="google")
+    url = do_begin_connect(session=session, actor=user, provider=Provider.GOOGLE)
     state = parse_qs(urlsplit(url).query)["state"][0]
     return url, state
 
@@ -68,7 +70,7 @@ def test_the_state_is_stored_hashed_and_works_once(session: Session, app_sandbox
     assert attempt.state_digest != state and "code_verifier" not in attempt.encrypted_flow
     params = consent_params(url)
     connection = do_complete_connect(
-        session=session, provider="google", params=params, browser_user=ana
+        session=session, provider=Provider.GOOGLE, params=params, browser_user=ana
     )
     assert connection.account_email == "demo.google@example.com"
     with pytest.raises(ConnectError) as replay:
@@ -129,80 +131,139 @@ def test_denied_consent_is_reported(session: Session, app_sandbox: Sandbox) -> N
     assert denied.value.code == "denied"
 
 
+def save(session: Session, actor: User, user: User, **form: object) -> CalendarSettingsView:
+    """Save `user`'s calendar settings as `actor`: what `form` leaves out stays as saved."""
+    current = {
+        "meetings_url": user.meetings_url or "",
+        "default_link_id": user.default_link_id,
+        "meeting_domain_id": user.meeting_domain_id,
+    }
+    return do_save_calendar_settings(
+        session=session, actor=actor, user_id=user.id, **(current | form)
+    )
+
+
+def connected(session: Session, user: User, app_sandbox: Sandbox) -> CalendarConnection:
+    url, _ = begin(session, user)
+    return do_complete_connect(
+        session=session, provider=Provider.GOOGLE, params=consent_params(url), browser_user=user
+    )
+
+
 def test_only_the_owner_or_an_admin_changes_a_connection(
     session: Session, app_sandbox: Sandbox
 ) -> None:
     ana = make_user(session, "ana@example.com")
     eve = make_user(session, "eve@example.com")
-    url, _ = begin(session, ana)
-    connection = do_complete_connect(
-        session=session, provider="google", params=consent_params(url), browser_user=ana
-    )
+    connection = connected(session, ana, app_sandbox)
     with pytest.raises(ForbiddenError):
-        do_select_calendars(
-            session=session, actor=eve, connection_id=connection.id, calendar_ids=[]
-        )
+        save(session, eve, ana, selected_calendars={connection.id: []})
+    with pytest.raises(InvalidCalendarSettingsError, match="no longer connected"):
+        save(session, eve, eve, selected_calendars={connection.id: []})  # not her account
     with pytest.raises(ForbiddenError):
         do_disconnect(session=session, actor=eve, connection_id=connection.id)
-    with pytest.raises(ConnectionNotFoundError):  # S10: calendars this account cannot see
-        do_select_calendars(
-            session=session, actor=ana, connection_id=connection.id, calendar_ids=["ana-private@x"]
-        )
+    with pytest.raises(InvalidCalendarSettingsError, match="connected accounts"):  # S10
+        save(session, ana, ana, selected_calendars={connection.id: ["ana-private@x"]})
     team = session.exec(select(Calendar).where(Calendar.name == "Team")).one()
-    rows = do_select_calendars(
-        session=session,
-        actor=ana,
-        connection_id=connection.id,
-        calendar_ids=[team.provider_calendar_id],
-    )
-    assert {r.name for r in rows if r.selected} == {
+    view = save(session, ana, ana, selected_calendars={connection.id: [team.provider_calendar_id]})
+    assert {c.name for c in view.calendars if c.selected} == {
         "demo.google@example.com",
         "Team",
     }  # primary always counts
+    view = save(session, ana, ana, selected_calendars={connection.id: []})
+    assert {c.name for c in view.calendars if c.selected} == {"demo.google@example.com"}
     do_disconnect(session=session, actor=ana, connection_id=connection.id)
     assert session.exec(select(Calendar)).all() == []
+
+
+def test_the_page_is_one_view_of_the_saved_settings(session: Session, app_sandbox: Sandbox) -> None:
+    ana = make_user(session, "ana@example.com", (("sales", "starter"),))
+    connection = connected(session, ana, app_sandbox)
+    link = do_create_link(session=session, owner=ana, name="Intro call")
+    view = calendar_settings_of(session=session, actor=ana)
+    assert view.meetings_url == "ana" and view.url_lock.allowed
+    assert not view.domain_lock.allowed
+    assert [(c.id, c.provider, c.status) for c in view.connections] == [
+        (connection.id, Provider.GOOGLE, ConnectionStatus.CONNECTED)
+    ]
+    assert view.calendars[0].is_primary and view.calendars[0].selected
+    assert [c.name for c in view.calendars if c.busy_times_only] == ["ana.colleague@example.com"]
+    assert [(choice.id, choice.label) for choice in view.links] == [(link.id, "Intro call")]
+
+
+def test_meetings_url_is_checked_as_the_host_types(session: Session) -> None:
+    make_user(session, "taken@example.com")
+    ana = make_user(session, "ana@example.com", (("sales", "starter"),))
+    assert check_meetings_url(session=session, actor=ana, candidate="ana").problems == ()
+    assert (
+        "lower-case"
+        in check_meetings_url(session=session, actor=ana, candidate="Bad URL!").problems[0]
+    )
+    taken = check_meetings_url(session=session, actor=ana, candidate="taken")
+    assert taken.problems == ("“taken” is already used by someone else.",)
+    assert taken.suggestions[0] == "taken-2"
+
+
+def test_a_refused_meetings_url_saves_nothing_else(
+    session: Session, app_sandbox: Sandbox, app_database: str
+) -> None:
+    """One use case, one transaction: the calendar selection, the default link and the
+    meeting domain are not saved when the Meetings URL is refused (and the other way)."""
+    make_user(session, "taken@example.com")
+    ana = make_user(session, "ana@example.com", (("sales", "starter"), ("marketing", "pro")))
+    connection = connected(session, ana, app_sandbox)
+    link = do_create_link(session=session, owner=ana, name="Intro call")
+    domain = Domain(host="meet.example.org", verified_at=utc_now())
+    session.add(domain)
+    session.commit()
+    team = session.exec(select(Calendar).where(Calendar.name == "Team")).one()
+    form = {
+        "user_id": ana.id,
+        "default_link_id": link.id,
+        "meeting_domain_id": domain.id,
+        "selected_calendars": {connection.id: [team.provider_calendar_id]},
+    }
+    before = calendar_settings_of(session=session, actor=ana)
+
+    with pytest.raises(InvalidCalendarSettingsError) as refused:
+        # No session passed: the use case runs in its own transaction, as for the page.
+        do_save_calendar_settings(actor=ana, meetings_url="taken", **form)
+    assert [field for field, _ in refused.value.problems] == ["Meetings URL"]
+    session.expire_all()
+    assert calendar_settings_of(session=session, actor=ana) == before
+
+    with pytest.raises(InvalidCalendarSettingsError) as refused:
+        do_save_calendar_settings(
+            actor=ana,
+            meetings_url="ana-new",
+            **(form | {"selected_calendars": {connection.id: ["not-this-account@x"]}}),
+        )
+    assert [field for field, _ in refused.value.problems] == ["Selected calendars"]
+    session.expire_all()
+    assert calendar_settings_of(session=session, actor=ana) == before
+
+    saved = do_save_calendar_settings(actor=ana, meetings_url="ana-new", **form)
+    session.expire_all()
+    assert calendar_settings_of(session=session, actor=ana) == saved
+    assert (saved.meetings_url, saved.default_link_id, saved.meeting_domain_id) == (
+        "ana-new",
+        link.id,
+        domain.id,
+    )
+    assert {c.name for c in saved.calendars if c.selected} == {"demo.google@example.com", "Team"}
 
 
 def test_meetings_url_needs_a_sales_or_service_seat_and_must_be_free(session: Session) -> None:
     seller = make_user(session, "seller@example.com", (("service", "starter"),))
     plain = make_user(session, "plain@example.com")
     with pytest.raises(InvalidCalendarSettingsError, match="needs a Sales Hub"):
-        do_save_calendar_settings(
-            session=session,
-            actor=plain,
-            user_id=plain.id,
-            meetings_url="new-plain",
-            default_link_id=None,
-            meeting_domain_id=None,
-        )
+        save(session, plain, plain, meetings_url="new-plain")
     with pytest.raises(InvalidCalendarSettingsError) as taken:
-        do_save_calendar_settings(
-            session=session,
-            actor=seller,
-            user_id=seller.id,
-            meetings_url="plain",
-            default_link_id=None,
-            meeting_domain_id=None,
-        )
+        save(session, seller, seller, meetings_url="plain")
     assert taken.value.suggestions[0] == "plain-2"
     with pytest.raises(ForbiddenError):
-        do_save_calendar_settings(
-            session=session,
-            actor=plain,
-            user_id=seller.id,
-            meetings_url="seller",
-            default_link_id=None,
-            meeting_domain_id=None,
-        )
-    saved = do_save_calendar_settings(
-        session=session,
-        actor=seller,
-        user_id=seller.id,
-        meetings_url="the-seller",
-        default_link_id=None,
-        meeting_domain_id=None,
-    )
-    assert saved.meetings_url == "the-seller"
+        save(session, plain, seller, meetings_url="seller")
+    assert save(session, seller, seller, meetings_url="the-seller").meetings_url == "the-seller"
 
 
 def test_default_link_must_be_ones_own(session: Session) -> None:
@@ -210,14 +271,7 @@ def test_default_link_must_be_ones_own(session: Session) -> None:
     bob = make_user(session, "bob@example.com")
     bobs = do_create_link(session=session, owner=bob, name="Bob's")
     with pytest.raises(InvalidCalendarSettingsError, match="your own"):
-        do_save_calendar_settings(
-            session=session,
-            actor=ana,
-            user_id=ana.id,
-            meetings_url="ana",
-            default_link_id=bobs.id,
-            meeting_domain_id=None,
-        )
+        save(session, ana, ana, default_link_id=bobs.id)
 
 
 def test_meeting_domain_only_verified_and_with_the_right_seat(session: Session) -> None:
@@ -227,61 +281,44 @@ def test_meeting_domain_only_verified_and_with_the_right_seat(session: Session) 
     pending = Domain(host="pending.example.org")
     session.add_all([verified, pending])
     session.commit()
-    assert [d.host for d in available_domains(session)] == [
+    assert [d.label for d in calendar_settings_of(session=session, actor=marketer).domains] == [
         get_settings().app_domain,
         "meet.example.org",
     ]
     with pytest.raises(InvalidCalendarSettingsError, match="verified"):
-        do_save_calendar_settings(
-            session=session,
-            actor=marketer,
-            user_id=marketer.id,
-            meetings_url="mkt",
-            default_link_id=None,
-            meeting_domain_id=pending.id,
-        )
+        save(session, marketer, marketer, meeting_domain_id=pending.id)
     with pytest.raises(InvalidCalendarSettingsError, match="Marketing Hub"):
-        do_save_calendar_settings(
-            session=session,
-            actor=cms_starter,
-            user_id=cms_starter.id,
-            meetings_url="cms",
-            default_link_id=None,
-            meeting_domain_id=verified.id,
-        )
-    saved = do_save_calendar_settings(
-        session=session,
-        actor=marketer,
-        user_id=marketer.id,
-        meetings_url="mkt",
-        default_link_id=None,
-        meeting_domain_id=verified.id,
-    )
+        save(session, cms_starter, cms_starter, meeting_domain_id=verified.id)
+    saved = save(session, marketer, marketer, meeting_domain_id=verified.id)
     assert saved.meeting_domain_id == verified.id
+    session.expire_all()
+    owner = session.get(User, marketer.id)
     assert (
-        do_create_link(session=session, owner=saved, name="On my domain").domain_id == verified.id
+        do_create_link(session=session, owner=owner, name="On my domain").domain_id == verified.id
     )
 
 
 def test_only_admins_list_every_connection(session: Session, app_sandbox: Sandbox) -> None:
-    from meetings_ui.models import Role
-    from meetings_ui.services.calendar_connections import do_list_connections
-
     ana = make_user(session, "ana@example.com")
+    bob = make_user(session, "bob_100%@example.com")
     root = make_user(session, "root@example.com")
     root.role = Role.ADMIN
     session.commit()
-    url, _ = begin(session, ana)
-    do_complete_connect(
-        session=session, provider="google", params=consent_params(url), browser_user=ana
-    )
+    connected(session, ana, app_sandbox)
     with pytest.raises(ForbiddenError):
         do_list_connections(session=session, actor=ana)
     [row] = do_list_connections(session=session, actor=root, search="ANA@")
-    assert (row.user_email, row.account_email, row.status) == (
+    assert (row.user_email, row.account_email, row.status, row.provider) == (
         "ana@example.com",
         "demo.google@example.com",
-        "connected",
+        ConnectionStatus.CONNECTED,
+        Provider.GOOGLE,
     )
     assert row.selected_calendars == ("demo.google@example.com",)
     assert do_list_connections(session=session, actor=root, search="nobody") == []
+    connected(session, bob, app_sandbox)
+    # A search for "_" or "%" is literal, not a LIKE wildcard.
+    assert [
+        r.user_email for r in do_list_connections(session=session, actor=root, search="_1")
+    ] == [bob.email]
+    assert len(do_list_connections(session=session, actor=root, search="demo.google")) == 2

@@ -10,7 +10,14 @@ from meetings_ui.models import AuditEvent, Seat, User
 from meetings_ui.services import audit
 from meetings_ui.services.accounts import AccountError, do_list_accounts
 from meetings_ui.services.audit import do_list_audit_events
-from meetings_ui.services.seats import do_assign_seat, do_remove_seat, seats_of
+from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.services.seats import (
+    assign_seat,
+    do_assign_seat,
+    do_remove_seat,
+    remove_seat,
+    seats_of,
+)
 
 
 def test_an_admin_assigns_changes_and_removes_seats(
@@ -64,3 +71,21 @@ def test_other_features_can_record_events(session: Session, alice: User) -> None
     )
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar.connected")).one()
     assert (event.actor_id, event.details) == (alice.id, {"calendars": 3})
+
+
+def test_the_users_page_gets_the_change_and_the_accounts_in_one_call(
+    session: Session, admin: User, alice: User
+) -> None:
+    change = assign_seat(session=session, actor=admin, user_id=alice.id, seat_code="cms_pro")
+    assert change.message == "alice@example.com now holds a CMS Hub Pro seat."
+    assert {a.email: a.seats for a in change.accounts}["alice@example.com"] == ("cms_pro",)
+
+    change = remove_seat(session=session, actor=admin, user_id=alice.id, seat_code="cms_pro")
+    assert change.message == "CMS Hub Pro seat removed."
+    assert {a.email: a.seats for a in change.accounts}["alice@example.com"] == ()
+
+    with pytest.raises(AccountError, match="Unknown seat 'gold'"):
+        assign_seat(session=session, actor=admin, user_id=alice.id, seat_code="gold")
+    with pytest.raises(ForbiddenError):
+        assign_seat(session=session, actor=alice, user_id=alice.id, seat_code="cms_pro")
+    assert session.exec(select(Seat)).all() == []

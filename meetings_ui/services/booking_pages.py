@@ -1,0 +1,448 @@
+"""The public booking pages' door to the services: one use case per prospect action, each
+returning plain view models, never database rows.
+
+The free times of a month are handed over as UTC instants covering that month in *every*
+time zone (from its first day at UTC+14 to its last at UTC-12). The page keeps them raw and
+derives, for whatever zone the prospect picks, the month's cells and a day's time labels
+with the pure functions at the end of this module — so changing zone asks nothing of the
+host's calendars.
+"""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from meetings_ui import routes
+from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.time_zones import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    UnknownTimeZoneError,
+    zone,
+)
+from meetings_ui.models import Booking, MeetingLink, User
+from meetings_ui.services import bookings, scheduling
+from meetings_ui.services.links import link_by_slug
+from meetings_ui.services.transactions import Session, use_case
+
+# The earliest and latest UTC offsets of any IANA zone: a month's free times are read
+# between its first day's midnight at the one and its last day's end at the other.
+_EARLIEST_OFFSET = timezone(timedelta(hours=14))
+_LATEST_OFFSET = timezone(timedelta(hours=-12))
+
+# --- view models ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    label: str
+    kind: str
+    required: bool
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the form starts with: a returning visitor (S14) or the meeting being moved."""
+
+    name: str
+    email: str
+    answers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class MonthSlots:
+    """The free times of one month for one duration, as UTC instants."""
+
+    month: str  # YYYY-MM
+    duration: int
+    online: bool  # False: offline mode (S3), the host confirms each request
+    starts: tuple[datetime, ...]
+
+
+@dataclass(frozen=True)
+class BookingPage:
+    link_name: str
+    host_name: str
+    durations: tuple[int, ...]
+    questions: tuple[QuestionView, ...]
+    time_zone: str  # the prospect's: their browser's, or the one of the meeting being moved
+    rescheduling: bool
+    problems: tuple[str, ...]
+    prefill: Prefill | None
+    slots: MonthSlots
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    """Where to go once booked, or what to tell the prospect."""
+
+    confirmation_path: str = ""
+    visitor_token: str = ""  # remembered in the visitor's cookie for next time (S14)
+    problems: tuple[str, ...] = ()
+    taken: bool = False  # the time was taken meanwhile: `slots` holds the fresh free times
+    slots: MonthSlots | None = None
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    """One booking as the prospect sees it on the confirmation and cancel pages."""
+
+    status: BookingStatus
+    link_name: str
+    host_name: str
+    start: datetime
+    end: datetime
+    prospect_time_zone: str
+    host_time_zone: str
+    message: str
+    ics_url: str
+    cancel_url: str
+    reschedule_url: str
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One square of the month grid; blank squares pad the first week."""
+
+    key: str
+    number: str = ""
+    iso: str = ""
+    label: str = ""
+    available: bool = False
+    chosen: bool = False
+    blank: bool = False
+
+
+@dataclass(frozen=True)
+class TimeChoice:
+    start: str  # ISO instant
+    label: str  # HH:MM in the prospect's zone
+
+
+@dataclass(frozen=True)
+class BookingForm:
+    start: str  # ISO instant, as the page offered it
+    time_zone: str
+    duration: int
+    name: str
+    email: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- use cases --------------------------------------------------------------------------
+
+
+@use_case
+def open_booking_page(
+    *,
+    session: Session,
+    slug: str,
+    browser_zone: str,
+    visitor_token: str = "",
+    reschedule_token: str = "",
+    now: datetime | None = None,
+) -> BookingPage | None:
+    """Everything the page shows first, this month's free times included; None for an
+    unknown link."""
+    link = link_by_slug(session=session, slug=slug)
+    if link is None:
+        return None
+    settings = link.settings
+    questions = tuple(
+        QuestionView(q.id, q.label, q.kind, q.required, tuple(q.choices))
+        for q in settings.questions
+    )
+    known = {q.id for q in questions}
+    time_zone = browser_zone if _is_zone(browser_zone) else "UTC"
+    duration = settings.durations[0]
+    problems: tuple[str, ...] = ()
+    prefill = None
+    moving = _booking_to_move(session, reschedule_token, link) if reschedule_token else None
+    if isinstance(moving, Booking):
+        time_zone = moving.prospect_time_zone
+        moved_duration = _minutes(moving)
+        if moved_duration in settings.durations:
+            duration = moved_duration
+        prefill = _prefill(moving.prospect_name, moving.prospect_email, moving.answers, known)
+    else:
+        problems = (moving,) if moving else ()
+        profile = bookings.visitor_profile(session=session, token=visitor_token or None)
+        if profile is not None:
+            prefill = _prefill(profile.name, profile.email, profile.answers, known)
+    now = now or datetime.now(UTC)
+    month = f"{now.astimezone(zone(time_zone)):%Y-%m}"
+    return BookingPage(
+        link_name=link.name,
+        host_name=_display_name(session, link.owner_id),
+        durations=tuple(settings.durations),
+        questions=questions,
+        time_zone=time_zone,
+        rescheduling=isinstance(moving, Booking),
+        problems=problems,
+        prefill=prefill,
+        slots=_month_slots(session, link, month, duration, now),
+    )
+
+
+@use_case
+def month_slots(
+    *, session: Session, slug: str, month: str, duration: int, now: datetime | None = None
+) -> MonthSlots | None:
+    """The free times of `month` (YYYY-MM) for a duration the link offers; None for an
+    unknown link."""
+    link = link_by_slug(session=session, slug=slug)
+    if link is None:
+        return None
+    return _month_slots(session, link, month, duration, now or datetime.now(UTC))
+
+
+@use_case
+def book(
+    *,
+    session: Session,
+    slug: str,
+    form: BookingForm,
+    visitor_token: str = "",
+    reschedule_token: str = "",
+    month: str,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book (or, with a reschedule token, move the meeting to) the chosen time, remember the
+    visitor, and say where to go. A time taken meanwhile comes back with fresh free times."""
+    link = link_by_slug(session=session, slug=slug)
+    if link is None:
+        return BookingResult(problems=("This meeting link no longer exists.",))
+    try:
+        start = datetime.fromisoformat(form.start)
+    except ValueError:
+        return BookingResult(problems=("Choose a time.",))
+    request = bookings.BookingRequest(
+        start=start,
+        time_zone=form.time_zone,
+        name=form.name,
+        email=form.email,
+        answers=dict(form.answers),
+        duration=form.duration,
+    )
+    try:
+        if reschedule_token:
+            moving = bookings.booking_from_token(
+                session=session, purpose=bookings.RESCHEDULE, token=reschedule_token
+            )
+            booking = bookings.do_reschedule(
+                session=session, booking=moving, new_start=start, now=now
+            )
+        else:
+            booking = bookings.do_book(session=session, link=link, request=request, now=now).booking
+    except bookings.InvalidBookingError as refused:
+        return BookingResult(problems=tuple(message for _, message in refused.problems))
+    except bookings.BookingNotFoundError as missing:
+        return BookingResult(problems=(str(missing),))
+    except bookings.SlotUnavailableError:
+        fresh = _month_slots(session, link, month, form.duration, now or datetime.now(UTC))
+        return BookingResult(taken=True, slots=fresh)
+    visitor = visitor_token or secrets.token_urlsafe(32)
+    bookings.remember_visitor(session=session, token=visitor, request=request)
+    return BookingResult(
+        confirmation_path=f"{routes.BOOKING_CONFIRMED}?token={bookings.view_token(booking)}",
+        visitor_token=visitor,
+    )
+
+
+@use_case
+def confirmation(*, session: Session, token: str) -> BookingDetails | None:
+    """The booking a confirmation link shows; None when the link is not valid."""
+    return _details(session, _booking_for(session, bookings.VIEW, token))
+
+
+@use_case
+def cancellation(*, session: Session, token: str) -> BookingDetails | None:
+    """The booking an emailed cancel link is about; None when the link is not valid."""
+    return _details(session, _booking_for(session, bookings.CANCEL, token))
+
+
+@use_case
+def cancel(*, session: Session, token: str) -> BookingDetails | None:
+    """Cancel the booking of an emailed cancel link (the host's calendar and both people
+    are told); None when the link is not valid."""
+    booking = _booking_for(session, bookings.CANCEL, token)
+    if booking is None:
+        return None
+    bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
+    return _details(session, booking)
+
+
+@use_case
+def reschedule_path(*, session: Session, token: str) -> str | None:
+    """The booking page to pick a new time on, through the link's slug as it is now (email
+    links outlive a slug change); None when the link is not valid."""
+    booking = _booking_for(session, bookings.RESCHEDULE, token)
+    if booking is None:
+        return None
+    slug = session.get(MeetingLink, booking.link_id).slug
+    return f"{routes.booking_page(slug)}?reschedule={token}"
+
+
+# --- helpers of the use cases -----------------------------------------------------------
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zone(name)
+    except UnknownTimeZoneError:
+        return False
+    return True
+
+
+def _display_name(session: Session, user_id: int) -> str:
+    return session.get(User, user_id).display_name
+
+
+def _minutes(booking: Booking) -> int:
+    return int((booking.end_at - booking.start_at).total_seconds() // 60)
+
+
+def _prefill(name: str, email: str, answers: Mapping[str, str], known: set[str]) -> Prefill:
+    return Prefill(name, email, {k: v for k, v in answers.items() if k in known})
+
+
+def _booking_to_move(session: Session, token: str, link: MeetingLink) -> Booking | str:
+    """The booking a reschedule link moves, or why it cannot be moved here ("" to say
+    nothing: a link to another meeting link's page)."""
+    booking = _booking_for(session, bookings.RESCHEDULE, token)
+    if booking is None:
+        return "This reschedule link is not valid."
+    if booking.status == BookingStatus.CANCELLED:
+        return "This meeting was cancelled; book a new one."
+    return booking if booking.link_id == link.id else ""
+
+
+def _booking_for(session: Session, purpose: str, token: str) -> Booking | None:
+    try:
+        return bookings.booking_from_token(session=session, purpose=purpose, token=token)
+    except bookings.BookingNotFoundError:
+        return None
+
+
+def _month_slots(
+    session: Session, link: MeetingLink, month: str, duration: int, now: datetime
+) -> MonthSlots:
+    durations = link.settings.durations
+    duration = duration if duration in durations else durations[0]
+    first = _first_day(month)
+    following = (first + timedelta(days=31)).replace(day=1)
+    online, slots = scheduling.link_slots(
+        session=session,
+        link=link,
+        start=datetime.combine(first, time(0), _EARLIEST_OFFSET),
+        end=datetime.combine(following, time(0), _LATEST_OFFSET),
+        duration=duration,
+        now=now,
+    )
+    return MonthSlots(month, duration, online, tuple(s.start for s in slots))
+
+
+def _details(session: Session, booking: Booking | None) -> BookingDetails | None:
+    if booking is None:
+        return None
+    link = session.get(MeetingLink, booking.link_id)
+    host = session.get(User, booking.host_id)
+    return BookingDetails(
+        status=BookingStatus(booking.status),
+        link_name=link.name,
+        host_name=host.display_name,
+        start=booking.start_at,
+        end=booking.end_at,
+        prospect_time_zone=booking.prospect_time_zone,
+        host_time_zone=host.time_zone or "UTC",
+        message=link.settings.confirmation_message,
+        ics_url=bookings.ics_url(booking),
+        cancel_url=bookings.cancel_url(booking),
+        reschedule_url=bookings.reschedule_url(booking),
+    )
+
+
+# --- what the page derives from the raw data --------------------------------------------
+
+
+def _first_day(month: str) -> date:
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1)
+
+
+def shift_month(month: str, step: int) -> str:
+    """The month `step` months after `month` (YYYY-MM), kept within the supported dates."""
+    first = _first_day(month)
+    lowest, highest = (d.year * 12 + d.month - 1 for d in (EARLIEST_DATE, LATEST_DATE))
+    index = min(max(first.year * 12 + first.month - 1 + step, lowest), highest)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_label(month: str) -> str:
+    return f"{_first_day(month):%B %Y}" if month else ""
+
+
+def _local_days(starts: Sequence[datetime], time_zone: str) -> dict[date, list[datetime]]:
+    tz = zone(time_zone)
+    days: dict[date, list[datetime]] = {}
+    for start in starts:
+        local = start.astimezone(tz)
+        days.setdefault(local.date(), []).append(local)
+    return days
+
+
+def month_cells(
+    month: str, starts: Sequence[datetime], time_zone: str, chosen_day: str
+) -> list[DayCell]:
+    """The month grid in the prospect's zone, Monday first: which days have free times."""
+    if not month:
+        return []
+    first = _first_day(month)
+    counts = {day: len(times) for day, times in _local_days(starts, time_zone).items()}
+    cells = [DayCell(f"blank-{i}", blank=True) for i in range(first.weekday())]
+    for number in range(1, calendar.monthrange(first.year, first.month)[1] + 1):
+        day = first.replace(day=number)
+        count = counts.get(day, 0)
+        available = f"{count} times available" if count else "no times available"
+        cells.append(
+            DayCell(
+                key=day.isoformat(),
+                number=str(number),
+                iso=day.isoformat(),
+                label=f"{day:%A %d %B %Y}, {available}",
+                available=count > 0,
+                chosen=count > 0 and day.isoformat() == chosen_day,
+            )
+        )
+    return cells
+
+
+def day_times(starts: Sequence[datetime], time_zone: str, day: str) -> list[TimeChoice]:
+    """The free times of one of the prospect's days, labelled in their zone."""
+    if not day:
+        return []
+    local = _local_days(starts, time_zone).get(date.fromisoformat(day), [])
+    return [TimeChoice(t.astimezone(UTC).isoformat(), f"{t:%H:%M}") for t in local]
+
+
+def moment_label(start: str, time_zone: str) -> str:
+    """e.g. "Thursday 26 November 2026, 09:00 (Asia/Tokyo)"."""
+    if not start:
+        return ""
+    local = datetime.fromisoformat(start).astimezone(zone(time_zone))
+    return f"{local:%A %d %B %Y, %H:%M} ({time_zone})"
+
+
+def meeting_label(start: datetime | None, end: datetime | None, time_zone: str) -> str:
+    """e.g. "Thursday 26 November 2026, 09:00–10:00 (Asia/Tokyo)"."""
+    if start is None or end is None:
+        return ""
+    tz = zone(time_zone)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    return f"{local_start:%A %d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({time_zone})"

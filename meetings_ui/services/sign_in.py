@@ -1,0 +1,113 @@
+"""The way in, one use case per action of the account pages.
+
+Each use case runs in one transaction and hands back plain values (a login code, a
+view), never a database row. The ones that hash or verify a password, or send mail,
+are slow on purpose: pages call them in a thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meetings_ui import routes
+from meetings_ui.domain.text_fields import InvalidTextError, normalize_email
+from meetings_ui.models import User
+from meetings_ui.services.accounts import (
+    AccountError,
+    do_check_credentials,
+    do_create_first_admin,
+    do_sign_up,
+    needs_first_admin,
+)
+from meetings_ui.services.guard import Actor, is_admin
+from meetings_ui.services.password_reset import do_request_password_reset, do_reset_password
+from meetings_ui.services.sessions import (
+    do_issue_login_code,
+    token_from_cookie_header,
+    user_for_token,
+)
+from meetings_ui.services.transactions import Session, use_case
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What a page may show about the person using it (no id, no token, no hash)."""
+
+    name: str
+    email: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a page needs before it shows anything: set-up first, then who is here."""
+
+    first_run: bool
+    viewer: Viewer | None
+
+
+def viewer_of(actor: Actor | None) -> Viewer | None:
+    if not isinstance(actor, User):
+        return None
+    return Viewer(name=actor.display_name, email=actor.email, is_admin=is_admin(actor))
+
+
+@use_case
+def actor_for_cookie(cookie_header: str, *, session: Session) -> Actor | None:
+    """The active user behind a browser's session cookie (the raw Cookie header), or None."""
+    return user_for_token(session=session, raw_token=token_from_cookie_header(cookie_header))
+
+
+@use_case
+def visit(cookie_header: str, *, session: Session) -> Visit:
+    """A fresh install has nobody to log in as; otherwise, who the cookie belongs to."""
+    if needs_first_admin(session=session):
+        return Visit(first_run=True, viewer=None)
+    return Visit(
+        first_run=False, viewer=viewer_of(actor_for_cookie(cookie_header, session=session))
+    )
+
+
+@use_case
+def log_in(*, session: Session, email: str, password: str, client_ip: str, next_path: str) -> str:
+    """Check the password (throttled) and return the login code for the cookie route."""
+    user = do_check_credentials(
+        session=session, email=email, password=password, client_ip=client_ip
+    )
+    return do_issue_login_code(session=session, user_id=user.id, next_path=next_path)
+
+
+@use_case
+def sign_up(*, session: Session, email: str, password: str, display_name: str) -> str:
+    """A host's new account, and the login code that takes them into the app."""
+    user = do_sign_up(session=session, email=email, password=password, display_name=display_name)
+    return do_issue_login_code(session=session, user_id=user.id, next_path=routes.MEETINGS)
+
+
+@use_case
+def create_first_admin(*, session: Session, email: str, password: str, display_name: str) -> str:
+    """The admin of a fresh workspace, and the login code that takes them to the users."""
+    user = do_create_first_admin(
+        session=session, email=email, password=password, display_name=display_name
+    )
+    return do_issue_login_code(session=session, user_id=user.id, next_path=routes.ADMIN_USERS)
+
+
+@use_case
+def request_password_reset(*, session: Session, email: str) -> str:
+    """Mail a reset link if the account exists; returns the address the page confirms.
+
+    A malformed address is an AccountError; an unknown one looks exactly like a known one.
+    """
+    try:
+        address = normalize_email(email)
+    except InvalidTextError as error:
+        raise AccountError(str(error), "email") from None
+    do_request_password_reset(session=session, email=address)
+    return address
+
+
+@use_case
+def reset_password(*, session: Session, raw_token: str, new_password: str) -> None:
+    """Set the new password from an emailed link; every device is logged out."""
+    do_reset_password(session=session, raw_token=raw_token, new_password=new_password)

@@ -1,0 +1,429 @@
+"""The booking pages' use cases on the database, and the pure functions the pages derive
+their grid, times and labels with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlmodel import Session, select
+
+from meetings_ui import routes
+from meetings_ui.config import get_settings
+from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.time_zones import zone
+from meetings_ui.models import Booking, MeetingLink, User
+from meetings_ui.services import booking_pages, bookings, scheduling
+from meetings_ui.services.booking_pages import BookingForm, DayCell, TimeChoice
+from meetings_ui.services.links import do_create_link, do_update_link
+
+PARIS = "Europe/Paris"
+NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)  # a Tuesday
+EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@pytest.fixture(autouse=True)
+def mail_captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def host(session: Session) -> User:
+    user = User(
+        email="hugo@example.com", display_name="Hugo Host", time_zone=PARIS, meetings_url="hugo"
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def link(session: Session, host: User) -> MeetingLink:
+    return do_create_link(
+        session=session,
+        owner=host,
+        name="Intro call",
+        slug="intro",
+        settings={
+            "time_zone": PARIS,
+            "weekly": EVERY_DAY,
+            "durations": [30, 60],
+            "slot_interval": 60,
+            "minimum_notice": 0,
+            "rolling_days": 120,
+            "confirmation_message": "See you soon.",
+            "questions": [
+                {"id": "company", "label": "Company", "required": True},
+                {"id": "topic", "label": "Topic", "kind": "choice", "choices": ["A", "B"]},
+            ],
+        },
+    )
+
+
+def paris(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), zone(PARIS)).astimezone(UTC)
+
+
+def form(at: datetime, **changes: object) -> BookingForm:
+    fields: dict[str, object] = {
+        "start": at.isoformat(),
+        "time_zone": "America/New_York",
+        "duration": 60,
+        "name": "Pat Prospect",
+        "email": "pat@example.org",
+        "answers": {"company": "Acme"},
+    }
+    return BookingForm(**(fields | changes))
+
+
+def token_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def booked(session: Session, link: MeetingLink, start: datetime, email: str) -> Booking:
+    return bookings.do_book(
+        session=session,
+        link=link,
+        request=bookings.BookingRequest(
+            start=start,
+            time_zone="Asia/Tokyo",
+            name="Mo",
+            email=email,
+            answers={"company": "M"},
+            duration=60,
+        ),
+        now=NOW,
+    ).booking
+
+
+# --- opening the page -------------------------------------------------------------------
+
+
+def test_the_page_opens_on_this_month_in_the_browsers_zone(
+    session: Session, link: MeetingLink
+) -> None:
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="Asia/Tokyo", now=NOW
+    )
+    assert page is not None
+    assert (page.link_name, page.host_name) == ("Intro call", "Hugo Host")
+    assert page.durations == (30, 60)
+    assert [(q.id, q.kind, q.required, q.choices) for q in page.questions] == [
+        ("company", "text", True, ()),
+        ("topic", "choice", False, ("A", "B")),
+    ]
+    assert page.time_zone == "Asia/Tokyo" and not page.rescheduling
+    assert page.prefill is None and page.problems == ()
+    slots = page.slots
+    assert (slots.month, slots.duration, slots.online) == ("2030-01", 30, False)  # offline: S3
+    assert slots.starts[0] == NOW  # nothing before now
+    assert paris(date(2030, 1, 20), 9) in slots.starts
+
+
+def test_the_month_is_the_browsers_and_an_unknown_zone_reads_as_utc(
+    session: Session, link: MeetingLink
+) -> None:
+    late = datetime(2030, 1, 31, 20, 0, tzinfo=UTC)  # already February in Tokyo
+    tokyo = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="Asia/Tokyo", now=late
+    )
+    unknown = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="Mars/Base", now=late
+    )
+    assert tokyo is not None and tokyo.slots.month == "2030-02"
+    assert unknown is not None and (unknown.time_zone, unknown.slots.month) == ("UTC", "2030-01")
+
+
+def test_unknown_links_are_none(session: Session, link: MeetingLink) -> None:
+    assert booking_pages.open_booking_page(session=session, slug="nope", browser_zone="UTC") is None
+    assert (
+        booking_pages.month_slots(session=session, slug="nope", month="2030-01", duration=60)
+        is None
+    )
+    assert booking_pages.book(
+        session=session, slug="nope", form=form(paris(date(2030, 1, 20), 9)), month="2030-01"
+    ).problems == ("This meeting link no longer exists.",)
+
+
+@pytest.mark.parametrize(
+    "time_zone", ["Pacific/Kiritimati", "Asia/Tokyo", PARIS, "America/Los_Angeles", "Etc/GMT+12"]
+)
+def test_one_read_of_a_month_serves_every_zone(
+    session: Session, link: MeetingLink, time_zone: str
+) -> None:
+    """The grid and times derived in any zone are those read for that zone alone."""
+    slots = booking_pages.month_slots(
+        session=session, slug="intro", month="2030-02", duration=60, now=NOW
+    )
+    assert slots is not None
+    _, by_day = scheduling.slots_by_day(
+        session=session,
+        link=link,
+        first_day=date(2030, 2, 1),
+        last_day=date(2030, 2, 28),
+        time_zone=time_zone,
+        duration=60,
+        now=NOW,
+    )
+    expected = {
+        day.isoformat(): [s.start.strftime("%H:%M") for s in day_slots] for day, day_slots in by_day
+    }
+    cells = booking_pages.month_cells("2030-02", slots.starts, time_zone, "")
+    assert {c.iso for c in cells if c.available} == set(expected)
+    for day in ("2030-02-01", "2030-02-28"):
+        times = booking_pages.day_times(slots.starts, time_zone, day)
+        assert [t.label for t in times] == expected[day]
+
+
+def test_an_offered_duration_is_kept_and_another_falls_back(
+    session: Session, link: MeetingLink
+) -> None:
+    hour = booking_pages.month_slots(
+        session=session, slug="intro", month="2030-02", duration=60, now=NOW
+    )
+    odd = booking_pages.month_slots(
+        session=session, slug="intro", month="2030-02", duration=45, now=NOW
+    )
+    assert hour is not None and hour.duration == 60
+    assert odd is not None and odd.duration == 30
+
+
+# --- booking ----------------------------------------------------------------------------
+
+
+def test_booking_goes_to_the_confirmation_and_remembers_the_visitor(
+    session: Session, link: MeetingLink
+) -> None:
+    start = paris(date(2030, 1, 20), 9)
+    result = booking_pages.book(
+        session=session,
+        slug="intro",
+        form=form(start, answers={"company": "Acme", "topic": "B"}),
+        month="2030-01",
+        now=NOW,
+    )
+    assert result.problems == () and not result.taken
+    assert result.confirmation_path.startswith(f"{routes.BOOKING_CONFIRMED}?token=")
+    details = booking_pages.confirmation(session=session, token=token_of(result.confirmation_path))
+    assert details is not None
+    assert details.status == BookingStatus.REQUESTED
+    assert (details.start, details.end) == (start, start + timedelta(hours=1))
+    assert (details.prospect_time_zone, details.host_time_zone) == ("America/New_York", PARIS)
+    assert details.message == "See you soon."
+    assert token_of(details.cancel_url) and token_of(details.reschedule_url)
+
+    # S14: the same visitor (the token they got) finds the form filled in; a stranger not.
+    again = booking_pages.open_booking_page(
+        session=session,
+        slug="intro",
+        browser_zone="UTC",
+        visitor_token=result.visitor_token,
+        now=NOW,
+    )
+    assert again is not None and again.prefill == booking_pages.Prefill(
+        "Pat Prospect", "pat@example.org", {"company": "Acme", "topic": "B"}
+    )
+    stranger = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="UTC", visitor_token="someone-else", now=NOW
+    )
+    assert stranger is not None and stranger.prefill is None
+
+
+def test_a_known_visitor_keeps_their_token(session: Session, link: MeetingLink) -> None:
+    result = booking_pages.book(
+        session=session,
+        slug="intro",
+        form=form(paris(date(2030, 1, 20), 9)),
+        visitor_token="visitor-token-1",
+        month="2030-01",
+        now=NOW,
+    )
+    assert result.visitor_token == "visitor-token-1"
+
+
+def test_a_time_taken_meanwhile_comes_back_with_fresh_times(
+    session: Session, link: MeetingLink
+) -> None:
+    start = paris(date(2030, 1, 20), 9)
+    booked(session, link, start, "early@example.org")
+    result = booking_pages.book(
+        session=session, slug="intro", form=form(start), month="2030-01", now=NOW
+    )
+    assert result.taken and result.confirmation_path == ""
+    assert result.slots is not None and result.slots.month == "2030-01"
+    assert start not in result.slots.starts
+    assert start + timedelta(hours=1) in result.slots.starts
+    late = select(Booking).where(Booking.prospect_email == "pat@example.org")
+    assert session.exec(late).first() is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"email": "not-an-email"},
+        {"name": " "},
+        {"answers": {}},
+        {"start": "later"},
+        {"start": "2030-01-20T09:00"},
+    ],
+)
+def test_a_form_to_fix_says_why_and_books_nothing(
+    session: Session, link: MeetingLink, changes: dict[str, object]
+) -> None:
+    result = booking_pages.book(
+        session=session,
+        slug="intro",
+        form=form(paris(date(2030, 1, 20), 9), **changes),
+        month="2030-01",
+        now=NOW,
+    )
+    assert result.problems and not result.taken and result.confirmation_path == ""
+    assert session.exec(select(Booking)).all() == []
+
+
+# --- rescheduling and cancelling ------------------------------------------------------
+
+
+def test_rescheduling_opens_in_the_meetings_zone_and_moves_it(
+    session: Session, link: MeetingLink
+) -> None:
+    moving = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
+    token = token_of(bookings.reschedule_url(moving))
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone=PARIS, reschedule_token=token, now=NOW
+    )
+    assert page is not None and page.rescheduling and page.problems == ()
+    assert page.time_zone == "Asia/Tokyo"  # the meeting's, not the browser's
+    assert page.prefill == booking_pages.Prefill("Mo", "mo@example.org", {"company": "M"})
+
+    new_start = paris(date(2030, 1, 22), 14)
+    result = booking_pages.book(
+        session=session,
+        slug="intro",
+        form=form(new_start, name="Mo", email="mo@example.org"),
+        reschedule_token=token,
+        month="2030-01",
+        now=NOW,
+    )
+    details = booking_pages.confirmation(session=session, token=token_of(result.confirmation_path))
+    assert details is not None and details.start == new_start
+    assert details.prospect_time_zone == "Asia/Tokyo"
+    assert session.get(Booking, moving.id).status == BookingStatus.CANCELLED
+
+
+def test_a_reschedule_link_that_cannot_be_used_says_so(
+    session: Session, link: MeetingLink, host: User
+) -> None:
+    forged = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="UTC", reschedule_token="1.forged", now=NOW
+    )
+    assert forged is not None and not forged.rescheduling
+    assert forged.problems == ("This reschedule link is not valid.",)
+
+    cancelled = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
+    bookings.do_cancel(session=session, booking=cancelled)
+    page = booking_pages.open_booking_page(
+        session=session,
+        slug="intro",
+        browser_zone="UTC",
+        reschedule_token=token_of(bookings.reschedule_url(cancelled)),
+        now=NOW,
+    )
+    assert page is not None and not page.rescheduling
+    assert page.problems == ("This meeting was cancelled; book a new one.",)
+
+    other = do_create_link(session=session, owner=host, name="Other", slug="other")
+    elsewhere = booking_pages.open_booking_page(
+        session=session,
+        slug=other.slug,
+        browser_zone="UTC",
+        reschedule_token=token_of(bookings.reschedule_url(cancelled)),
+        now=NOW,
+    )
+    assert elsewhere is not None and not elsewhere.rescheduling
+
+
+def test_the_reschedule_link_follows_the_links_current_slug(
+    session: Session, link: MeetingLink, host: User
+) -> None:
+    booking = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
+    token = token_of(bookings.reschedule_url(booking))
+    assert booking_pages.reschedule_path(session=session, token=token) == (
+        f"/meetings/intro?reschedule={token}"
+    )
+    do_update_link(session=session, actor=host, link_id=link.id, changes={"slug": "hello"})
+    assert booking_pages.reschedule_path(session=session, token=token) == (
+        f"/meetings/hello?reschedule={token}"
+    )
+    assert booking_pages.reschedule_path(session=session, token="1.forged") is None
+
+
+def test_cancel_from_the_emailed_link(session: Session, link: MeetingLink) -> None:
+    booking = booked(session, link, paris(date(2030, 1, 20), 9), "mo@example.org")
+    token = token_of(bookings.cancel_url(booking))
+    shown = booking_pages.cancellation(session=session, token=token)
+    assert shown is not None and shown.status == BookingStatus.REQUESTED
+    assert booking_pages.confirmation(session=session, token=token) is None  # another purpose
+    assert booking_pages.cancellation(session=session, token=token[:-2] + "xx") is None
+    cancelled = booking_pages.cancel(session=session, token=token)
+    assert cancelled is not None and cancelled.status == BookingStatus.CANCELLED
+    assert session.get(Booking, booking.id).status == BookingStatus.CANCELLED
+    assert booking_pages.cancel(session=session, token="1.forged") is None
+
+
+# --- what the pages derive --------------------------------------------------------------
+
+
+def test_month_cells_pad_to_monday_and_count_the_days_times() -> None:
+    starts = [paris(date(2030, 2, 3), 9), paris(date(2030, 2, 3), 10), paris(date(2030, 2, 4), 9)]
+    cells = booking_pages.month_cells("2030-02", starts, PARIS, "2030-02-03")
+    assert [c.blank for c in cells[:5]] == [True, True, True, True, False]  # 1 Feb: a Friday
+    days = [c for c in cells if not c.blank]
+    assert len(days) == 28
+    sunday = days[2]
+    assert sunday == DayCell(
+        key="2030-02-03",
+        number="3",
+        iso="2030-02-03",
+        label="Sunday 03 February 2030, 2 times available",
+        available=True,
+        chosen=True,
+    )
+    assert days[0].label == "Friday 01 February 2030, no times available"
+    assert not days[0].available and not days[3].chosen
+    assert booking_pages.month_cells("", starts, PARIS, "") == []
+
+
+def test_a_days_times_are_labelled_in_the_prospects_zone() -> None:
+    late = paris(date(2030, 2, 3), 23)  # 22:00 UTC: already 4 February in Tokyo
+    assert booking_pages.day_times([late], PARIS, "2030-02-03") == [
+        TimeChoice(late.isoformat(), "23:00")
+    ]
+    assert booking_pages.day_times([late], "Asia/Tokyo", "2030-02-04") == [
+        TimeChoice(late.isoformat(), "07:00")
+    ]
+    assert booking_pages.day_times([late], "Asia/Tokyo", "2030-02-03") == []
+    assert booking_pages.day_times([late], PARIS, "") == []
+
+
+def test_labels_and_month_steps() -> None:
+    start = datetime(2030, 2, 3, 22, 0, tzinfo=UTC)
+    assert booking_pages.moment_label(start.isoformat(), "Asia/Tokyo") == (
+        "Monday 04 February 2030, 07:00 (Asia/Tokyo)"
+    )
+    assert booking_pages.moment_label("", "UTC") == ""
+    assert booking_pages.meeting_label(start, start + timedelta(minutes=30), PARIS) == (
+        "Sunday 03 February 2030, 23:00–23:30 (Europe/Paris)"
+    )
+    assert booking_pages.meeting_label(None, None, PARIS) == ""
+    assert booking_pages.month_label("2030-02") == "February 2030"
+    assert booking_pages.shift_month("2030-12", 1) == "2031-01"
+    assert booking_pages.shift_month("2030-01", -1) == "2029-12"
+    assert booking_pages.shift_month("2199-12", 1) == "2199-12"  # the supported dates
+    assert booking_pages.shift_month("2000-01", -1) == "2000-01"
+    assert booking_pages.shift_month("2030-01", 10**6) == "2199-12"

@@ -1,0 +1,101 @@
+"""The account pages' use cases: one call per action, plain values back, never a row."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from meetings_ui import routes
+from meetings_ui.domain.enums import Role
+from meetings_ui.models import OutboxEmail, User
+from meetings_ui.services import sign_in
+from meetings_ui.services.accounts import AccountError, LoginRefusedError
+from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.services.sessions import SESSION_COOKIE, do_redeem_login_code
+from tests.services.conftest import PASSWORD
+
+
+def _cookie_for(session: Session, code: str) -> tuple[str, str]:
+    """Redeem a login code as the cookie route does: the Cookie header, and where it goes."""
+    redeemed = do_redeem_login_code(session=session, raw_code=code)
+    assert redeemed is not None
+    token, next_path = redeemed
+    return f"theme=dark; {SESSION_COOKIE}={token}", next_path
+
+
+def test_a_fresh_install_is_a_first_run_for_everyone(session: Session) -> None:
+    assert sign_in.visit("", session=session) == sign_in.Visit(first_run=True, viewer=None)
+
+
+def test_log_in_gives_a_code_whose_cookie_names_the_viewer(session: Session, admin: User) -> None:
+    code = sign_in.log_in(
+        session=session,
+        email="Admin@Example.com ",
+        password=PASSWORD,
+        client_ip="127.0.0.1",
+        next_path="/app/settings",
+    )
+    cookie, next_path = _cookie_for(session, code)
+    assert next_path == "/app/settings"
+    assert sign_in.visit(cookie, session=session) == sign_in.Visit(
+        first_run=False,
+        viewer=sign_in.Viewer(name="admin", email="admin@example.com", is_admin=True),
+    )
+    assert sign_in.actor_for_cookie(cookie, session=session).id == admin.id
+    assert sign_in.visit(f"{SESSION_COOKIE}=forged", session=session).viewer is None
+
+
+def test_a_wrong_password_gives_no_code(session: Session, alice: User) -> None:
+    with pytest.raises(LoginRefusedError, match="Wrong email or password"):
+        sign_in.log_in(
+            session=session,
+            email=alice.email,
+            password="not the password",
+            client_ip="127.0.0.1",
+            next_path="",
+        )
+
+
+def test_sign_up_leads_into_the_meetings_as_a_plain_user(session: Session, admin: User) -> None:
+    code = sign_in.sign_up(
+        session=session, email="nina@example.com", password=PASSWORD, display_name="Nina"
+    )
+    cookie, next_path = _cookie_for(session, code)
+    assert next_path == routes.MEETINGS
+    viewer = sign_in.visit(cookie, session=session).viewer
+    assert viewer == sign_in.Viewer(name="Nina", email="nina@example.com", is_admin=False)
+
+
+def test_the_first_admin_is_made_once_and_sent_to_the_users(session: Session) -> None:
+    code = sign_in.create_first_admin(
+        session=session, email="olga@example.com", password=PASSWORD, display_name="Olga"
+    )
+    assert _cookie_for(session, code)[1] == routes.ADMIN_USERS
+    assert session.exec(select(User.role)).all() == [Role.ADMIN]
+    with pytest.raises(ForbiddenError):
+        sign_in.create_first_admin(
+            session=session, email="eve@example.com", password=PASSWORD, display_name=""
+        )
+
+
+def test_a_reset_request_checks_the_address_and_mails_known_ones(
+    session: Session, alice: User, env
+) -> None:
+    env(SMTP_HOST=None)
+    with pytest.raises(AccountError, match="valid email address"):
+        sign_in.request_password_reset(session=session, email="alice at example")
+    assert sign_in.request_password_reset(session=session, email="nobody@example.com") == (
+        "nobody@example.com"
+    )
+    assert session.exec(select(OutboxEmail)).all() == []
+    assert sign_in.request_password_reset(session=session, email=" alice@example.com") == (
+        "alice@example.com"
+    )
+    assert [m.to for m in session.exec(select(OutboxEmail)).all()] == ["alice@example.com"]
+
+
+def test_pages_call_without_a_session(app_database: str, session: Session, alice: User) -> None:
+    """What a page does: no session passed, the use case opens and commits its own."""
+    code = sign_in.log_in(email=alice.email, password=PASSWORD, client_ip="10.0.0.1", next_path="")
+    cookie, _ = _cookie_for(session, code)
+    assert sign_in.visit(cookie).viewer.email == alice.email

@@ -1,0 +1,143 @@
+"""Settings come from the environment and .env with the README's names and defaults; a
+value that is set but wrong stops start-up with the variable's name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from meetings_ui.config import ConfigurationError, Settings, load_settings
+
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MEETINGS_SECRET_KEY",
+    "MEETINGS_APP_URL",
+    "MEETINGS_BACKEND_URL",
+    "MEETINGS_APP_DOMAIN",
+    "MEETINGS_SANDBOX_URL",
+    "MEETINGS_DEMO",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "MICROSOFT_CLIENT_ID",
+    "MICROSOFT_CLIENT_SECRET",
+    "MICROSOFT_TENANT",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_FROM",
+)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No setting in the environment, and no project .env read."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    return monkeypatch
+
+
+def test_defaults_run_a_fresh_clone(clean_env: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith(".meetings_data/meetings.db")
+    assert settings.app_url == "http://localhost:3000"
+    assert settings.backend_url == "http://localhost:8000"
+    assert settings.app_domain == "localhost:3000"
+    assert settings.sandbox_url == "http://localhost:8000/_sandbox"
+    assert settings.secret_key  # generated once into the ignored key file
+    assert settings.microsoft_tenant == "common"
+    assert settings.smtp_port == 587
+    assert settings.smtp_from == "Meetings <meetings@localhost>"
+    assert settings.demo_mode is False
+    assert settings.uses_google_sandbox and settings.uses_microsoft_sandbox
+    assert settings.uses_sandbox and settings.captures_mail
+
+
+def test_environment_values_and_what_derives_from_them(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MEETINGS_APP_URL", " https://meet.example.com/ ")
+    clean_env.setenv("MEETINGS_BACKEND_URL", "https://api.example.com")
+    clean_env.setenv("MEETINGS_SECRET_KEY", "k" * 40)
+    clean_env.setenv("MEETINGS_DEMO", "yes")
+    clean_env.setenv("SMTP_HOST", "smtp.example.com")
+    clean_env.setenv("SMTP_PORT", "2525")
+    clean_env.setenv("GOOGLE_CLIENT_ID", "id")
+    clean_env.setenv("GOOGLE_CLIENT_SECRET", "secret")
+    settings = load_settings()
+    assert settings.app_url == "https://meet.example.com"
+    assert settings.app_domain == "meet.example.com"
+    assert settings.sandbox_url == "https://api.example.com/_sandbox"
+    assert settings.secret_key == "k" * 40
+    assert settings.demo_mode is True
+    assert settings.smtp_port == 2525
+    assert not settings.captures_mail
+    assert not settings.uses_google_sandbox
+    assert settings.uses_sandbox  # Microsoft still has no credentials
+
+
+def test_an_empty_variable_counts_as_unset(clean_env: pytest.MonkeyPatch) -> None:
+    for name in ("MEETINGS_APP_URL", "SMTP_PORT", "MEETINGS_DEMO", "MICROSOFT_TENANT"):
+        clean_env.setenv(name, "  ")
+    settings = load_settings()
+    assert settings.app_url == "http://localhost:3000"
+    assert settings.smtp_port == 587
+    assert settings.demo_mode is False
+    assert settings.microsoft_tenant == "common"
+
+
+def test_only_the_documented_names_are_read(clean_env: pytest.MonkeyPatch) -> None:
+    """Another tool's SECRET_KEY or APP_URL must not become ours."""
+    clean_env.setenv("SECRET_KEY", "someone-elses-key")
+    clean_env.setenv("APP_URL", "https://other.example.com")
+    clean_env.setenv("meetings_app_url", "https://lower.example.com")
+    settings = load_settings()
+    assert settings.secret_key != "someone-elses-key"
+    assert settings.app_url == "http://localhost:3000"
+
+
+def test_a_dotenv_file_is_read_and_the_environment_wins(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "MEETINGS_APP_DOMAIN=meet.example.org\nSMTP_HOST=mail.example.org\nOTHER_TOOL=1\n"
+    )
+    clean_env.setitem(Settings.model_config, "env_file", dotenv)
+    clean_env.setenv("SMTP_HOST", "from-the-environment")
+    settings = load_settings()
+    assert settings.app_domain == "meet.example.org"
+    assert settings.smtp_host == "from-the-environment"
+
+
+def test_secrets_stay_out_of_the_repr(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MEETINGS_SECRET_KEY", "very-secret-key")
+    clean_env.setenv("SMTP_PASSWORD", "very-secret-password")
+    assert "very-secret" not in repr(load_settings())
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MEETINGS_APP_URL", "meet.example.com"),
+        ("MEETINGS_APP_URL", "ftp://meet.example.com"),
+        ("MEETINGS_APP_URL", "https://meet.example.com/?next=1"),
+        ("MEETINGS_BACKEND_URL", "http://localhost:port"),
+        ("MEETINGS_SANDBOX_URL", "/_sandbox"),
+        ("SMTP_PORT", "smtp"),
+        ("SMTP_PORT", "0"),
+        ("SMTP_PORT", "65536"),
+        ("MEETINGS_DEMO", "maybe"),
+    ],
+)
+def test_a_bad_value_is_refused_by_name(
+    clean_env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert message.startswith(f"Invalid configuration (environment or .env): {name}: ")
+    assert ";" not in message  # one problem only: derived defaults add no noise
