@@ -86,13 +86,7 @@ def post_booking(
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
     409 with the day's free slots when someone was quicker."""
     request = booking_service.BookingRequest(
-        start=body.start,
-        time_zone=body.timezone,
-        name=body.name,
-        email=body.email,
-        answers=body.answers,
-        duration=body.duration,
-        idempotency_key=body.idempotency_key,
+        time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )
     try:
         view, created = api_views.book(session=session, slug=slug, request=request)

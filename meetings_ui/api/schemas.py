@@ -152,19 +152,23 @@ class BookingRequest(BaseModel):
 
 
 class Booking(_Output):
+    """A booking as its prospect made it; the URLs are the prospect's own links."""
+
     id: int
     link_id: int
-    status: BookingStatus
+    status: BookingStatus = Field(
+        description="confirmed (online link), requested (offline link) or cancelled."
+    )
     start: datetime = Field(description="In the prospect's `timezone`.")
-    end: datetime
-    timezone: str
-    name: str
-    email: str
-    answers: dict[str, str]
-    host_id: int
-    cancel_url: str
-    reschedule_url: str
-    ics_url: str
+    end: datetime = Field(description="In the prospect's `timezone`.")
+    timezone: str = Field(description="The prospect's IANA time zone.")
+    name: str = Field(description="The prospect's name.")
+    email: str = Field(description="The prospect's email address.")
+    answers: dict[str, str] = Field(description="Question id → answer.")
+    host_id: int = Field(description="The user who hosts it (round robin: the one chosen).")
+    cancel_url: str = Field(description="Cancels the meeting, until it starts.")
+    reschedule_url: str = Field(description="Moves the meeting, until it starts.")
+    ics_url: str = Field(description="The meeting as an iCalendar file.")
 
 
 # --- with an API key -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, zone
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, links, scheduling
+from meetings_ui.services.booking_pages import QuestionView
 from meetings_ui.services.guard import Actor
 
 
@@ -36,19 +37,10 @@ class SlotTakenError(Exception):
         self.slots = slots
 
 
-@dataclass(frozen=True)
-class QuestionView:
-    id: str
-    label: str
-    kind: str
-    required: bool
-    choices: tuple[str, ...] = ()
-
-
 # Every booking asks these two first; a link's own questions follow.
 ALWAYS_ASKED = (
-    QuestionView("name", "Name", "text", required=True),
-    QuestionView("email", "Email", "text", required=True),
+    QuestionView("name", "Name", "text", required=True, choices=()),
+    QuestionView("email", "Email", "text", required=True, choices=()),
 )
 
 
