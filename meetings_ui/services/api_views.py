@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from meetings_ui.domain.availability import Slot
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
-from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, zone
+from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, links, scheduling
 from meetings_ui.services.booking_pages import QuestionView
@@ -157,6 +157,12 @@ def open_slots(
     """The free slots from `first_day` to `last_day` (the prospect's dates, in their zone)."""
     link = _public(session, slug)
     settings = link.settings
+    try:
+        zone(time_zone)
+    except UnknownTimeZoneError:
+        raise InvalidSlotQueryError(
+            "timezone", f"{time_zone!r} is not an IANA time zone."
+        ) from None
     last_day = last_day or first_day
     if not EARLIEST_DATE <= first_day <= last_day <= LATEST_DATE:
         message = (

@@ -3,7 +3,7 @@ and every error, FastAPI's own included, has the API's one error body."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session
@@ -13,6 +13,7 @@ from meetings_ui.api.app import build_api
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.models import User
 from meetings_ui.services.api_keys import do_create_api_key
+from meetings_ui.services.api_views import InvalidSlotQueryError, open_slots
 from meetings_ui.services.bookings import BookingRequest, InvalidBookingError, validate_request
 from meetings_ui.services.links import do_create_link
 
@@ -119,6 +120,30 @@ def test_the_booking_service_refuses_unsupported_dates_too() -> None:
     with pytest.raises(InvalidBookingError) as refused:
         validate_request(LinkSettings(), request)
     assert [field for field, _ in refused.value.problems] == ["start"]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "time_zone", "field"),
+    [
+        (date(9999, 12, 31), None, "UTC", "range"),
+        (date(1, 1, 1), None, "Asia/Tokyo", "range"),
+        (date(2030, 1, 1), date(2029, 1, 1), "UTC", "range"),
+        (date(2030, 1, 1), None, "Europe", "timezone"),
+    ],
+)
+def test_the_slots_service_refuses_what_the_api_would(
+    session: Session, slug: str, first: date, last: date | None, time_zone: str, field: str
+) -> None:
+    with pytest.raises(InvalidSlotQueryError) as refused:
+        open_slots(
+            session=session,
+            slug=slug,
+            first_day=first,
+            last_day=last,
+            time_zone=time_zone,
+            duration=None,
+        )
+    assert refused.value.field == field
 
 
 @pytest.mark.parametrize(
