@@ -1,42 +1,56 @@
-"""The backend's HTTP routes that are not Reflex pages, mounted with api_transformer."""
+"""The backend's HTTP routes that are not Reflex pages, mounted with api_transformer.
+
+The REST API is a FastAPI sub-application at /api/v1: its own OpenAPI document
+(/api/v1/openapi.json, paths relative to the server /api/v1), its docs (/api/v1/docs),
+and its own 404 and 405 in the API's error body. Everything else (health, the login
+cookie, the OAuth callback) is outside the document.
+"""
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from meetings_ui import routes
-from meetings_ui.api.auth import complete_login, log_out
-from meetings_ui.api.oauth import oauth_callback
-from meetings_ui.api.public import api_routes
-from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
+from meetings_ui.api import auth, errors, manage, oauth, public
+from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.services.health import check_health
 
-
-def _health_report() -> dict[str, str]:
-    with session_scope() as session:
-        return check_health(session=session)
+API_VERSION = "1"
 
 
-async def health(_request: Request) -> JSONResponse:
-    report = await run_in_threadpool(_health_report)
+def build_api_v1() -> FastAPI:
+    api = FastAPI(
+        title="Meetings API",
+        version=API_VERSION,
+        description=(
+            "Book meetings on public links, and manage your links and bookings with an "
+            "API key. Every 4xx answer has the same body: `{error, message}`, plus "
+            "`problems` naming each field to fix, `suggestions` or `slots` where they help."
+        ),
+        servers=[{"url": routes.API_PREFIX}],
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        # Bodies are JSON whatever their Content-Type says, as they always were.
+        strict_content_type=False,
+    )
+    errors.install(api)
+    api.include_router(public.router)
+    api.include_router(manage.router)
+    return api
+
+
+def health(session: DatabaseSession) -> JSONResponse:
+    report = check_health(session=session)
     return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
 
-def build_api() -> Starlette:
-    backend_routes: list[Route | Mount] = [
-        Route(routes.HEALTH, health, methods=["GET"]),
-        Route(routes.AUTH_COMPLETE, complete_login, methods=["GET"]),
-        Route(routes.AUTH_LOGOUT, log_out, methods=["POST"]),
-        Route(routes.OAUTH_CALLBACK, oauth_callback, methods=["GET"]),
-        *api_routes(),
-    ]
-    if get_settings().uses_sandbox:
-        from meetings_ui.sandbox.app import build_sandbox_app
-
-        backend_routes.append(Mount(routes.SANDBOX_PREFIX, app=build_sandbox_app()))
-    return Starlette(routes=backend_routes)
+def build_api() -> FastAPI:
+    backend = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    errors.install(backend)
+    backend.add_api_route(routes.HEALTH, health, methods=["GET"], include_in_schema=False)
+    backend.include_router(auth.router)
+    backend.include_router(oauth.router)
+    backend.mount(routes.API_PREFIX, build_api_v1())
+    return backend

@@ -31,14 +31,19 @@ class UnknownTimeZoneError(ValueError):
     """Raised for a name that is not an IANA time zone."""
 
 
-@functools.lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
-    """The IANA zone called `name` (cached: ZoneInfo construction reads tzdata)."""
+    """The IANA zone called `name`; anything else (a list, "Europe") is UnknownTimeZoneError."""
     if not isinstance(name, str) or not name or name != name.strip():
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}")
+    return _zone(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo:
+    """Cached: ZoneInfo construction reads tzdata."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: "Europe", too long
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}") from error
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, func, select
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
+from meetings_ui.domain import time_zones
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
@@ -100,8 +101,11 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
         zone(request.time_zone)
     except UnknownTimeZoneError:
         problems.append(("timezone", f"{request.time_zone!r} is not an IANA time zone."))
-    if not isinstance(request.start, datetime) or request.start.tzinfo is None:
+    if not isinstance(request.start, datetime) or request.start.utcoffset() is None:
         problems.append(("start", "Give the start as an ISO-8601 time with its offset."))
+    elif not time_zones.EARLIEST_DATE <= request.start.date() <= time_zones.LATEST_DATE:
+        supported = f"{time_zones.EARLIEST_DATE} and {time_zones.LATEST_DATE}"
+        problems.append(("start", f"Choose a time between {supported}."))
     duration = request.duration if request.duration is not None else settings.durations[0]
     if duration not in settings.durations:
         problems.append(

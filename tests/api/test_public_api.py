@@ -236,5 +236,8 @@ def test_api_key_manages_only_its_owners_links(
 def test_openapi_describes_the_api(client: TestClient) -> None:
     document = client.get(f"{BASE}/openapi.json").json()
     assert document["openapi"].startswith("3.")
-    assert f"{BASE}/public/links/{{slug}}/slots" in document["paths"]
-    assert "409" in document["paths"][f"{BASE}/public/links/{{slug}}/bookings"]["post"]["responses"]
+    # Paths are relative to the document's server, the API's prefix.
+    assert [server["url"] for server in document["servers"]] == [BASE]
+    assert "/public/links/{slug}/slots" in document["paths"]
+    assert "409" in document["paths"]["/public/links/{slug}/bookings"]["post"]["responses"]
+    assert client.get(f"{BASE}/docs").status_code == 200

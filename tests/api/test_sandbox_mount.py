@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from meetings_ui.api.app import build_api
 from meetings_ui.config import get_settings
+from meetings_ui.meetings_ui import build_backend
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def settings_reset() -> Iterator[None]:
 
 
 def test_the_sandbox_is_mounted_by_default(settings_reset: None) -> None:
-    client = TestClient(build_api())
+    client = TestClient(build_backend())
     state = client.get("/_sandbox/control/state").json()
     providers = {a["provider"] for a in state["accounts"]}
     assert providers == {"google", "microsoft"}
@@ -49,4 +49,4 @@ def test_real_credentials_switch_the_sandbox_off(
     ):
         monkeypatch.setenv(name, "configured")
     get_settings.cache_clear()
-    assert TestClient(build_api()).get("/_sandbox/control/state").status_code == 404
+    assert TestClient(build_backend()).get("/_sandbox/control/state").status_code == 404

@@ -1,0 +1,44 @@
+"""FastAPI dependencies: the request's database session and the API key's owner."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from meetings_ui.api.errors import ApiError
+from meetings_ui.services.api_keys import authenticate_api_key
+from meetings_ui.services.guard import Actor
+from meetings_ui.services.transactions import Session, database_session
+
+DatabaseSession = Annotated[Session, Depends(database_session)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from Settings, sent as `Authorization: Bearer mtg_…`.",
+)
+
+
+def api_caller(
+    session: DatabaseSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The active owner of the API key in the request; 401 for anyone else."""
+    user = (
+        authenticate_api_key(session=session, raw_key=credentials.credentials)
+        if credentials is not None
+        else None
+    )
+    if user is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Send a valid API key as Authorization: Bearer <key>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+Caller = Annotated[Actor, Depends(api_caller)]

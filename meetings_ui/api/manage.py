@@ -1,0 +1,127 @@
+"""The REST API for the holder of an API key: their meeting links and bookings.
+
+A link or booking that is not the caller's is a 404, exactly like one that does not
+exist, so ids cannot be probed. Handlers are plain functions (FastAPI's thread pool).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from meetings_ui.api import schemas
+from meetings_ui.api.deps import Caller, DatabaseSession
+from meetings_ui.api.errors import ApiError, documented, invalid
+from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.services import api_views
+from meetings_ui.services import bookings as booking_service
+from meetings_ui.services import links as link_service
+
+router = APIRouter(responses=documented(401))
+
+LinkId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
+BookingId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
+NO_LINK = "No such meeting link."
+
+
+def _refused(refused: link_service.InvalidLinkError) -> ApiError:
+    return invalid(refused.problems, suggestions=refused.suggestions or None)
+
+
+@router.get("/links", tags=["links"])
+def list_links(session: DatabaseSession, caller: Caller) -> schemas.Links:
+    """The links the caller owns or hosts, newest first."""
+    return schemas.Links(
+        links=[
+            schemas.Link.model_validate(view)
+            for view in api_views.links_of(session=session, user=caller)
+        ]
+    )
+
+
+@router.post(
+    "/links",
+    tags=["links"],
+    status_code=status.HTTP_201_CREATED,
+    responses=documented(400, 422),
+)
+def create_link(body: schemas.NewLink, session: DatabaseSession, caller: Caller) -> schemas.Link:
+    try:
+        link = link_service.do_create_link(
+            session=session,
+            owner=caller,
+            name=body.name,
+            slug=body.slug,
+            link_type=body.link_type,
+            settings=body.settings,
+            host_ids=body.host_ids,
+        )
+    except link_service.InvalidLinkError as refused:
+        raise _refused(refused) from None
+    return schemas.Link.model_validate(api_views.link_view(session=session, link=link))
+
+
+@router.get("/links/{link_id}", tags=["links"], responses=documented(404))
+def get_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> schemas.Link:
+    try:
+        view = api_views.link_of(session=session, actor=caller, link_id=link_id)
+    except link_service.LinkNotFoundError:
+        raise ApiError(404, "not_found", NO_LINK) from None
+    return schemas.Link.model_validate(view)
+
+
+@router.patch("/links/{link_id}", tags=["links"], responses=documented(400, 404, 422))
+def update_link(
+    link_id: LinkId, body: schemas.LinkChanges, session: DatabaseSession, caller: Caller
+) -> schemas.Link:
+    try:
+        link = link_service.do_update_link(
+            session=session,
+            actor=caller,
+            link_id=link_id,
+            changes=body.model_dump(exclude_unset=True),
+        )
+    except link_service.LinkNotFoundError:
+        raise ApiError(404, "not_found", NO_LINK) from None
+    except link_service.InvalidLinkError as refused:
+        raise _refused(refused) from None
+    return schemas.Link.model_validate(api_views.link_view(session=session, link=link))
+
+
+@router.delete(
+    "/links/{link_id}",
+    tags=["links"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=documented(404),
+)
+def delete_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Response:
+    try:
+        link_service.do_delete_link(session=session, actor=caller, link_id=link_id)
+    except link_service.LinkNotFoundError:
+        raise ApiError(404, "not_found", NO_LINK) from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/bookings", tags=["bookings"], responses=documented(400))
+def list_bookings(
+    session: DatabaseSession,
+    caller: Caller,
+    status: Annotated[BookingStatus | None, Query(description="Only these.")] = None,
+) -> schemas.Bookings:
+    """The bookings of the caller's links, earliest first."""
+    views = api_views.bookings_of(session=session, user=caller, status=status)
+    return schemas.Bookings(bookings=[schemas.Booking.model_validate(view) for view in views])
+
+
+@router.post("/bookings/{booking_id}/cancel", tags=["bookings"], responses=documented(404))
+def cancel_booking(
+    booking_id: BookingId, session: DatabaseSession, caller: Caller
+) -> schemas.Booking:
+    """Cancel it: the calendar event goes, and both people are told."""
+    try:
+        view = api_views.cancel_booking(session=session, actor=caller, booking_id=booking_id)
+    except booking_service.BookingNotFoundError:
+        raise ApiError(404, "not_found", "No such booking.") from None
+    return schemas.Booking.model_validate(view)

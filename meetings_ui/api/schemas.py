@@ -1,0 +1,220 @@
+"""The REST API's request and response bodies, as pydantic models: /api/v1/openapi.json is
+generated from them.
+
+Requests are bounded here (types, lengths, the supported dates), so nothing malformed
+reaches a service; the services still check what needs the database or the link's
+settings. Responses are read by attribute from the services' views.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+)
+
+from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.link_settings import IsoDate, LinkSettings, TimeZoneName
+from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE
+
+SUPPORTED = f"between {EARLIEST_DATE} and {LATEST_DATE}"  # every date the app schedules
+MAX_ROW_ID = 2**31 - 1  # the largest id a database row can have (PostgreSQL's integer)
+
+
+def _supported_instant(value: datetime) -> datetime:
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        raise ValueError(f"Choose a time {SUPPORTED}.")
+    return value
+
+
+SupportedDate = Annotated[IsoDate, Field(description=f"YYYY-MM-DD, {SUPPORTED}.")]
+SupportedInstant = Annotated[
+    AwareDatetime,
+    AfterValidator(_supported_instant),
+    Field(
+        description=f"ISO 8601 with its UTC offset, {SUPPORTED}.",
+        examples=["2030-01-07T10:00:00+01:00"],
+    ),
+]
+TimeZone = Annotated[
+    TimeZoneName,
+    Field(max_length=64, description="An IANA time zone.", examples=["Europe/Paris"]),
+]
+
+
+def _an_object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("must be an object")
+    return value
+
+
+# Documented as LinkSettings, any subset of it; checked by LinkSettings.from_json, the one
+# gate for settings, which names each problem (settings.weekly.mon) and merges the rest.
+SettingsChanges = Annotated[
+    dict[str, Any], PlainValidator(_an_object, json_schema_input_type=LinkSettings)
+]
+RowId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
+Minutes = Annotated[StrictInt, Field(ge=5, le=24 * 60)]
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class Problem(_Output):
+    field: str = Field(description="The input at fault: `email`, `answers.topic`, `start`…")
+    message: str
+
+
+class Slot(_Output):
+    start: datetime
+    end: datetime
+
+
+class ErrorBody(_Output):
+    """The body of every 4xx answer."""
+
+    error: str = Field(
+        description="A stable code: not_found, unauthorized, invalid, bad_json, bad_range, "
+        "bad_timezone, bad_duration, bad_status, slot_unavailable, method_not_allowed…"
+    )
+    message: str = Field(description="What went wrong, in words for a person.")
+    problems: list[Problem] | None = Field(
+        default=None, description="With `invalid`: each field to fix."
+    )
+    suggestions: list[str] | None = Field(
+        default=None, description="With a taken slug: free slugs close to it."
+    )
+    slots: list[Slot] | None = Field(
+        default=None, description="With `slot_unavailable`: the free slots left that day."
+    )
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+class AskedQuestion(_Output):
+    """A question the booking form asks."""
+
+    id: str
+    label: str
+    kind: Literal["text", "choice"]
+    required: bool
+    choices: list[str]
+
+
+class PublicLink(_Output):
+    slug: str
+    name: str
+    host: str = Field(description="The owner's display name.")
+    link_type: LinkType
+    durations: list[int] = Field(description="The meeting lengths offered, in minutes.")
+    questions: list[AskedQuestion] = Field(description="Name and email first, then the link's own.")
+    mode: Literal["online", "offline"] = Field(
+        description="online: bookings are confirmed; offline: they are requests the host confirms."
+    )
+    host_time_zone: str
+
+
+class Slots(_Output):
+    timezone: str
+    duration: int
+    slots: list[Slot] = Field(description="Free slots, in `timezone`.")
+
+
+class BookingRequest(BaseModel):
+    """A prospect's booking. Send the same `idempotency_key` again to replay it safely."""
+
+    start: SupportedInstant
+    timezone: TimeZone
+    name: str = Field(max_length=200, examples=["Ann Example"])
+    email: str = Field(max_length=320, examples=["ann@example.org"])
+    answers: dict[
+        Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=2000)] | None
+    ] = Field(default_factory=dict, max_length=20, description="Question id → answer.")
+    duration: Minutes | None = Field(
+        default=None, description="Minutes; one of the link's durations (default: its first)."
+    )
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    )
+
+
+class Booking(_Output):
+    """A booking as its prospect made it; the URLs are the prospect's own links."""
+
+    id: int
+    link_id: int
+    status: BookingStatus = Field(
+        description="confirmed (online link), requested (offline link) or cancelled."
+    )
+    start: datetime = Field(description="In the prospect's `timezone`.")
+    end: datetime = Field(description="In the prospect's `timezone`.")
+    timezone: str = Field(description="The prospect's IANA time zone.")
+    name: str = Field(description="The prospect's name.")
+    email: str = Field(description="The prospect's email address.")
+    answers: dict[str, str] = Field(description="Question id → answer.")
+    host_id: int = Field(description="The user who hosts it (round robin: the one chosen).")
+    cancel_url: str = Field(description="Cancels the meeting, until it starts.")
+    reschedule_url: str = Field(description="Moves the meeting, until it starts.")
+    ics_url: str = Field(description="The meeting as an iCalendar file.")
+
+
+# --- with an API key -------------------------------------------------------------------------
+
+
+class LinkChanges(BaseModel):
+    """The fields to change; keys left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    slug: str | None = Field(
+        default=None, max_length=60, description="The URL ending: lower-case letters, digits, -."
+    )
+    link_type: LinkType | None = None
+    settings: SettingsChanges | None = Field(
+        default=None,
+        description="Settings to change; keys left out keep their value (on a new link, "
+        "the defaults, in the owner's time zone).",
+    )
+    host_ids: list[RowId] | None = Field(
+        default=None, max_length=50, description="User ids; the owner always hosts."
+    )
+
+
+class NewLink(LinkChanges):
+    """A new meeting link; without a slug, one is made from the owner's Meetings URL."""
+
+    name: str = Field(max_length=200)
+    link_type: LinkType = LinkType.ONE_ON_ONE
+
+
+class Link(_Output):
+    id: int
+    name: str
+    slug: str
+    url: str = Field(description="The booking page.")
+    link_type: LinkType
+    host_ids: list[int] = Field(description="The owner first.")
+    settings: LinkSettings
+    created_at: datetime
+
+
+class Links(_Output):
+    links: list[Link]
+
+
+class Bookings(_Output):
+    bookings: list[Booking]

@@ -1,0 +1,274 @@
+"""What the REST API shows, built by the services: one call per route, no rows above here.
+
+The views are frozen dataclasses named like the API's response models (api/schemas.py),
+which read them by attribute. Times are in the zone the prospect asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from meetings_ui.domain.availability import Slot
+from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
+from meetings_ui.models import Booking, MeetingLink, User
+from meetings_ui.services import bookings, links, scheduling
+from meetings_ui.services.booking_pages import QuestionView
+from meetings_ui.services.guard import Actor
+
+
+class InvalidSlotQueryError(ValueError):
+    """A slots query the link cannot answer; `field` is "range", "duration" or "timezone"."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SlotTakenError(Exception):
+    """The time was just taken; `slots` are the free ones left that day."""
+
+    def __init__(self, slots: list[SlotView]) -> None:
+        super().__init__("This time was just taken — pick another.")
+        self.slots = slots
+
+
+# Every booking asks these two first; a link's own questions follow.
+ALWAYS_ASKED = (
+    QuestionView("name", "Name", "text", required=True, choices=()),
+    QuestionView("email", "Email", "text", required=True, choices=()),
+)
+
+
+@dataclass(frozen=True)
+class PublicLinkView:
+    slug: str
+    name: str
+    host: str
+    link_type: LinkType
+    durations: tuple[int, ...]
+    questions: tuple[QuestionView, ...]
+    mode: str
+    host_time_zone: str
+
+
+@dataclass(frozen=True)
+class SlotView:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class SlotsView:
+    timezone: str
+    duration: int
+    slots: list[SlotView]
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: int
+    link_id: int
+    status: BookingStatus
+    start: datetime
+    end: datetime
+    timezone: str
+    name: str
+    email: str
+    answers: dict[str, str]
+    host_id: int
+    cancel_url: str
+    reschedule_url: str
+    ics_url: str
+
+
+@dataclass(frozen=True)
+class LinkView:
+    id: int
+    name: str
+    slug: str
+    url: str
+    link_type: LinkType
+    host_ids: list[int]
+    settings: LinkSettings
+    created_at: datetime
+
+
+# --- public --------------------------------------------------------------------------------
+
+
+def _public(session: Session, slug: str) -> MeetingLink:
+    link = links.link_by_slug(session=session, slug=slug)
+    if link is None:
+        raise links.LinkNotFoundError(f"No meeting link at {slug!r}")
+    return link
+
+
+def public_link(*, session: Session, slug: str) -> PublicLinkView:
+    """What a prospect sees of a link before booking it."""
+    link = _public(session, slug)
+    settings = link.settings
+    return PublicLinkView(
+        slug=link.slug,
+        name=link.name,
+        host=session.get(User, link.owner_id).display_name,
+        link_type=LinkType(link.link_type),
+        durations=tuple(settings.durations),
+        questions=(
+            *ALWAYS_ASKED,
+            *(
+                QuestionView(q.id, q.label, q.kind, q.required, tuple(q.choices))
+                for q in settings.questions
+            ),
+        ),
+        mode="online" if scheduling.is_online(session, link) else "offline",
+        host_time_zone=settings.time_zone,
+    )
+
+
+def _slots_between(
+    session: Session, link: MeetingLink, first: date, last: date, time_zone: str, duration: int
+) -> list[SlotView]:
+    start, end = scheduling.day_range(first, last, time_zone)
+    _, slots = scheduling.link_slots(
+        session=session, link=link, start=start, end=end, duration=duration, now=datetime.now(UTC)
+    )
+    return [_in_zone(slot, time_zone) for slot in slots]
+
+
+def _in_zone(slot: Slot, time_zone: str) -> SlotView:
+    tz = zone(time_zone)
+    return SlotView(slot.start.astimezone(tz), slot.end.astimezone(tz))
+
+
+def open_slots(
+    *,
+    session: Session,
+    slug: str,
+    first_day: date,
+    last_day: date | None,
+    time_zone: str,
+    duration: int | None,
+) -> SlotsView:
+    """The free slots from `first_day` to `last_day` (the prospect's dates, in their zone)."""
+    link = _public(session, slug)
+    settings = link.settings
+    try:
+        zone(time_zone)
+    except UnknownTimeZoneError:
+        raise InvalidSlotQueryError(
+            "timezone", f"{time_zone!r} is not an IANA time zone."
+        ) from None
+    last_day = last_day or first_day
+    if not EARLIEST_DATE <= first_day <= last_day <= LATEST_DATE:
+        message = (
+            "The range ends before it starts."
+            if last_day < first_day
+            else f"Ask for dates between {EARLIEST_DATE} and {LATEST_DATE}."
+        )
+        raise InvalidSlotQueryError("range", message)
+    if (last_day - first_day).days + 1 > scheduling.MAX_RANGE_DAYS:
+        raise InvalidSlotQueryError(
+            "range", f"Ask for at most {scheduling.MAX_RANGE_DAYS} days at a time."
+        )
+    duration = duration if duration is not None else settings.durations[0]
+    if duration not in settings.durations:
+        offered = ", ".join(map(str, settings.durations))
+        raise InvalidSlotQueryError("duration", f"This link offers {offered} minutes.")
+    return SlotsView(
+        timezone=time_zone,
+        duration=duration,
+        slots=_slots_between(session, link, first_day, last_day, time_zone, duration),
+    )
+
+
+def book(
+    *, session: Session, slug: str, request: bookings.BookingRequest
+) -> tuple[BookingView, bool]:
+    """(the booking, whether it is new); SlotTakenError carries the day's free slots."""
+    link = _public(session, slug)
+    try:
+        outcome = bookings.do_book(session=session, link=link, request=request)
+    except bookings.SlotUnavailableError:
+        day = request.start.astimezone(zone(request.time_zone)).date()
+        duration = request.duration or link.settings.durations[0]
+        raise SlotTakenError(
+            _slots_between(session, link, day, day, request.time_zone, duration)
+        ) from None
+    return booking_view(outcome.booking), outcome.created
+
+
+def booking_view(booking: Booking) -> BookingView:
+    tz = zone(booking.prospect_time_zone)
+    return BookingView(
+        id=booking.id,
+        link_id=booking.link_id,
+        status=BookingStatus(booking.status),
+        start=booking.start_at.astimezone(tz),
+        end=booking.end_at.astimezone(tz),
+        timezone=booking.prospect_time_zone,
+        name=booking.prospect_name,
+        email=booking.prospect_email,
+        answers=dict(booking.answers),
+        host_id=booking.host_id,
+        cancel_url=bookings.cancel_url(booking),
+        reschedule_url=bookings.reschedule_url(booking),
+        ics_url=bookings.ics_url(booking),
+    )
+
+
+# --- for the holder of an API key ----------------------------------------------------------
+
+
+def link_view(*, session: Session, link: MeetingLink) -> LinkView:
+    return LinkView(
+        id=link.id,
+        name=link.name,
+        slug=link.slug,
+        url=links.link_url(link),
+        link_type=LinkType(link.link_type),
+        host_ids=links.host_ids_of(session=session, link=link),
+        settings=link.settings,
+        created_at=link.created_at,
+    )
+
+
+def link_of(*, session: Session, actor: Actor, link_id: int) -> LinkView:
+    """One of the actor's links; LinkNotFoundError for anyone else's."""
+    return link_view(
+        session=session, link=links.link_for(session=session, actor=actor, link_id=link_id)
+    )
+
+
+def links_of(*, session: Session, user: Actor) -> list[LinkView]:
+    return [
+        link_view(session=session, link=link) for link in links.links_of(session=session, user=user)
+    ]
+
+
+def bookings_of(
+    *, session: Session, user: Actor, status: BookingStatus | None = None
+) -> list[BookingView]:
+    """The bookings of every link the user hosts or owns, earliest first."""
+    mine = [link.id for link in links.links_of(session=session, user=user)]
+    query = select(Booking).where(Booking.link_id.in_(mine)).order_by(Booking.start_at, Booking.id)
+    if status is not None:
+        query = query.where(Booking.status == status)
+    return [booking_view(booking) for booking in session.exec(query).all()]
+
+
+def cancel_booking(*, session: Session, actor: Actor, booking_id: int) -> BookingView:
+    """Cancel a booking of one of the actor's links; anyone else's does not exist for them."""
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise bookings.BookingNotFoundError(f"No booking {booking_id}")
+    try:
+        links.link_for(session=session, actor=actor, link_id=booking.link_id)
+    except links.LinkNotFoundError:
+        raise bookings.BookingNotFoundError(f"No booking {booking_id}") from None
+    bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the host.")
+    return booking_view(booking)
