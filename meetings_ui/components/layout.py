@@ -16,6 +16,11 @@ NAVIGATION = (
 )
 
 
+def logo(size: str = "28px") -> rx.Component:
+    """The app's mark (assets/logo.svg); decorative, so the text beside it names it."""
+    return rx.image(src="/logo.svg", alt="", width=size, height=size)
+
+
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     is_current = rx.State.router.page.path.startswith(href)
     return rx.link(
@@ -78,7 +83,7 @@ def host_shell(title: str, *children: rx.Component, admin_only: bool = False) ->
         rx.el.nav(
             rx.vstack(
                 rx.link(
-                    rx.text("Meetings", size="5", weight="bold"),
+                    rx.hstack(logo(), rx.text("Meetings", size="5", weight="bold"), align="center"),
                     href=routes.LANDING,
                     aria_label="Home",
                     underline="none",

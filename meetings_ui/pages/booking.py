@@ -16,6 +16,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import labelled
+from meetings_ui.components.layout import logo
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
@@ -413,6 +414,7 @@ def _messages() -> rx.Component:
 
 def _booking_panel() -> rx.Component:
     return rx.vstack(
+        logo("36px"),
         rx.heading(BookingState.link_name, size="7", as_="h1"),
         rx.text("with ", rx.text.strong(BookingState.host_name)),
         rx.cond(

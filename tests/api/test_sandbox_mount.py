@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from meetings_ui.backend import build_backend
 from meetings_ui.config import get_settings
-from meetings_ui.meetings_ui import build_backend
 
 
 @pytest.fixture
