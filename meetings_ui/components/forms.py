@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from meetings_ui.services.accounts import MIN_PASSWORD_LENGTH
+
 
 def field(
     label: str,
@@ -56,6 +58,44 @@ def submit_button(label: str, busy: rx.Var[bool]) -> rx.Component:
     )
 
 
+def new_password_field(label: str = "Password") -> rx.Component:
+    return field(
+        label,
+        "password",
+        type_="password",
+        autocomplete="new-password",
+        hint=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+
+
+def email_field() -> rx.Component:
+    return field("Email", "email", type_="email", autocomplete="username")
+
+
+def new_account_fields() -> tuple[rx.Component, ...]:
+    """Name, email and password of a new account (sign-up, the first admin)."""
+    return (
+        field("Name", "name", autocomplete="name", required=False),
+        email_field(),
+        new_password_field(),
+    )
+
+
+def account_form(
+    *fields: rx.Component,
+    error: rx.Var[str],
+    submit: str,
+    busy: rx.Var[bool],
+    on_submit: rx.EventHandler,
+) -> rx.Component:
+    """The form of an account page: its fields, the error to fix, one submit button."""
+    return rx.form(
+        rx.vstack(*fields, form_error(error), submit_button(submit, busy), spacing="3"),
+        on_submit=on_submit,
+        reset_on_submit=False,
+    )
+
+
 def auth_card(title: str, *children: rx.Component) -> rx.Component:
     """The centred card of the public account pages (log in, sign up, reset...)."""
     return rx.center(
@@ -83,6 +123,17 @@ def labelled(
     )
 
 
+def dialog_actions(back: str, on_back: rx.EventHandler, action: rx.Component) -> rx.Component:
+    """A dialog's buttons, on the right: the way back (quiet), then the action."""
+    return rx.hstack(
+        rx.button(back, variant="soft", color_scheme="gray", on_click=on_back),
+        action,
+        justify="end",
+        width="100%",
+        padding_top="1em",
+    )
+
+
 def confirm_dialog(
     *,
     title: str,
@@ -99,11 +150,10 @@ def confirm_dialog(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
-            rx.hstack(
-                rx.button("Keep it", variant="soft", color_scheme="gray", on_click=on_keep),
+            dialog_actions(
+                "Keep it",
+                on_keep,
                 rx.button(confirm_label, color_scheme="red", on_click=on_confirm, loading=busy),
-                justify="end",
-                padding_top="1em",
             ),
         ),
         open=open_,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
@@ -125,4 +127,15 @@ def not_built_yet(what: str) -> rx.Component:
         icon="construction",
         color_scheme="gray",
         role="status",
+    )
+
+
+def data_table(
+    headers: tuple[str, ...], rows: rx.Var[list], render_row: Callable[..., rx.Component]
+) -> rx.Component:
+    """A full-width table: one header cell per name, one `render_row` per item of `rows`."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(rows, render_row)),
+        width="100%",
     )

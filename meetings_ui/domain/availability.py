@@ -175,7 +175,7 @@ def find_slots(
     mode: Mode = Mode.COLLECTIVE,
 ) -> list[Slot]:
     """Every bookable slot whose start lies in [start, end), in time order."""
-    _check_query(rules, hosts, duration, now, start, end)
+    _check_query(rules, hosts, duration, now, (start, end))
     length = timedelta(minutes=duration)
     step = rules.step_for(duration)
     tz = rules.zone
@@ -257,7 +257,7 @@ def explain(
     mode: Mode = Mode.COLLECTIVE,
 ) -> Explanation:
     """Why a meeting of `duration` minutes starting `at` can or cannot be booked."""
-    _check_query(rules, hosts, duration, now, at, at + _ONE_DAY)
+    _check_query(rules, hosts, duration, now, (at, at + _ONE_DAY))
     tz = rules.zone
     length = timedelta(minutes=duration)
     step = rules.step_for(duration)
@@ -361,13 +361,9 @@ def _host_reasons(
 
 
 def _check_query(
-    rules: LinkRules,
-    hosts: Sequence[HostTime],
-    duration: int,
-    now: datetime,
-    start: datetime,
-    end: datetime,
+    rules: LinkRules, hosts: Sequence[HostTime], duration: int, now: datetime, span: _Span
 ) -> None:
+    start, end = span
     if duration not in rules.durations:
         raise InvalidRulesError(f"This link offers {sorted(rules.durations)} minute meetings")
     if not hosts:

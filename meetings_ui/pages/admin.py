@@ -16,7 +16,7 @@ from meetings_ui.components.connections import (
     health,
 )
 from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain.enums import ConnectionStatus
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
@@ -135,7 +135,6 @@ class AdminCalendarsState(DisconnectState, AuthState):
 
 
 def _connection_row(row: ConnectionLine) -> rx.Component:
-    S = AdminCalendarsState  # noqa: N806
     return rx.table.row(
         rx.table.row_header_cell(row.user),
         rx.table.cell(row.provider),
@@ -150,11 +149,11 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
                     "Re-check",
                     size="1",
                     variant="soft",
-                    loading=S.checking == row.id,
-                    on_click=S.recheck(row.id),
+                    loading=AdminCalendarsState.checking == row.id,
+                    on_click=AdminCalendarsState.recheck(row.id),
                     aria_label="Re-check " + row.account,
                 ),
-                disconnect_button(S, row.id, row.account, size="1"),
+                disconnect_button(AdminCalendarsState, row.id, row.account, size="1"),
             )
         ),
     )
@@ -166,7 +165,6 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
     on_load=[AuthState.require_user, AdminCalendarsState.load],
 )
 def admin_calendars() -> rx.Component:
-    S = AdminCalendarsState  # noqa: N806
     return host_shell(
         "Connected calendars",
         admin_tabs(),
@@ -174,43 +172,37 @@ def admin_calendars() -> rx.Component:
             rx.el.label("Search", html_for="calendar-search", style={"font_weight": "500"}),
             rx.input(
                 id="calendar-search",
-                value=S.search,
-                on_change=S.set_search.debounce(300),
+                value=AdminCalendarsState.search,
+                on_change=AdminCalendarsState.set_search.debounce(300),
                 placeholder="Name or email",
             ),
             spacing="1",
         ),
         rx.cond(
-            ~S.loaded,
+            ~AdminCalendarsState.loaded,
             rx.hstack(rx.spinner(), rx.text("Loading connected calendars…"), role="status"),
             rx.cond(
-                S.rows.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in (
-                                    "User",
-                                    "Provider",
-                                    "Account",
-                                    "Selected calendars",
-                                    "Health",
-                                    "Last sync",
-                                    "Scopes",
-                                    "Actions",
-                                )
-                            ]
-                        )
+                AdminCalendarsState.rows.length() > 0,
+                data_table(
+                    (
+                        "User",
+                        "Provider",
+                        "Account",
+                        "Selected calendars",
+                        "Health",
+                        "Last sync",
+                        "Scopes",
+                        "Actions",
                     ),
-                    rx.table.body(rx.foreach(S.rows, _connection_row)),
-                    width="100%",
+                    AdminCalendarsState.rows,
+                    _connection_row,
                 ),
                 rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
             ),
         ),
         disconnect_dialog(
-            S, " will stop blocking the user's booking pages until they connect it again."
+            AdminCalendarsState,
+            " will stop blocking the user's booking pages until they connect it again.",
         ),
         admin_only=True,
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services.audit import AuditRow, do_list_audit_events
 from meetings_ui.services.guard import ForbiddenError
@@ -69,17 +69,6 @@ def admin_audit() -> rx.Component:
         "Audit log",
         admin_tabs(),
         rx.text("The latest 200 events, newest first."),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("When", "Who", "Action", "On", "Details")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(AdminAuditState.events, _row)),
-            width="100%",
-        ),
+        data_table(("When", "Who", "Action", "On", "Details"), AdminAuditState.events, _row),
         admin_only=True,
     )

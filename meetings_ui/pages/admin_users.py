@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import ALL_SEATS
 from meetings_ui.pages.admin import admin_tabs
@@ -164,17 +164,6 @@ def admin_users() -> rx.Component:
             "the Meetings URL; a Marketing Hub or CMS Hub (Pro, Enterprise) seat, a custom "
             "domain. One seat per hub; assigning another tier replaces it."
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("User"),
-                    rx.table.column_header_cell("Role"),
-                    rx.table.column_header_cell("Seats"),
-                    rx.table.column_header_cell("Assign a seat"),
-                )
-            ),
-            rx.table.body(rx.foreach(AdminUsersState.users, _row)),
-            width="100%",
-        ),
+        data_table(("User", "Role", "Seats", "Assign a seat"), AdminUsersState.users, _row),
         admin_only=True,
     )

@@ -22,7 +22,7 @@ from meetings_ui.components.connections import (
     disconnect_dialog,
     health,
 )
-from meetings_ui.components.forms import labelled
+from meetings_ui.components.forms import dialog_actions, labelled
 from meetings_ui.components.labels import (
     PROVIDER_CHOICES,
     PROVIDER_NAMES,
@@ -386,7 +386,6 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
 
 def _connect_dialog() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     choose = rx.vstack(
         rx.dialog.description("Choose your calendar provider."),
         rx.radio_group.root(
@@ -399,48 +398,49 @@ def _connect_dialog() -> rx.Component:
                     for provider, label in PROVIDER_CHOICES.items()
                 ],
             ),
-            value=S.provider,
-            on_change=S.choose_provider,
+            value=CalendarSettingsState.provider,
+            on_change=CalendarSettingsState.choose_provider,
             aria_label="Calendar provider",
         ),
-        rx.hstack(
-            rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.close_connect),
-            rx.button("Connect your calendar", on_click=S.to_disclosure),
-            justify="end",
-            width="100%",
+        dialog_actions(
+            "Cancel",
+            CalendarSettingsState.close_connect,
+            rx.button("Connect your calendar", on_click=CalendarSettingsState.to_disclosure),
         ),
         spacing="4",
     )
     disclose = rx.vstack(
         rx.dialog.description(DISCLOSURE),
         rx.cond(
-            S.sandbox,
+            CalendarSettingsState.sandbox,
             rx.callout(
                 "Sandbox mode: the provider's consent page is simulated locally.",
                 icon="flask-conical",
             ),
         ),
-        rx.hstack(
-            rx.button("Back", variant="soft", color_scheme="gray", on_click=S.back_to_choice),
-            rx.button(S.accept_label, on_click=S.accept_and_connect, loading=S.connecting),
-            justify="end",
-            width="100%",
+        dialog_actions(
+            "Back",
+            CalendarSettingsState.back_to_choice,
+            rx.button(
+                CalendarSettingsState.accept_label,
+                on_click=CalendarSettingsState.accept_and_connect,
+                loading=CalendarSettingsState.connecting,
+            ),
         ),
         spacing="4",
     )
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Connect your calendar"),
-            rx.cond(S.connect_step == CHOOSE, choose, disclose),
+            rx.cond(CalendarSettingsState.connect_step == CHOOSE, choose, disclose),
             max_width="32em",
         ),
-        open=S.connect_open,
-        on_open_change=lambda _: S.close_connect(),
+        open=CalendarSettingsState.connect_open,
+        on_open_change=lambda _: CalendarSettingsState.close_connect(),
     )
 
 
 def _connection(row: ConnectionRow) -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.card(
         rx.hstack(
             rx.vstack(
@@ -459,11 +459,11 @@ def _connection(row: ConnectionRow) -> rx.Component:
                     rx.fragment(),
                     rx.button(
                         "Reconnect",
-                        on_click=S.open_connect(row.provider),
+                        on_click=CalendarSettingsState.open_connect(row.provider),
                         aria_label="Reconnect " + row.email,
                     ),
                 ),
-                disconnect_button(S, row.id, row.email),
+                disconnect_button(CalendarSettingsState, row.id, row.email),
             ),
             justify="between",
             width="100%",
@@ -474,16 +474,20 @@ def _connection(row: ConnectionRow) -> rx.Component:
 
 
 def _calendar_section() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.vstack(
         rx.heading("Calendar", size="5", as_="h2"),
         rx.cond(
-            S.connect_error != "",
-            rx.callout(S.connect_error, icon="triangle-alert", color_scheme="red", role="alert"),
+            CalendarSettingsState.connect_error != "",
+            rx.callout(
+                CalendarSettingsState.connect_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+            ),
         ),
         rx.cond(
-            S.connections.length() > 0,
-            rx.vstack(rx.foreach(S.connections, _connection), width="100%"),
+            CalendarSettingsState.connections.length() > 0,
+            rx.vstack(rx.foreach(CalendarSettingsState.connections, _connection), width="100%"),
             rx.text(
                 "No calendar is connected. Prospects can still request meetings (offline mode)."
             ),
@@ -491,7 +495,7 @@ def _calendar_section() -> rx.Component:
         rx.button(
             rx.icon("calendar-plus"),
             "Connect your calendar",
-            on_click=S.open_connect(""),
+            on_click=CalendarSettingsState.open_connect(""),
             disabled=~rx.State.is_hydrated,
         ),
         width="100%",
@@ -500,7 +504,6 @@ def _calendar_section() -> rx.Component:
 
 
 def _chip(row: CalendarRow) -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.badge(
         row.name,
         rx.text(" (", row.note, ")", size="1"),
@@ -511,7 +514,7 @@ def _chip(row: CalendarRow) -> rx.Component:
                 rx.icon("x", size=12),
                 size="1",
                 variant="ghost",
-                on_click=S.remove_calendar(row.key),
+                on_click=CalendarSettingsState.remove_calendar(row.key),
                 aria_label="Remove " + row.name,
             ),
         ),
@@ -522,7 +525,6 @@ def _chip(row: CalendarRow) -> rx.Component:
 
 
 def _selected_calendars() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.vstack(
         rx.el.label("Selected calendars", html_for="add-calendar", style={"font_weight": "600"}),
         rx.text(
@@ -531,7 +533,7 @@ def _selected_calendars() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         rx.flex(
-            rx.foreach(S.chosen_calendars, _chip),
+            rx.foreach(CalendarSettingsState.chosen_calendars, _chip),
             wrap="wrap",
             spacing="2",
             role="list",
@@ -539,11 +541,13 @@ def _selected_calendars() -> rx.Component:
         ),
         rx.el.select(
             rx.el.option("Add a calendar…", value=""),
-            rx.foreach(S.other_calendars, lambda c: rx.el.option(c.name, value=c.key)),
+            rx.foreach(
+                CalendarSettingsState.other_calendars, lambda c: rx.el.option(c.name, value=c.key)
+            ),
             id="add-calendar",
             value="",
-            on_change=S.add_calendar,
-            disabled=~S.has_calendars,
+            on_change=CalendarSettingsState.add_calendar,
+            disabled=~CalendarSettingsState.has_calendars,
             style={"padding": "0.4em"},
         ),
         spacing="2",
@@ -552,19 +556,18 @@ def _selected_calendars() -> rx.Component:
 
 
 def _meetings_url() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.vstack(
         rx.el.label("Meetings URL", html_for="meetings-url", style={"font_weight": "600"}),
         locked(
             rx.input(
                 id="meetings-url",
-                value=S.meetings_url,
-                on_change=S.set_meetings_url.debounce(300),
-                disabled=~S.url_lock.allowed,
+                value=CalendarSettingsState.meetings_url,
+                on_change=CalendarSettingsState.set_meetings_url.debounce(300),
+                disabled=~CalendarSettingsState.url_lock.allowed,
                 aria_describedby="lock-meetings-url",
                 width="100%",
             ),
-            lock=S.url_lock,
+            lock=CalendarSettingsState.url_lock,
             notice_id="lock-meetings-url",
         ),
         rx.text(
@@ -573,16 +576,20 @@ def _meetings_url() -> rx.Component:
             color=rx.color("gray", 11),
         ),
         rx.foreach(
-            S.url_problems, lambda p: rx.text(p, color=rx.color("red", 11), size="2", role="alert")
+            CalendarSettingsState.url_problems,
+            lambda p: rx.text(p, color=rx.color("red", 11), size="2", role="alert"),
         ),
         rx.cond(
-            S.url_suggestions.length() > 0,
+            CalendarSettingsState.url_suggestions.length() > 0,
             rx.hstack(
                 rx.text("Free:", size="2"),
                 rx.foreach(
-                    S.url_suggestions,
+                    CalendarSettingsState.url_suggestions,
                     lambda s: rx.button(
-                        s, size="1", variant="outline", on_click=S.use_suggestion(s)
+                        s,
+                        size="1",
+                        variant="outline",
+                        on_click=CalendarSettingsState.use_suggestion(s),
                     ),
                 ),
             ),
@@ -612,47 +619,53 @@ def _select(
 
 
 def _settings_form() -> rx.Component:
-    S = CalendarSettingsState  # noqa: N806
     return rx.vstack(
         rx.heading("Meeting settings", size="5", as_="h2"),
         _meetings_url(),
         _select(
             "Default booking link",
             "default-link",
-            S.default_link,
-            S.link_options,
-            S.set_default_link,
+            CalendarSettingsState.default_link,
+            CalendarSettingsState.link_options,
+            CalendarSettingsState.set_default_link,
         ),
         _selected_calendars(),
         locked(
             _select(
                 "Meeting domain",
                 "meeting-domain",
-                S.meeting_domain,
-                S.domain_options,
-                S.set_meeting_domain,
-                disabled=~S.domain_lock.allowed,
+                CalendarSettingsState.meeting_domain,
+                CalendarSettingsState.domain_options,
+                CalendarSettingsState.set_meeting_domain,
+                disabled=~CalendarSettingsState.domain_lock.allowed,
                 aria_describedby="lock-meeting-domain",
             ),
-            lock=S.domain_lock,
+            lock=CalendarSettingsState.domain_lock,
             notice_id="lock-meeting-domain",
         ),
         rx.cond(
-            S.save_problems.length() > 0,
+            CalendarSettingsState.save_problems.length() > 0,
             rx.callout(
-                rx.vstack(rx.foreach(S.save_problems, rx.text)),
+                rx.vstack(rx.foreach(CalendarSettingsState.save_problems, rx.text)),
                 icon="triangle-alert",
                 color_scheme="red",
                 role="alert",
             ),
         ),
         rx.hstack(
-            rx.button("Save", on_click=S.save, loading=S.saving, disabled=~rx.State.is_hydrated),
+            rx.button(
+                "Save",
+                on_click=CalendarSettingsState.save,
+                loading=CalendarSettingsState.saving,
+                disabled=~rx.State.is_hydrated,
+            ),
             rx.cond(
-                S.dirty,
+                CalendarSettingsState.dirty,
                 rx.hstack(
                     rx.text("You have unsaved changes.", role="status"),
-                    rx.button("Discard changes", variant="ghost", on_click=S.discard),
+                    rx.button(
+                        "Discard changes", variant="ghost", on_click=CalendarSettingsState.discard
+                    ),
                 ),
             ),
             align="center",

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import auth_card, field, form_error, submit_button
+from meetings_ui.components.forms import account_form, auth_card, new_account_fields
 from meetings_ui.pages.login import complete_login_url
-from meetings_ui.pages.signup import PASSWORD_HINT
 from meetings_ui.services import sign_in
-from meetings_ui.services.accounts import AccountError, needs_first_admin
+from meetings_ui.services.accounts import needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
 
 
-class FirstAdminState(AuthState):
-    error: str = ""
-    busy: bool = False
-
+class FirstAdminState(FormMixin, AuthState):
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
-        self.error = ""
-        self.busy = False
+        self._clear_form()
         if not needs_first_admin():
             return rx.redirect(routes.LOGIN, replace=True)
         return None
@@ -32,27 +27,15 @@ class FirstAdminState(AuthState):
     @rx.event(background=True)
     async def create(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
         """Hashing the password is slow on purpose: it runs in a thread."""
-        async with self:
-            if self.busy:
-                return
-            self.busy, self.error = True, ""
         try:
-            code = await asyncio.to_thread(
-                sign_in.create_first_admin,
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                display_name=form.get("name", ""),
+            code = await submit_in_thread(
+                self, sign_in.create_first_admin, **new_account_input(form)
             )
-        except ForbiddenError:
-            async with self:
-                self.busy = False
+        except ForbiddenError:  # somebody was first: this page is gone
             yield rx.redirect(routes.LOGIN, replace=True)
             return
-        except AccountError as error:
-            async with self:
-                self.error, self.busy = str(error), False
-            return
-        yield rx.redirect(complete_login_url(code))
+        if code is not NOT_DONE:
+            yield rx.redirect(complete_login_url(code))
 
 
 @rx.page(
@@ -68,22 +51,11 @@ def first_admin() -> rx.Component:
             "it manages users, licence seats and connected calendars.",
             color=rx.color("gray", 11),
         ),
-        rx.form(
-            rx.vstack(
-                field("Name", "name", autocomplete="name", required=False),
-                field("Email", "email", type_="email", autocomplete="username"),
-                field(
-                    "Password",
-                    "password",
-                    type_="password",
-                    autocomplete="new-password",
-                    hint=PASSWORD_HINT,
-                ),
-                form_error(FirstAdminState.error),
-                submit_button("Create admin account", FirstAdminState.busy),
-                spacing="3",
-            ),
+        account_form(
+            *new_account_fields(),
+            error=FirstAdminState.error,
+            submit="Create admin account",
+            busy=FirstAdminState.busy,
             on_submit=FirstAdminState.create,
-            reset_on_submit=False,
         ),
     )

@@ -2,48 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import auth_card, field, form_error, submit_button
+from meetings_ui.components.forms import account_form, auth_card, email_field
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
-from meetings_ui.services.accounts import AccountError
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
 
-class ForgotPasswordState(AuthState):
-    error: str = ""
+class ForgotPasswordState(FormMixin, AuthState):
     sent_to: str = ""
-    busy: bool = False
     local_outbox: bool = False
 
     @rx.event
     def load(self) -> None:
-        self.error = ""
+        self._clear_form()
         self.sent_to = ""
-        self.busy = False
         self.local_outbox = get_settings().captures_mail
 
     @rx.event(background=True)
     async def send(self, form: dict[str, str]) -> None:
         """Sending mail can wait on an SMTP server: it runs in a thread."""
-        async with self:
-            if self.busy:
-                return
-            self.busy, self.error = True, ""
-        try:
-            address = await asyncio.to_thread(
-                sign_in.request_password_reset, email=form.get("email", "")
-            )
-        except AccountError as error:
+        address = await submit_in_thread(
+            self, sign_in.request_password_reset, email=form.get("email", "")
+        )
+        if address is not NOT_DONE:
             async with self:
-                self.error, self.busy = str(error), False
-            return
-        async with self:
-            self.sent_to, self.busy = address, False
+                self.sent_to = address
 
 
 @rx.page(
@@ -74,15 +61,12 @@ def forgot_password() -> rx.Component:
                     ),
                 ),
             ),
-            rx.form(
-                rx.vstack(
-                    field("Email", "email", type_="email", autocomplete="username"),
-                    form_error(ForgotPasswordState.error),
-                    submit_button("Send reset link", ForgotPasswordState.busy),
-                    spacing="3",
-                ),
+            account_form(
+                email_field(),
+                error=ForgotPasswordState.error,
+                submit="Send reset link",
+                busy=ForgotPasswordState.busy,
                 on_submit=ForgotPasswordState.send,
-                reset_on_submit=False,
             ),
         ),
         rx.link("Back to log in", href=routes.LOGIN),

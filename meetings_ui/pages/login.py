@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import auth_card, field, form_error, submit_button
+from meetings_ui.components.forms import account_form, auth_card, email_field, field
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
-from meetings_ui.services.accounts import AccountError
 from meetings_ui.services.demo import DemoLogin, demo_logins
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
 
 def complete_login_url(code: str) -> str:
@@ -22,17 +21,14 @@ def complete_login_url(code: str) -> str:
     return f"{get_settings().backend_url}{routes.AUTH_COMPLETE}?{urlencode({'code': code})}"
 
 
-class LoginState(AuthState):
-    error: str = ""
+class LoginState(FormMixin, AuthState):
     notice: str = ""
-    busy: bool = False
     # Filled only in demo mode, so no build of the app carries the demo passwords.
     demo_accounts: list[DemoLogin] = []
 
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
-        self.error = ""
-        self.busy = False
+        self._clear_form()
         current = sign_in.visit(self.router.headers.cookie)
         if current.first_run:
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
@@ -49,25 +45,16 @@ class LoginState(AuthState):
     @rx.event(background=True)
     async def log_in(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
         """Argon2 is slow on purpose: the check runs in a thread, off the event loop."""
-        async with self:
-            if self.busy:
-                return
-            self.busy, self.error = True, ""
-            client_ip = self.router.session.client_ip
-            next_path = self.router.url.query_parameters.get("next", "")
-        try:
-            code = await asyncio.to_thread(
-                sign_in.log_in,
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                client_ip=client_ip,
-                next_path=next_path,
-            )
-        except AccountError as error:
-            async with self:
-                self.error, self.busy = str(error), False
-            return
-        yield rx.redirect(complete_login_url(code))
+        code = await submit_in_thread(
+            self,
+            sign_in.log_in,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            client_ip=self.router.session.client_ip,
+            next_path=self.router.url.query_parameters.get("next", ""),
+        )
+        if code is not NOT_DONE:
+            yield rx.redirect(complete_login_url(code))
 
 
 def _demo_accounts() -> rx.Component:
@@ -97,16 +84,13 @@ def login() -> rx.Component:
             rx.callout(LoginState.notice, icon="clock", role="status"),
         ),
         _demo_accounts(),
-        rx.form(
-            rx.vstack(
-                field("Email", "email", type_="email", autocomplete="username"),
-                field("Password", "password", type_="password", autocomplete="current-password"),
-                form_error(LoginState.error),
-                submit_button("Log in", LoginState.busy),
-                spacing="3",
-            ),
+        account_form(
+            email_field(),
+            field("Password", "password", type_="password", autocomplete="current-password"),
+            error=LoginState.error,
+            submit="Log in",
+            busy=LoginState.busy,
             on_submit=LoginState.log_in,
-            reset_on_submit=False,
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT_PASSWORD),

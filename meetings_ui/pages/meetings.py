@@ -9,9 +9,9 @@ import dataclasses
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import confirm_dialog, form_error, labelled
+from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error, labelled
 from meetings_ui.components.labels import PROVIDER_NAMES
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form
 from meetings_ui.domain.enums import LinkType
 from meetings_ui.domain.link_settings import WEEKDAYS
@@ -314,16 +314,10 @@ def _editor() -> rx.Component:
                 scrollbars="vertical",
                 style={"max_height": "65vh"},
             ),
-            rx.hstack(
-                rx.button(
-                    "Cancel",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=MeetingsState.close_editor,
-                ),
+            dialog_actions(
+                "Cancel",
+                MeetingsState.close_editor,
                 rx.button("Save", on_click=MeetingsState.save, loading=MeetingsState.saving),
-                justify="end",
-                padding_top="1em",
             ),
             max_width="40em",
         ),
@@ -367,17 +361,8 @@ def _row(row: LinkRow) -> rx.Component:
 def _list() -> rx.Component:
     return rx.cond(
         MeetingsState.links.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Name", "Booking page", "Type", "Durations", "Actions")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(MeetingsState.links, _row)),
-            width="100%",
+        data_table(
+            ("Name", "Booking page", "Type", "Durations", "Actions"), MeetingsState.links, _row
         ),
         rx.callout(
             "No meeting links yet. Create your first one — no calendar needs to be connected.",

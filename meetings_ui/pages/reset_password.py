@@ -2,55 +2,43 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import auth_card, field, form_error, submit_button
-from meetings_ui.pages.signup import PASSWORD_HINT
+from meetings_ui.components.forms import account_form, auth_card, new_password_field
 from meetings_ui.services import sign_in
-from meetings_ui.services.accounts import AccountError
 from meetings_ui.services.password_reset import reset_token_is_valid
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
 DEAD_LINK = "This reset link has expired or was already used: ask for a new one."
 
 
-class ResetPasswordState(AuthState):
-    error: str = ""
+class ResetPasswordState(FormMixin, AuthState):
     link_dead: bool = False
     done: bool = False
-    busy: bool = False
 
     def _token(self) -> str:
         return self.router.url.query_parameters.get("token", "")
 
     @rx.event
     def load(self) -> None:
-        self.error = ""
+        self._clear_form()
         self.done = False
-        self.busy = False
         self.link_dead = not reset_token_is_valid(raw_token=self._token())
 
     @rx.event(background=True)
     async def save(self, form: dict[str, str]) -> None:
         """Hashing the new password is slow on purpose: it runs in a thread."""
-        async with self:
-            if self.busy:
-                return
-            self.busy, self.error = True, ""
-            token = self._token()
-        try:
-            await asyncio.to_thread(
-                sign_in.reset_password, raw_token=token, new_password=form.get("password", "")
-            )
-        except AccountError as error:
+        saved = await submit_in_thread(
+            self,
+            sign_in.reset_password,
+            raw_token=self._token(),
+            new_password=form.get("password", ""),
+        )
+        if saved is not NOT_DONE:
             async with self:
-                self.error, self.busy = str(error), False
-            return
-        async with self:
-            self.done, self.busy = True, False
+                self.done = True
 
 
 @rx.page(
@@ -83,21 +71,12 @@ def reset_password() -> rx.Component:
                     color_scheme="red",
                     role="alert",
                 ),
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "New password",
-                            "password",
-                            type_="password",
-                            autocomplete="new-password",
-                            hint=PASSWORD_HINT,
-                        ),
-                        form_error(ResetPasswordState.error),
-                        submit_button("Save", ResetPasswordState.busy),
-                        spacing="3",
-                    ),
+                account_form(
+                    new_password_field("New password"),
+                    error=ResetPasswordState.error,
+                    submit="Save",
+                    busy=ResetPasswordState.busy,
                     on_submit=ResetPasswordState.save,
-                    reset_on_submit=False,
                 ),
             ),
         ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlencode
 
@@ -14,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from meetings_ui.config import SANDBOX_CLIENT_ID
 from meetings_ui.domain.enums import Provider
-from meetings_ui.sandbox.store import Grant, SandboxError, SandboxStore
+from meetings_ui.sandbox.store import Grant, SandboxError, SandboxEvent, SandboxStore
 
 CODE_SECONDS = 300
 
@@ -35,6 +36,31 @@ def instant_of(body: dict, key: str) -> datetime | None:
 
 def rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def delete_or_update_event(
+    request: Request,
+    store: SandboxStore,
+    event: SandboxEvent,
+    render: Callable[[SandboxEvent], dict],
+    *,
+    title_key: str,
+    description_key: str | None = None,
+) -> Response:
+    """DELETE cancels the event (204); PATCH changes the fields the body gives and answers
+    the event, as both providers do."""
+    if request.method == "DELETE":
+        store.cancel_event(event)
+        return Response(status_code=204)
+    body = await request_json(request)
+    store.update_event(
+        event,
+        summary=body.get(title_key),
+        description=body.get(description_key) if description_key else None,
+        start=instant_of(body, "start"),
+        end=instant_of(body, "end"),
+    )
+    return JSONResponse(render(event))
 
 
 async def request_json(request: Request) -> dict:
@@ -136,6 +162,22 @@ def client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str
         client_id, _, secret = decoded.partition(":")
         return unquote(client_id), unquote(secret)
     return form.get("client_id", ""), form.get("client_secret", "")
+
+
+def redeem_authorization_code(
+    store: SandboxStore, provider: Provider, form: dict[str, str], client_id: str
+) -> tuple[Grant, str, str]:
+    """The token endpoint's authorization_code grant (PKCE checked): the grant, a new
+    access token and a refresh token. SandboxError when the code is refused."""
+    grant = store.redeem_code(
+        provider,
+        form.get("code", ""),
+        client_id,
+        form.get("redirect_uri", ""),
+        form.get("code_verifier", ""),
+    )
+    access, refresh = store.issue_tokens(provider, client_id, grant.account_email, grant.scope)
+    return grant, access, refresh
 
 
 def oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:

@@ -3,7 +3,9 @@ Google's JSON shapes and status codes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,9 +17,10 @@ from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
     consent_page,
-    instant_of,
+    delete_or_update_event,
     oauth_error,
     parse_instant,
+    redeem_authorization_code,
     request_json,
     rfc3339,
 )
@@ -124,15 +127,8 @@ def routes(store: SandboxStore) -> list[Route]:
             return oauth_error("invalid_client", "The OAuth client was not found.", 401)
         try:
             if form.get("grant_type") == "authorization_code":
-                grant = store.redeem_code(
-                    Provider.GOOGLE,
-                    form.get("code", ""),
-                    client_id,
-                    form.get("redirect_uri", ""),
-                    form.get("code_verifier", ""),
-                )
-                access, refresh = store.issue_tokens(
-                    Provider.GOOGLE, client_id, grant.account_email, grant.scope
+                grant, access, refresh = redeem_authorization_code(
+                    store, Provider.GOOGLE, form, client_id
                 )
                 return JSONResponse(
                     {
@@ -166,6 +162,25 @@ def routes(store: SandboxStore) -> list[Route]:
             return oauth_error("invalid_token", "Token expired or revoked")
         return JSONResponse({})
 
+    def one_page(
+        request: Request,
+        head: dict,
+        items: list,
+        *,
+        default: int = PAGE_SIZE,
+        render: Callable[[Any], dict] = lambda item: item,
+    ) -> JSONResponse:
+        """A page of a list as Google pages them: `pageToken` (an offset here) and
+        `maxResults` choose it; the last page carries the next sync token."""
+        offset = int(request.query_params.get("pageToken") or 0)
+        size = min(int(request.query_params.get("maxResults") or default), PAGE_SIZE)
+        page = {**head, "items": [render(item) for item in items[offset : offset + size]]}
+        if offset + size < len(items):
+            page["nextPageToken"] = str(offset + size)
+        else:
+            page["nextSyncToken"] = store.sync_token()
+        return JSONResponse(page)
+
     async def calendar_list(request: Request) -> Response:
         account = authorized(request)
         minimum = request.query_params.get("minAccessRole", "freeBusyReader")
@@ -177,18 +192,9 @@ def routes(store: SandboxStore) -> list[Route]:
             for c in store.visible_calendars(Provider.GOOGLE, account.email)
             if GOOGLE_ROLES.index(store.role_of(c, account.email)) >= floor
         ]
-        start = int(request.query_params.get("pageToken") or 0)
-        size = min(int(request.query_params.get("maxResults") or 100), PAGE_SIZE)
-        page = {
-            "kind": "calendar#calendarList",
-            "etag": '"sandbox"',
-            "items": items[start : start + size],
-        }
-        if start + size < len(items):
-            page["nextPageToken"] = str(start + size)
-        else:
-            page["nextSyncToken"] = store.sync_token()
-        return JSONResponse(page)
+        return one_page(
+            request, {"kind": "calendar#calendarList", "etag": '"sandbox"'}, items, default=100
+        )
 
     async def free_busy(request: Request) -> Response:
         account = authorized(request)
@@ -291,18 +297,12 @@ def routes(store: SandboxStore) -> list[Route]:
                 and (e.status != "cancelled" or params.get("showDeleted") == "true")
             ]
             chosen.sort(key=lambda e: e.start)
-        offset = int(params.get("pageToken") or 0)
-        size = min(int(params.get("maxResults") or PAGE_SIZE), PAGE_SIZE)
-        page = {
-            "kind": "calendar#events",
-            "summary": calendar.name,
-            "items": [event_json(e) for e in chosen[offset : offset + size]],
-        }
-        if offset + size < len(chosen):
-            page["nextPageToken"] = str(offset + size)
-        else:
-            page["nextSyncToken"] = store.sync_token()
-        return JSONResponse(page)
+        return one_page(
+            request,
+            {"kind": "calendar#events", "summary": calendar.name},
+            chosen,
+            render=event_json,
+        )
 
     async def one_event(request: Request) -> Response:
         account = authorized(request)
@@ -319,18 +319,9 @@ def routes(store: SandboxStore) -> list[Route]:
             )
         if event.status == "cancelled":
             return google_error(410, "Resource has been deleted", "deleted", "global")
-        if request.method == "DELETE":
-            store.cancel_event(event)
-            return Response(status_code=204)
-        body = await request_json(request)
-        store.update_event(
-            event,
-            summary=body.get("summary"),
-            description=body.get("description"),
-            start=instant_of(body, "start"),
-            end=instant_of(body, "end"),
+        return await delete_or_update_event(
+            request, store, event, event_json, title_key="summary", description_key="description"
         )
-        return JSONResponse(event_json(event))
 
     async def watch(request: Request) -> Response:
         account = authorized(request)

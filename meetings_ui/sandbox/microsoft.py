@@ -23,9 +23,10 @@ from meetings_ui.sandbox.common import (
     client_credentials,
     consent_decision,
     consent_page,
-    instant_of,
+    delete_or_update_event,
     oauth_error,
     parse_instant,
+    redeem_authorization_code,
     request_json,
 )
 from meetings_ui.sandbox.store import (
@@ -131,15 +132,8 @@ def identity_routes(store: SandboxStore) -> list[Route]:
             )
         try:
             if form.get("grant_type") == "authorization_code":
-                grant = store.redeem_code(
-                    Provider.MICROSOFT,
-                    form.get("code", ""),
-                    client_id,
-                    form.get("redirect_uri", ""),
-                    form.get("code_verifier", ""),
-                )
-                access, refresh = store.issue_tokens(
-                    Provider.MICROSOFT, client_id, grant.account_email, grant.scope
+                grant, access, refresh = redeem_authorization_code(
+                    store, Provider.MICROSOFT, form, client_id
                 )
                 return token_response(
                     grant.account_email, grant.scope, access, refresh, grant.nonce
@@ -370,17 +364,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             raise SandboxError(404, "The specified object was not found in the store.")
         if request.method == "GET":
             return JSONResponse(event_json(event))
-        if request.method == "DELETE":
-            store.cancel_event(event)
-            return Response(status_code=204)
-        body = await request_json(request)
-        store.update_event(
-            event,
-            summary=body.get("subject"),
-            start=instant_of(body, "start"),
-            end=instant_of(body, "end"),
-        )
-        return JSONResponse(event_json(event))
+        return await delete_or_update_event(request, store, event, event_json, title_key="subject")
 
     async def cancel(request: Request) -> Response:
         account = me(request)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from meetings_ui.domain.availability import Slot
+from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
@@ -32,7 +32,7 @@ class InvalidSlotQueryError(ValueError):
 class SlotTakenError(Exception):
     """The time was just taken; `slots` are the free ones left that day."""
 
-    def __init__(self, slots: list[SlotView]) -> None:
+    def __init__(self, slots: list[LocalSlot]) -> None:
         super().__init__("This time was just taken — pick another.")
         self.slots = slots
 
@@ -57,16 +57,10 @@ class PublicLinkView:
 
 
 @dataclass(frozen=True)
-class SlotView:
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
 class SlotsView:
     timezone: str
     duration: int
-    slots: list[SlotView]
+    slots: list[LocalSlot]
 
 
 @dataclass(frozen=True)
@@ -132,17 +126,12 @@ def public_link(*, session: Session, slug: str) -> PublicLinkView:
 
 def _slots_between(
     session: Session, link: MeetingLink, first: date, last: date, time_zone: str, duration: int
-) -> list[SlotView]:
+) -> list[LocalSlot]:
     start, end = scheduling.day_range(first, last, time_zone)
     _, slots = scheduling.link_slots(
         session=session, link=link, start=start, end=end, duration=duration, now=datetime.now(UTC)
     )
-    return [_in_zone(slot, time_zone) for slot in slots]
-
-
-def _in_zone(slot: Slot, time_zone: str) -> SlotView:
-    tz = zone(time_zone)
-    return SlotView(slot.start.astimezone(tz), slot.end.astimezone(tz))
+    return [slot.in_zone(zone(time_zone)) for slot in slots]
 
 
 def open_slots(
