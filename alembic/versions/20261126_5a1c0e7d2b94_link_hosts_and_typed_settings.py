@@ -1,9 +1,11 @@
 """link hosts in a join table; link settings typed
 
 Moves meeting_link.host_ids (a JSON list, owner first) into link_host rows, keeping
-their order, and drops the column. Settings stay JSON in the database: only control
-characters that the settings model now refuses are removed from stored question
-labels, choices and the confirmation message, so every existing row still loads.
+their order, and drops the column. Settings stay JSON in the database; what the settings
+model now refuses is mended so that every existing row still loads: control characters
+leave question labels, choices and the confirmation message; choices keep 200
+characters and the first 50; override dates and a date range outside 2000-01-01 ..
+2199-12-31 (never bookable) are dropped.
 
 Revision ID: 5a1c0e7d2b94
 Revises: cbdb5cdb8760
@@ -30,6 +32,7 @@ _links = sa.table(
     sa.column("settings", sa.JSON),
     sa.column("host_ids", sa.JSON),
 )
+_EARLIEST, _LATEST = "2000-01-01", "2199-12-31"  # ISO dates compare as text
 _hosts = sa.table(
     "link_host",
     sa.column("link_id", sa.Integer),
@@ -44,12 +47,22 @@ def _without_controls(text: Any, keep: str = "") -> Any:
     return "".join(c for c in text if c in keep or unicodedata.category(c) not in ("Cc", "Cs"))
 
 
+def _supported(day: Any) -> bool:
+    return isinstance(day, str) and _EARLIEST <= day <= _LATEST
+
+
 def _clean_settings(settings: Any) -> Any:
     if isinstance(settings, str):
         settings = json.loads(settings)
     if not isinstance(settings, dict):
         return settings
     cleaned = dict(settings)
+    if isinstance(cleaned.get("overrides"), dict):
+        cleaned["overrides"] = {
+            day: windows for day, windows in cleaned["overrides"].items() if _supported(day)
+        }
+    if cleaned.get("date_range") and not all(map(_supported, cleaned["date_range"])):
+        cleaned["date_range"] = None
     if "confirmation_message" in cleaned:
         cleaned["confirmation_message"] = _without_controls(
             str(cleaned["confirmation_message"]).replace("\r\n", "\n"), keep="\n\t"
@@ -58,7 +71,7 @@ def _clean_settings(settings: Any) -> Any:
         {
             **question,
             "label": _without_controls(question.get("label")),
-            "choices": [_without_controls(c) for c in question.get("choices") or []],
+            "choices": [_without_controls(c)[:200] for c in question.get("choices") or []][:50],
         }
         for question in cleaned.get("questions") or []
         if isinstance(question, dict)
@@ -67,8 +80,6 @@ def _clean_settings(settings: Any) -> Any:
 
 
 def upgrade() -> None:
-    # Read first: on SQLite, batch mode rebuilds meeting_link, and dropping the old table
-    # would cascade to link_host rows already written.
     connection = op.get_bind()
     users = {row[0] for row in connection.execute(sa.text('SELECT id FROM "user"'))}
     links = connection.execute(

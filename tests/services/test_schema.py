@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -39,6 +39,18 @@ def test_migrations_downgrade_to_nothing_and_back(tmp_path) -> None:
     drop()
 
 
+# Settings the hand-written reader accepted before the settings model bounded them.
+OLD_BUT_ACCEPTED = json.dumps(
+    {
+        "overrides": {"1999-12-31": [], "2026-12-24": [], "2300-01-01": []},
+        "date_range": ["1990-01-01", "2026-12-31"],
+        "questions": [
+            {"id": "pick", "label": "Pick", "kind": "choice", "choices": ["x" * 300] * 60}
+        ],
+    }
+)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_link_hosts_move_from_json_to_rows_and_back(backend: str, tmp_path) -> None:
     """The join-table migration carries every existing link's hosts over, in order."""
@@ -57,7 +69,7 @@ def test_link_hosts_move_from_json_to_rows_and_back(backend: str, tmp_path) -> N
         for link_id, owner, hosts, settings in (
             (1, 1, "[1]", '{"durations": [30]}'),
             (2, 2, "[2, 3, 1]", '{"questions": [{"id": "co", "label": "Co\\rmpany"}]}'),
-            (3, 3, "[]", "{}"),
+            (3, 3, "[]", OLD_BUT_ACCEPTED),
         ):
             connection.execute(
                 sa.text(
@@ -74,12 +86,26 @@ def test_link_hosts_move_from_json_to_rows_and_back(backend: str, tmp_path) -> N
                     "now": datetime.now(UTC),
                 },
             )
+        connection.execute(
+            sa.text(
+                "INSERT INTO booking (id, link_id, host_id, start_at, end_at, status, "
+                "prospect_name, prospect_email, prospect_time_zone, answers, sequence, "
+                "reminders_sent, created_at) VALUES (1, 2, 2, :now, :now, 'confirmed', 'P', "
+                "'p@example.com', 'UTC', '{}', 0, '[]', :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
     migrate(url)
     with Session(engine) as session:
         rows = session.exec(select(LinkHost).order_by(LinkHost.link_id, LinkHost.position)).all()
         assert [(r.link_id, r.user_id) for r in rows] == [(1, 1), (2, 2), (2, 3), (2, 1), (3, 3)]
         cleaned = session.get(MeetingLink, 2).settings
         assert cleaned.questions[0].label == "Company"
+        mended = session.get(MeetingLink, 3).settings  # loads: what is now refused was mended
+        assert list(mended.overrides) == [date(2026, 12, 24)] and mended.date_range is None
+        assert len(mended.questions[0].choices) == 50
+        assert all(len(c) <= 200 for c in mended.questions[0].choices)
+        assert session.get(Booking, 1) is not None  # rebuilding meeting_link kept its bookings
     downgrade(url, "cbdb5cdb8760")
     with engine.connect() as connection:
         hosts = dict(connection.execute(sa.text("SELECT id, host_ids FROM meeting_link")).all())
@@ -88,6 +114,8 @@ def test_link_hosts_move_from_json_to_rows_and_back(backend: str, tmp_path) -> N
         [2, 3, 1],
         [3],
     ]
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM booking")).scalar() == 1
     engine.dispose()
     drop()
 
