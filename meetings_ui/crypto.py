@@ -78,9 +78,9 @@ def _legacy_unsign(purpose: str, number: str, mac: str, secret_key: str) -> int 
     """The id in a link emailed before tokens were made by itsdangerous ("<id>.<HMAC>"):
     those links keep working. New tokens never start with a bare number (their payload is
     base64), so the two formats cannot be confused."""
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"meetings", info=b"link-signing"
-    ).derive(secret_key.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"meetings", info=b"link-signing").derive(
+        secret_key.encode()
+    )
     digest = hmac.new(key, f"{purpose}:{number}".encode(), hashlib.sha256).digest()
     expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     return int(number) if hmac.compare_digest(expected, mac) else None

@@ -23,6 +23,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     settings,
     signup,
 )
+from meetings_ui.state.errors import show_event_error
 
-app = rx.App(api_transformer=build_backend())
+app = rx.App(api_transformer=build_backend(), backend_exception_handler=show_event_error)
 app.register_lifespan_task(background_loop)

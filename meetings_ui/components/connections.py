@@ -54,6 +54,10 @@ class DisconnectState(AuthState, mixin=True):
             refused = False
         except (ForbiddenError, connections.ConnectionNotFoundError):
             refused = True
+        except Exception:
+            async with self:
+                self.disconnecting = False  # the dialog stays usable; the error is shown
+            raise
         async with self:
             self.disconnecting, self.disconnect_id = False, 0
             message = REFUSED if refused else self._disconnected(connection_id)

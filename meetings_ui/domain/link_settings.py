@@ -35,8 +35,7 @@ from meetings_ui.domain.text_fields import InvalidTextError, clean_line, clean_t
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
-    UnknownTimeZoneError,
-    zone,
+    is_time_zone,
 )
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -83,10 +82,8 @@ def _iso_date(value: object) -> date:
 
 
 def _time_zone(value: str) -> str:
-    try:
-        zone(value)
-    except UnknownTimeZoneError:
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris)") from None
+    if not is_time_zone(value):
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris)")
     return value
 
 
@@ -344,6 +341,8 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
             message = str(item["ctx"]["error"])
         elif item["type"] == "string_pattern_mismatch" and field.endswith(".id"):
             message = "use lower-case letters, digits and _, starting with a letter"
+        elif field.startswith("questions[") and "." in field:  # a question's own field
+            message = item["msg"]
         else:
             message = _EXPECTED.get(str(item["loc"][0]) if item["loc"] else "", item["msg"])
         if (field, message) not in problems:

@@ -1,9 +1,10 @@
 """What people type into names, titles, answers and email fields: one set of rules.
 
 Control characters are refused everywhere (a CR or NUL in a name breaks e-mail headers
-and .ics lines, and hides text on screen); line breaks and tabs are allowed only where
-the field is written on several lines. Email addresses are checked and normalised by
-email-validator (syntax only: no DNS lookup while a prospect waits).
+and .ics lines, and hides text on screen; a bidi override shows text in another order);
+line breaks and tabs are allowed only where the field is written on several lines.
+Email addresses are checked and normalised by email-validator (syntax only: no DNS
+lookup while a prospect waits).
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ class InvalidTextError(ValueError):
     """The message is written for the person who typed the value."""
 
 
+# The bidirectional embeddings, overrides and isolates: they reorder what a reader sees
+# ("Trojan Source"), so a name could show one thing and be another.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _control_characters(value: str, allowed: frozenset[str]) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in value)
+    return any(
+        (unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS)
+        and char not in allowed
+        for char in value
+    )
 
 
 def clean_line(value: object, *, max_length: int, required: bool = True) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, date, datetime, time, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Every date the app accepts (booking times, slot ranges, link date ranges and overrides)
 # lies in this range: far beyond any real booking, and far from the ends of `datetime`,
@@ -32,10 +32,27 @@ class UnknownTimeZoneError(ValueError):
 
 
 def zone(name: str) -> ZoneInfo:
-    """The IANA zone called `name`; anything else (a list, "Europe") is UnknownTimeZoneError."""
-    if not isinstance(name, str) or not name or name != name.strip():
+    """The IANA zone called `name`; anything else (a list, "Europe", "localtime") is
+    UnknownTimeZoneError."""
+    if not isinstance(name, str) or name not in _known_zones():
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}")
     return _zone(name)
+
+
+def is_time_zone(name: object) -> bool:
+    return isinstance(name, str) and name in _known_zones()
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """The zones of the tz database, less its files that name no zone of their own (the
+    machine's local time, the Factory placeholder, the posix/ and right/ copies)."""
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name not in ("localtime", "Factory", "posixrules")
+        and not name.startswith(("posix/", "right/"))
+    )
 
 
 @functools.lru_cache(maxsize=512)

@@ -118,6 +118,10 @@ class AdminCalendarsState(DisconnectState, AuthState):
             )
         except (ForbiddenError, connections.ConnectionNotFoundError):
             checked = None
+        except Exception:
+            async with self:
+                self.checking = 0  # the button works again; the error is shown and logged
+            raise
         async with self:
             self.checking = 0
             self._connections = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import available_timezones
 
 import reflex as rx
@@ -17,7 +17,7 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
-from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import is_time_zone
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 
@@ -156,9 +156,7 @@ class BookingState(rx.State):
     @rx.event
     def choose_zone(self, value: str) -> None:
         """No reload: the month's free times cover every zone."""
-        try:
-            zone(value)
-        except UnknownTimeZoneError:
+        if not is_time_zone(value):
             self.problems = [f"{value!r} is not a time zone."]
             return
         self.time_zone = value
@@ -166,7 +164,7 @@ class BookingState(rx.State):
     @rx.event(background=True)
     async def choose_duration(self, value: str) -> None:
         async with self:
-            if not value.isdigit() or int(value) not in self.durations:
+            if not str(value).isdigit() or int(value) not in self.durations:
                 return
             self.duration, self.start = int(value), ""
         await self._load_month()
@@ -174,16 +172,25 @@ class BookingState(rx.State):
     @rx.event(background=True)
     async def shift_month(self, step: int) -> None:
         async with self:
+            if step not in (-1, 1):  # the page only steps one month either way
+                return
             self.month = booking_pages.shift_month(self.month, step)
             self.day, self.start = "", ""
         await self._load_month()
 
     @rx.event
     def choose_day(self, iso: str) -> None:
+        """Events come from the browser: only a real date is taken."""
+        try:
+            date.fromisoformat(iso)
+        except (TypeError, ValueError):
+            return
         self.day, self.start, self.notice = iso, "", ""
 
     @rx.event
     def choose_time(self, start: str) -> None:
+        if start not in {choice.start for choice in self.times}:
+            return  # not one of the free times offered
         self.start, self.problems = start, []
 
     @rx.event

@@ -308,12 +308,16 @@ class CalendarSettingsState(DisconnectState, AuthState):
         return self._edited()
 
     @rx.event
-    def set_default_link(self, value: str) -> rx.event.EventSpec:
+    def set_default_link(self, value: str) -> rx.event.EventSpec | None:
+        if value not in {option.value for option in self.link_options}:
+            return None  # not one of the links offered
         self.default_link = value
         return self._edited()
 
     @rx.event
-    def set_meeting_domain(self, value: str) -> rx.event.EventSpec:
+    def set_meeting_domain(self, value: str) -> rx.event.EventSpec | None:
+        if value not in {option.value for option in self.domain_options}:
+            return None  # not one of the domains offered
         self.meeting_domain = value
         return self._edited()
 
@@ -375,6 +379,10 @@ class CalendarSettingsState(DisconnectState, AuthState):
             async with self:
                 self.saving, self.save_problems = False, [str(refused)]
             return
+        except Exception:
+            async with self:
+                self.saving = False  # the form stays usable; the error is shown and logged
+            raise
         async with self:
             self.saving = False
             self._present(saved)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import seat_from_row
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
-from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import is_time_zone
 from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
 from meetings_ui.services.guard import Actor, ForbiddenError, require_admin, require_self_or_admin
@@ -231,13 +231,11 @@ def do_update_profile(
     name = display_name.strip()
     if not name:
         raise AccountError("Enter your name.", "name")
-    try:
-        zone(time_zone)
-    except UnknownTimeZoneError:
+    if not is_time_zone(time_zone):
         raise AccountError(
             f"Unknown time zone {time_zone!r}: pick one from the list, e.g. Europe/Paris.",
             "time_zone",
-        ) from None
+        )
     user.display_name = _display_name(name, user.email)
     user.time_zone = time_zone
     session.add(user)

@@ -14,7 +14,12 @@ from sqlmodel import Session, select
 from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
-from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE, UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    is_time_zone,
+    zone,
+)
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, links, scheduling
 from meetings_ui.services.booking_pages import QuestionView
@@ -146,12 +151,8 @@ def open_slots(
     """The free slots from `first_day` to `last_day` (the prospect's dates, in their zone)."""
     link = _public(session, slug)
     settings = link.settings
-    try:
-        zone(time_zone)
-    except UnknownTimeZoneError:
-        raise InvalidSlotQueryError(
-            "timezone", f"{time_zone!r} is not an IANA time zone."
-        ) from None
+    if not is_time_zone(time_zone):
+        raise InvalidSlotQueryError("timezone", f"{time_zone!r} is not an IANA time zone.")
     last_day = last_day or first_day
     if not EARLIEST_DATE <= first_day <= last_day <= LATEST_DATE:
         message = (

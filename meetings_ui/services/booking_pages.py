@@ -21,7 +21,7 @@ from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
-    UnknownTimeZoneError,
+    is_time_zone,
     zone,
 )
 from meetings_ui.models import Booking, MeetingLink, User
@@ -169,7 +169,7 @@ def open_booking_page(
         for q in settings.questions
     )
     known = {q.id for q in questions}
-    time_zone = browser_zone if _is_zone(browser_zone) else "UTC"
+    time_zone = browser_zone if is_time_zone(browser_zone) else "UTC"
     duration = settings.durations[0]
     problems: tuple[str, ...] = ()
     prefill = None
@@ -237,7 +237,8 @@ def book(
         time_zone=form.time_zone,
         name=form.name,
         email=form.email,
-        answers=dict(form.answers),
+        # Only this link's questions: answers typed on another link's page stay behind.
+        answers={q.id: form.answers[q.id] for q in link.settings.questions if q.id in form.answers},
         duration=form.duration,
     )
     try:
@@ -298,14 +299,6 @@ def reschedule_path(*, session: Session, token: str) -> str:
 
 
 # --- helpers of the use cases -----------------------------------------------------------
-
-
-def _is_zone(name: str) -> bool:
-    try:
-        zone(name)
-    except UnknownTimeZoneError:
-        return False
-    return True
 
 
 def _display_name(session: Session, user_id: int) -> str:

@@ -27,7 +27,7 @@ from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
-from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
+from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import (
     Booking,
     BookingHost,
@@ -97,9 +97,7 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
         normalize_email(request.email)
     except InvalidTextError as error:
         problems.append(("email", str(error)))
-    try:
-        zone(request.time_zone)
-    except UnknownTimeZoneError:
+    if not time_zones.is_time_zone(request.time_zone):
         problems.append(("timezone", f"{request.time_zone!r} is not an IANA time zone."))
     if not isinstance(request.start, datetime) or request.start.utcoffset() is None:
         problems.append(("start", "Give the start as an ISO-8601 time with its offset."))

@@ -152,7 +152,8 @@ def do_check_connection_health(
     *, session: Session, actor: Actor, connection_id: int
 ) -> ConnectionSummary:
     """Re-check a connection: refresh its token and re-read its calendars (a provider
-    call: run it off the event loop). Returns the connection as it is now."""
+    call: run it off the event loop). Returns the connection as it is now: a dead grant
+    shows as needs reconnect, a provider that is down or throttling as its problem."""
     connection = get_connection(session=session, connection_id=connection_id)
     require_self_or_admin(actor, connection.user_id)
 
@@ -163,11 +164,16 @@ def do_check_connection_health(
     try:
         calendars = call_provider(session=session, connection=connection, action=check)
     except NeedsReconnectError:
-        return _summaries(session, [(connection, session.get(User, connection.user_id))])[0]
-    _store_calendars(session, connection, calendars)
-    connection.last_synced_at = utc_now()
-    session.add(connection)
-    session.commit()
+        pass  # call_provider has marked the connection
+    except ProviderError as error:
+        connection.last_error = str(error)
+        session.add(connection)
+        session.commit()
+    else:
+        _store_calendars(session, connection, calendars)
+        connection.last_synced_at = utc_now()
+        session.add(connection)
+        session.commit()
     return _summaries(session, [(connection, session.get(User, connection.user_id))])[0]
 
 

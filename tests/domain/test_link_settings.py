@@ -69,6 +69,11 @@ def test_each_bound_is_refused_by_field(data: dict[str, Any], field: str) -> Non
     assert field in problems_of(data)
 
 
+def test_a_questions_own_field_is_named_with_its_own_problem() -> None:
+    problems = problems_of({"questions": [{"label": 5}]})
+    assert problems["questions[0].label"] == "Input should be a valid string"
+
+
 def test_non_objects_are_refused() -> None:
     assert problems_of(["x"]) == {"settings": "must be an object"}
     assert problems_of("time_zone") == {"settings": "must be an object"}

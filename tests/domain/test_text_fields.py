@@ -15,7 +15,17 @@ from meetings_ui.domain.text_fields import (
 
 @pytest.mark.parametrize(
     "name",
-    ["Eve\rMallory", "Eve\r\nBEGIN:VEVENT", "Eve\nX", "Tab\there", "Nul\x00", "Del\x7f", "C1\x85x"],
+    [
+        "Eve\rMallory",
+        "Eve\r\nBEGIN:VEVENT",
+        "Eve\nX",
+        "Tab\there",
+        "Nul\x00",
+        "Del\x7f",
+        "C1\x85x",
+        "Ann\u202eelif.exe",  # right-to-left override: shows another name than it is
+        "Iso\u2066late",
+    ],
 )
 def test_a_name_with_a_control_character_is_refused(name: str) -> None:
     with pytest.raises(InvalidTextError, match="control characters"):

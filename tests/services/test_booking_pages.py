@@ -196,6 +196,20 @@ def test_an_offered_duration_is_kept_and_another_falls_back(
 # --- booking ----------------------------------------------------------------------------
 
 
+def test_answers_typed_on_another_links_page_do_not_block_booking(
+    session: Session, link: MeetingLink
+) -> None:
+    result = booking_pages.book(
+        session=session,
+        slug="intro",
+        form=form(paris(date(2030, 1, 20), 9), answers={"company": "Acme", "budget": "1k"}),
+        month="2030-01",
+        now=NOW,
+    )
+    assert result.problems == () and result.confirmation_path
+    assert session.exec(select(Booking)).one().answers == {"company": "Acme"}
+
+
 def test_booking_goes_to_the_confirmation_and_remembers_the_visitor(
     session: Session, link: MeetingLink
 ) -> None:

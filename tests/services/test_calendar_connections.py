@@ -104,6 +104,17 @@ def test_refreshed_tokens_are_saved_encrypted(
     assert after.status == ConnectionStatus.CONNECTED
 
 
+def test_a_provider_that_is_down_shows_as_the_connections_problem(
+    session: Session, host: User, app_sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, "google", "demo.google@example.com")
+    app_sandbox.fault(provider="google", path="calendarList", kind="status", status=503, count=10)
+    checked = do_check_connection_health(
+        session=session, actor=OPERATOR, connection_id=connection.id
+    )
+    assert checked.status == ConnectionStatus.CONNECTED and checked.last_error
+
+
 @pytest.mark.parametrize(
     ("provider", "email"),
     [("google", "demo.google@example.com"), ("microsoft", "demo.office@example.com")],
