@@ -22,7 +22,8 @@ router = APIRouter(prefix="/public", tags=["public"])
 
 Slug = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9-]+$", description="The URL ending.")]
 NO_LINK = "No meeting link at this address."
-ERROR_BODY_REF = "#/components/schemas/ErrorBody"  # this route answers .ics, its errors JSON
+# The .ics route answers text/calendar; its errors are the usual JSON body.
+JSON_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 
 class CalendarResponse(Response):
@@ -114,10 +115,8 @@ def post_booking(
             "content": {"text/calendar": {"schema": {"type": "string"}}},
             "description": "The meeting as an iCalendar file.",
         },
-        404: {
-            "description": "No booking for this token.",
-            "content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}},
-        },
+        404: {"description": "No booking for this token.", "content": JSON_ERROR_BODY},
+        "4XX": {"description": "Any other client error", "content": JSON_ERROR_BODY},
     },
 )
 def get_invite(

@@ -66,14 +66,15 @@ def clean_text(value: object, *, max_length: int, required: bool = False) -> str
 
 
 def normalize_email(value: object) -> str:
-    """The address as it is stored and compared: domain lower-cased (IDNA), local part
-    kept as typed. Refuses anything email-validator does not accept."""
+    """The address as it is stored and compared: email-validator's normalised form (IDNA
+    domain, NFC), lower-cased whole: addresses are case-insensitive in practice, and one
+    person must not become two accounts or contacts. Refuses what email-validator does."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidTextError("Enter an email address.")
     if len(value.strip()) > MAX_EMAIL_LENGTH:
         raise InvalidTextError("This email address is too long.")
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise InvalidTextError(f"Enter a valid email address: {error}") from error
 

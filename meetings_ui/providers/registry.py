@@ -16,9 +16,6 @@ from meetings_ui.providers.google import GoogleConnector, GoogleEndpoints
 from meetings_ui.providers.microsoft import MicrosoftConnector, MicrosoftEndpoints
 from meetings_ui.providers.retry import RetryPolicy
 
-PROVIDERS = tuple(Provider)
-PROVIDER_LABELS = {Provider.GOOGLE: "Google/Gmail", Provider.MICROSOFT: "Office 365"}
-
 
 class UnknownProviderError(ValueError):
     pass

@@ -44,14 +44,11 @@ class LoginRefusedError(AccountError):
 
 
 def normalise_email(raw: str) -> str:
-    """The form under which an address is stored and looked up: email-validator's
-    normalised form (IDNA domain, NFC), then lower-cased whole. The local part is
-    compared without case too, as every row stored before email-validator already was;
-    addresses are case-insensitive in practice, and one person must not get two accounts.
-    Input email-validator refuses is only trimmed and lower-cased, as before: a lookup
-    never raises, and an account stored under such an address can still log in."""
+    """The form under which an address is looked up: `normalize_email`'s. Input
+    email-validator refuses is only trimmed and lower-cased, as before it checked: a
+    lookup never raises, and an account stored under such an address can still log in."""
     try:
-        return normalize_email(raw).lower()
+        return normalize_email(raw)
     except InvalidTextError:
         return raw.strip().lower()
 

@@ -121,12 +121,6 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
     return duration
 
 
-def _prospect_email(raw: str) -> str:
-    """How a prospect's address is stored and matched to a contact: email-validator's form,
-    lower-cased whole like account emails (see services.accounts.normalise_email)."""
-    return normalize_email(raw).lower()
-
-
 def _lock_hosts(session: Session, host_ids: list[int]) -> None:
     """Serialise bookings per host (see the module's docstring); ids in order, no deadlock."""
     for host_id in sorted(host_ids):
@@ -202,7 +196,7 @@ def do_book(
             occupied = [assigned]
         else:
             assigned, occupied = host_ids[0], host_ids  # the owner comes first
-        email = _prospect_email(request.email)
+        email = normalize_email(request.email)
         booking = Booking(
             link_id=link.id,
             host_id=assigned,
@@ -489,7 +483,7 @@ def remember_visitor(*, session: Session, token: str, request: BookingRequest) -
     would be refused is not worth keeping (a reschedule books with the stored ones)."""
     try:
         name = clean_line(request.name, max_length=MAX_NAME_LENGTH)
-        email = _prospect_email(request.email)
+        email = normalize_email(request.email)
     except InvalidTextError:
         return
     profile = session.get(VisitorProfile, digest(token)) or VisitorProfile(

@@ -21,6 +21,7 @@ from meetings_ui.domain.enums import LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import LinkHost, MeetingLink, User
+from meetings_ui.services.accounts import normalise_email
 from meetings_ui.services.guard import Actor, is_admin
 from meetings_ui.services.transactions import use_case
 
@@ -163,11 +164,10 @@ def do_create_link(
     session.add(link)
     _write_unique_slug(session, slug, commit=False)  # the hosts' rows need the link's id
     _set_hosts(session, link, hosts)
-    _write_unique_slug(session, slug)
-    if owner.default_link_id is None:
+    if owner.default_link_id is None:  # S8: a host's first link is their default one
         owner.default_link_id = link.id
         session.add(owner)
-        session.commit()
+    _write_unique_slug(session, slug)
     return link
 
 
@@ -197,12 +197,12 @@ def do_update_link(
 
 
 @use_case
-def do_clone_link(*, session: Session, actor: User, link_id: int) -> MeetingLink:
+def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary:
     original = link_for(session=session, actor=actor, link_id=link_id)
     owner = session.get(User, original.owner_id)
     name = f"{original.name} (copy)"[:200]
     slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
-    return do_create_link(
+    copy = do_create_link(
         session=session,
         owner=owner,
         name=name,
@@ -211,6 +211,7 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> MeetingLink
         settings=original.settings,
         host_ids=host_ids_of(session=session, link=original),
     )
+    return _summary(copy, owner)
 
 
 @use_case
@@ -316,12 +317,8 @@ def do_save_link(
 ) -> LinkSummary:
     """The editor's Save: create (no id) or update one link, co-hosts named by email."""
     me = session.get(User, actor.id)
-    emails = list(dict.fromkeys(e.strip().lower() for e in co_host_emails if e.strip()))
-    found = dict(
-        session.exec(
-            select(sa.func.lower(User.email), User.id).where(sa.func.lower(User.email).in_(emails))
-        ).all()
-    )
+    emails = list(dict.fromkeys(normalise_email(e) for e in co_host_emails if e.strip()))
+    found = dict(session.exec(select(User.email, User.id).where(User.email.in_(emails))).all())
     missing = [e for e in emails if e not in found]
     if missing:
         raise InvalidLinkError([("hosts", f"no user with the email {', '.join(missing)}")])

@@ -19,12 +19,10 @@ from meetings_ui.domain.availability import (
     Busy,
     ExistingBooking,
     HostTime,
-    LocalSlot,
     Mode,
     Slot,
     explain,
     find_slots,
-    group_by_local_date,
 )
 from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
@@ -196,21 +194,3 @@ def free_hosts_at(
         return None
     blocked = {reason.host_id for reason in explanation.reasons}
     return [h.host_id for h in hosts if h.host_id not in blocked]
-
-
-def slots_by_day(
-    *,
-    session: Session,
-    link: MeetingLink,
-    first_day: date,
-    last_day: date,
-    time_zone: str,
-    duration: int,
-    now: datetime,
-) -> tuple[bool, list[tuple[date, list[LocalSlot]]]]:
-    """(online, slots grouped by the prospect's local date) between two of their dates."""
-    start, end = day_range(first_day, last_day, time_zone)
-    online, slots = link_slots(
-        session=session, link=link, start=start, end=end, duration=duration, now=now
-    )
-    return online, group_by_local_date(slots, zone(time_zone))

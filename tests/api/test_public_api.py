@@ -241,3 +241,11 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert "/public/links/{slug}/slots" in document["paths"]
     assert "409" in document["paths"]["/public/links/{slug}/bookings"]["post"]["responses"]
     assert client.get(f"{BASE}/docs").status_code == 200
+    # One error body for every 4xx: FastAPI's own {"detail": ...} is documented nowhere.
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if str(status).startswith("4"):
+                    schemas = [c["schema"] for c in response["content"].values()]
+                    assert schemas == [{"$ref": "#/components/schemas/ErrorBody"}], (path, method)

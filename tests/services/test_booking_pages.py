@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from meetings_ui import routes
 from meetings_ui.config import get_settings
+from meetings_ui.domain.availability import group_by_local_date
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import Booking, MeetingLink, User
@@ -161,15 +162,11 @@ def test_one_read_of_a_month_serves_every_zone(
         session=session, slug="intro", month="2030-02", duration=60, now=NOW
     )
     assert slots is not None
-    _, by_day = scheduling.slots_by_day(
-        session=session,
-        link=link,
-        first_day=date(2030, 2, 1),
-        last_day=date(2030, 2, 28),
-        time_zone=time_zone,
-        duration=60,
-        now=NOW,
+    start, end = scheduling.day_range(date(2030, 2, 1), date(2030, 2, 28), time_zone)
+    _, read = scheduling.link_slots(
+        session=session, link=link, start=start, end=end, duration=60, now=NOW
     )
+    by_day = group_by_local_date(read, zone(time_zone))
     expected = {
         day.isoformat(): [s.start.strftime("%H:%M") for s in day_slots] for day, day_slots in by_day
     }
