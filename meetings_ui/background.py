@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from meetings_ui.db import session_scope
 from meetings_ui.services.bookings import do_retry_calendar_writes, do_send_due_reminders
 
 PASS_INTERVAL_SECONDS = 60
@@ -15,10 +14,9 @@ log = logging.getLogger(__name__)
 
 
 def run_one_pass() -> None:
-    with session_scope() as session:
-        do_send_due_reminders(session=session)
-    with session_scope() as session:
-        do_retry_calendar_writes(session=session)
+    """Two use cases, each in its own transaction: a failing one does not undo the other."""
+    do_send_due_reminders()
+    do_retry_calendar_writes()
 
 
 async def background_loop() -> None:

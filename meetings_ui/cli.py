@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlmodel import Session
-
 from meetings_ui.config import get_settings
-from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
 from meetings_ui.services.accounts import (
@@ -34,8 +31,7 @@ class CommandError(Exception):
 
 
 def _seed_demo(_args: argparse.Namespace) -> int:
-    with session_scope() as session:
-        do_seed_demo_workspace(session=session)
+    do_seed_demo_workspace()
     print("Demo workspace ready. Demo accounts:")
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role:<5}  {account.email}  password: {account.password}")
@@ -49,31 +45,26 @@ def _seed_demo(_args: argparse.Namespace) -> int:
 
 def _create_user(args: argparse.Namespace) -> int:
     role = Role.ADMIN if args.admin else Role.USER
-    with session_scope() as session:
-        user = do_create_user(
-            session=session,
-            actor=OPERATOR,
-            email=args.email,
-            password=args.password,
-            display_name=args.name or "",
-            role=role,
-        )
+    user = do_create_user(
+        actor=OPERATOR,
+        email=args.email,
+        password=args.password,
+        display_name=args.name or "",
+        role=role,
+    )
     print(f"Created {user.role} {user.email} (id {user.id}).")
     return 0
 
 
-def _user_id(session: Session, email: str) -> int:
-    user = user_by_email(session=session, email=email)
+def _user_id(email: str) -> int:
+    user = user_by_email(email=email)
     if user is None:
         raise CommandError(f"No account with the email {email.strip()!r}.")
     return user.id
 
 
 def _create_api_key(args: argparse.Namespace) -> int:
-    with session_scope() as session:
-        raw_key = do_create_api_key(
-            session=session, actor=OPERATOR, user_id=_user_id(session, args.email)
-        )
+    raw_key = do_create_api_key(actor=OPERATOR, user_id=_user_id(args.email))
     print(f"API key for {normalise_email(args.email)} (shown once, store it now):")
     print(raw_key)
     return 0
@@ -84,10 +75,7 @@ def _grant_seat(args: argparse.Namespace) -> int:
         seat = parse_seat(args.seat)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    with session_scope() as session:
-        do_assign_seat(
-            session=session, actor=OPERATOR, user_id=_user_id(session, args.email), seat=seat
-        )
+    do_assign_seat(actor=OPERATOR, user_id=_user_id(args.email), seat=seat)
     print(f"{normalise_email(args.email)} now holds a {seat.label} seat.")
     return 0
 

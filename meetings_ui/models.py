@@ -197,6 +197,11 @@ class Booking(SQLModel, table=True):
     reminders_sent: list[int] = _json(list)  # minutes-before values already emailed
     created_at: datetime = _created_at()
 
+    @property
+    def minutes(self) -> int:
+        """How long the meeting lasts."""
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
 
 class BookingHost(SQLModel, table=True):
     """Every host a booking occupies (one, or all of a group link's hosts)."""

@@ -15,6 +15,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 
 MAX_EMAIL_LENGTH = 320
+MAX_NAME_LENGTH = 200  # a person's name: an account's, a prospect's
 _MULTILINE_ALLOWED = frozenset("\n\t")
 _CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # Unicode category Cc
 

@@ -15,7 +15,12 @@ from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import seat_from_row
-from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
+from meetings_ui.domain.text_fields import (
+    MAX_NAME_LENGTH,
+    InvalidTextError,
+    clean_line,
+    normalize_email,
+)
 from meetings_ui.domain.time_zones import is_time_zone
 from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
@@ -26,7 +31,6 @@ from meetings_ui.services.transactions import use_case
 MIN_PASSWORD_LENGTH = 10
 # Hashing is deliberately slow; an unbounded input would make it a denial of service.
 MAX_PASSWORD_LENGTH = 256
-MAX_NAME_LENGTH = 200
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
@@ -163,6 +167,7 @@ def do_sign_up(*, session: Session, email: str, password: str, display_name: str
     return user
 
 
+@use_case
 def do_create_user(
     *,
     session: Session,
@@ -186,6 +191,7 @@ def do_create_user(
     return user
 
 
+@use_case
 def user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 

@@ -176,7 +176,7 @@ def open_booking_page(
     moving = _booking_to_move(session, reschedule_token, link) if reschedule_token else None
     if isinstance(moving, Booking):
         time_zone = moving.prospect_time_zone
-        moved_duration = _minutes(moving)
+        moved_duration = moving.minutes
         if moved_duration in settings.durations:
             duration = moved_duration
         prefill = _prefill(moving.prospect_name, moving.prospect_email, moving.answers, known)
@@ -303,10 +303,6 @@ def reschedule_path(*, session: Session, token: str) -> str:
 
 def _display_name(session: Session, user_id: int) -> str:
     return session.get(User, user_id).display_name
-
-
-def _minutes(booking: Booking) -> int:
-    return int((booking.end_at - booking.start_at).total_seconds() // 60)
 
 
 def _prefill(name: str, email: str, answers: Mapping[str, str], known: set[str]) -> Prefill:

@@ -26,7 +26,12 @@ from meetings_ui.domain import time_zones
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
-from meetings_ui.domain.text_fields import InvalidTextError, clean_line, normalize_email
+from meetings_ui.domain.text_fields import (
+    MAX_NAME_LENGTH,
+    InvalidTextError,
+    clean_line,
+    normalize_email,
+)
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import (
     Booking,
@@ -43,8 +48,8 @@ from meetings_ui.services.calendar_connections import call_provider
 from meetings_ui.services.links import host_ids_of
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.tokens import digest
+from meetings_ui.services.transactions import use_case
 
-MAX_NAME_LENGTH = 200
 CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
 VIEW = "view-booking"
@@ -467,7 +472,7 @@ def do_reschedule(
             name=booking.prospect_name,
             email=booking.prospect_email,
             answers=booking.answers,
-            duration=int((booking.end_at - booking.start_at).total_seconds() // 60),
+            duration=booking.minutes,
         ),
         now=now,
     )
@@ -504,6 +509,7 @@ def visitor_profile(*, session: Session, token: str | None) -> VisitorProfile | 
 # --- reminders ----------------------------------------------------------------------------
 
 
+@use_case
 def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> int:
     """Email each reminder once, when its time has come; safe to run from any worker:
     the booking rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL."""
@@ -546,6 +552,7 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
     return len(due_now)
 
 
+@use_case
 def do_retry_calendar_writes(*, session: Session, now: datetime | None = None) -> int:
     """Write confirmed bookings whose calendar event failed before (the provider was down).
     Rows are claimed with FOR UPDATE SKIP LOCKED, so several workers never write twice."""
