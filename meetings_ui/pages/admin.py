@@ -22,17 +22,18 @@ from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
+ADMIN_SECTIONS = (
+    ("Overview", routes.ADMIN),
+    ("Users and seats", routes.ADMIN_USERS),
+    ("Audit log", routes.ADMIN_AUDIT),
+    ("Connected calendars", routes.ADMIN_CALENDARS),
+    ("Local outbox", routes.DEV_OUTBOX),
+)
+
 
 def admin_tabs() -> rx.Component:
-    return rx.hstack(
-        rx.link("Overview", href=routes.ADMIN),
-        rx.link("Users and seats", href=routes.ADMIN_USERS),
-        rx.link("Audit log", href=routes.ADMIN_AUDIT),
-        rx.link("Connected calendars", href=routes.ADMIN_CALENDARS),
-        rx.link("Local outbox", href=routes.DEV_OUTBOX),
-        spacing="4",
-        aria_label="Admin sections",
-    )
+    links = [rx.link(label, href=route) for label, route in ADMIN_SECTIONS]
+    return rx.hstack(*links, spacing="4", aria_label="Admin sections")
 
 
 @rx.page(route=routes.ADMIN, title="Admin · Meetings", on_load=AuthState.require_user)

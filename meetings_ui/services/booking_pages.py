@@ -218,9 +218,9 @@ def book(
     session: Session,
     slug: str,
     form: BookingForm,
+    month: str,
     visitor_token: str = "",
     reschedule_token: str = "",
-    month: str,
     now: datetime | None = None,
 ) -> BookingResult:
     """Book (or, with a reschedule token, move the meeting to) the chosen time, remember the
