@@ -42,6 +42,29 @@ def bob(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
+def mail_captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Mail goes to the local outbox, whatever the machine's environment says."""
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def host(session: Session) -> User:
+    """A host in Paris whose Meetings URL is "hugo", made as a row (no password)."""
+    user = User(
+        email="hugo@example.com",
+        display_name="Hugo Host",
+        time_zone="Europe/Paris",
+        meetings_url="hugo",
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+@pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Set environment variables for the app's settings, restored after the test."""
 

@@ -3,7 +3,6 @@ their grid, times and labels with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,7 +10,6 @@ import pytest
 from sqlmodel import Session, select
 
 from meetings_ui import routes
-from meetings_ui.config import get_settings
 from meetings_ui.domain.availability import group_by_local_date
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import zone
@@ -25,22 +23,7 @@ NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)  # a Tuesday
 EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-@pytest.fixture(autouse=True)
-def mail_captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def host(session: Session) -> User:
-    user = User(
-        email="hugo@example.com", display_name="Hugo Host", time_zone=PARIS, meetings_url="hugo"
-    )
-    session.add(user)
-    session.commit()
-    return user
+pytestmark = pytest.mark.usefixtures("mail_captured")
 
 
 @pytest.fixture

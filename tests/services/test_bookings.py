@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -56,24 +55,6 @@ def next_weekday(weekday: int) -> date:
 
 def paris(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), zone(PARIS))
-
-
-@pytest.fixture
-def mail_captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def host(session: Session) -> User:
-    user = User(
-        email="hugo@example.com", display_name="Hugo Host", time_zone=PARIS, meetings_url="hugo"
-    )
-    session.add(user)
-    session.commit()
-    return user
 
 
 @pytest.fixture
