@@ -48,15 +48,7 @@ def list_links(session: DatabaseSession, caller: Caller) -> schemas.Links:
 )
 def create_link(body: schemas.NewLink, session: DatabaseSession, caller: Caller) -> schemas.Link:
     try:
-        link = link_service.do_create_link(
-            session=session,
-            owner=caller,
-            name=body.name,
-            slug=body.slug,
-            link_type=body.link_type,
-            settings=body.settings,
-            host_ids=body.host_ids,
-        )
+        link = link_service.do_create_link(session=session, owner=caller, **body.model_dump())
     except link_service.InvalidLinkError as refused:
         raise _refused(refused) from None
     return schemas.Link.model_validate(api_views.link_view(session=session, link=link))
