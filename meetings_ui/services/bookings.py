@@ -138,8 +138,14 @@ def _existing_for_key(session: Session, key: str | None) -> Booking | None:
     return session.exec(select(Booking).where(Booking.idempotency_key == key)).first()
 
 
-def _same_request(booking: Booking, link: MeetingLink, start: datetime) -> Booking:
-    if booking.link_id != link.id or booking.start_at != start.astimezone(UTC):
+def _same_request(booking: Booking, link: MeetingLink, request: BookingRequest) -> Booking:
+    """The booking a replayed request made, only for the same prospect, link and time: a key
+    is no way to read somebody else's booking (name, email, cancel link)."""
+    if (
+        booking.link_id != link.id
+        or booking.start_at != request.start.astimezone(UTC)
+        or booking.prospect_email != normalize_email(request.email)
+    ):
         raise InvalidBookingError(
             [("idempotency_key", "This key was already used for another booking.")]
         )
@@ -169,7 +175,7 @@ def do_book(
 
     earlier = _existing_for_key(session, request.idempotency_key)
     if earlier is not None:
-        return BookingOutcome(_same_request(earlier, link, start), created=False)
+        return BookingOutcome(_same_request(earlier, link, request), created=False)
 
     reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after, days=1)
     live = scheduling.gather(session, link, start - reach, end + reach)
@@ -181,7 +187,7 @@ def do_book(
         earlier = _existing_for_key(session, request.idempotency_key)
         if earlier is not None:
             session.rollback()
-            return BookingOutcome(_same_request(earlier, link, start), created=False)
+            return BookingOutcome(_same_request(earlier, link, request), created=False)
         hosts = [
             replace(
                 h,
@@ -228,7 +234,7 @@ def do_book(
         earlier = _existing_for_key(session, request.idempotency_key)
         if earlier is None:
             raise
-        return BookingOutcome(_same_request(earlier, link, start), created=False)
+        return BookingOutcome(_same_request(earlier, link, request), created=False)
     except BaseException:
         session.rollback()
         raise

@@ -194,6 +194,30 @@ def test_the_same_request_twice_returns_the_same_booking(session: Session, link)
         )
 
 
+def test_a_replayed_key_never_returns_another_prospects_booking(session: Session, link) -> None:
+    """Attack: replay a prospect's key, link and time under another email to read back
+    their name, email and cancel link."""
+    day = next_weekday(1)
+    do_book(
+        session=session, link=link, request=request(paris(day, 10), idempotency_key="key-123456")
+    )
+    with pytest.raises(InvalidBookingError, match="idempotency_key"):
+        do_book(
+            session=session,
+            link=link,
+            request=request(
+                paris(day, 10), idempotency_key="key-123456", email="mallory@example.org"
+            ),
+        )
+    # The same prospect, typed in another case, still gets their booking back.
+    again = do_book(
+        session=session,
+        link=link,
+        request=request(paris(day, 10), idempotency_key="key-123456", email="Pat@Example.ORG"),
+    )
+    assert not again.created
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
