@@ -428,12 +428,16 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
 
 def do_cancel(*, session: Session, booking: Booking, reason: str = "") -> Booking:
     """Cancel, tell the calendar (the provider tells the attendees) and both people."""
-    if booking.status == BookingStatus.CANCELLED:
-        return booking
-    booking.status = BookingStatus.CANCELLED
-    booking.sequence += 1
-    session.add(booking)
+    # One conditional update: of two cancellations racing, only one tells anybody.
+    cancelled = session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status != BookingStatus.CANCELLED)
+        .values(status=BookingStatus.CANCELLED, sequence=Booking.sequence + 1)
+    ).rowcount
     session.commit()
+    session.refresh(booking)
+    if not cancelled:
+        return booking
     connection = scheduling.connection_of(session, booking.host_id)
     if booking.provider_event_id and connection is not None:
         try:
@@ -465,23 +469,33 @@ def do_reschedule(
     *, session: Session, booking: Booking, new_start: datetime, now: datetime | None = None
 ) -> Booking:
     """Move a booking: book the new time race-free (as a new booking), then cancel the old
-    one, so a failed move never loses the meeting."""
+    one, so a failed move never loses the meeting. The new booking's idempotency key names
+    the one it replaces, so replays of one reschedule link racing each other make one
+    meeting, never several."""
     if booking.status == BookingStatus.CANCELLED:
         raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
     link = session.get(MeetingLink, booking.link_id)
-    outcome = do_book(
-        session=session,
-        link=link,
-        request=BookingRequest(
-            start=new_start,
-            time_zone=booking.prospect_time_zone,
-            name=booking.prospect_name,
-            email=booking.prospect_email,
-            answers=booking.answers,
-            duration=booking.minutes,
-        ),
-        now=now,
-    )
+    try:
+        outcome = do_book(
+            session=session,
+            link=link,
+            request=BookingRequest(
+                start=new_start,
+                time_zone=booking.prospect_time_zone,
+                name=booking.prospect_name,
+                email=booking.prospect_email,
+                answers=booking.answers,
+                duration=booking.minutes,
+                idempotency_key=f"moved-from-booking-{booking.id}",
+            ),
+            now=now,
+        )
+    except InvalidBookingError as refused:
+        if any(field == "idempotency_key" for field, _ in refused.problems):
+            raise InvalidBookingError(
+                [("booking", "This meeting was already moved to another time.")]
+            ) from None
+        raise
     do_cancel(session=session, booking=booking, reason="It was moved to a new time.")
     return outcome.booking
 

@@ -418,6 +418,40 @@ def test_reschedule_moves_the_meeting_without_losing_it(session: Session, link) 
     assert session.get(Booking, other.id).status != BookingStatus.CANCELLED
 
 
+@pytest.mark.parametrize("same_time", [True, False])
+def test_racing_replays_of_one_reschedule_link_make_one_meeting(
+    engine: sa.Engine, session: Session, link, same_time: bool
+) -> None:
+    """Attack: replay one reschedule link 6 times at once (to one time, or to several)."""
+    day = next_weekday(2)
+    original = do_book(session=session, link=link, request=request(paris(day, 9))).booking
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def attempt(index: int) -> None:
+        with Session(engine, expire_on_commit=False) as own:
+            moving = own.get(Booking, original.id)
+            new_start = paris(day, 13 if same_time else 12 + index % 4)
+            barrier.wait()
+            try:
+                do_reschedule(session=own, booking=moving, new_start=new_start)
+                outcomes.append("moved")
+            except (InvalidBookingError, SlotUnavailableError):
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    session.expire_all()
+    live = session.exec(select(Booking).where(Booking.status != BookingStatus.CANCELLED)).all()
+    assert len(live) == 1 and live[0].id != original.id
+    cancellations = [m for m in session.exec(select(OutboxEmail)).all() if "ancel" in m.subject]
+    assert len(cancellations) <= 2  # one to the prospect, one to the host, sent once
+    assert outcomes.count("moved") >= 1
+
+
 def test_reminders_are_sent_once_when_due(session: Session, link) -> None:
     day = next_weekday(1)
     booking = do_book(session=session, link=link, request=request(paris(day, 10))).booking
