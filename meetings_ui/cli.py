@@ -36,9 +36,10 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role:<5}  {account.email}  password: {account.password}")
     print(f"Demo booking page: {get_settings().app_url}/meetings/hugo")
-    if get_settings().uses_sandbox:
+    if get_settings().sandbox:
         print(
-            "Calendar providers: the local sandbox (no real Google or Microsoft account is used)."
+            "Calendar providers: the local sandbox for each provider without credentials "
+            "(no real Google or Microsoft account is used)."
         )
     return 0
 
