@@ -29,12 +29,16 @@ browser:
 migrate: install
 	$(BIN)/alembic upgrade head
 
+# The one-command demo: demo mode (refused unless MEETINGS_APP_URL is localhost) and the
+# provider sandbox in place of Google and Microsoft. Production sets neither.
+DEMO_ENV := MEETINGS_DEMO=1 MEETINGS_SANDBOX=1
+
 seed: migrate
-	MEETINGS_DEMO=1 $(BIN)/python -m meetings_ui.cli seed-demo
+	$(DEMO_ENV) $(BIN)/python -m meetings_ui.cli seed-demo
 
 ## Run the app on http://localhost:3000 (SQLite, the provider sandbox, the demo workspace).
 run: seed
-	MEETINGS_DEMO=1 $(BIN)/reflex run
+	$(DEMO_ENV) $(BIN)/reflex run
 
 ## Run the whole test suite (set TEST_DATABASE_URL to add PostgreSQL).
 test: install browser

@@ -1,7 +1,8 @@
 """Operator commands: `python -m meetings_ui.cli <command>`.
 
 The operator at the server's shell is trusted like an admin (guard.OPERATOR).
-Bad input prints what to fix on stderr and exits with status 2.
+Bad input, or a bad setting (such as demo mode on a public URL, which stops `make run`
+at its seed step), prints what to fix on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from meetings_ui.config import get_settings
+from meetings_ui.config import ConfigurationError, get_settings
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
 from meetings_ui.services.accounts import (
@@ -36,9 +37,10 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     for account in DEMO_ACCOUNTS:
         print(f"  {account.role:<5}  {account.email}  password: {account.password}")
     print(f"Demo booking page: {get_settings().app_url}/meetings/hugo")
-    if get_settings().uses_sandbox:
+    if get_settings().sandbox:
         print(
-            "Calendar providers: the local sandbox (no real Google or Microsoft account is used)."
+            "Calendar providers: the local sandbox for each provider without credentials "
+            "(no real Google or Microsoft account is used)."
         )
     return 0
 
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (CommandError, AccountError) as error:
+    except (CommandError, AccountError, ConfigurationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
 

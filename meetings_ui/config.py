@@ -1,10 +1,11 @@
 """Settings read from the environment (and an optional `.env`), in one place.
 
-Every setting has a safe default so that a fresh clone runs with no set-up:
-a SQLite file, the provider sandbox, and a secret key generated once into an
-ignored file. A value that is set but wrong (a URL that is not one, a port that
-is not a number) stops the app at start-up with the variable's name, instead of
-failing later somewhere else. An empty variable counts as unset.
+Every setting has a safe default so that a fresh clone runs with no set-up: a SQLite file
+and a secret key generated once into an ignored file. What is made for trying the app (demo
+mode, the provider sandbox) is off unless a setting turns it on. A value that is set but
+wrong (a URL that is not one, a port that is not a number, demo mode on a public URL) stops
+the app at start-up with the variable's name, instead of failing later somewhere else. An
+empty variable counts as unset.
 """
 
 from __future__ import annotations
@@ -15,8 +16,17 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from meetings_ui import routes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_DEFAULT = PROJECT_ROOT / ".meetings_data"
@@ -30,6 +40,8 @@ SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105  (a public, documented sa
 # msal accepts only https authorities: in sandbox mode it is given this host, and the
 # requests session handed to msal sends it to the sandbox (see providers/microsoft.py).
 MICROSOFT_AUTHORITY_HOST = "https://login.sandbox.invalid"
+# Demo mode publishes a known admin password and the outbox: only for an app on this machine.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class ConfigurationError(ValueError):
@@ -94,7 +106,10 @@ class Settings(BaseSettings):
         default_factory=lambda data: data["app_url"].split("://", 1)[-1],
         validation_alias="MEETINGS_APP_DOMAIN",
     )
-    # Where the provider sandbox answers (mounted on the backend by default).
+    # The provider sandbox: off unless turned on (the demo and the tests do), and then
+    # mounted on the backend; its control API answers only with this bearer token.
+    sandbox: bool = Field(False, validation_alias="MEETINGS_SANDBOX")
+    sandbox_token: str = Field("", validation_alias="MEETINGS_SANDBOX_TOKEN", repr=False)
     sandbox_url: BaseUrl = Field(
         default_factory=lambda data: f"{data['backend_url']}/_sandbox",
         validation_alias="MEETINGS_SANDBOX_URL",
@@ -111,6 +126,19 @@ class Settings(BaseSettings):
     smtp_from: str = Field("Meetings <meetings@localhost>", validation_alias="SMTP_FROM")
     demo_mode: bool = Field(False, validation_alias="MEETINGS_DEMO")
 
+    @field_validator("demo_mode")
+    @classmethod
+    def _demo_only_on_this_machine(cls, demo_mode: bool, info: ValidationInfo) -> bool:
+        """Demo mode shows a known admin password and everyone's mail: refuse it for an app
+        that others can reach (an invalid app URL reports its own error)."""
+        app_url = info.data.get("app_url")
+        if demo_mode and app_url and urlsplit(app_url).hostname not in LOCAL_HOSTS:
+            raise ValueError(
+                f"MEETINGS_DEMO is only allowed when MEETINGS_APP_URL is on localhost, "
+                f"127.0.0.1 or [::1] (it is {app_url}): unset MEETINGS_DEMO"
+            )
+        return demo_mode
+
     @model_validator(mode="before")
     @classmethod
     def _blank_means_unset(cls, data: Any) -> Any:
@@ -122,17 +150,25 @@ class Settings(BaseSettings):
         return {k: v for k, v in trimmed.items() if v != ""}
 
     @property
+    def has_google_credentials(self) -> bool:
+        return bool(self.google_client_id and self.google_client_secret)
+
+    @property
+    def has_microsoft_credentials(self) -> bool:
+        return bool(self.microsoft_client_id and self.microsoft_client_secret)
+
+    @property
     def uses_google_sandbox(self) -> bool:
-        return not (self.google_client_id and self.google_client_secret)
+        """Google goes to the sandbox only when the sandbox is on and Google has no client."""
+        return self.sandbox and not self.has_google_credentials
 
     @property
     def uses_microsoft_sandbox(self) -> bool:
-        return not (self.microsoft_client_id and self.microsoft_client_secret)
+        return self.sandbox and not self.has_microsoft_credentials
 
-    @property
-    def uses_sandbox(self) -> bool:
-        """True when any provider is served by the local sandbox (the UI says so)."""
-        return self.uses_google_sandbox or self.uses_microsoft_sandbox
+    def oauth_callback_url(self, provider: str) -> str:
+        """Where a provider sends the browser back after consent (registered with it)."""
+        return f"{self.backend_url}{routes.oauth_callback(provider)}"
 
     @property
     def captures_mail(self) -> bool:

@@ -30,7 +30,7 @@ AUTH_COMPLETE = "/auth/complete"
 AUTH_LOGOUT = "/auth/logout"
 API_PREFIX = "/api/v1"
 BOOKING_ICS = f"{API_PREFIX}/public/bookings/invite.ics"
-SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, when no real credentials are set
+SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, only when MEETINGS_SANDBOX is on
 
 
 BOOKING_PAGE = f"{BOOKING_PREFIX}/[slug]"

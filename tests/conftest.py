@@ -19,7 +19,9 @@ from meetings_ui import models  # noqa: F401  (tables on the metadata)
 from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.db import engine_for
 
-pytest_plugins = ["tests.sandbox"]  # the provider sandbox on a real port: `sandbox` fixture
+# The provider sandbox on a real port (`sandbox` fixture); the plugin also turns the app's
+# sandbox setting on for every test (MEETINGS_SANDBOX, MEETINGS_SANDBOX_TOKEN).
+pytest_plugins = ["tests.sandbox"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

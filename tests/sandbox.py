@@ -3,6 +3,7 @@ over HTTP as a person would."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -17,14 +18,40 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from meetings_ui.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from meetings_ui.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, get_settings
 from meetings_ui.providers.google import GoogleConnector, GoogleEndpoints
 from meetings_ui.providers.microsoft import MicrosoftConnector, MicrosoftEndpoints
 from meetings_ui.providers.retry import RetryPolicy
 from meetings_ui.sandbox.app import build_sandbox_app
 from meetings_ui.sandbox.store import SandboxStore, seed_demo_data
 
-REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
+REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"  # the tests' own registered callback
+CONTROL_TOKEN = "test-sandbox-control-token"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The sandbox stands in for Google and Microsoft in every test: turn the setting on
+    (it is off by default), with the control token this harness sends."""
+    os.environ["MEETINGS_SANDBOX"] = "1"
+    os.environ["MEETINGS_SANDBOX_TOKEN"] = CONTROL_TOKEN
+
+
+def registered_callbacks(provider: str) -> set[str]:
+    """The test client's callback, and the app's own as the current settings have it."""
+    return {REDIRECT_URI, get_settings().oauth_callback_url(provider)}
+
+
+def control(sandbox_url: str, method: str, endpoint: str, /, **json: object) -> dict:
+    """Call the control API of the sandbox at `sandbox_url`, with its token."""
+    response = requests.request(
+        method,
+        f"{sandbox_url}/control{endpoint}",
+        json=json or None,
+        headers={"Authorization": f"Bearer {CONTROL_TOKEN}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json() if response.content else {}
 
 
 @dataclass
@@ -34,11 +61,7 @@ class Sandbox:
     sleeps: list[float] = field(default_factory=list)
 
     def control(self, method: str, endpoint: str, /, **json: object) -> dict:
-        response = requests.request(
-            method, f"{self.url}/control{endpoint}", json=json or None, timeout=10
-        )
-        response.raise_for_status()
-        return response.json() if response.content else {}
+        return control(self.url, method, endpoint, **json)
 
     def fault(self, **json: object) -> None:
         self.control("POST", "/faults", **json)
@@ -110,7 +133,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
     store = SandboxStore()
-    app = Starlette(routes=[Mount("/_sandbox", app=build_sandbox_app(store, seed=False))])
+    sandbox = build_sandbox_app(
+        store, redirect_uris=registered_callbacks, control_token=CONTROL_TOKEN, seed=False
+    )
+    app = Starlette(routes=[Mount("/_sandbox", app=sandbox)])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,6 +17,8 @@ VARIABLES = (
     "MEETINGS_BACKEND_URL",
     "MEETINGS_APP_DOMAIN",
     "MEETINGS_SANDBOX_URL",
+    "MEETINGS_SANDBOX",
+    "MEETINGS_SANDBOX_TOKEN",
     "MEETINGS_DEMO",
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
@@ -53,15 +55,16 @@ def test_defaults_run_a_fresh_clone(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.smtp_port == 587
     assert settings.smtp_from == "Meetings <meetings@localhost>"
     assert settings.demo_mode is False
-    assert settings.uses_google_sandbox and settings.uses_microsoft_sandbox
-    assert settings.uses_sandbox and settings.captures_mail
+    assert settings.sandbox is False and settings.sandbox_token == ""
+    assert not (settings.uses_google_sandbox or settings.uses_microsoft_sandbox)
+    assert settings.captures_mail
 
 
 def test_environment_values_and_what_derives_from_them(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("MEETINGS_APP_URL", " https://meet.example.com/ ")
     clean_env.setenv("MEETINGS_BACKEND_URL", "https://api.example.com")
     clean_env.setenv("MEETINGS_SECRET_KEY", "k" * 40)
-    clean_env.setenv("MEETINGS_DEMO", "yes")
+    clean_env.setenv("MEETINGS_SANDBOX", "yes")
     clean_env.setenv("SMTP_HOST", "smtp.example.com")
     clean_env.setenv("SMTP_PORT", "2525")
     clean_env.setenv("GOOGLE_CLIENT_ID", "id")
@@ -71,11 +74,39 @@ def test_environment_values_and_what_derives_from_them(clean_env: pytest.MonkeyP
     assert settings.app_domain == "meet.example.com"
     assert settings.sandbox_url == "https://api.example.com/_sandbox"
     assert settings.secret_key == "k" * 40
-    assert settings.demo_mode is True
+    assert settings.sandbox is True
     assert settings.smtp_port == 2525
     assert not settings.captures_mail
-    assert not settings.uses_google_sandbox
-    assert settings.uses_sandbox  # Microsoft still has no credentials
+    assert not settings.uses_google_sandbox  # real credentials win over the sandbox
+    assert settings.uses_microsoft_sandbox  # Microsoft has none: the sandbox stands in
+    assert settings.oauth_callback_url("google") == "https://api.example.com/oauth/google/callback"
+
+
+@pytest.mark.parametrize(
+    "app_url", ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"]
+)
+def test_demo_mode_runs_on_this_machine(clean_env: pytest.MonkeyPatch, app_url: str) -> None:
+    clean_env.setenv("MEETINGS_DEMO", "1")
+    clean_env.setenv("MEETINGS_APP_URL", app_url)
+    assert load_settings().demo_mode is True
+
+
+@pytest.mark.parametrize(
+    "app_url",
+    ["https://meet.example.com", "http://10.0.0.5:3000", "http://localhost.example.com:3000"],
+)
+def test_demo_mode_is_refused_on_a_reachable_url(
+    clean_env: pytest.MonkeyPatch, app_url: str
+) -> None:
+    """The attack: `make run`'s demo mode (a known admin password, a public outbox with
+    everyone's password-reset links) on a server others can reach. It no longer starts."""
+    clean_env.setenv("MEETINGS_DEMO", "1")
+    clean_env.setenv("MEETINGS_APP_URL", app_url)
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert message.startswith("Invalid configuration (environment or .env): MEETINGS_DEMO: ")
+    assert "MEETINGS_APP_URL" in message and app_url in message
 
 
 def test_an_empty_variable_counts_as_unset(clean_env: pytest.MonkeyPatch) -> None:
@@ -115,6 +146,7 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(
 def test_secrets_stay_out_of_the_repr(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("MEETINGS_SECRET_KEY", "very-secret-key")
     clean_env.setenv("SMTP_PASSWORD", "very-secret-password")
+    clean_env.setenv("MEETINGS_SANDBOX_TOKEN", "very-secret-control-token")
     assert "very-secret" not in repr(load_settings())
 
 
@@ -130,6 +162,7 @@ def test_secrets_stay_out_of_the_repr(clean_env: pytest.MonkeyPatch) -> None:
         ("SMTP_PORT", "0"),
         ("SMTP_PORT", "65536"),
         ("MEETINGS_DEMO", "maybe"),
+        ("MEETINGS_SANDBOX", "maybe"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(

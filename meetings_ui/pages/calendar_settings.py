@@ -121,7 +121,18 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
     @rx.var
     def sandbox(self) -> bool:
-        return self._saved is not None and self._saved.sandbox
+        """The chosen provider's consent page is the local sandbox's."""
+        return self._saved is not None and self.provider in self._saved.sandboxed
+
+    @rx.var
+    def provider_options(self) -> list[Option]:
+        """Only the providers this server offers (credentials, or the sandbox)."""
+        offered = self._saved.providers if self._saved else ()
+        return [Option(p.value, PROVIDER_CHOICES[p]) for p in offered]
+
+    @rx.var
+    def can_connect(self) -> bool:
+        return self._saved is not None and len(self._saved.providers) > 0
 
     @rx.var
     def connections(self) -> list[ConnectionRow]:
@@ -231,12 +242,19 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
     # --- connecting (S1, S6) ----------------------------------------------------------------
 
+    def _offered(self) -> tuple[Provider, ...]:
+        return self._saved.providers if self._saved else ()
+
     @rx.event
     def open_connect(self, provider: str) -> None:
-        """Reconnecting names the account's provider and goes straight to the disclosure."""
+        """Reconnecting names the account's provider and goes straight to the disclosure;
+        connecting starts from the first provider offered."""
+        offered = self._offered()
+        if not provider and not offered:
+            return
         self.connect_open, self.connecting = True, False
         self.connect_step = DISCLOSE if provider else CHOOSE
-        self.provider = provider or Provider.GOOGLE.value
+        self.provider = provider or offered[0].value
 
     @rx.event
     def close_connect(self) -> None:
@@ -244,7 +262,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
     @rx.event
     def choose_provider(self, value: str) -> None:
-        if value in PROVIDER_CHOICES:
+        if value in self._offered():
             self.provider = value
 
     @rx.event
@@ -398,13 +416,13 @@ def _connect_dialog() -> rx.Component:
         rx.dialog.description("Choose your calendar provider."),
         rx.radio_group.root(
             rx.vstack(
-                *[
-                    rx.el.label(
-                        rx.hstack(rx.radio_group.item(value=provider.value), rx.text(label)),
+                rx.foreach(
+                    CalendarSettingsState.provider_options,
+                    lambda option: rx.el.label(
+                        rx.hstack(rx.radio_group.item(value=option.value), rx.text(option.label)),
                         style={"cursor": "pointer"},
-                    )
-                    for provider, label in PROVIDER_CHOICES.items()
-                ],
+                    ),
+                ),
             ),
             value=CalendarSettingsState.provider,
             on_change=CalendarSettingsState.choose_provider,
@@ -500,11 +518,18 @@ def _calendar_section() -> rx.Component:
                 "No calendar is connected. Prospects can still request meetings (offline mode)."
             ),
         ),
-        rx.button(
-            rx.icon("calendar-plus"),
-            "Connect your calendar",
-            on_click=CalendarSettingsState.open_connect(""),
-            disabled=~rx.State.is_hydrated,
+        rx.cond(
+            CalendarSettingsState.can_connect,
+            rx.button(
+                rx.icon("calendar-plus"),
+                "Connect your calendar",
+                on_click=CalendarSettingsState.open_connect(""),
+                disabled=~rx.State.is_hydrated,
+            ),
+            rx.text(
+                "No calendar provider is configured on this server: an administrator sets "
+                "GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID (and its secret) to offer one."
+            ),
         ),
         width="100%",
         spacing="3",

@@ -1,7 +1,8 @@
 """The provider sandbox: one ASGI app that speaks the Google and Microsoft HTTP we use.
 
-Mounted at /_sandbox on the backend when no real credentials are configured, and
-runnable on its own for tests (`python -m meetings_ui.sandbox --port 8765`).
+Mounted at /_sandbox on the backend only when MEETINGS_SANDBOX turns it on (the demo and
+the tests), and runnable on its own (`python -m meetings_ui.sandbox --port 8765`). Its
+consent page redirects only to the callback URLs registered for its OAuth client.
 
 Paths, under the mount point:
 
@@ -12,7 +13,8 @@ Paths, under the mount point:
     /graph/v1.0/me/...                                        Microsoft Graph subset
     /control/...                                              the control API (below)
 
-Control API (JSON in, JSON out):
+Control API (JSON in, JSON out; every call needs `Authorization: Bearer <control token>`,
+and without a token the control API is not served at all):
 
     GET    /control/state                          accounts, calendars, event counts, faults
     POST   /control/reset                          back to the seeded demo data
@@ -21,8 +23,10 @@ Control API (JSON in, JSON out):
            roles: owner, writer, reader, freeBusyReader
     POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
     DELETE /control/events/{id}
-    POST   /control/faults       {provider: google|microsoft|any, path: regex, kind, count?,
+    POST   /control/faults       {provider: google|microsoft|any, path: glob, kind, count?,
                                   status?, retry_after?, reason?, delay_seconds?}
+           path: the whole request path below the mount point, `*` for any characters
+           (`*/events`, `/google/calendar/v3/*`); plain text otherwise, never a regex
            kind: status (answer `status`, with Retry-After when given), slow (wait
            delay_seconds then answer normally), invalid_grant (the token endpoint refuses
            the refresh token), stale_sync_token (every current sync token becomes 410)
@@ -34,6 +38,8 @@ Control API (JSON in, JSON out):
 from __future__ import annotations
 
 import asyncio
+import hmac
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
@@ -44,8 +50,11 @@ from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox import google, microsoft
-from meetings_ui.sandbox.common import oauth_error, parse_instant, request_json
+from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant, request_json
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
+
+MAX_FAULT_PATH = 200  # characters of a fault's path glob
+Handler = Callable[[Request], Awaitable[Response]]
 
 _GRAPH_CODES = {
     400: "BadRequest",
@@ -124,7 +133,36 @@ class FaultInjection(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-def control_routes(store: SandboxStore) -> list[Route]:
+def _bearer_only(token: str, handler: Handler) -> Handler:
+    """The control API changes what every connected account sees: only a caller holding
+    the control token may use it (compared in constant time)."""
+    expected = f"Bearer {token}".encode()
+
+    async def guarded(request: Request) -> Response:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return JSONResponse(
+                {
+                    "error": "unauthorized",
+                    "error_description": "The control token is missing "
+                    "or wrong: send Authorization: Bearer <MEETINGS_SANDBOX_TOKEN>.",
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="sandbox-control"'},
+            )
+        return await handler(request)
+
+    return guarded
+
+
+def _fault_path(body: dict) -> str:
+    path = body.get("path", "*")
+    if not isinstance(path, str) or len(path) > MAX_FAULT_PATH:
+        raise SandboxError(400, f"path must be a glob of at most {MAX_FAULT_PATH} characters")
+    return path
+
+
+def control_routes(store: SandboxStore, token: str) -> list[Route]:
     async def state(_request: Request) -> Response:
         with store.lock:
             return JSONResponse(
@@ -212,7 +250,7 @@ def control_routes(store: SandboxStore) -> list[Route]:
             raise SandboxError(400, f"Unknown fault kind {kind!r}")
         fault = store.queue_fault(
             provider=body.get("provider", "any"),
-            path_pattern=body.get("path", ""),
+            path_pattern=_fault_path(body),
             kind=kind,
             status=int(body.get("status", 500)),
             retry_after=body.get("retry_after"),
@@ -231,19 +269,30 @@ def control_routes(store: SandboxStore) -> list[Route]:
         return JSONResponse({"expired": True})
 
     return [
-        Route("/state", state, methods=["GET"]),
-        Route("/reset", reset, methods=["POST"]),
-        Route("/accounts", add_account, methods=["POST"]),
-        Route("/calendars", add_calendar, methods=["POST"]),
-        Route("/events", add_event, methods=["POST"]),
-        Route("/events/{event_id}", delete_event, methods=["DELETE"]),
-        Route("/faults", faults, methods=["POST", "DELETE"]),
-        Route("/accounts/{provider}/{email}/revoke", revoke_account, methods=["POST"]),
-        Route("/tokens/expire", expire_tokens, methods=["POST"]),
+        Route(path, _bearer_only(token, handler), methods=methods)
+        for path, handler, methods in (
+            ("/state", state, ["GET"]),
+            ("/reset", reset, ["POST"]),
+            ("/accounts", add_account, ["POST"]),
+            ("/calendars", add_calendar, ["POST"]),
+            ("/events", add_event, ["POST"]),
+            ("/events/{event_id}", delete_event, ["DELETE"]),
+            ("/faults", faults, ["POST", "DELETE"]),
+            ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
+            ("/tokens/expire", expire_tokens, ["POST"]),
+        )
     ]
 
 
-def build_sandbox_app(store: SandboxStore | None = None, *, seed: bool = True) -> Starlette:
+def build_sandbox_app(
+    store: SandboxStore | None = None,
+    *,
+    redirect_uris: RedirectUris,
+    control_token: str = "",
+    seed: bool = True,
+) -> Starlette:
+    """The sandbox. `redirect_uris` are the callbacks registered for its OAuth client; the
+    control API is served only with a `control_token` (its bearer token)."""
     store = store or SandboxStore()
     if seed:
         seed_demo_data(store, datetime.now(UTC).date())
@@ -251,13 +300,15 @@ def build_sandbox_app(store: SandboxStore | None = None, *, seed: bool = True) -
     async def on_error(request: Request, error: SandboxError) -> Response:
         return _error_response(_relative_path(request), error.status, error.message)
 
+    mounts = [
+        Mount("/google", routes=google.routes(store, redirect_uris)),
+        Mount("/microsoft", routes=microsoft.identity_routes(store, redirect_uris)),
+        Mount("/graph/v1.0", routes=microsoft.graph_routes(store)),
+    ]
+    if control_token:
+        mounts.append(Mount("/control", routes=control_routes(store, control_token)))
     app = Starlette(
-        routes=[
-            Mount("/google", routes=google.routes(store)),
-            Mount("/microsoft", routes=microsoft.identity_routes(store)),
-            Mount("/graph/v1.0", routes=microsoft.graph_routes(store)),
-            Mount("/control", routes=control_routes(store)),
-        ],
+        routes=mounts,
         exception_handlers={SandboxError: on_error},
     )
     app.add_middleware(FaultInjection, store=store)

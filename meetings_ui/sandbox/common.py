@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlencode
 
@@ -18,6 +18,10 @@ from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.store import Grant, SandboxError, SandboxEvent, SandboxStore
 
 CODE_SECONDS = 300
+
+# The callback URLs registered for the sandbox's OAuth client, by provider. A function, read
+# on each request: the app's backend URL may be settled only after the sandbox is built.
+RedirectUris = Callable[[str], Collection[str]]
 
 
 def parse_instant(value: str) -> datetime:
@@ -74,13 +78,18 @@ async def request_json(request: Request) -> dict:
 
 
 def consent_page(
-    request: Request, store: SandboxStore, provider: str, provider_label: str, scopes: list[str]
+    request: Request,
+    store: SandboxStore,
+    provider: str,
+    provider_label: str,
+    scopes: list[str],
+    redirect_uris: RedirectUris,
 ) -> Response:
     """The provider's consent screen: pick a demo account, then allow or deny."""
     params = dict(request.query_params)
-    error = _authorize_error(params)
-    if error:
-        return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
+    refused = _refused_request(params, provider, redirect_uris)
+    if refused is not None:
+        return refused
     accounts = [a for (p, _), a in store.accounts.items() if p == provider]  # demo accounts first
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -108,6 +117,35 @@ no real account is used.</p>
     return HTMLResponse(page)
 
 
+def _refused_request(
+    params: dict[str, str], provider: str, redirect_uris: RedirectUris
+) -> Response | None:
+    """The error page the provider shows instead of its consent screen, if any. As at
+    Google and Microsoft, only a redirect_uri registered for the client is ever used, so
+    the consent page cannot send a code (or anyone) to another site."""
+    error = _authorize_error(params)
+    if error:
+        return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
+    redirect_uri = params["redirect_uri"]
+    if redirect_uri in redirect_uris(provider):
+        return None
+    if provider == Provider.GOOGLE:
+        title = "Error 400: redirect_uri_mismatch"
+        detail = (
+            "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 "
+            f"policy: the redirect URI {redirect_uri} is not registered for this client."
+        )
+    else:
+        title = "AADSTS50011"
+        detail = (
+            f"The redirect URI '{redirect_uri}' specified in the request does not match the "
+            f"redirect URIs configured for the application '{SANDBOX_CLIENT_ID}'."
+        )
+    return HTMLResponse(
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(detail)}</p>", status_code=400
+    )
+
+
 def _authorize_error(params: dict[str, str]) -> str | None:
     if params.get("response_type") != "code":
         return "response_type must be code"
@@ -120,11 +158,13 @@ def _authorize_error(params: dict[str, str]) -> str | None:
     return None
 
 
-async def consent_decision(request: Request, store: SandboxStore, provider: str) -> Response:
-    form = dict(await request.form())
-    error = _authorize_error(form)
-    if error:
-        return HTMLResponse(f"<h1>Error 400: invalid_request</h1><p>{html.escape(error)}</p>", 400)
+async def consent_decision(
+    request: Request, store: SandboxStore, provider: str, redirect_uris: RedirectUris
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    refused = _refused_request(form, provider, redirect_uris)
+    if refused is not None:
+        return refused
     redirect_uri = form["redirect_uri"]
     answer: dict[str, str] = {}
     if form.get("decision") != "allow":

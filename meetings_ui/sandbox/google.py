@@ -14,6 +14,7 @@ from starlette.routing import Route
 from meetings_ui.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.common import (
+    RedirectUris,
     client_credentials,
     consent_decision,
     consent_page,
@@ -61,7 +62,7 @@ def google_error(
     return JSONResponse(body, status_code=status)
 
 
-def routes(store: SandboxStore) -> list[Route]:
+def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
     def authorized(request: Request):  # noqa: ANN202
         return store.account_for_token(Provider.GOOGLE, request.headers.get("authorization"))
 
@@ -116,9 +117,9 @@ def routes(store: SandboxStore) -> list[Route]:
 
     async def authorize(request: Request) -> Response:
         if request.method == "POST":
-            return await consent_decision(request, store, Provider.GOOGLE)
+            return await consent_decision(request, store, Provider.GOOGLE, redirect_uris)
         scopes = request.query_params.get("scope", "").split()
-        return consent_page(request, store, Provider.GOOGLE, "Google", scopes)
+        return consent_page(request, store, Provider.GOOGLE, "Google", scopes, redirect_uris)
 
     async def token(request: Request) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}

@@ -20,6 +20,7 @@ from meetings_ui.config import (
 )
 from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.common import (
+    RedirectUris,
     client_credentials,
     consent_decision,
     consent_page,
@@ -54,7 +55,7 @@ def _graph_time(value: datetime) -> dict:
     return {"dateTime": value.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
 
 
-def identity_routes(store: SandboxStore) -> list[Route]:
+def identity_routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
     def user_id(email: str) -> str:
         return "uid-" + base64.b32encode(email.encode()).decode().rstrip("=").lower()[:20]
 
@@ -83,9 +84,9 @@ def identity_routes(store: SandboxStore) -> list[Route]:
 
     async def authorize(request: Request) -> Response:
         if request.method == "POST":
-            return await consent_decision(request, store, Provider.MICROSOFT)
+            return await consent_decision(request, store, Provider.MICROSOFT, redirect_uris)
         scopes = request.query_params.get("scope", "").split()
-        return consent_page(request, store, Provider.MICROSOFT, "Microsoft", scopes)
+        return consent_page(request, store, Provider.MICROSOFT, "Microsoft", scopes, redirect_uris)
 
     def token_response(
         email: str, scope: str, access: str, refresh: str, nonce: str | None

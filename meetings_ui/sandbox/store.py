@@ -90,7 +90,7 @@ class Fault:
 
     id: int
     provider: str  # google, microsoft or any
-    path_pattern: str  # a regular expression searched in the request path
+    path_pattern: str  # a glob on the whole request path: `*` is any run of characters
     kind: str  # status, slow, invalid_grant, stale_sync_token
     status: int = 500
     retry_after: int | None = None
@@ -425,12 +425,32 @@ class SandboxStore:
     def take_fault(self, provider: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.provider in (provider, "any") and re.search(fault.path_pattern, path):
+                if fault.provider in (provider, "any") and glob_match(fault.path_pattern, path):
                     fault.count -= 1
                     if fault.count <= 0:
                         self.faults.remove(fault)
                     return fault
             return None
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Whether `path` matches `pattern` whole, `*` standing for any run of characters (`/`
+    included) and every other character for itself. Matched without regular expressions or
+    backtracking: the pieces between stars are found left to right, each at its first
+    place, which is right for `*`-only globs; time grows with the lengths, never worse."""
+    first, *rest = pattern.split("*")
+    if not rest:
+        return path == pattern
+    *middle, last = rest
+    if len(path) < len(first) + len(last) or not (path.startswith(first) and path.endswith(last)):
+        return False
+    position, end = len(first), len(path) - len(last)
+    for piece in middle:
+        found = path.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 def pkce_challenge(verifier: str, method: str) -> str:

@@ -12,7 +12,6 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
 from meetings_ui.domain.enums import ConnectionStatus, Provider
@@ -27,7 +26,7 @@ from meetings_ui.providers.base import (
     ProviderError,
     ProviderUnavailableError,
 )
-from meetings_ui.providers.registry import connector_for
+from meetings_ui.providers.registry import ProviderNotOfferedError, connector_for
 from meetings_ui.services import audit
 from meetings_ui.services.guard import Actor, require_admin, require_self_or_admin
 from meetings_ui.services.tokens import digest, new_token
@@ -215,20 +214,24 @@ CONNECT_MESSAGES = {
     "Log in as yourself and try again.",
     "provider": "The calendar provider refused the connection. Please try again.",
     "unavailable": "The calendar provider could not be reached. Please try again in a moment.",
+    "not_offered": "That calendar provider is not available on this server.",
 }
 
 
 def callback_url(provider: Provider) -> str:
-    return f"{get_settings().backend_url}{routes.oauth_callback(provider)}"
+    return get_settings().oauth_callback_url(provider)
 
 
 @use_case
 def do_begin_connect(*, session: Session, actor: User, provider: Provider) -> str:
     """Where to send the user to consent; the attempt is remembered for ten minutes.
-    May call the provider (discovery): run it off the event loop."""
+    May call the provider (discovery): run it off the event loop. Only a provider this
+    server offers (real credentials, or the sandbox turned on) may be started."""
     state = new_token()
     try:
         start = connector_for(provider).begin(redirect_uri=callback_url(provider), state=state)
+    except ProviderNotOfferedError as error:
+        raise ConnectError("not_offered", CONNECT_MESSAGES["not_offered"]) from error
     except ProviderError as error:
         raise ConnectError("unavailable", CONNECT_MESSAGES["unavailable"]) from error
     session.add(
@@ -263,8 +266,8 @@ def do_complete_connect(
     attempt.consumed_at = utc_now()  # one use, whatever happens next
     session.add(attempt)
     session.commit()
-    connector = connector_for(provider)
     try:
+        connector = connector_for(provider)
         connected = connector.complete(
             flow=decrypt_json(attempt.encrypted_flow), callback_params=params
         )

@@ -18,6 +18,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.domain import licences, slugs
 from meetings_ui.domain.enums import ConnectionStatus, Provider
 from meetings_ui.models import Calendar, CalendarConnection, Domain, MeetingLink, User
+from meetings_ui.providers import registry
 from meetings_ui.providers.base import AccessRole
 from meetings_ui.services import audit
 from meetings_ui.services.guard import Actor, ForbiddenError, require_self_or_admin
@@ -78,7 +79,8 @@ class CalendarSettingsView:
     meeting_domain_id: int | None
     domains: tuple[Choice, ...]
     domain_lock: licences.Decision
-    sandbox: bool
+    providers: tuple[Provider, ...]  # the providers this server offers, in display order
+    sandboxed: tuple[Provider, ...]  # those whose consent page is the local sandbox's
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def _view_of(session: Session, actor: Actor, user: User) -> CalendarSettingsView
         .where(MeetingLink.owner_id == user.id)
         .order_by(MeetingLink.created_at.desc(), MeetingLink.id.desc())
     ).all()
+    offered = registry.offered_providers()
     return CalendarSettingsView(
         connections=tuple(
             ConnectionView(
@@ -168,7 +171,8 @@ def _view_of(session: Session, actor: Actor, user: User) -> CalendarSettingsView
         meeting_domain_id=user.meeting_domain_id,
         domains=tuple(_domains(session)),
         domain_lock=licences.may_use_custom_domain(seats),
-        sandbox=get_settings().uses_sandbox,
+        providers=offered,
+        sandboxed=tuple(p for p in offered if registry.is_sandboxed(p)),
     )
 
 

@@ -15,6 +15,7 @@ from meetings_ui.config import PROJECT_ROOT, get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.services.demo import do_seed_demo_workspace
 from tests.conftest import migrate
+from tests.sandbox import CONTROL_TOKEN
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -52,11 +53,20 @@ def _set_env(values: dict[str, str | None]) -> dict[str, str | None]:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The whole app, once per test session, on a fresh migrated and seeded SQLite file.
 
-    Demo mode, mail kept in the local outbox. The backend runs in this process, so the
+    Demo mode, the provider sandbox (control API with the tests' token), mail kept in the
+    local outbox. The backend runs in this process, so the
     settings set here after start-up (the harness picks free ports) are the app's own.
     """
     database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'meetings.db'}"
-    previous = _set_env({"DATABASE_URL": database_url, "MEETINGS_DEMO": "1", "SMTP_HOST": None})
+    previous = _set_env(
+        {
+            "DATABASE_URL": database_url,
+            "MEETINGS_DEMO": "1",
+            "MEETINGS_SANDBOX": "1",  # the app's own sandbox stands in for both providers
+            "MEETINGS_SANDBOX_TOKEN": CONTROL_TOKEN,
+            "SMTP_HOST": None,
+        }
+    )
     migrate(database_url)
     with session_scope() as session:
         do_seed_demo_workspace(session=session)

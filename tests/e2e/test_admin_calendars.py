@@ -3,7 +3,6 @@ disconnect or re-check on a user's behalf; hosts are kept out."""
 
 from __future__ import annotations
 
-import requests
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -11,9 +10,9 @@ from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.models import AuditEvent, CalendarConnection, User
 from meetings_ui.providers.registry import connector_for
-from meetings_ui.services.calendar_connections import do_save_connected_account
+from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from tests.e2e.helpers import ADMIN, HOST, log_in_as
-from tests.sandbox import REDIRECT_URI, consent
+from tests.sandbox import consent, control
 
 PAGE = "/app/admin/calendars"
 
@@ -22,8 +21,11 @@ def connect(email: str, provider: str, account: str) -> None:
     with session_scope() as session:
         user = session.exec(select(User).where(User.email == email)).one()
         connector = connector_for(provider)
-        start = connector.begin(redirect_uri=REDIRECT_URI, state="admin-e2e")
-        connected = connector.complete(flow=start.flow, callback_params=consent(start.url, account))
+        callback = callback_url(provider)  # the only redirect the app's sandbox allows
+        start = connector.begin(redirect_uri=callback, state="admin-e2e")
+        connected = connector.complete(
+            flow=start.flow, callback_params=consent(start.url, account, redirect_uri=callback)
+        )
         calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
         do_save_connected_account(
             session=session, user_id=user.id, account=connected, calendars=calendars
@@ -48,13 +50,9 @@ def test_admin_sees_searches_rechecks_and_disconnects(app_url: str, page: Page) 
     expect(page.get_by_role("row", name="demo.google@example.com")).to_have_count(0)
     expect(personal).to_be_visible()
 
-    requests.post(
-        f"{get_settings().sandbox_url}/control/accounts/microsoft/demo.personal@example.com/revoke",
-        timeout=10,
-    ).raise_for_status()
-    requests.post(
-        f"{get_settings().sandbox_url}/control/tokens/expire", timeout=10
-    ).raise_for_status()
+    sandbox_url = get_settings().sandbox_url
+    control(sandbox_url, "POST", "/accounts/microsoft/demo.personal@example.com/revoke")
+    control(sandbox_url, "POST", "/tokens/expire")
     page.get_by_role("button", name="Re-check demo.personal@example.com").click()
     expect(page.get_by_text("Health re-checked: Needs reconnect")).to_be_visible()
     expect(personal).to_contain_text("Needs reconnect")

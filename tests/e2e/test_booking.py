@@ -14,13 +14,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from meetings_ui.db import session_scope
-from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.enums import BookingStatus, Provider
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import bookings
-from meetings_ui.services.calendar_connections import do_save_connected_account
+from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from meetings_ui.services.links import do_create_link
-from tests.sandbox import REDIRECT_URI, consent
+from tests.sandbox import consent
 
 EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -161,9 +161,11 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
     with session_scope() as session:
         admin = session.exec(select(User).where(User.email == "admin@example.com")).one()
         connector = connector_for("google")
-        start = connector.begin(redirect_uri=REDIRECT_URI, state="e2e")
+        callback = callback_url(Provider.GOOGLE)  # the only redirect the app's sandbox allows
+        start = connector.begin(redirect_uri=callback, state="e2e")
         connected = connector.complete(
-            flow=start.flow, callback_params=consent(start.url, "demo.google@example.com")
+            flow=start.flow,
+            callback_params=consent(start.url, "demo.google@example.com", redirect_uri=callback),
         )
         calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
         do_save_connected_account(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time, timedelta
 
-import requests
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -20,16 +19,13 @@ from meetings_ui.services.calendar_connections import do_check_connection_health
 from meetings_ui.services.guard import OPERATOR
 from meetings_ui.services.links import do_create_link
 from tests.e2e.helpers import ADMIN, HOST, log_in_as
+from tests.sandbox import control
 
 SETTINGS = "/app/settings/calendar"
 
 
 def sandbox(method: str, path: str, **body: object) -> dict:
-    response = requests.request(
-        method, f"{get_settings().sandbox_url}/control{path}", json=body or None, timeout=10
-    )
-    response.raise_for_status()
-    return response.json() if response.content else {}
+    return control(get_settings().sandbox_url, method, path, **body)
 
 
 def connect_through_the_ui(

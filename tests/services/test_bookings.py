@@ -502,7 +502,7 @@ def test_a_failed_calendar_write_is_recorded_then_retried(
     session: Session, host: User, link, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     connect_google(session, host, sandbox, monkeypatch)
-    sandbox.fault(provider="google", path="/events$", status=500, count=20)
+    sandbox.fault(provider="google", path="*/events", status=500, count=20)
     booking = do_book(
         session=session, link=link, request=request(paris(next_weekday(2), 9))
     ).booking

@@ -108,7 +108,7 @@ def test_a_provider_that_is_down_shows_as_the_connections_problem(
     session: Session, host: User, app_sandbox: Sandbox
 ) -> None:
     connection = connect(session, host, "google", "demo.google@example.com")
-    app_sandbox.fault(provider="google", path="calendarList", kind="status", status=503, count=10)
+    app_sandbox.fault(provider="google", path="*/calendarList", kind="status", status=503, count=10)
     checked = do_check_connection_health(
         session=session, actor=OPERATOR, connection_id=connection.id
     )

@@ -189,6 +189,42 @@ def test_the_page_is_one_view_of_the_saved_settings(session: Session, app_sandbo
     assert view.calendars[0].is_primary and view.calendars[0].selected
     assert [c.name for c in view.calendars if c.busy_times_only] == ["ana.colleague@example.com"]
     assert [(choice.id, choice.label) for choice in view.links] == [(link.id, "Intro call")]
+    assert view.providers == (Provider.GOOGLE, Provider.MICROSOFT)  # both, through the sandbox
+    assert view.sandboxed == (Provider.GOOGLE, Provider.MICROSOFT)
+
+
+@pytest.fixture
+def sandbox_off(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.delenv("MEETINGS_SANDBOX")
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_without_the_sandbox_only_configured_providers_are_offered(
+    session: Session, sandbox_off: pytest.MonkeyPatch
+) -> None:
+    """The attack: a Google-only deployment offered Office 365 through the sandbox. Now a
+    provider without credentials is neither listed nor startable."""
+    ana = make_user(session, "ana@example.com")
+    view = calendar_settings_of(session=session, actor=ana)
+    assert view.providers == () and view.sandboxed == ()
+    for provider in Provider:
+        with pytest.raises(ConnectError) as refused:
+            do_begin_connect(session=session, actor=ana, provider=provider)
+        assert refused.value.code == "not_offered"
+
+    sandbox_off.setenv("GOOGLE_CLIENT_ID", "real-client")
+    sandbox_off.setenv("GOOGLE_CLIENT_SECRET", "real-secret")
+    get_settings.cache_clear()
+    view = calendar_settings_of(session=session, actor=ana)
+    assert view.providers == (Provider.GOOGLE,) and view.sandboxed == ()
+    url = do_begin_connect(session=session, actor=ana, provider=Provider.GOOGLE)
+    assert url.startswith("https://accounts.google.com/")  # the real Google, no sandbox
+    with pytest.raises(ConnectError) as refused:
+        do_begin_connect(session=session, actor=ana, provider=Provider.MICROSOFT)
+    assert refused.value.code == "not_offered"
+    assert session.exec(select(OAuthAttempt)).one().provider == Provider.GOOGLE
 
 
 def test_meetings_url_is_checked_as_the_host_types(session: Session) -> None:

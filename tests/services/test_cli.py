@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from meetings_ui.cli import main
+from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import Role
 from meetings_ui.models import Seat, User
 from meetings_ui.services.api_keys import authenticate_api_key
@@ -90,3 +91,17 @@ def test_a_name_is_stored_as_typed_on_one_line(app_database: str, session: Sessi
     argv = ["create-user", "--email", "zoe@example.com", "--password", "long password!"]
     assert main([*argv, "--name", " Zoë: Z; 🎉 "]) == 0
     assert session.exec(select(User)).one().display_name == "Zoë: Z; 🎉"
+
+
+def test_the_demo_is_refused_on_a_public_url(
+    app_database: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`make run` on a server with its public URL set: the demo's seed step stops, naming
+    both settings, before a known admin password exists."""
+    monkeypatch.setenv("MEETINGS_DEMO", "1")
+    monkeypatch.setenv("MEETINGS_APP_URL", "https://meet.example.com")
+    get_settings.cache_clear()
+    assert main(["seed-demo"]) == 2
+    error = capsys.readouterr().err
+    assert "MEETINGS_DEMO" in error and "MEETINGS_APP_URL" in error
+    assert session.exec(select(User)).all() == []
