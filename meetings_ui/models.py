@@ -238,13 +238,15 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginCode(SQLModel, table=True):
-    """A single-use, short-lived code that hands a checked log-in to the cookie route."""
+    """A single-use, short-lived code that hands a checked log-in to the cookie route,
+    redeemable only by the browser whose login binding cookie has `binding_hash`."""
 
     __tablename__ = "login_code"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64, unique=True, index=True)
+    binding_hash: str = Field(max_length=64)
     next_path: str = Field(max_length=500)
     expires_at: datetime = _instant(nullable=False)
     used_at: datetime | None = _instant()

@@ -27,6 +27,7 @@ BOOKING_PREFIX = "/meetings"
 # Backend (non-page) HTTP routes.
 HEALTH = "/health"
 AUTH_COMPLETE = "/auth/complete"
+AUTH_BROWSER = "/auth/browser"  # gives a browser its login binding cookie
 AUTH_LOGOUT = "/auth/logout"
 API_PREFIX = "/api/v1"
 BOOKING_ICS = f"{API_PREFIX}/public/bookings/invite.ics"

@@ -1,26 +1,35 @@
-"""The cookie half of logging in and out: the only code that sets or clears the session cookie.
+"""The cookie half of logging in and out: the only code that sets or clears the session
+cookie and the login binding cookie.
 
 JavaScript cannot set an HttpOnly cookie, so the Reflex log-in handler hands over
 a single-use login code and redirects the browser here. The path to return to was
 validated and stored with the code, so nothing in this URL can redirect elsewhere.
+The code only works in the browser that asked for it (sessions.py: login binding).
 Handlers are plain functions, so FastAPI runs their database work in its thread pool.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Cookie, Request
+from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import RedirectResponse
 
 from meetings_ui import routes
 from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.config import get_settings
 from meetings_ui.services.sessions import (
+    COOKIE_CHECK_PARAM,
+    LOGIN_BINDING_COOKIE,
+    LOGIN_BINDING_LIFETIME,
     SESSION_COOKIE,
     SESSION_LIFETIME,
+    WrongBrowserError,
     do_log_out,
     do_redeem_login_code,
+    new_login_binding,
+    safe_account_page,
     safe_next_path,
 )
 
@@ -40,12 +49,45 @@ def _frontend(path: str) -> RedirectResponse:
     return RedirectResponse(get_settings().app_url + path, status_code=303)
 
 
+@router.get(routes.AUTH_BROWSER)
+def bind_browser(
+    back_to: Annotated[str, Query(alias="next")] = routes.LOGIN,
+    binding: Annotated[str | None, Cookie(alias=LOGIN_BINDING_COOKIE)] = None,
+) -> RedirectResponse:
+    """Give this browser its login binding cookie (kept if it has one), then go back to the
+    account page it came from, marked as checked (a browser that refuses cookies is then
+    told so rather than sent round again). Only the backend sets it: no other site can."""
+    page = safe_account_page(back_to)
+    separator = "&" if urlsplit(page).query else "?"
+    response = _frontend(f"{page}{separator}{COOKIE_CHECK_PARAM}=1")
+    if not binding:
+        response.set_cookie(
+            LOGIN_BINDING_COOKIE,
+            new_login_binding(),
+            max_age=int(LOGIN_BINDING_LIFETIME.total_seconds()),
+            **_cookie_flags(),
+        )
+    return response
+
+
 @router.get(routes.AUTH_COMPLETE)
-def complete_login(request: Request, session: DatabaseSession, code: str = "") -> RedirectResponse:
+def complete_login(
+    request: Request,
+    session: DatabaseSession,
+    code: str = "",
+    binding: Annotated[str | None, Cookie(alias=LOGIN_BINDING_COOKIE)] = None,
+) -> RedirectResponse:
     client_ip = request.client.host if request.client else ""
-    redeemed = (
-        do_redeem_login_code(session=session, raw_code=code, client_ip=client_ip) if code else None
-    )
+    try:
+        redeemed = (
+            do_redeem_login_code(
+                session=session, raw_code=code, browser_binding=binding, client_ip=client_ip
+            )
+            if code
+            else None
+        )
+    except WrongBrowserError:
+        return _frontend(f"{routes.LOGIN}?other_browser=1")
     if redeemed is None:
         return _frontend(f"{routes.LOGIN}?expired=1")
     token, next_path = redeemed

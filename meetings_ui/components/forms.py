@@ -96,6 +96,28 @@ def account_form(
     )
 
 
+def once_browser_ready(
+    ready: rx.Var[bool], cookies_refused: rx.Var[bool], form: rx.Component
+) -> rx.Component:
+    """An account page's form, shown once this browser holds its login binding cookie
+    (state/login_binding.py), so nothing is typed into a page that is about to reload."""
+    return rx.cond(
+        ready,
+        form,
+        rx.cond(
+            cookies_refused,
+            rx.callout(
+                "This browser refuses this site's cookies, and logging in needs one: "
+                "allow cookies for this site, then reload the page.",
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+            ),
+            rx.center(rx.spinner(size="3"), width="100%", padding="2em"),
+        ),
+    )
+
+
 def auth_card(title: str, *children: rx.Component) -> rx.Component:
     """The centred card of the public account pages (log in, sign up, reset...)."""
     return rx.center(

@@ -7,29 +7,38 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, new_account_fields
+from meetings_ui.components.forms import (
+    account_form,
+    auth_card,
+    new_account_fields,
+    once_browser_ready,
+)
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
+from meetings_ui.state.login_binding import BrowserCheckMixin
 
 
-class FirstAdminState(FormMixin, AuthState):
+class FirstAdminState(FormMixin, BrowserCheckMixin, AuthState):
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
         self._clear_form()
         if not needs_first_admin():
             return rx.redirect(routes.LOGIN, replace=True)
-        return None
+        return self._check_browser()
 
     @rx.event(background=True)
     async def create(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
         """Hashing the password is slow on purpose: it runs in a thread."""
         try:
             code = await submit_in_thread(
-                self, sign_in.create_first_admin, **new_account_input(form)
+                self,
+                sign_in.create_first_admin,
+                **new_account_input(form),
+                cookie_header=self.router.headers.cookie,
             )
         except ForbiddenError:  # somebody was first: this page is gone
             yield rx.redirect(routes.LOGIN, replace=True)
@@ -51,11 +60,15 @@ def first_admin() -> rx.Component:
             "it manages users, licence seats and connected calendars.",
             color=rx.color("gray", 11),
         ),
-        account_form(
-            *new_account_fields(),
-            error=FirstAdminState.error,
-            submit="Create admin account",
-            busy=FirstAdminState.busy,
-            on_submit=FirstAdminState.create,
+        once_browser_ready(
+            FirstAdminState.browser_ready,
+            FirstAdminState.cookies_refused,
+            account_form(
+                *new_account_fields(),
+                error=FirstAdminState.error,
+                submit="Create admin account",
+                busy=FirstAdminState.busy,
+                on_submit=FirstAdminState.create,
+            ),
         ),
     )

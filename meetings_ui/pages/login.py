@@ -8,12 +8,27 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, email_field, field
+from meetings_ui.components.forms import (
+    account_form,
+    auth_card,
+    email_field,
+    field,
+    once_browser_ready,
+)
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.demo import DemoLogin, demo_logins
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
+from meetings_ui.state.login_binding import BrowserCheckMixin
+
+NOTICES = {
+    "expired": "That log-in took too long or was already used: log in again.",
+    "other_browser": (
+        "That log-in was started in another browser, so it was refused here: "
+        "log in on this page to continue."
+    ),
+}
 
 
 def complete_login_url(code: str) -> str:
@@ -21,7 +36,7 @@ def complete_login_url(code: str) -> str:
     return f"{get_settings().backend_url}{routes.AUTH_COMPLETE}?{urlencode({'code': code})}"
 
 
-class LoginState(FormMixin, AuthState):
+class LoginState(FormMixin, BrowserCheckMixin, AuthState):
     notice: str = ""
     # Filled only in demo mode, so no build of the app carries the demo passwords.
     demo_accounts: list[DemoLogin] = []
@@ -34,13 +49,10 @@ class LoginState(FormMixin, AuthState):
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
         if current.viewer is not None:
             return rx.redirect(routes.MEETINGS, replace=True)
-        self.notice = (
-            "That log-in took too long or was already used: log in again."
-            if self.router.url.query_parameters.get("expired")
-            else ""
-        )
+        query = self.router.url.query_parameters
+        self.notice = next((text for key, text in NOTICES.items() if query.get(key)), "")
         self.demo_accounts = list(demo_logins())
-        return None
+        return self._check_browser()
 
     @rx.event(background=True)
     async def log_in(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
@@ -52,6 +64,7 @@ class LoginState(FormMixin, AuthState):
             password=form.get("password", ""),
             client_ip=self.router.session.client_ip,
             next_path=self.router.url.query_parameters.get("next", ""),
+            cookie_header=self.router.headers.cookie,
         )
         if code is not NOT_DONE:
             yield rx.redirect(complete_login_url(code))
@@ -84,13 +97,17 @@ def login() -> rx.Component:
             rx.callout(LoginState.notice, icon="clock", role="status"),
         ),
         _demo_accounts(),
-        account_form(
-            email_field(),
-            field("Password", "password", type_="password", autocomplete="current-password"),
-            error=LoginState.error,
-            submit="Log in",
-            busy=LoginState.busy,
-            on_submit=LoginState.log_in,
+        once_browser_ready(
+            LoginState.browser_ready,
+            LoginState.cookies_refused,
+            account_form(
+                email_field(),
+                field("Password", "password", type_="password", autocomplete="current-password"),
+                error=LoginState.error,
+                submit="Log in",
+                busy=LoginState.busy,
+                on_submit=LoginState.log_in,
+            ),
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT_PASSWORD),

@@ -7,28 +7,38 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, new_account_fields
+from meetings_ui.components.forms import (
+    account_form,
+    auth_card,
+    new_account_fields,
+    once_browser_ready,
+)
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
+from meetings_ui.state.login_binding import BrowserCheckMixin
 
 
-class SignUpState(FormMixin, AuthState):
+class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
         self._clear_form()
         if needs_first_admin():
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
-        return None
+        return self._check_browser()
 
     @rx.event(background=True)
     async def sign_up(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
         """Hashing the password is slow on purpose: it runs in a thread."""
         code = await submit_in_thread(
-            self, sign_in.sign_up, refused=(AccountError, ForbiddenError), **new_account_input(form)
+            self,
+            sign_in.sign_up,
+            refused=(AccountError, ForbiddenError),
+            **new_account_input(form),
+            cookie_header=self.router.headers.cookie,
         )
         if code is not NOT_DONE:
             yield rx.redirect(complete_login_url(code))
@@ -38,12 +48,16 @@ class SignUpState(FormMixin, AuthState):
 def sign_up() -> rx.Component:
     return auth_card(
         "Sign up",
-        account_form(
-            *new_account_fields(),
-            error=SignUpState.error,
-            submit="Sign up",
-            busy=SignUpState.busy,
-            on_submit=SignUpState.sign_up,
+        once_browser_ready(
+            SignUpState.browser_ready,
+            SignUpState.cookies_refused,
+            account_form(
+                *new_account_fields(),
+                error=SignUpState.error,
+                submit="Sign up",
+                busy=SignUpState.busy,
+                on_submit=SignUpState.sign_up,
+            ),
         ),
         rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN)),
     )

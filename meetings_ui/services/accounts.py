@@ -204,22 +204,22 @@ def do_check_credentials(
     email = normalise_email(email)
     if not email or not password:
         raise LoginRefusedError("Enter your email and your password.")
-    minutes = login_throttle.lockout_minutes(
-        session=session, email=email, client_ip=client_ip, now=now
-    )
-    if minutes is not None:
-        unit = "minute" if minutes == 1 else "minutes"
-        raise LoginRefusedError(f"Too many attempts, try again in {minutes} {unit}.")
+    try:
+        attempt_id = login_throttle.start_attempt(
+            session=session, email=email, client_ip=client_ip, now=now
+        )
+    except login_throttle.LockedOutError as locked:
+        unit = "minute" if locked.minutes == 1 else "minutes"
+        raise LoginRefusedError(
+            f"Too many attempts, try again in {locked.minutes} {unit}."
+        ) from None
     user = user_by_email(session=session, email=email)
     valid = verify_password(
         user.password_hash if user and user.password_hash else _DUMMY_HASH, password
     )
-    ok = bool(user and user.password_hash and user.is_active and valid)
-    login_throttle.record_attempt(
-        session=session, email=email, client_ip=client_ip, succeeded=ok, now=now
-    )
-    if not ok:
+    if not (user and user.password_hash and user.is_active and valid):
         raise LoginRefusedError("Wrong email or password. Check both, or reset your password.")
+    login_throttle.mark_succeeded(session=session, attempt_id=attempt_id)
     return user
 
 

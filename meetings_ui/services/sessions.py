@@ -4,13 +4,21 @@ Reflex pages cannot set an HttpOnly cookie (JavaScript never may), so a log-in r
 in two steps: the Reflex event handler checks the password and issues a login code
 (single use, 60 s); the browser is redirected to the backend route /auth/complete,
 which redeems the code for a session and sets the cookie. Only digests are stored.
+
+A code is bound to the browser that asked for it (no login CSRF: a code an attacker
+got for their own account must not log a victim's browser into it). Every browser
+that logs in first gets a random, HttpOnly "login binding" cookie from the backend
+(/auth/browser, visited before the account pages show their form); the Reflex
+handler reads it from the websocket handshake and stores its digest with the code,
+and /auth/complete refuses, and burns, a code that arrives with another binding.
 """
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -23,6 +31,16 @@ from meetings_ui.services.tokens import digest, new_token
 SESSION_COOKIE = "meetings_session"
 SESSION_LIFETIME = timedelta(days=14)
 LOGIN_CODE_LIFETIME = timedelta(seconds=60)
+LOGIN_BINDING_COOKIE = "meetings_login_binding"
+LOGIN_BINDING_LIFETIME = timedelta(days=400)  # the longest a browser keeps a cookie
+# The pages that issue login codes, so the only ones /auth/browser sends a browser back to,
+# with this query parameter added.
+ACCOUNT_PAGES = (routes.LOGIN, routes.SIGN_UP, routes.FIRST_ADMIN)
+COOKIE_CHECK_PARAM = "cookie_check"
+
+
+class WrongBrowserError(Exception):
+    """A login code was presented by a browser other than the one that asked for it."""
 
 
 def safe_next_path(raw: str | None) -> str:
@@ -45,13 +63,38 @@ def safe_next_path(raw: str | None) -> str:
     return raw
 
 
-def do_issue_login_code(*, session: Session, user_id: int, next_path: str) -> str:
-    """Call only after the credentials were checked; returns the raw code (shown once)."""
+def safe_account_page(raw: str | None) -> str:
+    """Where /auth/browser sends a browser back: an account page and its query, else /login."""
+    if not raw or len(raw) > 1000:
+        return routes.LOGIN
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or parts.path not in ACCOUNT_PAGES:
+        return routes.LOGIN
+    query = urlencode(parse_qsl(parts.query, keep_blank_values=True))
+    return parts.path + (f"?{query}" if query else "")
+
+
+def new_login_binding() -> str:
+    """The random value of a browser's login binding cookie."""
+    return new_token()
+
+
+def do_issue_login_code(
+    *, session: Session, user_id: int, next_path: str, browser_binding: str
+) -> str:
+    """Call only after the credentials were checked; returns the raw code (shown once).
+
+    `browser_binding` is the login binding cookie of the browser that asked: only that
+    browser can redeem the code.
+    """
+    if not browser_binding:
+        raise ValueError("A login code must be bound to a browser.")
     code = new_token()
     session.add(
         LoginCode(
             user_id=user_id,
             code_hash=digest(code),
+            binding_hash=digest(browser_binding),
             next_path=safe_next_path(next_path),
             expires_at=utc_now() + LOGIN_CODE_LIFETIME,
         )
@@ -61,11 +104,13 @@ def do_issue_login_code(*, session: Session, user_id: int, next_path: str) -> st
 
 
 def do_redeem_login_code(
-    *, session: Session, raw_code: str, client_ip: str = ""
+    *, session: Session, raw_code: str, browser_binding: str | None, client_ip: str = ""
 ) -> tuple[str, str] | None:
     """Consume the code (once, even under concurrency) and open a session.
 
-    Returns the raw session token (for the cookie, never stored) and the path to go to.
+    Returns the raw session token (for the cookie, never stored) and the path to go to;
+    None for an unknown, used or expired code. Raises WrongBrowserError, the code burned,
+    when `browser_binding` (the presenting browser's cookie) is not the one it was issued to.
     """
     now = utc_now()
     code_hash = digest(raw_code)
@@ -83,6 +128,17 @@ def do_redeem_login_code(
         return None
     code = session.exec(select(LoginCode).where(LoginCode.code_hash == code_hash)).one()
     user = session.get(User, code.user_id)
+    if not browser_binding or not hmac.compare_digest(code.binding_hash, digest(browser_binding)):
+        session.commit()
+        if user is not None:
+            audit.record(
+                session=session,
+                actor_id=user.id,
+                action="user.login_code_refused",
+                target=user.email,
+                details={"ip": client_ip, "reason": "presented by another browser"},
+            )
+        raise WrongBrowserError("This login code was asked for in another browser.")
     if user is None or not user.is_active:
         session.commit()
         return None
@@ -105,8 +161,7 @@ def do_redeem_login_code(
     return token, code.next_path
 
 
-def token_from_cookie_header(cookie_header: str) -> str | None:
-    """The session token from a raw Cookie header (the websocket handshake's, in Reflex)."""
+def _cookie_value(cookie_header: str, name: str) -> str | None:
     if not cookie_header:
         return None
     jar = SimpleCookie()
@@ -114,8 +169,18 @@ def token_from_cookie_header(cookie_header: str) -> str | None:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(SESSION_COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel and morsel.value else None
+
+
+def token_from_cookie_header(cookie_header: str) -> str | None:
+    """The session token from a raw Cookie header (the websocket handshake's, in Reflex)."""
+    return _cookie_value(cookie_header, SESSION_COOKIE)
+
+
+def binding_from_cookie_header(cookie_header: str) -> str | None:
+    """The browser's login binding from a raw Cookie header, or None if it has none yet."""
+    return _cookie_value(cookie_header, LOGIN_BINDING_COOKIE)
 
 
 def user_for_token(*, session: Session, raw_token: str | None) -> User | None:

@@ -22,6 +22,7 @@ from meetings_ui.services.accounts import (
 from meetings_ui.services.guard import Actor, is_admin
 from meetings_ui.services.password_reset import do_request_password_reset, do_reset_password
 from meetings_ui.services.sessions import (
+    binding_from_cookie_header,
     do_issue_login_code,
     token_from_cookie_header,
     user_for_token,
@@ -68,29 +69,68 @@ def visit(cookie_header: str, *, session: Session) -> Visit:
     )
 
 
+def browser_is_ready(cookie_header: str) -> bool:
+    """Whether this browser has its login binding cookie, so it may be handed a login code."""
+    return binding_from_cookie_header(cookie_header) is not None
+
+
+def _binding(cookie_header: str) -> str:
+    """The asking browser's login binding, or an AccountError before any work is done."""
+    binding = binding_from_cookie_header(cookie_header)
+    if binding is None:
+        raise AccountError(
+            "This browser did not keep the log-in cookie: allow cookies for this site, "
+            "then reload the page."
+        )
+    return binding
+
+
 @use_case
-def log_in(*, session: Session, email: str, password: str, client_ip: str, next_path: str) -> str:
-    """Check the password (throttled) and return the login code for the cookie route."""
+def log_in(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client_ip: str,
+    next_path: str,
+    cookie_header: str,
+) -> str:
+    """Check the password (throttled) and return the login code for the cookie route,
+    bound to the browser whose Cookie header this is."""
+    binding = _binding(cookie_header)
     user = do_check_credentials(
         session=session, email=email, password=password, client_ip=client_ip
     )
-    return do_issue_login_code(session=session, user_id=user.id, next_path=next_path)
+    return do_issue_login_code(
+        session=session, user_id=user.id, next_path=next_path, browser_binding=binding
+    )
 
 
 @use_case
-def sign_up(*, session: Session, email: str, password: str, display_name: str) -> str:
-    """A host's new account, and the login code that takes them into the app."""
+def sign_up(
+    *, session: Session, email: str, password: str, display_name: str, cookie_header: str
+) -> str:
+    """A host's new account, and the login code (bound to this browser) into the app."""
+    binding = _binding(cookie_header)
     user = do_sign_up(session=session, email=email, password=password, display_name=display_name)
-    return do_issue_login_code(session=session, user_id=user.id, next_path=routes.MEETINGS)
+    return do_issue_login_code(
+        session=session, user_id=user.id, next_path=routes.MEETINGS, browser_binding=binding
+    )
 
 
 @use_case
-def create_first_admin(*, session: Session, email: str, password: str, display_name: str) -> str:
-    """The admin of a fresh workspace, and the login code that takes them to the users."""
+def create_first_admin(
+    *, session: Session, email: str, password: str, display_name: str, cookie_header: str
+) -> str:
+    """The admin of a fresh workspace, and the login code (bound to this browser) to the
+    users page."""
+    binding = _binding(cookie_header)
     user = do_create_first_admin(
         session=session, email=email, password=password, display_name=display_name
     )
-    return do_issue_login_code(session=session, user_id=user.id, next_path=routes.ADMIN_USERS)
+    return do_issue_login_code(
+        session=session, user_id=user.id, next_path=routes.ADMIN_USERS, browser_binding=binding
+    )
 
 
 @use_case

@@ -24,8 +24,10 @@ def wired(app_database: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) 
 
 
 def logged_in_cookie(session: Session, user: User) -> str:
-    code = do_issue_login_code(session=session, user_id=user.id, next_path="/app/meetings")
-    token, _ = do_redeem_login_code(session=session, raw_code=code)
+    code = do_issue_login_code(
+        session=session, user_id=user.id, next_path="/app/meetings", browser_binding="browser"
+    )
+    token, _ = do_redeem_login_code(session=session, raw_code=code, browser_binding="browser")
     return token
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import HOST, log_in
+from tests.e2e.helpers import ADMIN, HOST, log_in
 
 
 def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_url: str) -> None:
     page.goto(app_url + "/app/settings")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Fapp%2Fsettings$"))
+    # A first visit fetches the login binding cookie from the backend, and comes back.
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fapp%2Fsettings&cookie_check=1$"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(page.get_by_label("Demo accounts")).to_contain_text("host@example.com")
 
@@ -28,9 +29,10 @@ def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_
     expect(page).to_have_url(app_url + "/app/settings")
     navigation = page.get_by_role("navigation", name="Main")
     expect(navigation).to_contain_text("Hugo Host")
-    cookie = next(c for c in page.context.cookies() if c["name"] == "meetings_session")
-    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    assert page.evaluate("document.cookie").find("meetings_session") == -1
+    for name in ("meetings_session", "meetings_login_binding"):
+        cookie = next(c for c in page.context.cookies() if c["name"] == name)
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        assert page.evaluate("document.cookie").find(name) == -1
 
     navigation.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -92,3 +94,37 @@ def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> No
         "link", name="Open the link in this message"
     ).click()
     expect(page.get_by_role("alert")).to_contain_text("expired or was already used")
+
+
+def test_a_login_code_does_not_log_another_browser_in(browser: Browser, app_url: str) -> None:
+    """Login CSRF: the attacker logs in to their own account, keeps the login code instead
+    of following the redirect, and has the victim's browser open it."""
+    attacker = browser.new_context()
+    victim = browser.new_context()
+    try:
+        attacker_page = attacker.new_page()
+        attacker_page.route("**/auth/complete?*", lambda route: route.abort())
+        with attacker_page.expect_request(re.compile(r"/auth/complete\?code=")) as stolen:
+            log_in(attacker_page, app_url, *HOST)
+        link = stolen.value.url
+
+        victim_page = victim.new_page()
+        victim_page.goto(app_url + "/login")  # the victim has used the app before
+        expect(victim_page.get_by_label("Email")).to_be_visible()
+        victim_page.goto(link)
+        expect(victim_page).to_have_url(re.compile(r"/login\?other_browser=1"))
+        expect(victim_page.get_by_role("status")).to_contain_text(
+            "started in another browser, so it was refused"
+        )
+        assert all(c["name"] != "meetings_session" for c in victim.cookies())
+
+        # The victim's own log-in works as ever.
+        victim_page.get_by_label("Email").fill(ADMIN[0])
+        victim_page.get_by_label("Password").fill(ADMIN[1])
+        victim_page.get_by_role("button", name="Log in").click()
+        expect(
+            victim_page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")
+        ).to_be_visible()
+    finally:
+        attacker.close()
+        victim.close()

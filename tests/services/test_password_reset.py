@@ -80,8 +80,10 @@ def test_a_too_short_password_keeps_the_link_usable(session: Session, alice: Use
 
 
 def test_a_reset_logs_every_device_out(session: Session, alice: User) -> None:
-    code = do_issue_login_code(session=session, user_id=alice.id, next_path="")
-    do_redeem_login_code(session=session, raw_code=code)
+    code = do_issue_login_code(
+        session=session, user_id=alice.id, next_path="", browser_binding="alice's browser"
+    )
+    do_redeem_login_code(session=session, raw_code=code, browser_binding="alice's browser")
     do_request_password_reset(session=session, email=alice.email)
     do_reset_password(
         session=session, raw_token=_token_from_outbox(session), new_password=NEW_PASSWORD

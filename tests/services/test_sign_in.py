@@ -7,17 +7,26 @@ from sqlmodel import Session, select
 
 from meetings_ui import routes
 from meetings_ui.domain.enums import Role
-from meetings_ui.models import OutboxEmail, User
+from meetings_ui.models import LoginAttempt, OutboxEmail, User
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, LoginRefusedError
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.services.sessions import SESSION_COOKIE, do_redeem_login_code
+from meetings_ui.services.sessions import (
+    LOGIN_BINDING_COOKIE,
+    SESSION_COOKIE,
+    WrongBrowserError,
+    do_redeem_login_code,
+)
 from tests.services.conftest import PASSWORD
+
+BINDING = "this-browser-binding"
+# The Cookie header of the websocket handshake of a browser that holds its login binding.
+BROWSER = f"theme=dark; {LOGIN_BINDING_COOKIE}={BINDING}"
 
 
 def _cookie_for(session: Session, code: str) -> tuple[str, str]:
     """Redeem a login code as the cookie route does: the Cookie header, and where it goes."""
-    redeemed = do_redeem_login_code(session=session, raw_code=code)
+    redeemed = do_redeem_login_code(session=session, raw_code=code, browser_binding=BINDING)
     assert redeemed is not None
     token, next_path = redeemed
     return f"theme=dark; {SESSION_COOKIE}={token}", next_path
@@ -34,6 +43,7 @@ def test_log_in_gives_a_code_whose_cookie_names_the_viewer(session: Session, adm
         password=PASSWORD,
         client_ip="127.0.0.1",
         next_path="/app/settings",
+        cookie_header=BROWSER,
     )
     cookie, next_path = _cookie_for(session, code)
     assert next_path == "/app/settings"
@@ -53,12 +63,17 @@ def test_a_wrong_password_gives_no_code(session: Session, alice: User) -> None:
             password="not the password",
             client_ip="127.0.0.1",
             next_path="",
+            cookie_header=BROWSER,
         )
 
 
 def test_sign_up_leads_into_the_meetings_as_a_plain_user(session: Session, admin: User) -> None:
     code = sign_in.sign_up(
-        session=session, email="nina@example.com", password=PASSWORD, display_name="Nina"
+        session=session,
+        email="nina@example.com",
+        password=PASSWORD,
+        display_name="Nina",
+        cookie_header=BROWSER,
     )
     cookie, next_path = _cookie_for(session, code)
     assert next_path == routes.MEETINGS
@@ -68,14 +83,62 @@ def test_sign_up_leads_into_the_meetings_as_a_plain_user(session: Session, admin
 
 def test_the_first_admin_is_made_once_and_sent_to_the_users(session: Session) -> None:
     code = sign_in.create_first_admin(
-        session=session, email="olga@example.com", password=PASSWORD, display_name="Olga"
+        session=session,
+        email="olga@example.com",
+        password=PASSWORD,
+        display_name="Olga",
+        cookie_header=BROWSER,
     )
     assert _cookie_for(session, code)[1] == routes.ADMIN_USERS
     assert session.exec(select(User.role)).all() == [Role.ADMIN]
     with pytest.raises(ForbiddenError):
         sign_in.create_first_admin(
-            session=session, email="eve@example.com", password=PASSWORD, display_name=""
+            session=session,
+            email="eve@example.com",
+            password=PASSWORD,
+            display_name="",
+            cookie_header=BROWSER,
         )
+
+
+def test_a_browser_without_its_binding_cookie_gets_no_code_and_changes_nothing(
+    session: Session, alice: User
+) -> None:
+    no_binding = f"{SESSION_COOKIE}=whatever"
+    assert not sign_in.browser_is_ready(no_binding)
+    assert sign_in.browser_is_ready(BROWSER)
+    with pytest.raises(AccountError, match="allow cookies for this site"):
+        sign_in.log_in(
+            session=session,
+            email=alice.email,
+            password=PASSWORD,
+            client_ip="10.0.0.1",
+            next_path="",
+            cookie_header=no_binding,
+        )
+    with pytest.raises(AccountError, match="allow cookies for this site"):
+        sign_in.sign_up(
+            session=session,
+            email="nina@example.com",
+            password=PASSWORD,
+            display_name="Nina",
+            cookie_header=no_binding,
+        )
+    assert session.exec(select(LoginAttempt)).all() == []
+    assert session.exec(select(User.email)).all() == [alice.email]
+
+
+def test_a_code_from_one_browser_does_not_log_in_another(session: Session, alice: User) -> None:
+    code = sign_in.log_in(
+        session=session,
+        email=alice.email,
+        password=PASSWORD,
+        client_ip="10.0.0.1",
+        next_path="",
+        cookie_header=BROWSER,
+    )
+    with pytest.raises(WrongBrowserError):
+        do_redeem_login_code(session=session, raw_code=code, browser_binding="another browser")
 
 
 def test_a_reset_request_checks_the_address_and_mails_known_ones(
@@ -96,6 +159,12 @@ def test_a_reset_request_checks_the_address_and_mails_known_ones(
 
 def test_pages_call_without_a_session(app_database: str, session: Session, alice: User) -> None:
     """What a page does: no session passed, the use case opens and commits its own."""
-    code = sign_in.log_in(email=alice.email, password=PASSWORD, client_ip="10.0.0.1", next_path="")
+    code = sign_in.log_in(
+        email=alice.email,
+        password=PASSWORD,
+        client_ip="10.0.0.1",
+        next_path="",
+        cookie_header=BROWSER,
+    )
     cookie, _ = _cookie_for(session, code)
     assert sign_in.visit(cookie).viewer.email == alice.email
