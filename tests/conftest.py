@@ -101,3 +101,11 @@ def app_database(
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Each test starts with no request counted (tests make many from one address)."""
+    from meetings_ui.services import rate_limits
+
+    rate_limits.reset()

@@ -6,15 +6,16 @@ provider calls never block the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from meetings_ui import routes
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.api.errors import ApiError, documented, invalid
-from meetings_ui.services import api_views
+from meetings_ui.services import api_views, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
 
@@ -24,10 +25,33 @@ Slug = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9-]+$", description="
 NO_LINK = "No meeting link at this address."
 # The .ics route answers text/calendar; its errors are the usual JSON body.
 JSON_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+# 429 answers say when to come back.
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 
 
 class CalendarResponse(Response):
     media_type = "text/calendar"
+
+
+def limited(*statuses: int) -> dict[int | str, dict]:
+    """`documented(...)` plus the 429 of a rate-limited route, with its Retry-After header."""
+    responses = documented(*statuses, 429)
+    responses[429] = {**responses[429], "headers": RETRY_AFTER}
+    return responses
+
+
+def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
+    """Count this request (client IP, link); a 429 with Retry-After when over a limit."""
+    client_ip = request.client.host if request.client else ""
+    try:
+        check(client_ip=client_ip, slug=slug)
+    except rate_limits.RateLimitedError as refused:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests: try again in {refused.retry_after} seconds.",
+            headers={"Retry-After": str(refused.retry_after)},
+        ) from None
 
 
 @router.get("/links/{slug}", responses=documented(404))
@@ -39,10 +63,11 @@ def get_link(slug: Slug, session: DatabaseSession) -> schemas.PublicLink:
     return schemas.PublicLink.model_validate(view)
 
 
-@router.get("/links/{slug}/slots", responses=documented(400, 404))
+@router.get("/links/{slug}/slots", responses=limited(400, 404))
 def get_slots(
     slug: Slug,
     session: DatabaseSession,
+    request: Request,
     start: Annotated[
         schemas.SupportedDate, Query(description=f"The first day, {schemas.SUPPORTED}.")
     ],
@@ -56,7 +81,9 @@ def get_slots(
         int | None, Query(ge=5, le=24 * 60, description="Minutes (default: the link's first).")
     ] = None,
 ) -> schemas.Slots:
-    """Free slots starting on the days from `start` to `end` (at most 62 days) in `timezone`."""
+    """Free slots starting on the days from `start` to `end` (at most 62 days) in `timezone`;
+    at most `api_views.MAX_SLOTS` of them, else a 400 `bad_range` naming a shorter range."""
+    _throttle(rate_limits.slots_query, request, slug)
     try:
         view = api_views.open_slots(
             session=session,
@@ -78,14 +105,19 @@ def get_slots(
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": schemas.Booking, "description": "The same request was booked before."},
-        **documented(400, 404, 409, 422),
+        **limited(400, 404, 409, 422),
     },
 )
 def post_booking(
-    slug: Slug, body: schemas.BookingRequest, session: DatabaseSession, response: Response
+    slug: Slug,
+    body: schemas.BookingRequest,
+    session: DatabaseSession,
+    request: Request,
+    response: Response,
 ) -> schemas.Booking:
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
     409 with the day's free slots when someone was quicker."""
+    _throttle(rate_limits.booking_request, request, slug)
     request = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )

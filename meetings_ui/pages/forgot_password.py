@@ -26,7 +26,10 @@ class ForgotPasswordState(FormMixin, AuthState):
     async def send(self, form: dict[str, str]) -> None:
         """Sending mail can wait on an SMTP server: it runs in a thread."""
         address = await submit_in_thread(
-            self, sign_in.request_password_reset, email=form.get("email", "")
+            self,
+            sign_in.request_password_reset,
+            email=form.get("email", ""),
+            client_ip=self.router.session.client_ip,
         )
         if address is not NOT_DONE:
             async with self:

@@ -39,6 +39,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
             refused=(AccountError, ForbiddenError),
             **new_account_input(form),
             cookie_header=self.router.headers.cookie,
+            client_ip=self.router.session.client_ip,
         )
         if code is not NOT_DONE:
             yield rx.redirect(complete_login_url(code))

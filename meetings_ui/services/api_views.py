@@ -7,7 +7,7 @@ which read them by attribute. Times are in the zone the prospect asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -41,6 +41,10 @@ class SlotTakenError(Exception):
         super().__init__("This time was just taken — pick another.")
         self.slots = slots
 
+
+# The most slots one answer carries (about 140 kB): more asks for a shorter range. A day
+# holds at most 288 five-minute slots, so one day always fits.
+MAX_SLOTS = 2000
 
 # Every booking asks these two first; a link's own questions follow.
 ALWAYS_ASKED = (
@@ -169,11 +173,15 @@ def open_slots(
     if duration not in settings.durations:
         offered = ", ".join(map(str, settings.durations))
         raise InvalidSlotQueryError("duration", f"This link offers {offered} minutes.")
-    return SlotsView(
-        timezone=time_zone,
-        duration=duration,
-        slots=_slots_between(session, link, first_day, last_day, time_zone, duration),
-    )
+    slots = _slots_between(session, link, first_day, last_day, time_zone, duration)
+    if len(slots) > MAX_SLOTS:
+        fits_until = max(first_day, slots[MAX_SLOTS].start.date() - timedelta(days=1))
+        raise InvalidSlotQueryError(
+            "range",
+            f"More than {MAX_SLOTS} free slots in this range: ask for a shorter one "
+            f"(from {first_day} to {fits_until} fits).",
+        )
+    return SlotsView(timezone=time_zone, duration=duration, slots=slots)
 
 
 def book(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from meetings_ui import routes
 from meetings_ui.domain.text_fields import InvalidTextError, normalize_email
 from meetings_ui.models import User
+from meetings_ui.services import rate_limits
 from meetings_ui.services.accounts import (
     AccountError,
     do_check_credentials,
@@ -85,6 +86,13 @@ def _binding(cookie_header: str) -> str:
     return binding
 
 
+def _too_many(what: str, refused: rate_limits.RateLimitedError) -> AccountError:
+    """A rate limit's refusal in the words of the page's error message."""
+    return AccountError(
+        f"Too many {what} from this network: try again in {refused.minutes} minutes."
+    )
+
+
 @use_case
 def log_in(
     *,
@@ -108,10 +116,22 @@ def log_in(
 
 @use_case
 def sign_up(
-    *, session: Session, email: str, password: str, display_name: str, cookie_header: str
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    display_name: str,
+    cookie_header: str,
+    client_ip: str,
 ) -> str:
-    """A host's new account, and the login code (bound to this browser) into the app."""
+    """A host's new account, and the login code (bound to this browser) into the app.
+
+    Attempts are rate-limited per client IP (rate_limits.SIGN_UPS_PER_IP)."""
     binding = _binding(cookie_header)
+    try:
+        rate_limits.sign_up(client_ip=client_ip)
+    except rate_limits.RateLimitedError as refused:
+        raise _too_many("sign-ups", refused) from None
     user = do_sign_up(session=session, email=email, password=password, display_name=display_name)
     return do_issue_login_code(
         session=session, user_id=user.id, next_path=routes.MEETINGS, browser_binding=binding
@@ -134,15 +154,20 @@ def create_first_admin(
 
 
 @use_case
-def request_password_reset(*, session: Session, email: str) -> str:
+def request_password_reset(*, session: Session, email: str, client_ip: str) -> str:
     """Mail a reset link if the account exists; returns the address the page confirms.
 
-    A malformed address is an AccountError; an unknown one looks exactly like a known one.
+    A malformed address is an AccountError; an unknown one looks exactly like a known one,
+    rate limits included (per client IP and per address, known or not).
     """
     try:
         address = normalize_email(email)
     except InvalidTextError as error:
         raise AccountError(str(error), "email") from None
+    try:
+        rate_limits.password_reset(client_ip=client_ip, email=address)
+    except rate_limits.RateLimitedError as refused:
+        raise _too_many("reset requests", refused) from None
     do_request_password_reset(session=session, email=address)
     return address
 

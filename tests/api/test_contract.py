@@ -26,6 +26,7 @@ from sqlmodel import Session
 from meetings_ui.api.app import build_api
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import User
+from meetings_ui.services import rate_limits
 from meetings_ui.services.api_keys import do_create_api_key
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.links import do_create_link
@@ -94,6 +95,7 @@ def seeded(app_database: str, session: Session) -> Seeded:
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_keeps_its_document(case: schemathesis.Case, seeded: Seeded) -> None:
+    rate_limits.reset()  # every generated request reaches its handler, not the 429
     if case.path_parameters:
         case.path_parameters = {
             name: seeded.path.get(name, value) for name, value in case.path_parameters.items()

@@ -74,6 +74,7 @@ def test_sign_up_leads_into_the_meetings_as_a_plain_user(session: Session, admin
         password=PASSWORD,
         display_name="Nina",
         cookie_header=BROWSER,
+        client_ip="10.0.0.1",
     )
     cookie, next_path = _cookie_for(session, code)
     assert next_path == routes.MEETINGS
@@ -123,6 +124,7 @@ def test_a_browser_without_its_binding_cookie_gets_no_code_and_changes_nothing(
             password=PASSWORD,
             display_name="Nina",
             cookie_header=no_binding,
+            client_ip="10.0.0.1",
         )
     assert session.exec(select(LoginAttempt)).all() == []
     assert session.exec(select(User.email)).all() == [alice.email]
@@ -146,14 +148,16 @@ def test_a_reset_request_checks_the_address_and_mails_known_ones(
 ) -> None:
     env(SMTP_HOST=None)
     with pytest.raises(AccountError, match="valid email address"):
-        sign_in.request_password_reset(session=session, email="alice at example")
-    assert sign_in.request_password_reset(session=session, email="nobody@example.com") == (
-        "nobody@example.com"
-    )
+        sign_in.request_password_reset(
+            session=session, email="alice at example", client_ip="10.0.0.1"
+        )
+    assert sign_in.request_password_reset(
+        session=session, email="nobody@example.com", client_ip="10.0.0.1"
+    ) == ("nobody@example.com")
     assert session.exec(select(OutboxEmail)).all() == []
-    assert sign_in.request_password_reset(session=session, email=" alice@example.com") == (
-        "alice@example.com"
-    )
+    assert sign_in.request_password_reset(
+        session=session, email=" alice@example.com", client_ip="10.0.0.1"
+    ) == ("alice@example.com")
     assert [m.to for m in session.exec(select(OutboxEmail)).all()] == ["alice@example.com"]
 
 

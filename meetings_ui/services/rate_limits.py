@@ -1,0 +1,89 @@
+"""Rate limits on what anyone may call without an account: slots, bookings, sign-up and
+password-reset requests.
+
+One moving-window limiter (the `limits` library) counts hits per client IP and, where a
+second key applies, per link or per address. Its counters live in Redis when `REDIS_URL` is
+set, so every backend worker shares them, and in this process's memory otherwise. A refused
+hit is not counted, so waiting always lifts the limit; `RateLimitedError` says how long.
+
+The limits are generous for a person and tight for a script. Per link they are wider than
+per IP, so one client cannot lock a link for everyone else, yet a crowd of addresses
+cannot hammer one link's calendar without end.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from meetings_ui.config import get_settings
+
+# Slot queries: a booking page asks once per week shown; a script asks in a loop.
+SLOTS_PER_IP = parse("60/minute")
+SLOTS_PER_LINK = parse("600/minute")
+# Booking requests (the public API): a person books a few times, never dozens an hour.
+BOOKINGS_PER_IP = parse("10/hour")
+BOOKINGS_PER_LINK = parse("60/hour")
+# Sign-up attempts (valid or not) from one IP.
+SIGN_UPS_PER_IP = parse("10/hour")
+# Password-reset requests: per IP, and per address so that nobody's inbox is flooded.
+RESETS_PER_IP = parse("10/hour")
+RESETS_PER_EMAIL = parse("3/hour")
+
+
+class RateLimitedError(Exception):
+    """Too many requests: the next one is allowed in `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after / 60))
+
+
+@functools.cache
+def _storage(redis_url: str) -> Storage:
+    return storage_from_string(redis_url) if redis_url else MemoryStorage()
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    """The limiter on the configured storage (one per storage URL, kept for the process)."""
+    return MovingWindowRateLimiter(_storage(get_settings().redis_url))
+
+
+def reset() -> None:
+    """Forget every counter (tests; an admin clearing a false alarm)."""
+    _limiter().storage.reset()
+
+
+def hit(*limits: tuple[RateLimitItem, str, str]) -> None:
+    """Count one request against each (limit, scope, key), in order; raise
+    RateLimitedError at the first limit already reached (that one is not counted)."""
+    limiter = _limiter()
+    for item, scope, key in limits:
+        if not limiter.hit(item, scope, key):
+            reset_at = limiter.get_window_stats(item, scope, key).reset_time
+            raise RateLimitedError(max(1, math.ceil(reset_at - time.time())))
+
+
+def slots_query(*, client_ip: str, slug: str) -> None:
+    hit((SLOTS_PER_IP, "slots-ip", client_ip), (SLOTS_PER_LINK, "slots-link", slug))
+
+
+def booking_request(*, client_ip: str, slug: str) -> None:
+    hit((BOOKINGS_PER_IP, "bookings-ip", client_ip), (BOOKINGS_PER_LINK, "bookings-link", slug))
+
+
+def sign_up(*, client_ip: str) -> None:
+    hit((SIGN_UPS_PER_IP, "sign-up-ip", client_ip))
+
+
+def password_reset(*, client_ip: str, email: str) -> None:
+    hit((RESETS_PER_IP, "reset-ip", client_ip), (RESETS_PER_EMAIL, "reset-email", email))
