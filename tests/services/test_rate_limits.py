@@ -1,0 +1,96 @@
+"""Abuse of sign-up and password reset: a loop from one address is refused with the page's
+error message, and the counters are shared through Redis when it is configured."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from limits import parse
+from limits.storage import MemoryStorage, RedisStorage
+from sqlmodel import Session, select
+
+from meetings_ui.models import OutboxEmail, User
+from meetings_ui.services import rate_limits, sign_in
+from meetings_ui.services.accounts import AccountError
+from tests.services.conftest import PASSWORD
+from tests.services.test_sign_in import BROWSER
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _sign_up(session: Session, n: int, client_ip: str) -> str:
+    return sign_in.sign_up(
+        session=session,
+        email=f"bot{n}@example.com",
+        password=PASSWORD,
+        display_name=f"Bot {n}",
+        cookie_header=BROWSER,
+        client_ip=client_ip,
+    )
+
+
+def test_a_sign_up_loop_from_one_address_is_refused(
+    session: Session, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rate_limits, "SIGN_UPS_PER_IP", parse("3/hour"))  # fewer slow hashes
+    for n in range(3):
+        _sign_up(session, n, "203.0.113.7")
+    with pytest.raises(AccountError, match="Too many sign-ups from this network"):
+        _sign_up(session, 3, "203.0.113.7")
+    assert len(session.exec(select(User)).all()) == 1 + 3
+    _sign_up(session, 4, "198.51.100.2")  # somebody else is not affected
+
+
+def test_a_reset_loop_on_one_address_mails_at_most_the_limit(
+    session: Session, alice: User, mail_captured: None
+) -> None:
+    def reset(email: str, client_ip: str) -> str:
+        return sign_in.request_password_reset(session=session, email=email, client_ip=client_ip)
+
+    for n in range(rate_limits.RESETS_PER_EMAIL.amount):
+        reset(alice.email, f"203.0.113.{n}")  # from many addresses
+    with pytest.raises(AccountError, match="Too many reset requests"):
+        reset(alice.email, "203.0.113.99")
+    # An unknown address is refused exactly alike: the limit reveals no account.
+    for _ in range(rate_limits.RESETS_PER_EMAIL.amount):
+        reset("nobody@example.com", "198.51.100.2")
+    with pytest.raises(AccountError, match="Too many reset requests"):
+        reset("nobody@example.com", "198.51.100.3")
+    mailed = session.exec(select(OutboxEmail.to)).all()
+    assert mailed == [alice.email] * rate_limits.RESETS_PER_EMAIL.amount
+
+
+def test_a_reset_loop_from_one_address_is_refused(
+    session: Session, alice: User, mail_captured: None
+) -> None:
+    for n in range(rate_limits.RESETS_PER_IP.amount):
+        sign_in.request_password_reset(
+            session=session, email=f"user{n}@example.com", client_ip="203.0.113.7"
+        )
+    with pytest.raises(AccountError, match="Too many reset requests"):
+        sign_in.request_password_reset(session=session, email=alice.email, client_ip="203.0.113.7")
+    assert session.exec(select(OutboxEmail)).all() == []
+
+
+def test_counters_live_in_memory_without_redis(env) -> None:
+    env(REDIS_URL=None)
+    assert isinstance(rate_limits._limiter().storage, MemoryStorage)
+
+
+def test_counters_are_shared_through_redis_when_configured(env) -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    env(REDIS_URL=REDIS_URL)
+    rate_limits.reset()
+    assert isinstance(rate_limits._limiter().storage, RedisStorage)
+    # Two workers are two limiters on one storage: a second one sees the first's hits.
+    rate_limits._storage.cache_clear()
+    for _ in range(rate_limits.SIGN_UPS_PER_IP.amount):
+        rate_limits.sign_up(client_ip="203.0.113.7")
+    rate_limits._storage.cache_clear()
+    with pytest.raises(rate_limits.RateLimitedError) as refused:
+        rate_limits.sign_up(client_ip="203.0.113.7")
+    assert 1 <= refused.value.retry_after <= 3600
+    rate_limits.reset()
