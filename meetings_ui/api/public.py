@@ -118,11 +118,11 @@ def post_booking(
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
     409 with the day's free slots when someone was quicker."""
     _throttle(rate_limits.booking_request, request, slug)
-    request = booking_service.BookingRequest(
+    wanted = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )
     try:
-        view, created = api_views.book(session=session, slug=slug, request=request)
+        view, created = api_views.book(session=session, slug=slug, request=wanted)
     except LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     except booking_service.InvalidBookingError as refused:
