@@ -118,6 +118,24 @@ def once_browser_ready(
     )
 
 
+def new_account_form(
+    state: type[rx.State], submit: str, on_submit: rx.EventHandler
+) -> rx.Component:
+    """Name, email and password of a new account (sign-up, the first admin), once the
+    browser is ready; `state` mixes in FormMixin and BrowserCheckMixin."""
+    return once_browser_ready(
+        state.browser_ready,
+        state.cookies_refused,
+        account_form(
+            *new_account_fields(),
+            error=state.error,
+            submit=submit,
+            busy=state.busy,
+            on_submit=on_submit,
+        ),
+    )
+
+
 def auth_card(title: str, *children: rx.Component) -> rx.Component:
     """The centred card of the public account pages (log in, sign up, reset...)."""
     return rx.center(

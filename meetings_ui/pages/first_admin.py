@@ -8,10 +8,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import (
-    account_form,
     auth_card,
-    new_account_fields,
-    once_browser_ready,
+    new_account_form,
 )
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
@@ -60,15 +58,5 @@ def first_admin() -> rx.Component:
             "it manages users, licence seats and connected calendars.",
             color=rx.color("gray", 11),
         ),
-        once_browser_ready(
-            FirstAdminState.browser_ready,
-            FirstAdminState.cookies_refused,
-            account_form(
-                *new_account_fields(),
-                error=FirstAdminState.error,
-                submit="Create admin account",
-                busy=FirstAdminState.busy,
-                on_submit=FirstAdminState.create,
-            ),
-        ),
+        new_account_form(FirstAdminState, "Create admin account", FirstAdminState.create),
     )

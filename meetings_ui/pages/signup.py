@@ -8,10 +8,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import (
-    account_form,
     auth_card,
-    new_account_fields,
-    once_browser_ready,
+    new_account_form,
 )
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
@@ -49,16 +47,6 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
 def sign_up() -> rx.Component:
     return auth_card(
         "Sign up",
-        once_browser_ready(
-            SignUpState.browser_ready,
-            SignUpState.cookies_refused,
-            account_form(
-                *new_account_fields(),
-                error=SignUpState.error,
-                submit="Sign up",
-                busy=SignUpState.busy,
-                on_submit=SignUpState.sign_up,
-            ),
-        ),
+        new_account_form(SignUpState, "Sign up", SignUpState.sign_up),
         rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN)),
     )
