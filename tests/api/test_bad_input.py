@@ -26,14 +26,6 @@ def client(app_database: str) -> TestClient:
 
 
 @pytest.fixture
-def owner(session: Session) -> User:
-    user = User(email="olga@example.com", display_name="Olga", time_zone="UTC", meetings_url="olga")
-    session.add(user)
-    session.commit()
-    return user
-
-
-@pytest.fixture
 def slug(session: Session, owner: User) -> str:
     return do_create_link(session=session, owner=owner, name="Call").slug
 

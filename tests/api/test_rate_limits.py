@@ -20,14 +20,6 @@ from tests.api.test_public_api import BASE, booking_body, next_monday
 
 
 @pytest.fixture
-def owner(session: Session) -> User:
-    user = User(email="olga@example.com", display_name="Olga", time_zone="UTC", meetings_url="olga")
-    session.add(user)
-    session.commit()
-    return user
-
-
-@pytest.fixture
 def link(session: Session, owner: User):
     """Mondays 9:00 to 12:00 UTC, half an hour each."""
     settings = {"durations": [30], "minimum_notice": 0, "weekly": {"mon": [["09:00", "12:00"]]}}
