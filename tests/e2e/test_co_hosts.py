@@ -72,3 +72,43 @@ def test_a_colleague_accepts_an_invitation_then_leaves(
     with session_scope() as session:
         assert session.get(LinkHost, (link.id, bea_id)) is None
         assert session.exec(select(User).where(User.email == BEA[0])).one().is_active
+
+
+def test_a_declined_colleague_can_be_invited_again(
+    browser: Browser, page: Page, app_url: str
+) -> None:
+    cy = ("cy.colleague@example.com", "cy-colleague-password")
+    with session_scope() as session:
+        do_create_user(session=session, actor=OPERATOR, email=cy[0], password=cy[1])
+    log_in_as(page, app_url, HOST)
+    page.goto(app_url + "/app/meetings")
+    page.get_by_role("button", name="New meeting link").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill("Panel")
+    dialog.get_by_label("URL ending").fill("panel-talk")
+    dialog.get_by_label("Link type").select_option(label="Group (every host)")
+    dialog.get_by_label("Other hosts").fill(cy[0])
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Meeting link saved")).to_be_visible()
+
+    colleague = browser.new_context()
+    try:
+        cy_page = colleague.new_page()
+        log_in_as(cy_page, app_url, cy)
+        cy_page.goto(app_url + "/app/meetings")
+        cy_page.get_by_role("button", name="Decline the invitation to host Panel").click()
+        expect(cy_page.get_by_role("heading", name="Invitations to co-host")).to_have_count(0)
+        expect(cy_page.get_by_role("row", name="Panel")).to_have_count(0)
+
+        page.get_by_role("button", name="Edit Panel").click()
+        co_hosts = page.get_by_role("dialog").get_by_role("group", name="Co-hosts")
+        expect(co_hosts).to_contain_text("Declined")
+        co_hosts.get_by_role("button", name=f"Invite {cy[0]} again").click()
+        expect(co_hosts).to_contain_text("Waiting for them to accept")
+
+        cy_page.reload()
+        expect(
+            cy_page.get_by_role("button", name="Accept the invitation to host Panel")
+        ).to_be_visible()
+    finally:
+        colleague.close()
