@@ -32,7 +32,7 @@ def _refused(refused: link_service.InvalidLinkError) -> ApiError:
 
 @router.get("/links", tags=["links"])
 def list_links(session: DatabaseSession, caller: Caller) -> schemas.Links:
-    """The links the caller owns or hosts, newest first."""
+    """The links the caller owns or co-hosts (after accepting), newest first."""
     return schemas.Links(
         links=[
             schemas.Link.model_validate(view)

@@ -290,7 +290,7 @@ def do_create_link(
     if owner.default_link_id is None:  # S8: a host's first link is their default one
         owner.default_link_id = link.id
         session.add(owner)
-    session.flush()
+    _write_unique_slug(session, slug, commit=False)
     _send_invitations(session, link, added)
     _write_unique_slug(session, slug)
     _record_new_hosts(session, actor, link, added)
@@ -319,7 +319,7 @@ def do_update_link(
     if "settings" in changes:
         link.settings = _check_settings(changes["settings"], link.settings)
     session.add(link)
-    session.flush()
+    _write_unique_slug(session, link.slug, commit=False)  # a raced slug is a clear refusal
     _send_invitations(session, link, added)
     _write_unique_slug(session, link.slug)
     _record_new_hosts(session, actor, link, added)
@@ -577,7 +577,8 @@ def do_leave_link(*, session: Session, actor: Actor, link_id: int) -> None:
 
 @use_case
 def do_invite_again(*, session: Session, actor: Actor, link_id: int, user_id: int) -> HostView:
-    """The owner (or an admin) asks a co-host who declined once more."""
+    """The owner (or an admin) asks a co-host who declined once more. Always an invitation,
+    even from an admin: a "no" is answered by asking, never overruled."""
     link = link_for(session=session, actor=actor, link_id=link_id)
     row = session.get(LinkHost, (link.id, user_id)) if isinstance(user_id, int) else None
     invitee = session.get(User, user_id) if row is not None else None
@@ -585,7 +586,7 @@ def do_invite_again(*, session: Session, actor: Actor, link_id: int, user_id: in
         raise InvalidLinkError([("hosts", "Only a co-host who declined can be invited again.")])
     if not invitee.is_active:
         raise InvalidLinkError([("hosts", ONLY_MEMBERS)])
-    _name(row, actor)
+    row.status, row.invited_at, row.answered_at = HostStatus.INVITED, datetime.now(UTC), None
     session.add(row)
     session.flush()
     _send_invitations(session, link, [user_id])

@@ -317,6 +317,11 @@ def test_an_admin_adds_members_directly_and_it_is_audited(
         (alice.id, "link.co_host_invited", bob.email),
         (admin.id, "link.co_host_added", admin.email),
     }
+    # Someone who said no is asked again, even by an admin, never overruled.
+    do_answer_invitation(session=session, actor=bob, link_id=team.id, accept=False)
+    asked = do_invite_again(session=session, actor=admin, link_id=team.id, user_id=bob.id)
+    assert asked.status == HostStatus.INVITED
+    assert bob.id not in host_ids_of(session=session, link=team)
 
 
 def test_unknown_and_inactive_people_get_the_same_answer(
