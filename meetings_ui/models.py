@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType, Role
+from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, HostStatus, LinkType, Role
 from meetings_ui.domain.link_settings import LinkSettings
 
 
@@ -155,13 +155,19 @@ class MeetingLink(SQLModel, table=True):
 
 
 class LinkHost(SQLModel, table=True):
-    """Who hosts a link: its owner first, then the co-hosts of a group or round robin link."""
+    """Who hosts a link: its owner first, then the co-hosts of a group or round robin link.
+
+    A co-host is only used (free time, round robin, calendar writes) once `status` is
+    accepted: naming somebody on a link is an invitation they answer themselves."""
 
     __tablename__ = "link_host"
 
     link_id: int = Field(foreign_key="meeting_link.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
     position: int = Field(default=0)
+    status: str = Field(default=HostStatus.INVITED, max_length=20)
+    invited_at: datetime | None = _instant()  # None for the owner, who is never invited
+    answered_at: datetime | None = _instant()  # accepted or declined; None when added directly
 
 
 class Contact(SQLModel, table=True):

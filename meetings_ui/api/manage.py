@@ -17,6 +17,7 @@ from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import api_views
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
+from meetings_ui.services.guard import ForbiddenError
 
 router = APIRouter(responses=documented(401))
 
@@ -31,7 +32,7 @@ def _refused(refused: link_service.InvalidLinkError) -> ApiError:
 
 @router.get("/links", tags=["links"])
 def list_links(session: DatabaseSession, caller: Caller) -> schemas.Links:
-    """The links the caller owns or hosts, newest first."""
+    """The links the caller owns or co-hosts (after accepting), newest first."""
     return schemas.Links(
         links=[
             schemas.Link.model_validate(view)
@@ -94,6 +95,65 @@ def delete_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Re
     except link_service.LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/links/{link_id}/leave",
+    tags=["links"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=documented(403, 404),
+)
+def leave_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Response:
+    """Stop co-hosting a link you accepted; its owner deletes it instead (403)."""
+    try:
+        link_service.do_leave_link(session=session, actor=caller, link_id=link_id)
+    except link_service.LinkNotFoundError:
+        raise ApiError(404, "not_found", NO_LINK) from None
+    except ForbiddenError as refused:
+        raise ApiError(403, "forbidden", str(refused)) from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/invitations", tags=["invitations"])
+def list_invitations(session: DatabaseSession, caller: Caller) -> schemas.Invitations:
+    """The caller's open invitations to co-host a link, newest first."""
+    views = link_service.invitations_for(session=session, actor=caller)
+    return schemas.Invitations(invitations=[schemas.Invitation.model_validate(v) for v in views])
+
+
+def _answer(link_id: int, session: DatabaseSession, caller: Caller, *, accept: bool) -> Response:
+    try:
+        link_service.do_answer_invitation(
+            session=session, actor=caller, link_id=link_id, accept=accept
+        )
+    except link_service.InvitationNotFoundError:
+        raise ApiError(404, "not_found", "No such open invitation.") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/invitations/{link_id}/accept",
+    tags=["invitations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=documented(404),
+)
+def accept_invitation(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Response:
+    """Host the link from now on: it uses your free time and calendar."""
+    return _answer(link_id, session, caller, accept=True)
+
+
+@router.post(
+    "/invitations/{link_id}/decline",
+    tags=["invitations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=documented(404),
+)
+def decline_invitation(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Response:
+    """Say no; the owner sees it and may ask again."""
+    return _answer(link_id, session, caller, accept=False)
 
 
 @router.get("/bookings", tags=["bookings"], responses=documented(400))

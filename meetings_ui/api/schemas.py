@@ -21,7 +21,7 @@ from pydantic import (
     StrictInt,
 )
 
-from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.enums import BookingStatus, HostStatus, LinkType
 from meetings_ui.domain.link_settings import IsoDate, LinkSettings, TimeZoneName
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE
 
@@ -190,7 +190,11 @@ class LinkChanges(BaseModel):
         "the defaults, in the owner's time zone).",
     )
     host_ids: list[RowId] | None = Field(
-        default=None, max_length=50, description="User ids; the owner always hosts."
+        default=None,
+        max_length=50,
+        description="User ids; the owner always hosts. Each new co-host is invited and "
+        "used only once they accept (an admin's additions are accepted at once); those "
+        "already named keep their answer.",
     )
 
 
@@ -201,19 +205,43 @@ class NewLink(LinkChanges):
     link_type: LinkType = LinkType.ONE_ON_ONE
 
 
+class Host(_Output):
+    id: int
+    email: str
+    status: HostStatus = Field(
+        description="Only accepted hosts are used: free time, round robin, calendars."
+    )
+
+
 class Link(_Output):
     id: int
     name: str
     slug: str
     url: str = Field(description="The booking page.")
     link_type: LinkType
-    host_ids: list[int] = Field(description="The owner first.")
+    host_ids: list[int] = Field(
+        description="Everyone named as host, the owner first, whatever their answer."
+    )
+    hosts: list[Host] = Field(description="The same hosts, with their answers.")
     settings: LinkSettings
     created_at: datetime
 
 
 class Links(_Output):
     links: list[Link]
+
+
+class Invitation(_Output):
+    link_id: int
+    link_name: str
+    link_type: LinkType
+    owner_name: str
+    owner_email: str
+    invited_at: datetime | None
+
+
+class Invitations(_Output):
+    invitations: list[Invitation]
 
 
 class Bookings(_Output):

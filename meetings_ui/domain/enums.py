@@ -35,3 +35,11 @@ class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     REQUESTED = "requested"
     CANCELLED = "cancelled"
+
+
+class HostStatus(enum.StrEnum):
+    """A co-host's answer to being named on a link; only accepted hosts are ever used."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"

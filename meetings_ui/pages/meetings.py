@@ -1,4 +1,5 @@
-"""Meetings dashboard: the host's booking links — list, create, edit, clone, delete, share.
+"""Meetings dashboard: the host's booking links — list, create, edit, clone, delete, share —
+and the invitations to co-host someone else's link (accept, decline, later leave).
 No connected calendar is needed for any of it (S3)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_er
 from meetings_ui.components.labels import PROVIDER_NAMES
 from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form
-from meetings_ui.domain.enums import LinkType
+from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import WEEKDAYS
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
@@ -23,6 +24,11 @@ TYPE_LABELS = {
     LinkType.ONE_ON_ONE: "One-on-one",
     LinkType.GROUP: "Group (every host)",
     LinkType.ROUND_ROBIN: "Round robin (any host)",
+}
+HOST_STATUS_LABELS = {
+    HostStatus.INVITED: "Waiting for them to accept",
+    HostStatus.ACCEPTED: "Accepted",
+    HostStatus.DECLINED: "Declined",
 }
 DAY_LABELS = dict(
     zip(
@@ -42,6 +48,31 @@ class LinkRow:
     kind: str
     durations: str
     is_default: bool
+    is_owner: bool
+    can_edit: bool
+
+
+@dataclasses.dataclass
+class InvitationRow:
+    link_id: int
+    link_name: str
+    kind: str
+    owner: str
+
+
+@dataclasses.dataclass
+class CoHostRow:
+    id: int
+    email: str
+    status: str
+    declined: bool
+
+
+def _co_host_rows(draft: link_service.LinkDraft) -> list[CoHostRow]:
+    return [
+        CoHostRow(h.id, h.email, HOST_STATUS_LABELS[h.status], h.status == HostStatus.DECLINED)
+        for h in draft.co_hosts
+    ]
 
 
 def _form_from(draft: link_service.LinkDraft) -> dict[str, str]:
@@ -105,6 +136,10 @@ class MeetingsState(AuthState):
     delete_name: str = ""
     embed_code: str = ""
     connected_provider: str = ""
+    invitations: list[InvitationRow] = []
+    co_hosts: list[CoHostRow] = []  # the edited link's co-hosts and their answers
+    leave_id: int = 0
+    leave_name: str = ""
 
     @rx.event
     def load(self) -> None:
@@ -122,8 +157,19 @@ class MeetingsState(AuthState):
                 TYPE_LABELS[link.link_type],
                 " / ".join(f"{d} min" for d in link.durations),
                 link.is_default,
+                link.is_owner,
+                link.can_edit,
             )
             for link in link_service.link_summaries(actor=user)
+        ]
+        self.invitations = [
+            InvitationRow(
+                i.link_id,
+                i.link_name,
+                TYPE_LABELS[i.link_type],
+                f"{i.owner_name} ({i.owner_email})",
+            )
+            for i in link_service.invitations_for(actor=user)
         ]
         self.loaded = True
 
@@ -131,6 +177,7 @@ class MeetingsState(AuthState):
     def new_link(self) -> None:
         self.form = _form_from(link_service.link_draft(actor=self._require_actor()))
         self.editing_id, self.form_problems, self.editor_open = 0, [], True
+        self.co_hosts = []
 
     @rx.event
     def edit(self, link_id: int) -> rx.event.EventSpec | None:
@@ -139,8 +186,22 @@ class MeetingsState(AuthState):
         except link_service.LinkNotFoundError:
             return rx.toast.error("That meeting link no longer exists.")
         self.form = _form_from(draft)
+        self.co_hosts = _co_host_rows(draft)
         self.editing_id, self.form_problems, self.editor_open = link_id, [], True
         return None
+
+    @rx.event
+    def invite_again(self, user_id: int) -> rx.event.EventSpec:
+        actor = self._require_actor()
+        try:
+            asked = link_service.do_invite_again(
+                actor=actor, link_id=self.editing_id, user_id=user_id
+            )
+            draft = link_service.link_draft(actor=actor, link_id=self.editing_id)
+        except (link_service.LinkNotFoundError, link_service.InvalidLinkError):
+            return rx.toast.error("That co-host cannot be invited again.")
+        self.co_hosts = _co_host_rows(draft)
+        return rx.toast.success(f"{asked.email} is invited again")
 
     @rx.event
     def set_field(self, key: str, value: str) -> None:
@@ -215,6 +276,35 @@ class MeetingsState(AuthState):
         return [MeetingsState.load, rx.toast.success("Meeting link deleted")]
 
     @rx.event
+    def answer(self, link_id: int, accept: bool) -> list:
+        try:
+            link_service.do_answer_invitation(
+                actor=self._require_actor(), link_id=link_id, accept=accept
+            )
+        except link_service.InvitationNotFoundError:
+            return [MeetingsState.load, rx.toast.error("This invitation is no longer open.")]
+        done = "Invitation accepted: the link now uses your calendar" if accept else "Declined"
+        return [MeetingsState.load, rx.toast.success(done)]
+
+    @rx.event
+    def ask_leave(self, link_id: int, name: str) -> None:
+        self.leave_id, self.leave_name = link_id, name
+
+    @rx.event
+    def stay(self) -> None:
+        self.leave_id = 0
+
+    @rx.event
+    def leave(self) -> list:
+        try:
+            link_service.do_leave_link(actor=self._require_actor(), link_id=self.leave_id)
+        except (link_service.LinkNotFoundError, ForbiddenError):
+            self.leave_id = 0
+            return [MeetingsState.load, rx.toast.error("You do not co-host that link.")]
+        self.leave_id = 0
+        return [MeetingsState.load, rx.toast.success("You left the meeting link")]
+
+    @rx.event
     def show_embed(self, url: str) -> None:
         self.embed_code = (
             f'<iframe src="{url}?embed=1" title="Book a meeting" loading="lazy" '
@@ -269,8 +359,11 @@ def _editor() -> rx.Component:
                     _input(
                         "Other hosts",
                         "hosts",
-                        hint="Emails, separated by commas (group and round robin links).",
+                        hint="Emails of members of this workspace, separated by commas (group "
+                        "and round robin links). Each one accepts an invitation before the link "
+                        "uses their calendar; an admin adds members directly.",
                     ),
+                    _co_host_statuses(),
                     _input("Durations (minutes)", "durations", hint="For example 30, 60"),
                     _input(
                         "Time zone",
@@ -326,34 +419,134 @@ def _editor() -> rx.Component:
     )
 
 
+def _co_host_row(host: CoHostRow) -> rx.Component:
+    return rx.hstack(
+        rx.text(host.email),
+        rx.badge(host.status),
+        rx.cond(
+            host.declined,
+            rx.button(
+                "Invite again",
+                size="1",
+                variant="soft",
+                on_click=MeetingsState.invite_again(host.id),
+                aria_label="Invite " + host.email + " again",
+            ),
+        ),
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _co_host_statuses() -> rx.Component:
+    """Each co-host's answer: the link uses only those who accepted."""
+    return rx.cond(
+        MeetingsState.co_hosts.length() > 0,
+        rx.vstack(
+            rx.text("Co-hosts", weight="medium"),
+            rx.text("Bookings use only the hosts who accepted.", size="1", color_scheme="gray"),
+            rx.foreach(MeetingsState.co_hosts, _co_host_row),
+            role="group",
+            aria_label="Co-hosts",
+            spacing="1",
+        ),
+    )
+
+
+def _action(
+    label: str, action: rx.event.EventSpec, name: rx.Var, red: bool = False
+) -> rx.Component:
+    return rx.button(
+        label,
+        size="1",
+        variant="soft",
+        on_click=action,
+        aria_label=f"{label} " + name,
+        **({"color_scheme": "red"} if red else {}),
+    )
+
+
 def _row(row: LinkRow) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.hstack(rx.text(row.name), rx.cond(row.is_default, rx.badge("Default")))
+            rx.hstack(
+                rx.text(row.name),
+                rx.cond(row.is_default, rx.badge("Default")),
+                rx.cond(~row.is_owner, rx.badge("Co-host", color_scheme="gray")),
+            )
         ),
         rx.table.cell(rx.link(row.url, href=row.url, is_external=True)),
         rx.table.cell(row.kind),
         rx.table.cell(row.durations),
         rx.table.cell(
             rx.hstack(
-                *[
-                    rx.button(
-                        label,
-                        size="1",
-                        variant="soft",
-                        on_click=action,
-                        aria_label=f"{label} " + row.name,
-                        **({"color_scheme": "red"} if label == "Delete" else {}),
-                    )
-                    for label, action in (
-                        ("Edit", MeetingsState.edit(row.id)),
-                        ("Clone", MeetingsState.clone(row.id)),
-                        ("Embed", MeetingsState.show_embed(row.url)),
-                        ("Delete", MeetingsState.ask_delete(row.id, row.name)),
-                    )
-                ],
+                rx.cond(
+                    row.can_edit,
+                    rx.fragment(
+                        _action("Edit", MeetingsState.edit(row.id), row.name),
+                        _action("Clone", MeetingsState.clone(row.id), row.name),
+                    ),
+                ),
+                _action("Embed", MeetingsState.show_embed(row.url), row.name),
+                rx.cond(
+                    row.can_edit,
+                    _action("Delete", MeetingsState.ask_delete(row.id, row.name), row.name, True),
+                ),
+                rx.cond(
+                    ~row.is_owner,
+                    _action("Leave", MeetingsState.ask_leave(row.id, row.name), row.name, True),
+                ),
                 spacing="2",
             )
+        ),
+    )
+
+
+def _invitation(invitation: InvitationRow) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.text(
+                invitation.owner,
+                " invites you to host “",
+                rx.text.strong(invitation.link_name),
+                "” (",
+                invitation.kind,
+                "). Until you accept, it does not use your calendar or your free time.",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Accept",
+                    size="1",
+                    on_click=MeetingsState.answer(invitation.link_id, True),
+                    aria_label="Accept the invitation to host " + invitation.link_name,
+                ),
+                rx.button(
+                    "Decline",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=MeetingsState.answer(invitation.link_id, False),
+                    aria_label="Decline the invitation to host " + invitation.link_name,
+                ),
+                spacing="2",
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _invitations() -> rx.Component:
+    return rx.cond(
+        MeetingsState.invitations.length() > 0,
+        rx.vstack(
+            rx.heading("Invitations to co-host", size="4", as_="h2"),
+            rx.foreach(MeetingsState.invitations, _invitation),
+            width="100%",
+            spacing="2",
         ),
     )
 
@@ -380,6 +573,19 @@ def _delete_dialog() -> rx.Component:
         open_=MeetingsState.delete_id != 0,
         on_keep=MeetingsState.keep,
         on_confirm=MeetingsState.delete,
+    )
+
+
+def _leave_dialog() -> rx.Component:
+    return confirm_dialog(
+        title="Leave this meeting link?",
+        description="“"
+        + MeetingsState.leave_name
+        + "” stops using your calendar and your free time. Its owner can invite you again.",
+        confirm_label="Leave link",
+        open_=MeetingsState.leave_id != 0,
+        on_keep=MeetingsState.stay,
+        on_confirm=MeetingsState.leave,
     )
 
 
@@ -447,6 +653,7 @@ def meetings() -> rx.Component:
                 wrap="wrap",
             ),
         ),
+        _invitations(),
         rx.cond(
             MeetingsState.loaded,
             _list(),
@@ -454,5 +661,6 @@ def meetings() -> rx.Component:
         ),
         _editor(),
         _delete_dialog(),
+        _leave_dialog(),
         _embed_dialog(),
     )

@@ -96,7 +96,8 @@ class LinkView:
     slug: str
     url: str
     link_type: LinkType
-    host_ids: list[int]
+    host_ids: list[int]  # everyone named, whatever their answer (a round trip keeps them)
+    hosts: list[links.HostView]
     settings: LinkSettings
     created_at: datetime
 
@@ -223,13 +224,15 @@ def booking_view(booking: Booking) -> BookingView:
 
 
 def link_view(*, session: Session, link: MeetingLink) -> LinkView:
+    hosts = links.host_views(session=session, link=link)
     return LinkView(
         id=link.id,
         name=link.name,
         slug=link.slug,
         url=links.link_url(link),
         link_type=LinkType(link.link_type),
-        host_ids=links.host_ids_of(session=session, link=link),
+        host_ids=[host.id for host in hosts],
+        hosts=hosts,
         settings=link.settings,
         created_at=link.created_at,
     )

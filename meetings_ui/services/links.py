@@ -3,12 +3,19 @@
 Every function that touches a link takes the acting user and refuses links that are
 neither theirs nor visible to an admin: a stranger's link id behaves as if it did not
 exist, so ids cannot be probed.
+
+Co-hosts consent: naming a user on a group or round robin link invites them (in the
+app and by email), and the link uses them — their free time, round robin turns, their
+calendar — only once they accept (`host_ids_of`). An admin adds members directly. A
+co-host may decline, or leave a link later; the owner may invite someone again after
+they declined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,17 +24,23 @@ from sqlmodel import Session, select
 from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.domain import slugs
-from meetings_ui.domain.enums import LinkType
+from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import LinkHost, MeetingLink, User
+from meetings_ui.services import audit
 from meetings_ui.services.accounts import normalise_email
-from meetings_ui.services.guard import Actor, is_admin
+from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
+from meetings_ui.services.mail import send_email
 from meetings_ui.services.transactions import use_case
 
 
 class LinkNotFoundError(LookupError):
     pass
+
+
+class InvitationNotFoundError(LookupError):
+    """No open invitation of this user to this link (answered, withdrawn, or never theirs)."""
 
 
 class InvalidLinkError(ValueError):
@@ -48,8 +61,10 @@ def slug_is_taken(session: Session, slug: str, *, except_link_id: int | None = N
 
 
 def links_of(*, session: Session, user: User) -> list[MeetingLink]:
-    """The links a user hosts or owns, newest first."""
-    hosted = select(LinkHost.link_id).where(LinkHost.user_id == user.id)
+    """The links a user owns or has accepted to host, newest first."""
+    hosted = select(LinkHost.link_id).where(
+        LinkHost.user_id == user.id, LinkHost.status == HostStatus.ACCEPTED
+    )
     return list(
         session.exec(
             select(MeetingLink)
@@ -60,20 +75,122 @@ def links_of(*, session: Session, user: User) -> list[MeetingLink]:
 
 
 def host_ids_of(*, session: Session, link: MeetingLink) -> list[int]:
-    """The link's hosts, its owner first."""
+    """The hosts the link uses — free time, round robin, calendar writes: the owner first,
+    then the co-hosts who accepted. Nobody else, ever."""
     return list(
         session.exec(
-            select(LinkHost.user_id).where(LinkHost.link_id == link.id).order_by(LinkHost.position)
+            select(LinkHost.user_id)
+            .where(LinkHost.link_id == link.id, LinkHost.status == HostStatus.ACCEPTED)
+            .order_by(LinkHost.position)
         ).all()
     )
 
 
-def _set_hosts(session: Session, link: MeetingLink, host_ids: list[int]) -> None:
-    for row in session.exec(select(LinkHost).where(LinkHost.link_id == link.id)).all():
-        session.delete(row)
-    session.flush()
+@dataclass(frozen=True)
+class HostView:
+    """A host named on a link, with their answer, for the editor and the API."""
+
+    id: int
+    email: str
+    name: str
+    status: HostStatus
+
+
+def host_views(*, session: Session, link: MeetingLink) -> list[HostView]:
+    """Everyone named on the link, whatever their answer, the owner first."""
+    rows = session.exec(
+        select(LinkHost, User)
+        .join(User, User.id == LinkHost.user_id)
+        .where(LinkHost.link_id == link.id)
+        .order_by(LinkHost.position)
+    ).all()
+    return [HostView(u.id, u.email, u.display_name, HostStatus(h.status)) for h, u in rows]
+
+
+def _named_host_ids(session: Session, link: MeetingLink) -> list[int]:
+    return [host.id for host in host_views(session=session, link=link)]
+
+
+def _set_hosts(
+    session: Session,
+    actor: Actor,
+    link: MeetingLink,
+    host_ids: list[int],
+    declined: Collection[int] = (),
+) -> list[int]:
+    """Make `host_ids` the link's hosts, in order. Those already named keep their answer;
+    each newcomer is invited, or added directly when an admin acts, except those in
+    `declined` (a clone's), who keep that answer. Returns the newly invited or added."""
+    rows = {
+        row.user_id: row
+        for row in session.exec(select(LinkHost).where(LinkHost.link_id == link.id)).all()
+    }
+    for user_id, row in rows.items():
+        if user_id not in host_ids:
+            session.delete(row)
+    added = []
     for position, user_id in enumerate(host_ids):
-        session.add(LinkHost(link_id=link.id, user_id=user_id, position=position))
+        row = rows.get(user_id)
+        if row is None:
+            row = LinkHost(link_id=link.id, user_id=user_id)
+            if user_id == link.owner_id:
+                row.status = HostStatus.ACCEPTED
+            elif user_id in declined:
+                row.status = HostStatus.DECLINED
+            else:
+                _name(row, actor)
+                added.append(user_id)
+        row.position = position
+        session.add(row)
+    return added
+
+
+def _name(row: LinkHost, actor: Actor) -> None:
+    """A co-host named by `actor`: accepted at once when an admin adds them, else invited."""
+    row.status = HostStatus.ACCEPTED if is_admin(actor) else HostStatus.INVITED
+    row.invited_at, row.answered_at = datetime.now(UTC), None
+
+
+def _send_invitations(session: Session, link: MeetingLink, user_ids: Sequence[int]) -> None:
+    """Email each newly invited co-host; part of the transaction that invites them."""
+    owner = session.get(User, link.owner_id)
+    for user_id in user_ids:
+        row = session.get(LinkHost, (link.id, user_id))
+        if row is None or row.status != HostStatus.INVITED:
+            continue
+        invitee = session.get(User, user_id)
+        send_email(
+            session=session,
+            to=invitee.email,
+            subject=f"{owner.display_name} invites you to host “{link.name}”",
+            text=(
+                f"Hello {invitee.display_name},\n\n"
+                f"{owner.display_name} ({owner.email}) invites you to host the meeting link "
+                f"“{link.name}”. Until you accept, the link does not use your calendar "
+                "or your free time.\n\n"
+                "Accept or decline on your Meetings page:\n"
+                f"{get_settings().app_url}{routes.MEETINGS}\n"
+            ),
+        )
+
+
+def _record_new_hosts(
+    session: Session, actor: Actor, link: MeetingLink, user_ids: Sequence[int]
+) -> None:
+    """Audit who was invited or added directly; after the commit that did it."""
+    for user_id in user_ids:
+        row = session.get(LinkHost, (link.id, user_id))
+        if row is None:
+            continue
+        audit.record(
+            session=session,
+            actor_id=actor.id,
+            action="link.co_host_added"
+            if row.status == HostStatus.ACCEPTED
+            else "link.co_host_invited",
+            target=session.get(User, user_id).email,
+            details={"link_id": link.id, "slug": link.slug},
+        )
 
 
 def link_for(*, session: Session, actor: Actor, link_id: int) -> MeetingLink:
@@ -119,11 +236,12 @@ def _check_hosts(
             [("host_ids", "Group and round robin links need at least two hosts.")]
         )
     found = session.exec(select(User.id).where(User.id.in_(hosts), User.is_active)).all()
-    if len(found) != len(hosts):
-        raise InvalidLinkError(
-            [("host_ids", "Every host must be an active user of this workspace.")]
-        )
+    if len(found) != len(hosts):  # the same answer for no such user and an inactive one
+        raise InvalidLinkError([("host_ids", ONLY_MEMBERS)])
     return hosts
+
+
+ONLY_MEMBERS = "Every host must be an active user of this workspace."
 
 
 def _check_settings(data: object, base: LinkSettings) -> LinkSettings:
@@ -142,9 +260,14 @@ def do_create_link(
     link_type: str = LinkType.ONE_ON_ONE,
     settings: Mapping[str, Any] | LinkSettings | None = None,
     host_ids: Sequence[int] | None = None,
+    actor: Actor | None = None,
+    declined: Collection[int] = (),
 ) -> MeetingLink:
     """A new link. Without a slug it takes one from the owner's Meetings URL as it is
-    now (S7): changing that URL later leaves this link's URL alone."""
+    now (S7): changing that URL later leaves this link's URL alone. Co-hosts are invited
+    (added directly when `actor`, by default the owner, is an admin); those in `declined`
+    are named with that answer and not asked again."""
+    actor = owner if actor is None else actor
     name = _check_name(name)
     if slug is None:
         base = owner.meetings_url or slugs.slug_from_text(owner.display_name) or "meeting"
@@ -163,11 +286,14 @@ def do_create_link(
     )
     session.add(link)
     _write_unique_slug(session, slug, commit=False)  # the hosts' rows need the link's id
-    _set_hosts(session, link, hosts)
+    added = _set_hosts(session, actor, link, hosts, declined)
     if owner.default_link_id is None:  # S8: a host's first link is their default one
         owner.default_link_id = link.id
         session.add(owner)
+    _write_unique_slug(session, slug, commit=False)
+    _send_invitations(session, link, added)
     _write_unique_slug(session, slug)
+    _record_new_hosts(session, actor, link, added)
     return link
 
 
@@ -183,16 +309,20 @@ def do_update_link(
     if "slug" in changes and changes["slug"] != link.slug:
         _check_slug(session, changes["slug"], link.id)
         link.slug = changes["slug"]
+    added: list[int] = []
     if "link_type" in changes or "host_ids" in changes:
         owner = session.get(User, link.owner_id)
         link_type = changes.get("link_type", link.link_type)
-        hosts = changes.get("host_ids", host_ids_of(session=session, link=link))
-        _set_hosts(session, link, _check_hosts(session, owner, link_type, hosts))
+        hosts = changes.get("host_ids", _named_host_ids(session, link))
+        added = _set_hosts(session, actor, link, _check_hosts(session, owner, link_type, hosts))
         link.link_type = link_type
     if "settings" in changes:
         link.settings = _check_settings(changes["settings"], link.settings)
     session.add(link)
+    _write_unique_slug(session, link.slug, commit=False)  # a raced slug is a clear refusal
+    _send_invitations(session, link, added)
     _write_unique_slug(session, link.slug)
+    _record_new_hosts(session, actor, link, added)
     return link
 
 
@@ -202,6 +332,9 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
     owner = session.get(User, original.owner_id)
     name = f"{original.name} (copy)"[:200]
     slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
+    # The copy invites the co-hosts again (they accepted the original only); those who
+    # declined stay declined, so cloning is no way around their answer.
+    named = host_views(session=session, link=original)
     copy = do_create_link(
         session=session,
         owner=owner,
@@ -209,7 +342,9 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
         slug=slug,
         link_type=original.link_type,
         settings=original.settings,
-        host_ids=host_ids_of(session=session, link=original),
+        host_ids=[h.id for h in named],
+        actor=actor,
+        declined=[h.id for h in named if h.status == HostStatus.DECLINED],
     )
     return _summary(copy, owner)
 
@@ -255,6 +390,8 @@ class LinkSummary:
     link_type: LinkType
     durations: tuple[int, ...]
     is_default: bool
+    is_owner: bool  # False: the user co-hosts it, and may leave it
+    can_edit: bool  # the owner, or an admin
 
 
 @dataclass(frozen=True)
@@ -266,13 +403,14 @@ class LinkDraft:
     link_type: LinkType
     co_host_emails: tuple[str, ...]
     settings: LinkSettings
+    co_hosts: tuple[HostView, ...] = ()  # with their answers, for the editor to show
 
 
 def link_url(link: MeetingLink) -> str:
     return f"{get_settings().app_url}{routes.booking_page(link.slug)}"
 
 
-def _summary(link: MeetingLink, owner: User) -> LinkSummary:
+def _summary(link: MeetingLink, viewer: User) -> LinkSummary:
     return LinkSummary(
         id=link.id,
         name=link.name,
@@ -280,7 +418,9 @@ def _summary(link: MeetingLink, owner: User) -> LinkSummary:
         url=link_url(link),
         link_type=LinkType(link.link_type),
         durations=link.settings.durations,
-        is_default=owner.default_link_id == link.id,
+        is_default=viewer.default_link_id == link.id,
+        is_owner=viewer.id == link.owner_id,
+        can_edit=viewer.id == link.owner_id or is_admin(viewer),
     )
 
 
@@ -298,9 +438,15 @@ def link_draft(*, session: Session, actor: User, link_id: int | None = None) -> 
     if link_id is None:
         return LinkDraft("", "", LinkType.ONE_ON_ONE, (), LinkSettings(time_zone=me.time_zone))
     link = link_for(session=session, actor=me, link_id=link_id)
-    co_hosts = [h for h in host_ids_of(session=session, link=link) if h != link.owner_id]
-    emails = session.exec(select(User.email).where(User.id.in_(co_hosts))).all()
-    return LinkDraft(link.name, link.slug, LinkType(link.link_type), tuple(emails), link.settings)
+    co_hosts = tuple(h for h in host_views(session=session, link=link) if h.id != link.owner_id)
+    return LinkDraft(
+        link.name,
+        link.slug,
+        LinkType(link.link_type),
+        tuple(h.email for h in co_hosts),
+        link.settings,
+        co_hosts,
+    )
 
 
 @use_case
@@ -315,13 +461,20 @@ def do_save_link(
     co_host_emails: Sequence[str],
     settings: Mapping[str, Any],
 ) -> LinkSummary:
-    """The editor's Save: create (no id) or update one link, co-hosts named by email."""
+    """The editor's Save: create (no id) or update one link, co-hosts named by email.
+    An unknown email and an inactive user's get the same answer (no account probing)."""
     me = session.get(User, actor.id)
     emails = list(dict.fromkeys(normalise_email(e) for e in co_host_emails if e.strip()))
-    found = dict(session.exec(select(User.email, User.id).where(User.email.in_(emails))).all())
+    found = dict(
+        session.exec(
+            select(User.email, User.id).where(User.email.in_(emails), User.is_active)
+        ).all()
+    )
     missing = [e for e in emails if e not in found]
     if missing:
-        raise InvalidLinkError([("hosts", f"no user with the email {', '.join(missing)}")])
+        raise InvalidLinkError(
+            [("hosts", f"{', '.join(missing)}: only active members of this workspace can host.")]
+        )
     fields: dict[str, Any] = {
         "name": name,
         "link_type": link_type,
@@ -338,4 +491,105 @@ def do_save_link(
             link_id=link_id,
             changes=fields | ({"slug": slug} if slug else {}),
         )
-    return _summary(link, session.get(User, link.owner_id))
+    return _summary(link, me)
+
+
+# --- co-host invitations: only the invitee answers, only an accepted co-host leaves -------
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An open invitation to host someone's link, as the invitee sees it."""
+
+    link_id: int
+    link_name: str
+    link_type: LinkType
+    owner_name: str
+    owner_email: str
+    invited_at: datetime | None
+
+
+@use_case
+def invitations_for(*, session: Session, actor: Actor) -> list[Invitation]:
+    """The actor's own open invitations, newest first."""
+    if not isinstance(actor, User):
+        return []
+    rows = session.exec(
+        select(MeetingLink, User, LinkHost.invited_at)
+        .join(LinkHost, LinkHost.link_id == MeetingLink.id)
+        .join(User, User.id == MeetingLink.owner_id)
+        .where(LinkHost.user_id == actor.id, LinkHost.status == HostStatus.INVITED)
+        .order_by(LinkHost.invited_at.desc(), MeetingLink.id.desc())
+    ).all()
+    return [
+        Invitation(
+            link.id, link.name, LinkType(link.link_type), owner.display_name, owner.email, at
+        )
+        for link, owner, at in rows
+    ]
+
+
+def _own_row(session: Session, actor: Actor, link_id: int) -> LinkHost | None:
+    """The actor's own host row: the key is their id, so nobody answers for someone else."""
+    if not isinstance(actor, User) or isinstance(link_id, bool) or not isinstance(link_id, int):
+        return None
+    return session.get(LinkHost, (link_id, actor.id))
+
+
+@use_case
+def do_answer_invitation(*, session: Session, actor: Actor, link_id: int, accept: bool) -> None:
+    """Accept (the link starts using the actor) or decline an open invitation."""
+    row = _own_row(session, actor, link_id)
+    if row is None or row.status != HostStatus.INVITED:
+        raise InvitationNotFoundError("This invitation is no longer open.")
+    row.status = HostStatus.ACCEPTED if accept else HostStatus.DECLINED
+    row.answered_at = datetime.now(UTC)
+    session.add(row)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="link.invitation_accepted" if accept else "link.invitation_declined",
+        target=actor.email,
+        details={"link_id": link_id},
+    )
+
+
+@use_case
+def do_leave_link(*, session: Session, actor: Actor, link_id: int) -> None:
+    """An accepted co-host stops hosting a link; its owner deletes it instead."""
+    row = _own_row(session, actor, link_id)
+    link = session.get(MeetingLink, link_id) if row is not None else None
+    if link is None or row.status != HostStatus.ACCEPTED:
+        raise LinkNotFoundError(f"No meeting link {link_id}")
+    if link.owner_id == actor.id:
+        raise ForbiddenError("You own this meeting link: delete it instead of leaving it.")
+    session.delete(row)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="link.co_host_left",
+        target=actor.email,
+        details={"link_id": link_id},
+    )
+
+
+@use_case
+def do_invite_again(*, session: Session, actor: Actor, link_id: int, user_id: int) -> HostView:
+    """The owner (or an admin) asks a co-host who declined once more. Always an invitation,
+    even from an admin: a "no" is answered by asking, never overruled."""
+    link = link_for(session=session, actor=actor, link_id=link_id)
+    row = session.get(LinkHost, (link.id, user_id)) if isinstance(user_id, int) else None
+    invitee = session.get(User, user_id) if row is not None else None
+    if row is None or row.status != HostStatus.DECLINED:
+        raise InvalidLinkError([("hosts", "Only a co-host who declined can be invited again.")])
+    if not invitee.is_active:
+        raise InvalidLinkError([("hosts", ONLY_MEMBERS)])
+    row.status, row.invited_at, row.answered_at = HostStatus.INVITED, datetime.now(UTC), None
+    session.add(row)
+    session.flush()
+    _send_invitations(session, link, [user_id])
+    session.commit()
+    _record_new_hosts(session, actor, link, [user_id])
+    return HostView(invitee.id, invitee.email, invitee.display_name, HostStatus(row.status))

@@ -40,7 +40,7 @@ from meetings_ui.services.bookings import (
     visitor_profile,
 )
 from meetings_ui.services.calendar_connections import do_save_connected_account
-from meetings_ui.services.links import do_create_link
+from meetings_ui.services.links import do_answer_invitation, do_create_link
 from meetings_ui.services.scheduling import link_slots
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 
@@ -538,6 +538,7 @@ def test_round_robin_rotates_fairly_and_group_needs_everyone(
         host_ids=[mate.id],
         settings=common,
     )
+    do_answer_invitation(session=session, actor=mate, link_id=rotation.id, accept=True)
     day = next_weekday(1)
     first = do_book(
         session=session, link=rotation, request=request(paris(day, 9), answers={})
@@ -565,6 +566,7 @@ def test_round_robin_rotates_fairly_and_group_needs_everyone(
         host_ids=[mate.id],
         settings=common,
     )
+    do_answer_invitation(session=session, actor=mate, link_id=team.id, accept=True)
     # 09:00 is now taken for both hosts (one each): a group meeting needs everyone free.
     with pytest.raises(SlotUnavailableError):
         do_book(

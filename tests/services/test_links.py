@@ -10,12 +10,14 @@ from meetings_ui.models import Domain, MeetingLink, User
 from meetings_ui.services.links import (
     InvalidLinkError,
     LinkNotFoundError,
+    do_answer_invitation,
     do_clone_link,
     do_create_link,
     do_delete_link,
     do_save_link,
     do_update_link,
     host_ids_of,
+    host_views,
     link_draft,
     link_for,
     link_summaries,
@@ -98,10 +100,14 @@ def test_group_and_round_robin_need_real_hosts(session: Session) -> None:
     team = do_create_link(
         session=session, owner=owner, name="Team", link_type="round_robin", host_ids=[mate.id]
     )
+    assert [h.id for h in host_views(session=session, link=team)] == [owner.id, mate.id]
+    assert host_ids_of(session=session, link=team) == [owner.id]  # until mate accepts
+    do_answer_invitation(session=session, actor=mate, link_id=team.id, accept=True)
     assert host_ids_of(session=session, link=team) == [owner.id, mate.id]
     copy = do_clone_link(session=session, actor=owner, link_id=team.id)
     copied = session.get(MeetingLink, copy.id)
-    assert host_ids_of(session=session, link=copied) == [owner.id, mate.id]
+    assert [h.id for h in host_views(session=session, link=copied)] == [owner.id, mate.id]
+    assert host_ids_of(session=session, link=copied) == [owner.id]  # the copy asks again
     assert copy.slug != team.slug and copy.name == "Team (copy)"
 
 
@@ -111,11 +117,14 @@ def test_links_of_a_host_come_from_the_join_table(session: Session) -> None:
         session=session, owner=owner, name="Team", link_type="group", host_ids=[mate.id]
     )
     solo = do_create_link(session=session, owner=other, name="Solo")
+    assert links_of(session=session, user=mate) == []  # invited, not yet a host
+    do_answer_invitation(session=session, actor=mate, link_id=team.id, accept=True)
     assert [link.id for link in links_of(session=session, user=mate)] == [team.id]
     assert [link.id for link in links_of(session=session, user=owner)] == [team.id]
     assert [link.id for link in links_of(session=session, user=other)] == [solo.id]
     do_update_link(session=session, actor=owner, link_id=team.id, changes={"host_ids": [other.id]})
     assert links_of(session=session, user=mate) == []
+    do_answer_invitation(session=session, actor=other, link_id=team.id, accept=True)
     assert {link.id for link in links_of(session=session, user=other)} == {team.id, solo.id}
 
 

@@ -195,3 +195,69 @@ def test_slugs_are_unique_across_the_workspace(session: Session) -> None:
     session.add(MeetingLink(owner_id=user.id, name="B", slug="same"))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_co_hosts_named_without_consent_become_invited(backend: str, tmp_path) -> None:
+    """Owners and an admin's co-hosts stay used; every other co-host must accept first."""
+    url, drop = make_empty_database(backend, tmp_path)
+    migrate(url, "25ab0e6ef3af")
+    engine = sa.create_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        for user_id, role, active in (
+            (1, "admin", True),
+            (2, "user", True),
+            (3, "user", True),
+            (4, "admin", False),
+        ):
+            connection.execute(
+                sa.text(
+                    'INSERT INTO "user" (id, email, display_name, role, time_zone, is_active, '
+                    "created_at) VALUES (:id, :email, 'U', :role, 'UTC', :active, :now)"
+                ),
+                {
+                    "id": user_id,
+                    "email": f"u{user_id}@example.com",
+                    "role": role,
+                    "active": active,
+                    "now": now,
+                },
+            )
+        links = {10: (1, [1, 2, 3]), 20: (2, [2, 1, 3]), 30: (4, [4, 2])}
+        for link_id, (owner, hosts) in links.items():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO meeting_link (id, owner_id, name, slug, link_type, settings, "
+                    "created_at) VALUES (:id, :owner, 'L', :slug, 'group', '{}', :now)"
+                ),
+                {"id": link_id, "owner": owner, "slug": f"link-{link_id}", "now": now},
+            )
+            for position, user_id in enumerate(hosts):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO link_host (link_id, user_id, position) "
+                        "VALUES (:link, :user, :position)"
+                    ),
+                    {"link": link_id, "user": user_id, "position": position},
+                )
+    migrate(url)
+    with Session(engine) as session:
+        rows = session.exec(select(LinkHost).order_by(LinkHost.link_id, LinkHost.position)).all()
+        assert [(r.link_id, r.user_id, r.status) for r in rows] == [
+            (10, 1, "accepted"),  # an admin's link: its co-hosts were added by an admin
+            (10, 2, "accepted"),
+            (10, 3, "accepted"),
+            (20, 2, "accepted"),  # the owner
+            (20, 1, "invited"),  # an admin named by a user: no longer used
+            (20, 3, "invited"),
+            (30, 4, "accepted"),
+            (30, 2, "invited"),  # the owner is no longer an active admin
+        ]
+        assert all((r.invited_at is None) == (r.status == "accepted") for r in rows)
+    downgrade(url, "25ab0e6ef3af")
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT link_id, user_id FROM link_host")).all()
+    assert len(kept) == 8
+    engine.dispose()
+    drop()
