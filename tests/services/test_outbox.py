@@ -29,6 +29,7 @@ from meetings_ui.services.calendar_connections import do_save_connected_account
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.links import do_create_link
 from meetings_ui.services.mail import send_email
+from tests.conftest import BACKENDS, downgrade, make_empty_database, migrate
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 from tests.services.test_bookings import PARIS, WEEKDAYS_9_TO_17, next_weekday, paris, request
 from tests.smtp_server import SMTPServer
@@ -497,3 +498,68 @@ def test_no_cancel_or_move_once_the_meeting_has_started(
     session.refresh(booking)
     assert booking.status == BookingStatus.REQUESTED
     assert session.exec(select(Booking)).all() == [booking]
+
+
+# --- the migration -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_migration_queues_the_calendar_writes_that_had_failed(backend: str, tmp_path) -> None:
+    """Bookings the old background pass would have retried become pending calendar writes;
+    the ones written, ended, cancelled or fine are left alone."""
+    url, drop = make_empty_database(backend, tmp_path)
+    migrate(url, "25ab0e6ef3af")
+    engine = sa.create_engine(url)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                'INSERT INTO "user" (id, email, display_name, role, time_zone, is_active, '
+                "created_at) VALUES (1, 'h@example.com', 'H', 'user', 'UTC', true, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO meeting_link (id, owner_id, name, slug, link_type, settings, "
+                "created_at) VALUES (1, 1, 'L', 'l', 'one_on_one', '{}', :now)"
+            ),
+            {"now": now},
+        )
+        for booking_id, status, event, error, ends in (
+            (1, "confirmed", None, "provider down", timedelta(days=1)),  # retried
+            (2, "confirmed", "evt-1", None, timedelta(days=1)),
+            (3, "confirmed", None, "provider down", -timedelta(days=1)),  # over
+            (4, "cancelled", None, "provider down", timedelta(days=1)),
+            (5, "requested", None, None, timedelta(days=1)),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO booking (id, link_id, host_id, start_at, end_at, status, "
+                    "prospect_name, prospect_email, prospect_time_zone, answers, sequence, "
+                    "reminders_sent, provider_event_id, calendar_error, created_at) VALUES "
+                    "(:id, 1, 1, :end, :end, :status, 'P', 'p@example.com', 'UTC', '{}', 0, "
+                    "'[]', :event, :error, :now)"
+                ),
+                {
+                    "id": booking_id,
+                    "end": now + ends,
+                    "status": status,
+                    "event": event,
+                    "error": error,
+                    "now": now,
+                },
+            )
+    migrate(url)
+    with Session(engine) as check:
+        (row,) = check.exec(select(OutboxItem)).all()
+        assert (row.booking_id, row.kind, row.status) == (
+            1,
+            OutboxKind.CALENDAR_CREATE,
+            OutboxStatus.PENDING,
+        )
+        assert row.last_error == "provider down"
+    downgrade(url, "25ab0e6ef3af")
+    assert "outbox" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+    drop()
