@@ -15,6 +15,7 @@ from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form
 from meetings_ui.domain.enums import LinkType
 from meetings_ui.domain.link_settings import WEEKDAYS
+from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
@@ -105,6 +106,8 @@ class MeetingsState(AuthState):
     delete_name: str = ""
     embed_code: str = ""
     connected_provider: str = ""
+    # Emails and calendar writes for the host's meetings the outbox gave up on.
+    delivery_problems: list[str] = []
 
     @rx.event
     def load(self) -> None:
@@ -124,6 +127,10 @@ class MeetingsState(AuthState):
                 link.is_default,
             )
             for link in link_service.link_summaries(actor=user)
+        ]
+        self.delivery_problems = [
+            f"{f.what} ({f.meeting}): {f.error}" if f.meeting else f"{f.what}: {f.error}"
+            for f in delivery.my_failed_deliveries(actor=user)
         ]
         self.loaded = True
 
@@ -445,6 +452,24 @@ def meetings() -> rx.Component:
                 rx.button("Set up my meeting link", on_click=MeetingsState.new_link),
                 align="center",
                 wrap="wrap",
+            ),
+        ),
+        rx.cond(
+            MeetingsState.delivery_problems.length() > 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("mail-warning")),
+                rx.callout.text(
+                    "Some emails or calendar writes for your meetings could not be delivered, "
+                    "even after retrying for hours. An admin can retry them."
+                ),
+                rx.el.ul(
+                    rx.foreach(
+                        MeetingsState.delivery_problems, lambda p: rx.el.li(rx.text(p, size="2"))
+                    )
+                ),
+                color_scheme="orange",
+                role="alert",
+                aria_label="Failed deliveries",
             ),
         ),
         rx.cond(
