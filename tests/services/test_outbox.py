@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from meetings_ui.cli import main
 from meetings_ui.config import PROJECT_ROOT, get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus, OutboxKind, OutboxStatus
@@ -563,3 +564,31 @@ def test_the_migration_queues_the_calendar_writes_that_had_failed(backend: str, 
     assert "outbox" not in sa.inspect(engine).get_table_names()
     engine.dispose()
     drop()
+
+
+# --- waking the delivery, the operator's command ---------------------------------------------
+
+
+def test_a_commit_that_queued_something_wakes_the_delivery_loop(session: Session) -> None:
+    """The loop beside the web server waits on this event: a new booking's emails go at once,
+    not at the next poll. A rolled-back change wakes nobody."""
+    outbox.queued.clear()
+    send_email(session=session, to="p@example.com", subject="Hi", text="hi")
+    session.rollback()
+    session.commit()
+    assert not outbox.queued.is_set()
+    send_email(session=session, to="p@example.com", subject="Hi", text="hi")
+    assert not outbox.queued.is_set()
+    session.commit()
+    assert outbox.queued.is_set()
+
+
+def test_the_deliver_command_delivers_what_is_due_once(
+    session: Session, app_database: str, mail_server: SMTPServer, capsys
+) -> None:
+    send_email(session=session, to="p@example.com", subject="Hi", text="hi")
+    session.commit()
+    assert main(["deliver", "--once"]) == 0
+    assert "Delivered 1, to retry 0, failed 0." in capsys.readouterr().out
+    assert main(["deliver", "--once"]) == 0
+    assert len(mail_server.inbox.messages) == 1
