@@ -368,6 +368,28 @@ def test_a_bad_booking_does_not_stop_the_other_hosts_reminders(
     assert failed.booking_id == made["Crlf"].id
 
 
+def test_a_reminder_due_while_smtp_is_down_is_sent_when_it_is_back(
+    session: Session, link: MeetingLink, smtp_server: SMTPServer, env, deliver
+) -> None:
+    """Before the outbox a reminder was marked sent before it was mailed: an outage lost it."""
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(1), 10))
+    ).booking
+    booking.status = BookingStatus.CONFIRMED
+    session.commit()
+    smtp_server.stop()
+    env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port), SMTP_USERNAME=None)
+    due = booking.start_at - timedelta(hours=23)
+    assert bookings.do_send_due_reminders(session=session, now=due) == 1
+    assert deliver().sent == 0
+    assert bookings.do_send_due_reminders(session=session, now=due) == 0  # queued once
+    smtp_server.start()
+    deliver(now=later(minutes=5))
+    assert [m["Subject"] for m in smtp_server.inbox.messages].count(
+        "Reminder: Intro call with Hugo Host"
+    ) == 1
+
+
 # --- calendar writes ----------------------------------------------------------------------
 
 
