@@ -19,7 +19,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -362,7 +362,7 @@ def _create_in_flight(session: Session, booking_id: int) -> bool:
     )
 
 
-def _calendar_failed(session: Session, booking: Booking, reason: str) -> None:
+def _calendar_failed(session: Session, booking: Booking, reason: str) -> NoReturn:
     """Keep why on the booking (the host sees it), then fail this attempt."""
     session.rollback()
     booking = session.get(Booking, booking.id)
