@@ -1,28 +1,45 @@
-"""Work that runs beside the web server in every backend worker: reminder emails and
-calendar writes that failed. Each pass claims its rows (FOR UPDATE SKIP LOCKED on
-PostgreSQL), so running it in several workers is safe."""
+"""Work that runs beside the web server in every backend worker: delivering the outbox
+(emails, calendar writes) and queueing due reminders. Delivery claims its rows (FOR UPDATE
+SKIP LOCKED on PostgreSQL, a conditional update with a lease on SQLite), so running it in
+several workers, and beside `python -m meetings_ui.cli deliver`, is safe."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from typing import Any
 
-from meetings_ui.services.bookings import do_retry_calendar_writes, do_send_due_reminders
+from meetings_ui.services import outbox
+from meetings_ui.services.bookings import do_send_due_reminders
+from meetings_ui.services.delivery import deliver_all
 
-PASS_INTERVAL_SECONDS = 60
+DELIVERY_POLL_SECONDS = 5  # at the latest; a commit that queues something wakes it at once
+REMINDER_INTERVAL_SECONDS = 60
 log = logging.getLogger(__name__)
 
 
-def run_one_pass() -> None:
-    """Two use cases, each in its own transaction: a failing one does not undo the other."""
-    do_send_due_reminders()
-    do_retry_calendar_writes()
+def run_one_pass(*, reminders: bool = True, **delivery: Any) -> None:
+    """Reminders first (they queue mail), then delivery (`delivery`: options of
+    `deliver_all`); each in transactions of its own, so a failing one does not undo or
+    stop the other."""
+    if reminders:
+        try:
+            do_send_due_reminders()
+        except Exception:  # delivery must go on
+            log.exception("Queueing reminders failed")
+    deliver_all(**delivery)
 
 
 async def background_loop() -> None:
+    reminders_due = 0.0
     while True:
+        outbox.queued.clear()
+        now = time.monotonic()
         try:
-            await asyncio.to_thread(run_one_pass)
+            await asyncio.to_thread(run_one_pass, reminders=now >= reminders_due)
         except Exception:  # a bad pass must not stop the next ones
             log.exception("Background pass failed")
-        await asyncio.sleep(PASS_INTERVAL_SECONDS)
+        if now >= reminders_due:
+            reminders_due = now + REMINDER_INTERVAL_SECONDS
+        await asyncio.to_thread(outbox.queued.wait, DELIVERY_POLL_SECONDS)

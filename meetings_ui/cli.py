@@ -8,8 +8,15 @@ at its seed step), prints what to fix on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+from meetings_ui.background import DELIVERY_POLL_SECONDS, run_one_pass
 from meetings_ui.config import ConfigurationError, get_settings
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
@@ -20,11 +27,15 @@ from meetings_ui.services.accounts import (
     user_by_email,
 )
 from meetings_ui.services.api_keys import do_create_api_key
+from meetings_ui.services.delivery import deliver_all
 from meetings_ui.services.demo import DEMO_ACCOUNTS, do_seed_demo_workspace
 from meetings_ui.services.guard import OPERATOR
 from meetings_ui.services.seats import do_assign_seat
 
 BAD_INPUT = 2
+# Test hook of `deliver`: once a pass has claimed rows, write their ids to this file and
+# stop there, so a test can kill the worker between the claim and the delivery.
+PAUSE_AFTER_CLAIM = "MEETINGS_DELIVERY_PAUSE_AFTER_CLAIM"
 
 
 class CommandError(Exception):
@@ -82,6 +93,29 @@ def _grant_seat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deliver(args: argparse.Namespace) -> int:
+    """Deliver the outbox (and queue due reminders): once, or until stopped."""
+    if args.once:
+        report = deliver_all()
+        print(f"Delivered {report.sent}, to retry {report.retrying}, failed {report.failed}.")
+        return 0
+    pause_file = os.environ.get(PAUSE_AFTER_CLAIM)
+    after_claim = (lambda items: _pause(pause_file, items)) if pause_file else None
+    print("Delivering the outbox; stop with Ctrl-C.", flush=True)
+    try:
+        while True:
+            run_one_pass(lease=timedelta(seconds=args.lease_seconds), after_claim=after_claim)
+            time.sleep(args.poll_seconds)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _pause(path: str, items: Sequence[Any]) -> None:
+    Path(path).write_text(" ".join(str(item.id) for item in items))
+    while True:
+        time.sleep(60)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m meetings_ui.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +135,20 @@ def _parser() -> argparse.ArgumentParser:
     grant.add_argument("--email", required=True)
     grant.add_argument("--seat", required=True, help="hub_tier, e.g. sales_pro or cms_enterprise")
     grant.set_defaults(handler=_grant_seat)
+    deliver = commands.add_parser(
+        "deliver", help="deliver queued emails and calendar writes (also runs in the web server)"
+    )
+    deliver.add_argument("--once", action="store_true", help="deliver what is due, then stop")
+    deliver.add_argument(
+        "--poll-seconds", type=float, default=DELIVERY_POLL_SECONDS, help="wait between passes"
+    )
+    deliver.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=300,
+        help="how long a claim lasts before another worker may take the row again",
+    )
+    deliver.set_defaults(handler=_deliver)
     return parser
 
 

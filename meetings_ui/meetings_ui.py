@@ -8,6 +8,7 @@ from meetings_ui.background import background_loop
 from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
     admin,
     admin_audit,
+    admin_deliveries,
     admin_users,
     booking,
     booking_done,

@@ -12,7 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, HostStatus, LinkType, Role
+from meetings_ui.domain.enums import (
+    BookingStatus,
+    ConnectionStatus,
+    HostStatus,
+    LinkType,
+    OutboxStatus,
+    Role,
+)
 from meetings_ui.domain.link_settings import LinkSettings
 
 
@@ -319,8 +326,41 @@ class AuditEvent(SQLModel, table=True):
     )
 
 
+class OutboxItem(SQLModel, table=True):
+    """A side effect (an email, a calendar write) committed in the same transaction as the
+    change that causes it, and delivered afterwards by the background worker, with retries.
+
+    A worker claims a row by setting `claim` and `lease_until`; a claim whose lease has run
+    out (the worker was killed) is taken again. `key` is stable and unique: the Message-ID
+    of an email."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=30)
+    booking_id: int | None = Field(
+        default=None, foreign_key="booking.id", index=True, ondelete="SET NULL"
+    )
+    recipient: str = Field(default="", max_length=320)  # who it is for, as people read it
+    summary: str = Field(default="", max_length=500)  # the subject, or what the write does
+    payload: dict[str, Any] = _json(dict)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(
+        default_factory=utc_now, sa_column=sa.Column(UTCDateTime(), nullable=False)
+    )
+    lease_until: datetime | None = _instant()
+    claim: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _created_at()
+    finished_at: datetime | None = _instant()
+
+
 class OutboxEmail(SQLModel, table=True):
-    """Mail captured locally when no SMTP server is configured (development, demo)."""
+    """Mail captured locally when no SMTP server is configured (development, demo): what
+    delivering an outbox email does in that mode."""
 
     __tablename__ = "outbox_email"
 

@@ -19,6 +19,7 @@ ADMIN = "/app/admin"
 ADMIN_CALENDARS = "/app/admin/calendars"
 ADMIN_USERS = "/app/admin/users"
 ADMIN_AUDIT = "/app/admin/audit"
+ADMIN_DELIVERIES = "/app/admin/deliveries"
 DEV_OUTBOX = "/app/dev/outbox"
 
 # Public booking pages live under this prefix; no other page may use it (S15: robots.txt).

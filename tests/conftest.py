@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +21,9 @@ from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.db import engine_for
 
 # The provider sandbox on a real port (`sandbox` fixture); the plugin also turns the app's
-# sandbox setting on for every test (MEETINGS_SANDBOX, MEETINGS_SANDBOX_TOKEN).
-pytest_plugins = ["tests.sandbox"]
+# sandbox setting on for every test (MEETINGS_SANDBOX, MEETINGS_SANDBOX_TOKEN). A real
+# SMTP server (`smtp_server`, `smtp` fixtures).
+pytest_plugins = ["tests.sandbox", "tests.smtp_server"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -101,6 +103,15 @@ def app_database(
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def deliver(app_database: str) -> Callable[..., Any]:
+    """Deliver the outbox on the test database now, as the background worker does:
+    call it after the change whose emails or calendar writes a test looks at."""
+    from meetings_ui.services.delivery import deliver_all
+
+    return deliver_all
 
 
 @pytest.fixture(autouse=True)

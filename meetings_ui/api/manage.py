@@ -167,13 +167,16 @@ def list_bookings(
     return schemas.Bookings(bookings=[schemas.Booking.model_validate(view) for view in views])
 
 
-@router.post("/bookings/{booking_id}/cancel", tags=["bookings"], responses=documented(404))
+@router.post("/bookings/{booking_id}/cancel", tags=["bookings"], responses=documented(404, 409))
 def cancel_booking(
     booking_id: BookingId, session: DatabaseSession, caller: Caller
 ) -> schemas.Booking:
-    """Cancel it: the calendar event goes, and both people are told."""
+    """Cancel it: the calendar event goes, and both people are told (by the background
+    delivery, right after this answer). 409 once the meeting has started."""
     try:
         view = api_views.cancel_booking(session=session, actor=caller, booking_id=booking_id)
+    except booking_service.MeetingStartedError as started:
+        raise ApiError(409, "meeting_started", str(started)) from None
     except booking_service.BookingNotFoundError:
         raise ApiError(404, "not_found", "No such booking.") from None
     return schemas.Booking.model_validate(view)

@@ -104,6 +104,11 @@ def get_slots(
     "/links/{slug}/bookings",
     status_code=status.HTTP_201_CREATED,
     responses={
+        201: {
+            "model": schemas.Booking,
+            "description": "Booked. The confirmation emails and the calendar event follow in "
+            "the background, moments later (never lost if the mail server is down).",
+        },
         200: {"model": schemas.Booking, "description": "The same request was booked before."},
         **limited(400, 404, 409, 422),
     },
@@ -116,7 +121,8 @@ def post_booking(
     response: Response,
 ) -> schemas.Booking:
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
-    409 with the day's free slots when someone was quicker."""
+    409 with the day's free slots when someone was quicker. The confirmation email is on
+    its way: it is sent in the background, so the answer never waits for the mail server."""
     _throttle(rate_limits.booking_request, request, slug)
     wanted = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})

@@ -43,3 +43,17 @@ class HostStatus(enum.StrEnum):
     INVITED = "invited"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+class OutboxKind(enum.StrEnum):
+    """A side effect the outbox delivers after the change that causes it has committed."""
+
+    EMAIL = "email"
+    CALENDAR_CREATE = "calendar_create"  # write a booking's event to the host's calendar
+    CALENDAR_CANCEL = "calendar_cancel"  # cancel it there
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its turn, or claimed by a worker (see lease_until)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt: shown to the host and to admins

@@ -27,6 +27,7 @@ ADMIN_SECTIONS = (
     ("Users and seats", routes.ADMIN_USERS),
     ("Audit log", routes.ADMIN_AUDIT),
     ("Connected calendars", routes.ADMIN_CALENDARS),
+    ("Failed deliveries", routes.ADMIN_DELIVERIES),
     ("Local outbox", routes.DEV_OUTBOX),
 )
 

@@ -142,7 +142,11 @@ class BookingState(rx.State):
         async with self:
             self.loading = True
             call = functools.partial(
-                booking_pages.month_slots, slug=self._slug, month=self.month, duration=self.duration
+                booking_pages.month_slots,
+                slug=self._slug,
+                month=self.month,
+                duration=self.duration,
+                reschedule_token=self._reschedule_token if self.rescheduling else "",
             )
         slots = await asyncio.to_thread(call)
         async with self:

@@ -93,7 +93,8 @@ class BookedState(rx.State):
 
     @rx.event(background=True)
     async def cancel(self) -> None:
-        """In a thread: cancelling calls the host's calendar provider and sends email."""
+        """In a thread: cancelling takes the booking's row lock (the emails and the calendar
+        change are queued, and delivered in the background)."""
         async with self:
             if self.cancelling:
                 return

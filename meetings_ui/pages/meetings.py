@@ -16,6 +16,7 @@ from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form
 from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import WEEKDAYS
+from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
@@ -140,6 +141,8 @@ class MeetingsState(AuthState):
     co_hosts: list[CoHostRow] = []  # the edited link's co-hosts and their answers
     leave_id: int = 0
     leave_name: str = ""
+    # Emails and calendar writes for the host's meetings the outbox gave up on.
+    delivery_problems: list[str] = []
 
     @rx.event
     def load(self) -> None:
@@ -170,6 +173,10 @@ class MeetingsState(AuthState):
                 f"{i.owner_name} ({i.owner_email})",
             )
             for i in link_service.invitations_for(actor=user)
+        ]
+        self.delivery_problems = [
+            f"{f.what} ({f.meeting}): {f.error}" if f.meeting else f"{f.what}: {f.error}"
+            for f in delivery.my_failed_deliveries(actor=user)
         ]
         self.loaded = True
 
@@ -654,6 +661,24 @@ def meetings() -> rx.Component:
             ),
         ),
         _invitations(),
+        rx.cond(
+            MeetingsState.delivery_problems.length() > 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("mail-warning")),
+                rx.callout.text(
+                    "Some emails or calendar writes for your meetings could not be delivered, "
+                    "even after retrying for hours. An admin can retry them."
+                ),
+                rx.el.ul(
+                    rx.foreach(
+                        MeetingsState.delivery_problems, lambda p: rx.el.li(rx.text(p, size="2"))
+                    )
+                ),
+                color_scheme="orange",
+                role="alert",
+                aria_label="Failed deliveries",
+            ),
+        ),
         rx.cond(
             MeetingsState.loaded,
             _list(),

@@ -196,20 +196,36 @@ def open_booking_page(
         rescheduling=isinstance(moving, Booking),
         problems=problems,
         prefill=prefill,
-        slots=_month_slots(session, link, month, duration, now),
+        slots=_month_slots(
+            session, link, month, duration, now, moving if isinstance(moving, Booking) else None
+        ),
     )
 
 
 @use_case
 def month_slots(
-    *, session: Session, slug: str, month: str, duration: int, now: datetime | None = None
+    *,
+    session: Session,
+    slug: str,
+    month: str,
+    duration: int,
+    reschedule_token: str = "",
+    now: datetime | None = None,
 ) -> MonthSlots | None:
-    """The free times of `month` (YYYY-MM) for a duration the link offers; None for an
-    unknown link."""
+    """The free times of `month` (YYYY-MM) for a duration the link offers, the meeting
+    being moved (if any) not counting as busy; None for an unknown link."""
     link = link_by_slug(session=session, slug=slug)
     if link is None:
         return None
-    return _month_slots(session, link, month, duration, now or datetime.now(UTC))
+    moving = _booking_to_move(session, reschedule_token, link) if reschedule_token else None
+    return _month_slots(
+        session,
+        link,
+        month,
+        duration,
+        now or datetime.now(UTC),
+        moving if isinstance(moving, Booking) else None,
+    )
 
 
 @use_case
@@ -256,7 +272,15 @@ def book(
     except bookings.BookingNotFoundError as missing:
         return BookingResult(problems=(str(missing),))
     except bookings.SlotUnavailableError:
-        fresh = _month_slots(session, link, month, form.duration, now or datetime.now(UTC))
+        moving = _booking_to_move(session, reschedule_token, link) if reschedule_token else None
+        fresh = _month_slots(
+            session,
+            link,
+            month,
+            form.duration,
+            now or datetime.now(UTC),
+            moving if isinstance(moving, Booking) else None,
+        )
         return BookingResult(taken=True, slots=fresh)
     visitor = visitor_token or secrets.token_urlsafe(32)
     bookings.remember_visitor(session=session, token=visitor, request=request)
@@ -284,7 +308,10 @@ def cancel(*, session: Session, token: str) -> BookingDetails:
     """Cancel the booking of an emailed cancel link (the host's calendar and both people
     are told); LinkRefusedError when the link is not valid or the meeting has started."""
     booking = _booking_for(session, bookings.CANCEL, token)
-    bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
+    try:
+        bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
+    except bookings.MeetingStartedError as started:  # it started while the page was open
+        raise LinkRefusedError("This meeting has already started", str(started)) from None
     return _details(session, booking)
 
 
@@ -333,7 +360,12 @@ def _booking_for(session: Session, purpose: str, token: str) -> Booking:
 
 
 def _month_slots(
-    session: Session, link: MeetingLink, month: str, duration: int, now: datetime
+    session: Session,
+    link: MeetingLink,
+    month: str,
+    duration: int,
+    now: datetime,
+    moving: Booking | None = None,
 ) -> MonthSlots:
     durations = link.settings.durations
     duration = duration if duration in durations else durations[0]
@@ -346,6 +378,7 @@ def _month_slots(
         end=datetime.combine(following, time(0), _LATEST_OFFSET),
         duration=duration,
         now=now,
+        moving=moving,
     )
     return MonthSlots(month, duration, online, tuple(s.start for s in slots))
 

@@ -5,16 +5,21 @@ How: the provider's free/busy is read first (it does not change with our own boo
 then one transaction locks every host's row — `UPDATE user SET id = id` is a row lock on
 PostgreSQL and takes SQLite's single write lock — re-reads the bookings and re-checks the
 slot with the availability engine, and inserts. Two requests for one host therefore run
-one after the other, and the second sees the first. The event is written to the host's
-calendar and the emails sent only after the commit.
+one after the other, and the second sees the first.
+
+The booking's side effects (the event on the host's calendar, the emails) are outbox rows
+committed in the same transaction, and delivered afterwards by the background worker
+(services/delivery.py): the request never waits for SMTP or a calendar provider, and a
+booking that exists is always answered as booked.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -23,7 +28,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain import time_zones
-from meetings_ui.domain.enums import BookingStatus, LinkType
+from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.text_fields import (
@@ -38,12 +43,13 @@ from meetings_ui.models import (
     BookingHost,
     Contact,
     MeetingLink,
+    OutboxItem,
     User,
     VisitorProfile,
     utc_now,
 )
 from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
-from meetings_ui.services import scheduling
+from meetings_ui.services import outbox, scheduling
 from meetings_ui.services.calendar_connections import call_provider
 from meetings_ui.services.links import host_ids_of
 from meetings_ui.services.mail import Attachment, send_email
@@ -54,6 +60,7 @@ CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
 VIEW = "view-booking"
 _UNTIL_START = frozenset({CANCEL, RESCHEDULE})  # purposes whose links die at the start
+log = logging.getLogger(__name__)
 
 
 class InvalidBookingError(ValueError):
@@ -71,7 +78,15 @@ class BookingNotFoundError(LookupError):
 
 
 class MeetingStartedError(BookingNotFoundError):
-    """A cancel or reschedule link opened once the meeting has started."""
+    """A cancel or reschedule link opened, or a cancel or a move asked for, once the
+    meeting has started."""
+
+
+class CalendarWriteError(Exception):
+    """Writing to the host's calendar failed; the outbox tries again later."""
+
+
+STARTED = "This meeting has already started: it can no longer be cancelled or rescheduled."
 
 
 @dataclass(frozen=True)
@@ -165,8 +180,15 @@ def _round_robin_choice(session: Session, link: MeetingLink, free: list[int]) ->
 
 
 def do_book(
-    *, session: Session, link: MeetingLink, request: BookingRequest, now: datetime | None = None
+    *,
+    session: Session,
+    link: MeetingLink,
+    request: BookingRequest,
+    now: datetime | None = None,
+    moving: Booking | None = None,
 ) -> BookingOutcome:
+    """Book the requested time. `moving` is the booking a reschedule replaces: its own time
+    does not count as busy, so a meeting may move to a time overlapping its old one."""
     settings = link.settings
     duration = validate_request(settings, request)
     now = now or datetime.now(UTC)
@@ -178,7 +200,7 @@ def do_book(
         return BookingOutcome(_same_request(earlier, link, request), created=False)
 
     reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after, days=1)
-    live = scheduling.gather(session, link, start - reach, end + reach)
+    live = scheduling.gather(session, link, start - reach, end + reach, moving=moving)
     session.commit()  # end the read transaction: the lock must open the next one
 
     host_ids = host_ids_of(session=session, link=link)
@@ -192,7 +214,7 @@ def do_book(
             replace(
                 h,
                 bookings=scheduling.existing_bookings(
-                    session, link, h.host_id, start - reach, end + reach
+                    session, link, h.host_id, start - reach, end + reach, moving=moving
                 ),
             )
             for h in live.hosts
@@ -228,7 +250,15 @@ def do_book(
         session.add(booking)
         session.flush()
         session.add_all(BookingHost(booking_id=booking.id, user_id=host_id) for host_id in occupied)
-        session.commit()
+        if booking.status == BookingStatus.CONFIRMED:
+            outbox.enqueue(
+                session,
+                kind=OutboxKind.CALENDAR_CREATE,
+                booking_id=booking.id,
+                summary=f"Write “{link.name}” to the host's calendar",
+            )
+        _send_confirmations(session, link, booking)
+        session.commit()  # the booking and its side effects, together
     except sa.exc.IntegrityError:
         session.rollback()  # the same idempotency key won a race a moment ago
         earlier = _existing_for_key(session, request.idempotency_key)
@@ -238,10 +268,6 @@ def do_book(
     except BaseException:
         session.rollback()
         raise
-
-    if booking.status == BookingStatus.CONFIRMED:
-        _write_to_calendar(session, link, booking)
-    _send_confirmations(session, link, booking)
     return BookingOutcome(booking, created=True)
 
 
@@ -254,15 +280,17 @@ def _contact_for(session: Session, email: str, name: str) -> Contact:
     return contact
 
 
-def _write_to_calendar(session: Session, link: MeetingLink, booking: Booking) -> None:
-    """S11: the event goes on the assigned host's primary calendar; the provider invites
-    the prospect (and the other hosts of a group link). A failure is recorded, not hidden."""
+def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
+    """Outbox delivery (S11): the event goes on the assigned host's primary calendar; the
+    provider invites the prospect (and the other hosts of a group link). The idempotency
+    key is the booking's, so a repeated write (after a crash) finds the event it made."""
+    booking = session.get(Booking, item.booking_id) if item.booking_id else None
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.provider_event_id:
+        return  # cancelled meanwhile, or already written: nothing to do
+    link = session.get(MeetingLink, booking.link_id)
     connection = scheduling.connection_of(session, booking.host_id)
     if connection is None:
-        booking.calendar_error = "The host's calendar is not connected"
-        session.add(booking)
-        session.commit()
-        return
+        _calendar_failed(session, booking, "The host's calendar is not connected")
     others = (
         [
             session.get(User, host_id)
@@ -290,12 +318,58 @@ def _write_to_calendar(session: Session, link: MeetingLink, booking: Booking) ->
             session=session, connection=connection, action=lambda a: a.create_event(event)
         )
     except ProviderError as error:
-        booking.calendar_error = str(error)
-    else:
-        booking.provider_event_id = created.id
-        booking.calendar_error = None
+        _calendar_failed(session, booking, str(error))
+    booking.provider_event_id = created.id
+    booking.calendar_error = None
+    session.add(booking)
+
+
+def deliver_calendar_cancel(session: Session, item: OutboxItem) -> None:
+    """Outbox delivery: cancel the booking's event (the provider tells the attendees)."""
+    booking = session.get(Booking, item.booking_id) if item.booking_id else None
+    if booking is None:
+        return
+    if not booking.provider_event_id:
+        if _create_in_flight(session, booking.id):
+            raise outbox.RetryLaterError("The event is still being written; cancelling next.")
+        return  # never written (or the pending write will see the cancellation)
+    connection = scheduling.connection_of(session, booking.host_id)
+    if connection is None:
+        _calendar_failed(session, booking, "The host's calendar is not connected")
+    try:
+        call_provider(
+            session=session,
+            connection=connection,
+            action=lambda a: a.cancel_event(booking.provider_event_id),
+        )
+    except ProviderError as error:
+        _calendar_failed(session, booking, f"Cancelling in the calendar failed: {error}")
+    booking.calendar_error = None
+    session.add(booking)
+
+
+def _create_in_flight(session: Session, booking_id: int) -> bool:
+    """A create claimed by a worker right now may still make the event: wait for it."""
+    return (
+        session.exec(
+            select(OutboxItem.id).where(
+                OutboxItem.booking_id == booking_id,
+                OutboxItem.kind == OutboxKind.CALENDAR_CREATE,
+                OutboxItem.claim.is_not(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _calendar_failed(session: Session, booking: Booking, reason: str) -> NoReturn:
+    """Keep why on the booking (the host sees it), then fail this attempt."""
+    session.rollback()
+    booking = session.get(Booking, booking.id)
+    booking.calendar_error = reason
     session.add(booking)
     session.commit()
+    raise CalendarWriteError(reason)
 
 
 def _description(booking: Booking) -> str:
@@ -342,9 +416,7 @@ def booking_from_token(
     if booking is None:
         raise BookingNotFoundError("This link is not valid. Check that you copied all of it.")
     if purpose in _UNTIL_START and booking.start_at <= (now or datetime.now(UTC)):
-        raise MeetingStartedError(
-            "This meeting has already started: it can no longer be cancelled or rescheduled."
-        )
+        raise MeetingStartedError(STARTED)
     return booking
 
 
@@ -404,6 +476,7 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
         subject=subject,
         text=prospect_text,
         attachments=[invite],
+        booking_id=booking.id,
     )
     host_text = "\n".join(
         [
@@ -423,35 +496,38 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
         subject=f"New booking: {link.name}",
         text=host_text,
         attachments=[invite],
+        booking_id=booking.id,
     )
 
 
-def do_cancel(*, session: Session, booking: Booking, reason: str = "") -> Booking:
-    """Cancel, tell the calendar (the provider tells the attendees) and both people."""
+def do_cancel(
+    *, session: Session, booking: Booking, reason: str = "", now: datetime | None = None
+) -> Booking:
+    """Cancel, and queue what tells the calendar (the provider tells the attendees) and both
+    people, in one transaction. A meeting that has started can no longer be cancelled."""
+    if booking.start_at <= (now or datetime.now(UTC)):
+        raise MeetingStartedError(STARTED)
+    was = booking.status
     # One conditional update: of two cancellations racing, only one tells anybody.
     cancelled = session.execute(
         sa.update(Booking)
         .where(Booking.id == booking.id, Booking.status != BookingStatus.CANCELLED)
         .values(status=BookingStatus.CANCELLED, sequence=Booking.sequence + 1)
     ).rowcount
-    session.commit()
-    session.refresh(booking)
     if not cancelled:
+        session.commit()
+        session.refresh(booking)
         return booking
-    connection = scheduling.connection_of(session, booking.host_id)
-    if booking.provider_event_id and connection is not None:
-        try:
-            call_provider(
-                session=session,
-                connection=connection,
-                action=lambda a: a.cancel_event(booking.provider_event_id),
-            )
-        except ProviderError as error:
-            booking.calendar_error = f"Cancelling in the calendar failed: {error}"
-            session.add(booking)
-            session.commit()
+    session.refresh(booking)
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
+    if was == BookingStatus.CONFIRMED:  # a request (offline mode) never had an event
+        outbox.enqueue(
+            session,
+            kind=OutboxKind.CALENDAR_CANCEL,
+            booking_id=booking.id,
+            summary=f"Cancel “{link.name}” in the host's calendar",
+        )
     invite = Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())
     for to in (booking.prospect_email, host.email):
         send_email(
@@ -461,7 +537,9 @@ def do_cancel(*, session: Session, booking: Booking, reason: str = "") -> Bookin
             text=f"The meeting on {_when(booking, booking.prospect_time_zone)} is cancelled. "
             f"{reason}".strip(),
             attachments=[invite],
+            booking_id=booking.id,
         )
+    session.commit()
     return booking
 
 
@@ -469,11 +547,14 @@ def do_reschedule(
     *, session: Session, booking: Booking, new_start: datetime, now: datetime | None = None
 ) -> Booking:
     """Move a booking: book the new time race-free (as a new booking), then cancel the old
-    one, so a failed move never loses the meeting. The new booking's idempotency key names
-    the one it replaces, so replays of one reschedule link racing each other make one
-    meeting, never several."""
+    one, so a failed move never loses the meeting. The old booking's own time is free for
+    the new one (30 minutes at 10:00 may move to 10:15). The new booking's idempotency key
+    names the one it replaces, so replays of one reschedule link racing each other make
+    one meeting, never several."""
     if booking.status == BookingStatus.CANCELLED:
         raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
+    if booking.start_at <= (now or datetime.now(UTC)):
+        raise MeetingStartedError(STARTED)
     link = session.get(MeetingLink, booking.link_id)
     try:
         outcome = do_book(
@@ -489,6 +570,7 @@ def do_reschedule(
                 idempotency_key=f"moved-from-booking-{booking.id}",
             ),
             now=now,
+            moving=booking,
         )
     except InvalidBookingError as refused:
         if any(field == "idempotency_key" for field, _ in refused.problems):
@@ -496,7 +578,7 @@ def do_reschedule(
                 [("booking", "This meeting was already moved to another time.")]
             ) from None
         raise
-    do_cancel(session=session, booking=booking, reason="It was moved to a new time.")
+    do_cancel(session=session, booking=booking, reason="It was moved to a new time.", now=now)
     return outcome.booking
 
 
@@ -531,8 +613,10 @@ def visitor_profile(*, session: Session, token: str | None) -> VisitorProfile | 
 
 @use_case
 def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> int:
-    """Email each reminder once, when its time has come; safe to run from any worker:
-    the booking rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL."""
+    """Queue each reminder once, when its time has come, in the transaction that records
+    it as sent (the outbox delivers it, with retries). Safe to run from any worker: the
+    booking rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL. A booking whose
+    reminder cannot be written is skipped and logged; the others still get theirs."""
     now = now or datetime.now(UTC)
     query = (
         select(Booking)
@@ -543,51 +627,37 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
         )
         .with_for_update(skip_locked=True)
     )
-    due_now: list[Booking] = []
+    queued = 0
     for booking in session.exec(query).all():
-        settings = session.get(MeetingLink, booking.link_id).settings
+        link = session.get(MeetingLink, booking.link_id)
         due = [
             m
-            for m in settings.reminders
+            for m in link.settings.reminders
             if booking.start_at - timedelta(minutes=m) <= now and m not in booking.reminders_sent
         ]
-        if due:
-            booking.reminders_sent = [*booking.reminders_sent, *due]
-            session.add(booking)
-            due_now.append(booking)
-    session.commit()  # claimed and marked before any mail goes: never sent twice
-    for booking in due_now:
-        link = session.get(MeetingLink, booking.link_id)
-        host = session.get(User, booking.host_id)
-        send_email(
-            session=session,
-            to=booking.prospect_email,
-            subject=f"Reminder: {link.name} with {host.display_name}",
-            text=f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.\n\n"
-            f"Cancel: {cancel_url(booking)}",
-            attachments=[
-                Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())
-            ],
-        )
-    return len(due_now)
+        if not due:
+            continue
+        try:
+            with session.begin_nested():  # a savepoint: this booking's failure is its own
+                _queue_reminder(session, link, booking)
+                booking.reminders_sent = [*booking.reminders_sent, *due]
+                session.add(booking)
+        except Exception:
+            log.exception("The reminder of booking %s could not be queued", booking.id)
+            continue
+        queued += 1
+    session.commit()
+    return queued
 
 
-@use_case
-def do_retry_calendar_writes(*, session: Session, now: datetime | None = None) -> int:
-    """Write confirmed bookings whose calendar event failed before (the provider was down).
-    Rows are claimed with FOR UPDATE SKIP LOCKED, so several workers never write twice."""
-    now = now or datetime.now(UTC)
-    pending = session.exec(
-        select(Booking)
-        .where(
-            Booking.status == BookingStatus.CONFIRMED,
-            Booking.provider_event_id.is_(None),
-            Booking.calendar_error.is_not(None),
-            Booking.end_at > now,
-        )
-        .with_for_update(skip_locked=True)
-        .limit(50)
-    ).all()
-    for booking in pending:
-        _write_to_calendar(session, session.get(MeetingLink, booking.link_id), booking)
-    return len(pending)
+def _queue_reminder(session: Session, link: MeetingLink, booking: Booking) -> None:
+    host = session.get(User, booking.host_id)
+    send_email(
+        session=session,
+        to=booking.prospect_email,
+        subject=f"Reminder: {link.name} with {host.display_name}",
+        text=f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.\n\n"
+        f"Cancel: {cancel_url(booking)}",
+        attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
+        booking_id=booking.id,
+    )

@@ -1,24 +1,32 @@
-"""Outgoing mail: SMTP when SMTP_HOST is set, otherwise the local outbox table.
+"""Outgoing mail, through the outbox: `send_email` queues a message in the caller's
+transaction, and the delivery worker sends it once that has committed.
 
-Booking confirmations, reminders and password resets all go through `send_email`.
-Call it after committing the change the message announces. Subjects are made of names
-people typed; they are put on one line here, so no stored name can add a header.
+Booking confirmations, reminders and password resets all go through `send_email`. Commit
+the change the message announces in the same transaction: both happen, or neither.
+Delivering sends over SMTP when SMTP_HOST is set, and otherwise stores the message in the
+local mailbox (`OutboxEmail`, the /dev/outbox page). Subjects are made of names people
+typed; they are put on one line here, so no stored name can add a header.
 """
 
 from __future__ import annotations
 
+import base64
+import email.errors
 import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from sqlmodel import Session, select
 
 from meetings_ui.config import Settings, get_settings
+from meetings_ui.domain.enums import OutboxKind
 from meetings_ui.domain.text_fields import printable_line
-from meetings_ui.models import OutboxEmail
+from meetings_ui.models import OutboxEmail, OutboxItem
+from meetings_ui.services import outbox
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
 from meetings_ui.services.transactions import use_case
 
@@ -38,25 +46,76 @@ def send_email(
     text: str,
     html: str | None = None,
     attachments: Sequence[Attachment] = (),
+    booking_id: int | None = None,
 ) -> None:
-    settings = get_settings()
+    """Queue a message; it goes when the caller commits. `booking_id` shows a delivery
+    that keeps failing on that booking, to its host."""
     subject = printable_line(subject)
+    outbox.enqueue(
+        session,
+        kind=OutboxKind.EMAIL,
+        booking_id=booking_id,
+        recipient=to,
+        summary=subject,
+        payload={
+            "to": to,
+            "subject": subject,
+            "text": text,
+            "html": html,
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "content": base64.b64encode(a.content).decode("ascii"),
+                }
+                for a in attachments
+            ],
+        },
+    )
+
+
+def deliver_email(session: Session, item: OutboxItem) -> None:
+    """Send one queued message (or store it in the local mailbox); the caller records it."""
+    settings = get_settings()
+    payload = item.payload
+    attachments = [
+        Attachment(a["filename"], a["content_type"], base64.b64decode(a["content"]))
+        for a in payload.get("attachments", [])
+    ]
+    try:
+        message = _message(
+            settings,
+            payload["to"],
+            payload["subject"],
+            payload["text"],
+            payload.get("html"),
+            attachments,
+        )
+        message["Message-ID"] = message_id(item, settings)
+    except (ValueError, email.errors.MessageError) as error:
+        raise outbox.PermanentDeliveryError(f"This message cannot be written: {error}") from None
     if settings.captures_mail:
         session.add(
             OutboxEmail(
-                to=to,
-                subject=subject,
-                text=text,
-                html=html,
+                to=payload["to"],
+                subject=payload["subject"],
+                text=payload["text"],
+                html=payload.get("html"),
                 attachments=[
                     {"filename": a.filename, "content_type": a.content_type, "size": len(a.content)}
                     for a in attachments
                 ],
             )
         )
-        session.commit()
         return
-    _deliver(_message(settings, to, subject, text, html, attachments), settings)
+    _deliver(message, settings)
+
+
+def message_id(item: OutboxItem, settings: Settings) -> str:
+    """Stable for the row: a message delivered twice (a crash between sending and recording
+    it) is recognised as one by mail clients and servers."""
+    domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "meetings.invalid"
+    return f"<outbox-{item.key}@{domain}>"
 
 
 def _message(

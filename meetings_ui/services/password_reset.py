@@ -43,7 +43,6 @@ def do_request_password_reset(*, session: Session, email: str) -> None:
             user_id=user.id, token_hash=digest(token), expires_at=utc_now() + RESET_LIFETIME
         )
     )
-    session.commit()
     link = reset_link(token)
     send_email(
         session=session,
@@ -56,6 +55,7 @@ def do_request_password_reset(*, session: Session, email: str) -> None:
             f"If it was not you, ignore this message: your password stays as it is.\n"
         ),
     )
+    session.commit()  # the token and its email, together
     audit.record(
         session=session, actor_id=user.id, action="password_reset.requested", target=user.email
     )

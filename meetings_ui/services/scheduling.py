@@ -72,11 +72,14 @@ def gather(
     end: datetime,
     *,
     read_calendars: bool = True,
+    moving: Booking | None = None,
 ) -> Availability:
     """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
-    be read blocks the whole range: an error is never free time."""
+    be read blocks the whole range: an error is never free time. `moving` is a booking
+    being rescheduled: neither it nor its own event on its hosts' calendars is busy."""
     online = True
     hosts = []
+    own_event = _own_event_hosts(session, moving)
     for host_id in host_ids_of(session=session, link=link):
         busy: list[Busy] = []
         connection = connection_of(session, host_id)
@@ -95,7 +98,11 @@ def gather(
                 names = _calendar_names(session, connection)
                 for calendar_id, intervals in result.busy.items():
                     label = names.get(calendar_id, calendar_id)
-                    busy.extend(Busy(i.start, i.end, label) for i in intervals)
+                    busy.extend(
+                        Busy(i.start, i.end, label)
+                        for i in intervals
+                        if not (host_id in own_event and (i.start, i.end) == own_event[host_id])
+                    )
                 for calendar_id, reason in result.errors.items():
                     busy.append(
                         Busy(
@@ -104,8 +111,27 @@ def gather(
                             f"{names.get(calendar_id, calendar_id)} (unreadable: {reason})",
                         )
                     )
-        hosts.append(HostTime(host_id, busy, existing_bookings(session, link, host_id, start, end)))
+        hosts.append(
+            HostTime(
+                host_id, busy, existing_bookings(session, link, host_id, start, end, moving=moving)
+            )
+        )
     return Availability(online, hosts)
+
+
+def _own_event_hosts(
+    session: Session, moving: Booking | None
+) -> dict[int, tuple[datetime, datetime]]:
+    """For a booking being moved that has its event in the calendars: the hosts it occupies
+    and its time. Free/busy answers carry no event ids, so the busy interval that is exactly
+    the meeting's own time is taken for its event. A busy period merged with other events
+    (overlapping or back to back) stays busy: when unsure, busy."""
+    if moving is None or not moving.provider_event_id:
+        return {}
+    host_ids = session.exec(
+        select(BookingHost.user_id).where(BookingHost.booking_id == moving.id)
+    ).all()
+    return {host_id: (moving.start_at, moving.end_at) for host_id in host_ids}
 
 
 def _calendar_names(session: Session, connection: CalendarConnection) -> dict[str, str]:
@@ -114,12 +140,19 @@ def _calendar_names(session: Session, connection: CalendarConnection) -> dict[st
 
 
 def existing_bookings(
-    session: Session, link: MeetingLink, host_id: int, start: datetime, end: datetime
+    session: Session,
+    link: MeetingLink,
+    host_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    moving: Booking | None = None,
 ) -> list[ExistingBooking]:
-    """The host's active bookings near the range, with the buffers of their own links.
-    Only this link's bookings count toward its daily cap."""
+    """The host's active bookings near the range, with the buffers of their own links,
+    but for `moving` (the booking being rescheduled). Only this link's bookings count
+    toward its daily cap."""
     margin = timedelta(days=2)
-    rows = session.exec(
+    query = (
         select(Booking, MeetingLink)
         .join(BookingHost, BookingHost.booking_id == Booking.id)
         .join(MeetingLink, MeetingLink.id == Booking.link_id)
@@ -129,7 +162,10 @@ def existing_bookings(
             Booking.start_at < end + margin,
             Booking.end_at > start - margin,
         )
-    ).all()
+    )
+    if moving is not None:
+        query = query.where(Booking.id != moving.id)
+    rows = session.exec(query).all()
     result = []
     for booking, booking_link in rows:
         settings = booking_link.settings
@@ -160,11 +196,12 @@ def link_slots(
     end: datetime,
     duration: int,
     now: datetime,
+    moving: Booking | None = None,
 ) -> tuple[bool, list[Slot]]:
-    """(online, slots) for slots starting in [start, end)."""
+    """(online, slots) for slots starting in [start, end); `moving` as for `gather`."""
     settings = link.settings
     reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after)
-    gathered = gather(session, link, start - reach, end + reach)
+    gathered = gather(session, link, start - reach, end + reach, moving=moving)
     slots = find_slots(
         settings.rules(),
         gathered.hosts,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from playwright.sync_api import Page, expect
+
+T = TypeVar("T")
 
 ADMIN = ("admin@example.com", "demo-admin-password")
 HOST = ("host@example.com", "demo-host-password")
@@ -20,3 +26,28 @@ def log_in_as(page: Page, app_url: str, account: tuple[str, str]) -> None:
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")
     ).to_be_visible()
+
+
+def eventually(read: Callable[[], T], what: str, seconds: float = 60) -> T:
+    """Poll `read` until it returns something truthy: for what the app's background delivery
+    does moments after a request has been answered (emails, calendar writes)."""
+    deadline = time.monotonic() + seconds
+    while not (value := read()):
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.25)
+    return value
+
+
+def open_outbox_message(page: Page, app_url: str, subject: str) -> None:
+    """Open the local outbox until the message is there (it is delivered in the background)."""
+
+    def shown() -> bool:
+        page.goto(app_url + "/app/dev/outbox")
+        expect(page.get_by_role("heading", name="Local outbox", level=1)).to_be_visible()
+        try:
+            expect(page.get_by_role("article", name=subject).first).to_be_visible(timeout=2000)
+        except AssertionError:
+            return False
+        return True
+
+    eventually(shown, f"the message {subject!r} in the local outbox")

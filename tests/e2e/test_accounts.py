@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import ADMIN, HOST, log_in
+from tests.e2e.helpers import ADMIN, HOST, log_in, open_outbox_message
 
 
 def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_url: str) -> None:
@@ -73,6 +73,7 @@ def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> No
 
     expect(page.get_by_role("heading", name="Local outbox", level=1)).to_be_visible()
     expect(page.get_by_text("This is the local outbox, not real email")).to_be_visible()
+    open_outbox_message(page, app_url, "Reset your Meetings password")
     message = page.get_by_role("article", name="Reset your Meetings password").first
     expect(message).to_contain_text(f"To {email}")
     message.get_by_role("link", name="Open the link in this message").click()

@@ -20,6 +20,7 @@ from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import bookings
 from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from meetings_ui.services.links import do_create_link
+from tests.e2e.helpers import eventually
 from tests.sandbox import consent
 
 EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -180,12 +181,18 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
     fill_form(page, name="Olivia Online", email="olivia@example.org")
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="You are booked")).to_be_visible()
-    with session_scope() as session:
-        booking = session.exec(
-            select(Booking).where(Booking.prospect_email == "olivia@example.org")
-        ).one()
-        assert booking.status == BookingStatus.CONFIRMED
-        assert booking.provider_event_id and booking.calendar_error is None
+    expect(page.get_by_text("A confirmation email is on its way.")).to_be_visible()
+
+    def written() -> Booking | None:
+        """The event is written by the background delivery, moments after the answer."""
+        with session_scope() as session:
+            booking = session.exec(
+                select(Booking).where(Booking.prospect_email == "olivia@example.org")
+            ).one()
+        return booking if booking.provider_event_id else None
+
+    booking = eventually(written, "the event in the host's calendar")
+    assert booking.status == BookingStatus.CONFIRMED and booking.calendar_error is None
 
     # Cancel from the link in the email.
     page.goto(bookings.cancel_url(booking))

@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from meetings_ui.db import session_scope
-from meetings_ui.models import LinkHost, MeetingLink, OutboxEmail, User
+from meetings_ui.models import LinkHost, MeetingLink, OutboxItem, User
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.guard import OPERATOR
 from tests.e2e.helpers import HOST, log_in_as
@@ -39,7 +39,7 @@ def test_a_colleague_accepts_an_invitation_then_leaves(
     with session_scope() as session:
         link = session.exec(select(MeetingLink).where(MeetingLink.slug == "team-intro")).one()
         assert session.get(LinkHost, (link.id, bea_id)).status == "invited"
-        assert session.exec(select(OutboxEmail).where(OutboxEmail.to == BEA[0])).first()
+        assert session.exec(select(OutboxItem).where(OutboxItem.recipient == BEA[0])).first()
 
     colleague = browser.new_context()
     try:

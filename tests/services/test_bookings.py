@@ -32,7 +32,6 @@ from meetings_ui.services.bookings import (
     do_book,
     do_cancel,
     do_reschedule,
-    do_retry_calendar_writes,
     do_send_due_reminders,
     ics_for,
     remember_visitor,
@@ -102,9 +101,12 @@ def connect_google(
     )
 
 
-def test_offline_mode_stores_a_request_and_tells_both_people(session: Session, link) -> None:
+def test_offline_mode_stores_a_request_and_tells_both_people(
+    session: Session, link, deliver
+) -> None:
     day = next_weekday(1)
     outcome = do_book(session=session, link=link, request=request(paris(day, 10)))
+    assert deliver().sent == 2
     booking = outcome.booking
     assert outcome.created
     assert booking.status == BookingStatus.REQUESTED
@@ -121,12 +123,20 @@ def test_offline_mode_stores_a_request_and_tells_both_people(session: Session, l
 
 
 def test_connected_mode_writes_to_the_primary_calendar_and_invites(
-    session: Session, host: User, link, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+    session: Session,
+    host: User,
+    link,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    deliver,
 ) -> None:
     connect_google(session, host, sandbox, monkeypatch)
     day = next_weekday(3)
     booking = do_book(session=session, link=link, request=request(paris(day, 14))).booking
     assert booking.status == BookingStatus.CONFIRMED
+    assert booking.provider_event_id is None  # written by the delivery, not the request
+    assert deliver().sent == 3  # the event and two emails
+    session.refresh(booking)
     event = sandbox.store.events[booking.provider_event_id]
     assert event.calendar_id == "demo.google@example.com"  # S11: primary only
     assert [a["email"] for a in event.attendees] == ["pat@example.org"]
@@ -420,7 +430,7 @@ def test_reschedule_moves_the_meeting_without_losing_it(session: Session, link) 
 
 @pytest.mark.parametrize("same_time", [True, False])
 def test_racing_replays_of_one_reschedule_link_make_one_meeting(
-    engine: sa.Engine, session: Session, link, same_time: bool
+    engine: sa.Engine, session: Session, link, same_time: bool, deliver
 ) -> None:
     """Attack: replay one reschedule link 6 times at once (to one time, or to several)."""
     day = next_weekday(2)
@@ -447,12 +457,13 @@ def test_racing_replays_of_one_reschedule_link_make_one_meeting(
     session.expire_all()
     live = session.exec(select(Booking).where(Booking.status != BookingStatus.CANCELLED)).all()
     assert len(live) == 1 and live[0].id != original.id
+    deliver()
     cancellations = [m for m in session.exec(select(OutboxEmail)).all() if "ancel" in m.subject]
     assert len(cancellations) <= 2  # one to the prospect, one to the host, sent once
     assert outcomes.count("moved") >= 1
 
 
-def test_reminders_are_sent_once_when_due(session: Session, link) -> None:
+def test_reminders_are_sent_once_when_due(session: Session, link, deliver) -> None:
     day = next_weekday(1)
     booking = do_book(session=session, link=link, request=request(paris(day, 10))).booking
     booking.status = BookingStatus.CONFIRMED
@@ -462,6 +473,7 @@ def test_reminders_are_sent_once_when_due(session: Session, link) -> None:
     due = booking.start_at - timedelta(hours=23)
     assert do_send_due_reminders(session=session, now=due) == 1
     assert do_send_due_reminders(session=session, now=due + timedelta(minutes=5)) == 0
+    deliver()
     reminders = [
         m for m in session.exec(select(OutboxEmail)).all() if m.subject.startswith("Reminder")
     ]
@@ -499,7 +511,12 @@ def test_a_visitor_profile_keeps_only_what_a_booking_would_accept(session: Sessi
 
 
 def test_a_failed_calendar_write_is_recorded_then_retried(
-    session: Session, host: User, link, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+    session: Session,
+    host: User,
+    link,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    deliver,
 ) -> None:
     connect_google(session, host, sandbox, monkeypatch)
     sandbox.fault(provider="google", path="*/events", status=500, count=20)
@@ -507,12 +524,16 @@ def test_a_failed_calendar_write_is_recorded_then_retried(
         session=session, link=link, request=request(paris(next_weekday(2), 9))
     ).booking
     assert booking.status == BookingStatus.CONFIRMED
+    report = deliver()
+    assert (report.sent, report.retrying) == (2, 1)  # the emails go; the event waits
+    session.refresh(booking)
     assert booking.provider_event_id is None and "gave up" in booking.calendar_error
     sandbox.control("DELETE", "/faults")
-    assert do_retry_calendar_writes(session=session) == 1
+    assert deliver().claimed == 0  # not before its backoff
+    assert deliver(now=datetime.now(UTC) + timedelta(minutes=1)).sent == 1
     session.refresh(booking)
     assert booking.provider_event_id in sandbox.store.events and booking.calendar_error is None
-    assert do_retry_calendar_writes(session=session) == 0
+    assert deliver(now=datetime.now(UTC) + timedelta(days=1)).claimed == 0
 
 
 def test_round_robin_rotates_fairly_and_group_needs_everyone(

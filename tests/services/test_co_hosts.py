@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import BookingStatus, HostStatus, Provider, Role
-from meetings_ui.models import AuditEvent, LinkHost, MeetingLink, OutboxEmail, User
+from meetings_ui.models import AuditEvent, LinkHost, MeetingLink, OutboxItem, User
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.calendar_connections import do_save_connected_account
@@ -88,11 +88,15 @@ def slot_starts(session: Session, link: MeetingLink, day: date) -> set[datetime]
     return {s.start for s in slots}
 
 
-def book(session: Session, link: MeetingLink, start: datetime, email: str):
+def book(session: Session, link: MeetingLink, start: datetime, email: str, deliver):
+    """Book, then run the outbox so the calendar writes are done as the worker would."""
     request = BookingRequest(
         start=start, time_zone="UTC", name="Pat", email=email, duration=60, answers={}
     )
-    return do_book(session=session, link=link, request=request).booking
+    booking = do_book(session=session, link=link, request=request).booking
+    deliver()
+    session.refresh(booking)
+    return booking
 
 
 @pytest.fixture
@@ -113,6 +117,7 @@ def test_a_group_link_never_reads_an_invited_hosts_busy_time_nor_invites_them(
     sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
     mail_captured: None,
+    deliver,
 ) -> None:
     connect(session, attacker, sandbox, monkeypatch)
     victim_account = connect(session, victim, sandbox, monkeypatch)
@@ -129,7 +134,7 @@ def test_a_group_link_never_reads_an_invited_hosts_busy_time_nor_invites_them(
     assert host_ids_of(session=session, link=link) == [attacker.id]
     assert at(day, 10) in slot_starts(session, link, day)  # the victim's meeting is not seen
 
-    booking = book(session, link, at(day, 10), "pat@example.org")
+    booking = book(session, link, at(day, 10), "pat@example.org", deliver)
     assert booking.status == BookingStatus.CONFIRMED and booking.host_id == attacker.id
     event = sandbox.store.events[booking.provider_event_id]
     assert victim_account not in {a["email"] for a in event.attendees}
@@ -147,6 +152,7 @@ def test_a_round_robin_link_never_hands_a_booking_to_an_invited_host(
     sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
     mail_captured: None,
+    deliver,
 ) -> None:
     attacker_account = connect(session, attacker, sandbox, monkeypatch)
     victim_account = connect(session, victim, sandbox, monkeypatch)
@@ -161,12 +167,14 @@ def test_a_round_robin_link_never_hands_a_booking_to_an_invited_host(
         settings=SETTINGS,
     )
     assert at(day, 14) not in slot_starts(session, link, day)  # only the attacker is used
-    bookings = [book(session, link, at(day, hour), f"p{hour}@example.org") for hour in (9, 10, 11)]
+    bookings = [
+        book(session, link, at(day, hour), f"p{hour}@example.org", deliver) for hour in (9, 10, 11)
+    ]
     assert {b.host_id for b in bookings} == {attacker.id}
     assert events_in(sandbox, victim_account) == []  # the victim's token was never used
 
     do_answer_invitation(session=session, actor=victim, link_id=link.id, accept=True)
-    taken = book(session, link, at(day, 14), "late@example.org")  # the attacker is busy
+    taken = book(session, link, at(day, 14), "late@example.org", deliver)  # the attacker is busy
     assert taken.host_id == victim.id and taken.status == BookingStatus.CONFIRMED
     assert [e.id for e in events_in(sandbox, victim_account)] == [taken.provider_event_id]
 
@@ -177,9 +185,9 @@ def test_the_invitee_is_told_in_the_app_and_by_email(
     link = do_create_link(
         session=session, owner=attacker, name="Team", link_type="group", host_ids=[victim.id]
     )
-    [mail] = session.exec(select(OutboxEmail).where(OutboxEmail.to == victim.email)).all()
-    assert "“Team”" in mail.subject
-    assert f"{get_settings().app_url}/app/meetings" in mail.text
+    [mail] = session.exec(select(OutboxItem).where(OutboxItem.recipient == victim.email)).all()
+    assert "“Team”" in mail.summary
+    assert f"{get_settings().app_url}/app/meetings" in mail.payload["text"]
     [invitation] = invitations_for(session=session, actor=victim)
     assert (invitation.link_id, invitation.link_name) == (link.id, "Team")
     assert invitation.owner_email == attacker.email
@@ -223,7 +231,9 @@ def test_nobody_answers_or_leaves_for_someone_else(
         do_invite_again(session=session, actor=bystander, link_id=link.id, user_id=victim.id)
     with pytest.raises(InvalidLinkError):  # an open invitation is not asked again
         do_invite_again(session=session, actor=attacker, link_id=link.id, user_id=victim.id)
-    assert len(session.exec(select(OutboxEmail).where(OutboxEmail.to == victim.email)).all()) == 1
+    assert (
+        len(session.exec(select(OutboxItem).where(OutboxItem.recipient == victim.email)).all()) == 1
+    )
 
 
 def test_decline_is_kept_until_the_owner_asks_again(
@@ -250,12 +260,14 @@ def test_decline_is_kept_until_the_owner_asks_again(
     copied = session.get(MeetingLink, copy.id)
     assert host_views(session=session, link=copied)[1].status == HostStatus.DECLINED
     assert host_ids_of(session=session, link=link) == [attacker.id]
-    mails = session.exec(select(OutboxEmail).where(OutboxEmail.to == victim.email)).all()
+    mails = session.exec(select(OutboxItem).where(OutboxItem.recipient == victim.email)).all()
     assert len(mails) == 1
 
     asked = do_invite_again(session=session, actor=attacker, link_id=link.id, user_id=victim.id)
     assert asked.status == HostStatus.INVITED
-    assert len(session.exec(select(OutboxEmail).where(OutboxEmail.to == victim.email)).all()) == 2
+    assert (
+        len(session.exec(select(OutboxItem).where(OutboxItem.recipient == victim.email)).all()) == 2
+    )
     do_answer_invitation(session=session, actor=victim, link_id=link.id, accept=True)
     assert host_ids_of(session=session, link=link) == [attacker.id, victim.id]
 
@@ -294,7 +306,7 @@ def test_an_admin_adds_members_directly_and_it_is_audited(
     )
     assert host_ids_of(session=session, link=link) == [admin.id, alice.id]
     assert invitations_for(session=session, actor=alice) == []
-    assert session.exec(select(OutboxEmail).where(OutboxEmail.to == alice.email)).all() == []
+    assert session.exec(select(OutboxItem).where(OutboxItem.recipient == alice.email)).all() == []
     # An admin editing somebody's link adds directly too; the names kept keep their answer.
     team = do_create_link(
         session=session, owner=alice, name="Team", link_type="group", host_ids=[bob.id]
@@ -344,4 +356,4 @@ def test_unknown_and_inactive_people_get_the_same_answer(
             )
         answers.append(refused.value.problems[0][1].replace(email, "…"))
     assert answers[0] == answers[1]
-    assert session.exec(select(OutboxEmail)).all() == []
+    assert session.exec(select(OutboxItem)).all() == []

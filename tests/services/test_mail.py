@@ -1,23 +1,53 @@
-"""Mail: the local outbox without SMTP_HOST, a real SMTP conversation with it."""
+"""Mail: queued in the caller's transaction, then delivered to the local mailbox without
+SMTP_HOST, or over a real SMTP conversation with it."""
 
 from __future__ import annotations
 
-import socketserver
-import threading
-from collections.abc import Callable, Iterator
-from email import message_from_bytes, policy
+import base64
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import pytest
 from sqlmodel import Session, select
 
-from meetings_ui.domain.enums import Role
-from meetings_ui.models import OutboxEmail, User
+from meetings_ui.domain.enums import OutboxStatus, Role
+from meetings_ui.models import OutboxEmail, OutboxItem, User
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.mail import Attachment, do_list_outbox, send_email
+from tests.smtp_server import SMTPServer
+
+ICS = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 
 
-def test_without_smtp_mail_lands_in_the_local_outbox(session: Session, env) -> None:
+def test_a_message_is_queued_with_its_attachment_bytes_until_the_commit(
+    session: Session, env, deliver
+) -> None:
+    env(SMTP_HOST=None)
+    send_email(
+        session=session,
+        to="p@example.com",
+        subject="Booked",
+        text="See you",
+        attachments=[Attachment("invite.ics", "text/calendar", ICS)],
+    )
+    session.rollback()  # the change it announced did not happen: neither does the mail
+    assert session.exec(select(OutboxItem)).all() == []
+    send_email(
+        session=session,
+        to="p@example.com",
+        subject="Booked",
+        text="See you",
+        attachments=[Attachment("invite.ics", "text/calendar", ICS)],
+    )
+    session.commit()
+    queued = session.exec(select(OutboxItem)).one()
+    (attachment,) = queued.payload["attachments"]
+    assert base64.b64decode(attachment["content"]) == ICS
+    assert session.exec(select(OutboxEmail)).all() == []  # not delivered yet
+    assert deliver().sent == 1
+
+
+def test_without_smtp_mail_lands_in_the_local_outbox(session: Session, env, deliver) -> None:
     env(SMTP_HOST=None)
     send_email(
         session=session,
@@ -27,6 +57,8 @@ def test_without_smtp_mail_lands_in_the_local_outbox(session: Session, env) -> N
         html="<p>See you</p>",
         attachments=[Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR")],
     )
+    session.commit()
+    assert deliver().sent == 1
     mail = session.exec(select(OutboxEmail)).one()
     assert (mail.to, mail.subject, mail.text, mail.html) == (
         "p@example.com",
@@ -37,64 +69,21 @@ def test_without_smtp_mail_lands_in_the_local_outbox(session: Session, env) -> N
     assert mail.attachments == [
         {"filename": "invite.ics", "content_type": "text/calendar", "size": 15}
     ]
-
-
-class _SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) to receive one message."""
-
-    def handle(self) -> None:
-        self.wfile.write(b"220 test ESMTP\r\n")
-        while line := self.rfile.readline():
-            verb = line.strip().split(b" ")[0].upper()
-            if verb == b"EHLO":
-                self.wfile.write(b"250 test\r\n")
-            elif verb == b"DATA":
-                self.wfile.write(b"354 go ahead\r\n")
-                data = b""
-                while (chunk := self.rfile.readline()) != b".\r\n":
-                    data += chunk
-                self.server.received.append(data)
-                self.wfile.write(b"250 queued\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[socketserver.TCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def smtp(env, smtp_server: socketserver.TCPServer) -> Callable[[], EmailMessage]:
-    """The app sends to the test server; call the result for the one message it received."""
-    env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.server_address[1]), SMTP_USERNAME=None)
-
-    def received() -> EmailMessage:
-        (raw,) = smtp_server.received
-        return message_from_bytes(raw, policy=policy.default)
-
-    return received
+    assert deliver().claimed == 0  # delivered once
 
 
 def test_with_smtp_the_message_is_sent_and_not_stored(
-    session: Session, smtp: Callable[[], EmailMessage]
+    session: Session, smtp: Callable[[], EmailMessage], deliver
 ) -> None:
     send_email(
         session=session,
         to="p@example.com",
         subject="Booked",
         text="See you",
-        attachments=[Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR")],
+        attachments=[Attachment("invite.ics", "text/calendar", ICS)],
     )
+    session.commit()
+    assert deliver().sent == 1
     assert session.exec(select(OutboxEmail)).all() == []
     message = smtp()
     assert message["To"] == "p@example.com"
@@ -103,13 +92,19 @@ def test_with_smtp_the_message_is_sent_and_not_stored(
     (attachment,) = message.iter_attachments()
     assert attachment.get_filename() == "invite.ics"
     assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_content().encode() == ICS  # the bytes, not a description
+    queued = session.exec(select(OutboxItem)).one()
+    assert queued.status == OutboxStatus.SENT
+    assert message["Message-ID"] == f"<outbox-{queued.key}@localhost>"
 
 
 def test_the_outbox_is_for_admins_unless_in_demo_mode(
-    session: Session, env, make_user, alice: User
+    session: Session, env, make_user, alice: User, deliver
 ) -> None:
     env(SMTP_HOST=None, MEETINGS_DEMO="0")
     send_email(session=session, to="x@example.com", subject="Reset", text="secret link")
+    session.commit()
+    deliver()
     with pytest.raises(ForbiddenError, match="Admins only"):
         do_list_outbox(session=session, actor=alice)
     with pytest.raises(ForbiddenError):
@@ -121,7 +116,7 @@ def test_the_outbox_is_for_admins_unless_in_demo_mode(
 
 
 def test_a_stored_name_with_line_breaks_cannot_add_a_header(
-    session: Session, smtp: Callable[[], EmailMessage]
+    session: Session, smtp: Callable[[], EmailMessage], deliver
 ) -> None:
     """Rows saved before names were checked may hold CR/LF; the subject stays one line."""
     send_email(
@@ -130,6 +125,24 @@ def test_a_stored_name_with_line_breaks_cannot_add_a_header(
         subject="Confirmed: Intro with Eve\r\nBcc: all@evil.example\rX-Evil: 1",
         text="See you",
     )
+    session.commit()
+    deliver()
     message = smtp()
     assert message["Subject"] == "Confirmed: Intro with Eve Bcc: all@evil.example X-Evil: 1"
     assert message["Bcc"] is None and message["X-Evil"] is None
+
+
+def test_a_message_that_cannot_be_written_fails_alone_and_at_once(
+    session: Session, smtp_server: SMTPServer, smtp: Callable[[], EmailMessage], deliver
+) -> None:
+    """A stored address with a line break cannot become a header: that row fails for good,
+    without retries, and the message queued after it still goes."""
+    send_email(session=session, to="p@example.com\r\nBcc: all@evil.example", subject="A", text="a")
+    send_email(session=session, to="q@example.com", subject="B", text="b")
+    session.commit()
+    report = deliver()
+    assert (report.sent, report.failed) == (1, 1)
+    assert smtp()["To"] == "q@example.com"
+    bad = session.exec(select(OutboxItem).where(OutboxItem.summary == "A")).one()
+    assert bad.status == OutboxStatus.FAILED and bad.attempts == 1
+    assert "cannot be written" in bad.last_error

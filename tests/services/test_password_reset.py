@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from meetings_ui.models import OutboxEmail, PasswordResetToken, User, UserSession, utc_now
+from meetings_ui.models import OutboxItem, PasswordResetToken, User, UserSession, utc_now
 from meetings_ui.services.accounts import AccountError, do_check_credentials
 from meetings_ui.services.password_reset import (
     RESET_SUBJECT,
@@ -30,9 +30,10 @@ def _local_outbox(env) -> None:
 
 
 def _token_from_outbox(session: Session) -> str:
-    mail = session.exec(select(OutboxEmail)).one()
-    assert mail.subject == RESET_SUBJECT
-    link = next(word for word in mail.text.split() if word.startswith("https://"))
+    """The link in the queued reset email."""
+    mail = session.exec(select(OutboxItem)).one()
+    assert mail.summary == RESET_SUBJECT
+    link = next(word for word in mail.payload["text"].split() if word.startswith("https://"))
     assert link.startswith("https://meet.example.org/reset-password?token=")
     return parse_qs(urlsplit(link).query)["token"][0]
 
@@ -54,7 +55,7 @@ def test_the_mailed_link_sets_a_new_password_once(session: Session, alice: User)
 
 def test_unknown_emails_get_no_mail_and_no_hint(session: Session, alice: User) -> None:
     do_request_password_reset(session=session, email="nobody@example.com")
-    assert session.exec(select(OutboxEmail)).all() == []
+    assert session.exec(select(OutboxItem)).all() == []
 
 
 def test_an_expired_link_is_refused(session: Session, alice: User) -> None:
@@ -105,7 +106,7 @@ def test_the_address_is_matched_as_at_log_in(session: Session, alice: User) -> N
     session.commit()
     for typed in ("ALICE@EXAMPLE.COM", " Ops@Corp.Local", "not an address", ""):
         do_request_password_reset(session=session, email=typed)
-    assert sorted(m.to for m in session.exec(select(OutboxEmail)).all()) == [
+    assert sorted(m.recipient for m in session.exec(select(OutboxItem)).all()) == [
         "alice@example.com",
         "ops@corp.local",
     ]

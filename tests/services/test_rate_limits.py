@@ -9,7 +9,7 @@ from limits import parse
 from limits.storage import MemoryStorage, RedisStorage
 from sqlmodel import Session, select
 
-from meetings_ui.models import OutboxEmail, User
+from meetings_ui.models import OutboxItem, User
 from meetings_ui.services import rate_limits, sign_in
 from meetings_ui.services.accounts import AccountError
 from tests.services.conftest import PASSWORD
@@ -56,7 +56,7 @@ def test_a_reset_loop_on_one_address_mails_at_most_the_limit(
         reset("nobody@example.com", "198.51.100.2")
     with pytest.raises(AccountError, match="Too many reset requests"):
         reset("nobody@example.com", "198.51.100.3")
-    mailed = session.exec(select(OutboxEmail.to)).all()
+    mailed = session.exec(select(OutboxItem.recipient)).all()
     assert mailed == [alice.email] * rate_limits.RESETS_PER_EMAIL.amount
 
 
@@ -69,7 +69,7 @@ def test_a_reset_loop_from_one_address_is_refused(
         )
     with pytest.raises(AccountError, match="Too many reset requests"):
         sign_in.request_password_reset(session=session, email=alice.email, client_ip="203.0.113.7")
-    assert session.exec(select(OutboxEmail)).all() == []
+    assert session.exec(select(OutboxItem)).all() == []
 
 
 def test_counters_live_in_memory_without_redis(env) -> None:

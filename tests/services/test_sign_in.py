@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from meetings_ui import routes
 from meetings_ui.domain.enums import Role
-from meetings_ui.models import LoginAttempt, OutboxEmail, User
+from meetings_ui.models import LoginAttempt, OutboxItem, User
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, LoginRefusedError
 from meetings_ui.services.guard import ForbiddenError
@@ -154,11 +154,11 @@ def test_a_reset_request_checks_the_address_and_mails_known_ones(
     assert sign_in.request_password_reset(
         session=session, email="nobody@example.com", client_ip="10.0.0.1"
     ) == ("nobody@example.com")
-    assert session.exec(select(OutboxEmail)).all() == []
+    assert session.exec(select(OutboxItem)).all() == []
     assert sign_in.request_password_reset(
         session=session, email=" alice@example.com", client_ip="10.0.0.1"
     ) == ("alice@example.com")
-    assert [m.to for m in session.exec(select(OutboxEmail)).all()] == ["alice@example.com"]
+    assert [m.recipient for m in session.exec(select(OutboxItem)).all()] == ["alice@example.com"]
 
 
 def test_pages_call_without_a_session(app_database: str, session: Session, alice: User) -> None:
