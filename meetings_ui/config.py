@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", validation_alias="SMTP_PASSWORD", repr=False)
     smtp_from: str = Field("Meetings <meetings@localhost>", validation_alias="SMTP_FROM")
     demo_mode: bool = Field(False, validation_alias="MEETINGS_DEMO")
+    # How many reverse proxies of ours stand in front of the app (client_ip.py): 0 ignores
+    # X-Forwarded-For, which any client can write.
+    trusted_proxy_hops: int = Field(0, ge=0, le=10, validation_alias="MEETINGS_TRUSTED_PROXY_HOPS")
 
     @field_validator("demo_mode")
     @classmethod

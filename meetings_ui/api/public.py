@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from meetings_ui import routes
 from meetings_ui.api import schemas
-from meetings_ui.api.deps import DatabaseSession
+from meetings_ui.api.deps import DatabaseSession, request_ip
 from meetings_ui.api.errors import ApiError, documented, invalid
 from meetings_ui.services import api_views, rate_limits
 from meetings_ui.services import bookings as booking_service
@@ -42,9 +42,8 @@ def limited(*statuses: int) -> dict[int | str, dict]:
 
 def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
     """Count this request (client IP, link); a 429 with Retry-After when over a limit."""
-    client_ip = request.client.host if request.client else ""
     try:
-        check(client_ip=client_ip, slug=slug)
+        check(client_ip=request_ip(request), slug=slug)
     except rate_limits.RateLimitedError as refused:
         raise ApiError(
             429,

@@ -8,7 +8,7 @@ from meetings_ui import routes
 from meetings_ui.components.forms import account_form, auth_card, email_field
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
-from meetings_ui.state.auth import AuthState
+from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
 
@@ -29,7 +29,7 @@ class ForgotPasswordState(FormMixin, AuthState):
             self,
             sign_in.request_password_reset,
             email=form.get("email", ""),
-            client_ip=self.router.session.client_ip,
+            client_ip=visitor_ip(self),
         )
         if address is not NOT_DONE:
             async with self:

@@ -15,7 +15,7 @@ from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.state.auth import AuthState
+from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
 
@@ -37,7 +37,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
             refused=(AccountError, ForbiddenError),
             **new_account_input(form),
             cookie_header=self.router.headers.cookie,
-            client_ip=self.router.session.client_ip,
+            client_ip=visitor_ip(self),
         )
         if code is not NOT_DONE:
             yield rx.redirect(complete_login_url(code))
