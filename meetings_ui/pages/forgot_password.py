@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, email_field
+from meetings_ui.components.forms import account_form, auth_card, email_field, inbox_notice
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.state.auth import AuthState, visitor_ip
@@ -46,23 +46,12 @@ def forgot_password() -> rx.Component:
         "Reset your password",
         rx.cond(
             ForgotPasswordState.sent_to != "",
-            rx.vstack(
-                rx.callout(
-                    "If an account exists for "
-                    + ForgotPasswordState.sent_to
-                    + ", we have emailed it a link to set a new password. The link works "
-                    "once, for one hour.",
-                    icon="mail-check",
-                    role="status",
-                ),
-                rx.cond(
-                    ForgotPasswordState.local_outbox,
-                    rx.text(
-                        "This server sends no mail (SMTP is not configured): messages wait in ",
-                        rx.link("the local outbox", href=routes.DEV_OUTBOX),
-                        ".",
-                    ),
-                ),
+            inbox_notice(
+                "If an account exists for "
+                + ForgotPasswordState.sent_to
+                + ", we have emailed it a link to set a new password. The link works "
+                "once, for one hour.",
+                ForgotPasswordState.local_outbox,
             ),
             account_form(
                 email_field(),

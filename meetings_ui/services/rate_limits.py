@@ -29,8 +29,10 @@ SLOTS_PER_LINK = parse("600/minute")
 # Booking requests (the public API): a person books a few times, never dozens an hour.
 BOOKINGS_PER_IP = parse("10/hour")
 BOOKINGS_PER_LINK = parse("60/hour")
-# Sign-up attempts (valid or not) from one IP.
+# Sign-up attempts (valid or not) from one IP, and per address so that nobody's inbox is
+# flooded with confirmation links or "someone tried to sign up" notes.
 SIGN_UPS_PER_IP = parse("10/hour")
+SIGN_UPS_PER_EMAIL = parse("3/hour")
 # Password-reset requests: per IP, and per address so that nobody's inbox is flooded.
 RESETS_PER_IP = parse("10/hour")
 RESETS_PER_EMAIL = parse("3/hour")
@@ -81,8 +83,8 @@ def booking_request(*, client_ip: str, slug: str) -> None:
     hit((BOOKINGS_PER_IP, "bookings-ip", client_ip), (BOOKINGS_PER_LINK, "bookings-link", slug))
 
 
-def sign_up(*, client_ip: str) -> None:
-    hit((SIGN_UPS_PER_IP, "sign-up-ip", client_ip))
+def sign_up(*, client_ip: str, email: str) -> None:
+    hit((SIGN_UPS_PER_IP, "sign-up-ip", client_ip), (SIGN_UPS_PER_EMAIL, "sign-up-email", email))
 
 
 def password_reset(*, client_ip: str, email: str) -> None:
