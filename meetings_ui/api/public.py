@@ -7,15 +7,15 @@ provider calls never block the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from meetings_ui import routes
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import DatabaseSession, request_ip
 from meetings_ui.api.errors import ApiError, documented, invalid
-from meetings_ui.services import api_views, rate_limits
+from meetings_ui.services import api_views, challenges, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
 
@@ -51,6 +51,20 @@ def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
             f"Too many requests: try again in {refused.retry_after} seconds.",
             headers={"Retry-After": str(refused.retry_after)},
         ) from None
+
+
+@router.get("/challenges/{action}", responses=documented())
+def get_challenge(
+    action: Annotated[
+        Literal["booking", "password-reset"], Path(description="What the challenge is for.")
+    ],
+) -> schemas.Challenge:
+    """What to solve before `action`; send the solution in the `X-Meetings-Challenge`
+    header (proof of work: `<challenge>:<nonce>`). `kind` is "none" when nothing is asked."""
+    issued = challenges.issue(action)
+    if issued is None:
+        return schemas.Challenge(kind="none")
+    return schemas.Challenge.model_validate(issued)
 
 
 @router.get("/links/{slug}", responses=documented(404))
@@ -113,10 +127,23 @@ def post_booking(
     session: DatabaseSession,
     request: Request,
     response: Response,
+    solution: Annotated[
+        str | None,
+        Header(
+            alias="X-Meetings-Challenge",
+            max_length=challenges.MAX_SOLUTION_LENGTH,
+            description="The solved challenge, when the server asks one (GET /challenges/booking).",
+        ),
+    ] = None,
 ) -> schemas.Booking:
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
-    409 with the day's free slots when someone was quicker."""
+    409 with the day's free slots when someone was quicker; 400 `challenge_failed` when
+    the server asks a challenge and the header does not answer it."""
     _throttle(rate_limits.booking_request, request, slug)
+    try:
+        challenges.verify(challenges.BOOKING, solution, request_ip(request))
+    except challenges.ChallengeFailedError as failed:
+        raise ApiError(400, "challenge_failed", str(failed)) from None
     wanted = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )

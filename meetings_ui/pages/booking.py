@@ -19,7 +19,7 @@ from meetings_ui import routes
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
 from meetings_ui.domain.time_zones import is_time_zone
-from meetings_ui.services import booking_pages, rate_limits
+from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 from meetings_ui.state.auth import visitor_ip
 
@@ -38,6 +38,15 @@ def _counted(check: Callable[..., None], client_ip: str, slug: str, call: Callab
     """`call()` once the public API's rate limit (rate_limits.slots_query / booking_request,
     the same counters) lets this client and link go on; else RateLimitedError, uncounted."""
     check(client_ip=client_ip, slug=slug)
+    return call()
+
+
+def _checked_booking(
+    client_ip: str, slug: str, solution: str, call: Callable[[], booking_pages.BookingResult]
+) -> booking_pages.BookingResult:
+    """Book once the rate limit and the challenge (challenges.py) let this request go on."""
+    rate_limits.booking_request(client_ip=client_ip, slug=slug)
+    challenges.verify(challenges.BOOKING, solution, client_ip)
     return call()
 
 
@@ -242,13 +251,24 @@ class BookingState(rx.State):
 
     # --- booking ----------------------------------------------------------------------------
 
+    @rx.event
+    def submit(self) -> rx.event.EventSpec | None:
+        """Have the browser solve the challenge first, when one is configured."""
+        if self.submitting or not self.start:
+            return None
+        self.submitting, self.problems, self.notice = True, [], ""
+        challenge = challenges.issue(challenges.BOOKING)
+        if challenge is None:
+            return BookingState.book("")
+        return rx.call_script(challenges.browser_script(challenge), callback=BookingState.book)
+
     @rx.event(background=True)
-    async def submit(self) -> AsyncIterator[rx.event.EventSpec]:
+    async def book(self, solution: str) -> AsyncIterator[rx.event.EventSpec]:
         """Book in a thread: the host's calendar is read and written."""
         async with self:
-            if self.submitting or not self.start:
+            if not self.start:
+                self.submitting = False
                 return
-            self.submitting, self.problems, self.notice = True, [], ""
             call = functools.partial(
                 booking_pages.book,
                 slug=self._slug,
@@ -267,11 +287,15 @@ class BookingState(rx.State):
             slug, client_ip = self._slug, visitor_ip(self)
         try:
             result = await asyncio.to_thread(
-                _counted, rate_limits.booking_request, client_ip, slug, call
+                _checked_booking, client_ip, slug, str(solution or ""), call
             )
         except rate_limits.RateLimitedError as refused:
             async with self:
                 self.submitting, self.notice = False, _too_many(refused)
+            return
+        except challenges.ChallengeFailedError as failed:
+            async with self:
+                self.submitting, self.notice = False, str(failed)
             return
         async with self:
             if result.confirmation_path:

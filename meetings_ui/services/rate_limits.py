@@ -65,6 +65,12 @@ def reset() -> None:
     _limiter().storage.reset()
 
 
+def first_use(key: str, seconds: int) -> bool:
+    """True the first time `key` is seen within `seconds` (one-time tokens: a solved
+    challenge), on the limiter's storage, so every worker sees every use."""
+    return _limiter().storage.incr(f"once/{key}", seconds) == 1
+
+
 def hit(*limits: tuple[RateLimitItem, str, str]) -> None:
     """Count one request against each (limit, scope, key), in order; raise
     RateLimitedError at the first limit already reached (that one is not counted)."""

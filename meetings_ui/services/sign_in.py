@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from meetings_ui import routes
 from meetings_ui.domain.text_fields import InvalidTextError, normalize_email
 from meetings_ui.models import User
-from meetings_ui.services import rate_limits
+from meetings_ui.services import challenges, rate_limits
 from meetings_ui.services.accounts import (
     AccountError,
     do_check_credentials,
@@ -164,16 +164,24 @@ def create_first_admin(
 
 
 @use_case
-def request_password_reset(*, session: Session, email: str, client_ip: str) -> str:
+def request_password_reset(
+    *, session: Session, email: str, client_ip: str, challenge: str | None = None
+) -> str:
     """Mail a reset link if the account exists; returns the address the page confirms.
 
     A malformed address is an AccountError; an unknown one looks exactly like a known one,
-    rate limits included (per client IP and per address, known or not).
+    rate limits included (per client IP and per address, known or not). When a challenge
+    is configured (challenges.py), `challenge` must answer it.
     """
     try:
         address = normalize_email(email)
     except InvalidTextError as error:
         raise AccountError(str(error), "email") from None
+    # The challenge first: requests that did not solve it use up nobody's quota.
+    try:
+        challenges.verify(challenges.PASSWORD_RESET, challenge, client_ip)
+    except challenges.ChallengeFailedError as failed:
+        raise AccountError(str(failed)) from None
     try:
         rate_limits.password_reset(client_ip=client_ip, email=address)
     except rate_limits.RateLimitedError as refused:
