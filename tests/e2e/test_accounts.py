@@ -163,3 +163,13 @@ def test_a_login_code_does_not_log_another_browser_in(browser: Browser, app_url:
     finally:
         attacker.close()
         victim.close()
+
+
+def test_a_reset_request_with_a_proof_of_work(
+    page: Page, app_url: str, proof_of_work: list[str]
+) -> None:
+    page.goto(app_url + "/forgot-password")
+    page.get_by_label("Email").fill(HOST[0])
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {HOST[0]}")
+    assert len(proof_of_work) == 1  # the browser solved the server's challenge

@@ -150,6 +150,23 @@ def test_the_booking_page_counts_against_the_public_rate_limits(
     expect(page.get_by_role("alert")).to_contain_text("Too many requests from your network")
 
 
+def test_booking_with_a_proof_of_work_solved_by_the_browser(
+    app_url: str, page_in, proof_of_work: list[str]
+) -> None:
+    make_link("host@example.com", "pow-intro")
+    page = page_in("UTC")
+    page.goto(f"{app_url}/meetings/pow-intro")
+    pick_first_time(page)
+    fill_form(page, email="worker@example.org")
+    page.get_by_role("button", name="Request meeting").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    with session_scope() as session:
+        assert session.exec(
+            select(Booking).where(Booking.prospect_email == "worker@example.org")
+        ).one()
+    assert len(proof_of_work) == 1  # the browser solved the server's challenge
+
+
 def test_a_time_taken_meanwhile_says_so_and_offers_fresh_times(app_url: str, page_in) -> None:
     link = make_link("host@example.com", "busy-intro")
     page = page_in("Asia/Tokyo")
