@@ -38,7 +38,10 @@ PASSWORD_RESET = "password-reset"  # noqa: S105  (an action name)
 ACTIONS = (BOOKING, PASSWORD_RESET)
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 MAX_SOLUTION_LENGTH = 4096
-NO_SOLUTION = "This request needs the browser check first: reload the page and try again."
+NO_SOLUTION = (
+    "This request needs a browser check that did not run: reload the page and try again "
+    "(over https, with JavaScript on)."
+)
 
 
 class ChallengeFailedError(ValueError):
@@ -183,11 +186,14 @@ def issue(action: str) -> Challenge | None:
 
 
 def browser_script(challenge: Challenge) -> str:
-    """The JavaScript that solves `challenge` in the browser (a Promise of the solution)."""
+    """The JavaScript that solves `challenge` in the browser: a Promise of the solution,
+    or of "" when the browser cannot (no crypto.subtle on plain http, a CAPTCHA that did
+    not load), so the page always hears back and the server says what to do."""
     current = verifier()
     if current is None:
         raise ValueError("No challenge is configured")
-    return current.browser_script(challenge)
+    solver = current.browser_script(challenge)
+    return f"(async () => {{ try {{ return await ({solver}); }} catch (e) {{ return ''; }} }})()"
 
 
 def verify(action: str, solution: str | None, client_ip: str) -> None:
