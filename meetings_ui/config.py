@@ -125,6 +125,14 @@ class Settings(BaseSettings):
     smtp_password: str = Field("", validation_alias="SMTP_PASSWORD", repr=False)
     smtp_from: str = Field("Meetings <meetings@localhost>", validation_alias="SMTP_FROM")
     demo_mode: bool = Field(False, validation_alias="MEETINGS_DEMO")
+    # How many reverse proxies of ours stand in front of the app (client_ip.py): 0 ignores
+    # X-Forwarded-For, which any client can write.
+    # A challenge on public booking and password-reset requests (services/challenges.py):
+    # "none", "proof-of-work", or "package.module:Class" naming a CAPTCHA verifier.
+    challenge: str = Field("none", validation_alias="MEETINGS_CHALLENGE")
+    # Leading zero bits of sha256(challenge + nonce) a browser must find (2**N hashes).
+    pow_difficulty: int = Field(16, ge=1, le=28, validation_alias="MEETINGS_POW_DIFFICULTY")
+    trusted_proxy_hops: int = Field(0, ge=0, le=10, validation_alias="MEETINGS_TRUSTED_PROXY_HOPS")
 
     @field_validator("demo_mode")
     @classmethod

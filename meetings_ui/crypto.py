@@ -39,10 +39,13 @@ def encrypt_json(value: dict[str, Any], *, secret_key: str | None = None) -> str
     return _fernet(key).encrypt(json.dumps(value).encode()).decode("ascii")
 
 
-def decrypt_json(token: str, *, secret_key: str | None = None) -> dict[str, Any]:
+def decrypt_json(
+    token: str, *, secret_key: str | None = None, max_age: int | None = None
+) -> dict[str, Any]:
+    """The value `encrypt_json` made; with `max_age` (seconds) an older token is refused."""
     key = secret_key or get_settings().secret_key
     try:
-        return json.loads(_fernet(key).decrypt(token.encode("ascii")))
+        return json.loads(_fernet(key).decrypt(token.encode("ascii"), ttl=max_age))
     except (InvalidToken, ValueError) as error:
         raise UndecryptableError("Stored credentials cannot be decrypted with this key") from error
 

@@ -13,6 +13,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     booking,
     booking_done,
     calendar_settings,
+    confirm_sign_up,
     contacts,
     dev_outbox,
     first_admin,

@@ -5,6 +5,7 @@ from __future__ import annotations
 LANDING = "/"
 LOGIN = "/login"
 SIGN_UP = "/signup"
+SIGN_UP_CONFIRM = "/signup/confirm"  # the link a new host is mailed
 FIRST_ADMIN = "/setup"
 FORGOT_PASSWORD = "/forgot-password"  # noqa: S105  (a route, not a secret)
 RESET_PASSWORD = "/reset-password"  # noqa: S105

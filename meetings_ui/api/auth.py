@@ -17,7 +17,7 @@ from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import RedirectResponse
 
 from meetings_ui import routes
-from meetings_ui.api.deps import DatabaseSession
+from meetings_ui.api.deps import DatabaseSession, request_ip
 from meetings_ui.config import get_settings
 from meetings_ui.services.sessions import (
     COOKIE_CHECK_PARAM,
@@ -77,7 +77,7 @@ def complete_login(
     code: str = "",
     binding: Annotated[str | None, Cookie(alias=LOGIN_BINDING_COOKIE)] = None,
 ) -> RedirectResponse:
-    client_ip = request.client.host if request.client else ""
+    client_ip = request_ip(request)
     try:
         redeemed = (
             do_redeem_login_code(

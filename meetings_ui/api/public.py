@@ -7,15 +7,15 @@ provider calls never block the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from meetings_ui import routes
 from meetings_ui.api import schemas
-from meetings_ui.api.deps import DatabaseSession
+from meetings_ui.api.deps import DatabaseSession, request_ip
 from meetings_ui.api.errors import ApiError, documented, invalid
-from meetings_ui.services import api_views, rate_limits
+from meetings_ui.services import api_views, challenges, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
 
@@ -42,9 +42,8 @@ def limited(*statuses: int) -> dict[int | str, dict]:
 
 def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
     """Count this request (client IP, link); a 429 with Retry-After when over a limit."""
-    client_ip = request.client.host if request.client else ""
     try:
-        check(client_ip=client_ip, slug=slug)
+        check(client_ip=request_ip(request), slug=slug)
     except rate_limits.RateLimitedError as refused:
         raise ApiError(
             429,
@@ -52,6 +51,20 @@ def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
             f"Too many requests: try again in {refused.retry_after} seconds.",
             headers={"Retry-After": str(refused.retry_after)},
         ) from None
+
+
+@router.get("/challenges/{action}", responses=documented())
+def get_challenge(
+    action: Annotated[
+        Literal["booking", "password-reset"], Path(description="What the challenge is for.")
+    ],
+) -> schemas.Challenge:
+    """What to solve before `action`; send the solution in the `X-Meetings-Challenge`
+    header (proof of work: `<challenge>:<nonce>`). `kind` is "none" when nothing is asked."""
+    issued = challenges.issue(action)
+    if issued is None:
+        return schemas.Challenge(kind="none")
+    return schemas.Challenge.model_validate(issued)
 
 
 @router.get("/links/{slug}", responses=documented(404))
@@ -119,11 +132,24 @@ def post_booking(
     session: DatabaseSession,
     request: Request,
     response: Response,
+    solution: Annotated[
+        str | None,
+        Header(
+            alias="X-Meetings-Challenge",
+            max_length=challenges.MAX_SOLUTION_LENGTH,
+            description="The solved challenge, when the server asks one (GET /challenges/booking).",
+        ),
+    ] = None,
 ) -> schemas.Booking:
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
-    409 with the day's free slots when someone was quicker. The confirmation email is on
-    its way: it is sent in the background, so the answer never waits for the mail server."""
+    409 with the day's free slots when someone was quicker; 400 `challenge_failed` when
+    the server asks a challenge and the header does not answer it. The confirmation email
+    is sent in the background, so the answer never waits for the mail server."""
     _throttle(rate_limits.booking_request, request, slug)
+    try:
+        challenges.verify(challenges.BOOKING, solution, request_ip(request))
+    except challenges.ChallengeFailedError as failed:
+        raise ApiError(400, "challenge_failed", str(failed)) from None
     wanted = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )

@@ -133,6 +133,20 @@ class Slots(_Output):
     slots: list[Slot] = Field(description="Free slots, in `timezone`.")
 
 
+class Challenge(_Output):
+    """What to solve before a request (docs/api.md: challenges)."""
+
+    kind: str = Field(
+        description='"none" (nothing to do), "proof-of-work", or the name of a CAPTCHA.'
+    )
+    challenge: str = Field(
+        "", description="Proof of work: the signed challenge; a CAPTCHA: its site key."
+    )
+    difficulty: int = Field(
+        0, description="Proof of work: the leading zero bits sha256(challenge + nonce) needs."
+    )
+
+
 class BookingRequest(BaseModel):
     """A prospect's booking. Send the same `idempotency_key` again to replay it safely."""
 

@@ -47,8 +47,9 @@ class DisconnectState(AuthState, mixin=True):
                 return
             actor = self._require_actor()
             connection_id, self.disconnecting = self.disconnect_id, True
+        notice = ""
         try:
-            await asyncio.to_thread(
+            notice = await asyncio.to_thread(
                 connections.do_disconnect, actor=actor, connection_id=connection_id
             )
             refused = False
@@ -61,7 +62,12 @@ class DisconnectState(AuthState, mixin=True):
         async with self:
             self.disconnecting, self.disconnect_id = False, 0
             message = REFUSED if refused else self._disconnected(connection_id)
-        yield rx.toast.error(message) if refused else rx.toast.success(message)
+        if refused:
+            yield rx.toast.error(message)
+        elif notice:  # the provider could not end the grant: the person must, so it stays
+            yield rx.toast.warning(f"{message}. {notice}", duration=60_000, close_button=True)
+        else:
+            yield rx.toast.success(message)
 
 
 def disconnect_dialog(state: type[DisconnectState], consequence: str) -> rx.Component:

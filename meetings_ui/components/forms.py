@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from meetings_ui import routes
 from meetings_ui.services.accounts import MIN_PASSWORD_LENGTH
 
 
@@ -132,6 +133,22 @@ def new_account_form(
             submit=submit,
             busy=state.busy,
             on_submit=on_submit,
+        ),
+    )
+
+
+def inbox_notice(message: rx.Var[str], local_outbox: rx.Var[bool]) -> rx.Component:
+    """What an account page says once it mailed a link (the same for every address), and
+    where the mail waits when this server sends none."""
+    return rx.vstack(
+        rx.callout(message, icon="mail-check", role="status"),
+        rx.cond(
+            local_outbox,
+            rx.text(
+                "This server sends no mail (SMTP is not configured): messages wait in ",
+                rx.link("the local outbox", href=routes.DEV_OUTBOX),
+                ".",
+            ),
         ),
     )
 

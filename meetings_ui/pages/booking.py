@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import available_timezones
 
 import reflex as rx
@@ -18,8 +19,9 @@ from meetings_ui import routes
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
 from meetings_ui.domain.time_zones import is_time_zone
-from meetings_ui.services import booking_pages
+from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
+from meetings_ui.state.auth import visitor_ip
 
 TIME_ZONES = [
     "UTC",
@@ -29,6 +31,28 @@ TIME_ZONES = [
 ]
 VISITOR_COOKIE = "meetings_visitor"
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
+T = TypeVar("T")
+
+
+def _counted(check: Callable[..., None], client_ip: str, slug: str, call: Callable[[], T]) -> T:
+    """`call()` once the public API's rate limit (rate_limits.slots_query / booking_request,
+    the same counters) lets this client and link go on; else RateLimitedError, uncounted."""
+    check(client_ip=client_ip, slug=slug)
+    return call()
+
+
+def _checked_booking(
+    client_ip: str, slug: str, solution: str, call: Callable[[], booking_pages.BookingResult]
+) -> booking_pages.BookingResult:
+    """Book once the rate limit and the challenge (challenges.py) let this request go on."""
+    rate_limits.booking_request(client_ip=client_ip, slug=slug)
+    challenges.verify(challenges.BOOKING, solution, client_ip)
+    return call()
+
+
+def _too_many(refused: rate_limits.RateLimitedError) -> str:
+    unit = "minute" if refused.minutes == 1 else "minutes"
+    return f"Too many requests from your network just now: try again in {refused.minutes} {unit}."
 
 
 class BookingState(rx.State):
@@ -58,6 +82,7 @@ class BookingState(rx.State):
     problems: list[str] = []
     notice: str = ""
     submitting: bool = False
+    limited: str = ""  # the page could not even open: too many requests from this network
 
     visitor: str = rx.Cookie("", name=VISITOR_COOKIE, max_age=365 * 24 * 3600, same_site="lax")
     _slug: str = ""
@@ -99,6 +124,7 @@ class BookingState(rx.State):
         self._reschedule_token = str(params.get("reschedule", ""))
         self.opened, self.loading, self.submitting = False, True, False
         self.problems, self.notice, self.start, self.day = [], "", "", ""
+        self.limited = ""
         return rx.call_script(DETECT_ZONE, callback=BookingState.load_page)
 
     @rx.event(background=True)
@@ -112,7 +138,13 @@ class BookingState(rx.State):
                 visitor_token=self.visitor,
                 reschedule_token=self._reschedule_token,
             )
-        page = await asyncio.to_thread(call)
+            client_ip = visitor_ip(self)
+        try:
+            page = await asyncio.to_thread(_counted, rate_limits.slots_query, client_ip, slug, call)
+        except rate_limits.RateLimitedError as refused:
+            async with self:
+                self.opened, self.limited = True, _too_many(refused)
+            return
         async with self:
             if slug != self._slug:
                 return  # the tab went on to another link meanwhile
@@ -148,7 +180,15 @@ class BookingState(rx.State):
                 duration=self.duration,
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
             )
-        slots = await asyncio.to_thread(call)
+            slug, client_ip = self._slug, visitor_ip(self)
+        try:
+            slots = await asyncio.to_thread(
+                _counted, rate_limits.slots_query, client_ip, slug, call
+            )
+        except rate_limits.RateLimitedError as refused:
+            async with self:
+                self._slots, self.loading, self.notice = [], False, _too_many(refused)
+            return
         async with self:
             if slots is None:
                 self.not_found = True
@@ -215,13 +255,24 @@ class BookingState(rx.State):
 
     # --- booking ----------------------------------------------------------------------------
 
+    @rx.event
+    def submit(self) -> rx.event.EventSpec | None:
+        """Have the browser solve the challenge first, when one is configured."""
+        if self.submitting or not self.start:
+            return None
+        self.submitting, self.problems, self.notice = True, [], ""
+        challenge = challenges.issue(challenges.BOOKING)
+        if challenge is None:
+            return BookingState.book("")
+        return rx.call_script(challenges.browser_script(challenge), callback=BookingState.book)
+
     @rx.event(background=True)
-    async def submit(self) -> AsyncIterator[rx.event.EventSpec]:
+    async def book(self, solution: str) -> AsyncIterator[rx.event.EventSpec]:
         """Book in a thread: the host's calendar is read and written."""
         async with self:
-            if self.submitting or not self.start:
+            if not self.start:
+                self.submitting = False
                 return
-            self.submitting, self.problems, self.notice = True, [], ""
             call = functools.partial(
                 booking_pages.book,
                 slug=self._slug,
@@ -237,7 +288,19 @@ class BookingState(rx.State):
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
                 month=self.month,
             )
-        result = await asyncio.to_thread(call)
+            slug, client_ip = self._slug, visitor_ip(self)
+        try:
+            result = await asyncio.to_thread(
+                _checked_booking, client_ip, slug, str(solution or ""), call
+            )
+        except rate_limits.RateLimitedError as refused:
+            async with self:
+                self.submitting, self.notice = False, _too_many(refused)
+            return
+        except challenges.ChallengeFailedError as failed:
+            async with self:
+                self.submitting, self.notice = False, str(failed)
+            return
         async with self:
             if result.confirmation_path:
                 self.visitor = result.visitor_token  # stays `submitting` while it leaves
@@ -497,7 +560,13 @@ def booking_page() -> rx.Component:
                     rx.heading("This meeting link does not exist", size="6", as_="h1"),
                     rx.text("Check the address, or ask the person who sent it for a new link."),
                 ),
-                _booking_panel(),
+                rx.cond(
+                    BookingState.limited != "",
+                    rx.callout(
+                        BookingState.limited, icon="clock", color_scheme="amber", role="alert"
+                    ),
+                    _booking_panel(),
+                ),
             ),
         ),
         padding=rx.cond(BookingState.embed, "0.5em", "2em"),

@@ -5,16 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, email_field
+from meetings_ui.components.forms import account_form, auth_card, email_field, inbox_notice
 from meetings_ui.config import get_settings
-from meetings_ui.services import sign_in
-from meetings_ui.state.auth import AuthState
+from meetings_ui.services import challenges, sign_in
+from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
 
 class ForgotPasswordState(FormMixin, AuthState):
     sent_to: str = ""
     local_outbox: bool = False
+    _email: str = ""  # what was typed, while the browser solves the challenge
 
     @rx.event
     def load(self) -> None:
@@ -22,14 +23,32 @@ class ForgotPasswordState(FormMixin, AuthState):
         self.sent_to = ""
         self.local_outbox = get_settings().captures_mail
 
+    @rx.event
+    def send(self, form: dict[str, str]) -> rx.event.EventSpec | None:
+        """Ask the browser to solve the challenge first, when one is configured."""
+        if self.busy:
+            return None
+        self._email = form.get("email", "")
+        challenge = challenges.issue(challenges.PASSWORD_RESET)
+        if challenge is None:
+            return ForgotPasswordState.send_solved("")
+        self.busy = True  # the spinner shows while the browser works
+        return rx.call_script(
+            challenges.browser_script(challenge), callback=ForgotPasswordState.send_solved
+        )
+
     @rx.event(background=True)
-    async def send(self, form: dict[str, str]) -> None:
+    async def send_solved(self, solution: str) -> None:
         """Sending mail can wait on an SMTP server: it runs in a thread."""
+        async with self:
+            self.busy = False  # submit_in_thread sets it again for the request itself
+            email = self._email
         address = await submit_in_thread(
             self,
             sign_in.request_password_reset,
-            email=form.get("email", ""),
-            client_ip=self.router.session.client_ip,
+            email=email,
+            client_ip=visitor_ip(self),
+            challenge=str(solution or ""),
         )
         if address is not NOT_DONE:
             async with self:
@@ -46,23 +65,12 @@ def forgot_password() -> rx.Component:
         "Reset your password",
         rx.cond(
             ForgotPasswordState.sent_to != "",
-            rx.vstack(
-                rx.callout(
-                    "If an account exists for "
-                    + ForgotPasswordState.sent_to
-                    + ", we have emailed it a link to set a new password. The link works "
-                    "once, for one hour.",
-                    icon="mail-check",
-                    role="status",
-                ),
-                rx.cond(
-                    ForgotPasswordState.local_outbox,
-                    rx.text(
-                        "This server sends no mail (SMTP is not configured): messages wait in ",
-                        rx.link("the local outbox", href=routes.DEV_OUTBOX),
-                        ".",
-                    ),
-                ),
+            inbox_notice(
+                "If an account exists for "
+                + ForgotPasswordState.sent_to
+                + ", we have emailed it a link to set a new password. The link works "
+                "once, for one hour.",
+                ForgotPasswordState.local_outbox,
             ),
             account_form(
                 email_field(),

@@ -18,7 +18,7 @@ from meetings_ui.components.forms import (
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.demo import DemoLogin, demo_logins
-from meetings_ui.state.auth import AuthState
+from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
 
@@ -62,7 +62,7 @@ class LoginState(FormMixin, BrowserCheckMixin, AuthState):
             sign_in.log_in,
             email=form.get("email", ""),
             password=form.get("password", ""),
-            client_ip=self.router.session.client_ip,
+            client_ip=visitor_ip(self),
             next_path=self.router.url.query_parameters.get("next", ""),
             cookie_header=self.router.headers.cookie,
         )

@@ -1,52 +1,67 @@
-"""Sign up as a host (the user role); then straight into the app, logged in."""
+"""Sign up as a host (the user role): the page then says "check your inbox", whether the
+address had an account or not (services/sign_up.py); the mailed link finishes it."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import (
     auth_card,
+    inbox_notice,
     new_account_form,
 )
-from meetings_ui.pages.login import complete_login_url
+from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
-from meetings_ui.state.auth import AuthState
+from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
 
 
 class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
+    sent_to: str = ""
+    local_outbox: bool = False
+
     @rx.event
     def load(self) -> rx.event.EventSpec | None:
         self._clear_form()
+        self.sent_to = ""
+        self.local_outbox = get_settings().captures_mail
         if needs_first_admin():
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
         return self._check_browser()
 
     @rx.event(background=True)
-    async def sign_up(self, form: dict[str, str]) -> AsyncIterator[rx.event.EventSpec]:
-        """Hashing the password is slow on purpose: it runs in a thread."""
-        code = await submit_in_thread(
+    async def sign_up(self, form: dict[str, str]) -> None:
+        """Hashing the password and sending mail are slow: they run in a thread."""
+        address = await submit_in_thread(
             self,
             sign_in.sign_up,
             refused=(AccountError, ForbiddenError),
             **new_account_input(form),
-            cookie_header=self.router.headers.cookie,
-            client_ip=self.router.session.client_ip,
+            client_ip=visitor_ip(self),
         )
-        if code is not NOT_DONE:
-            yield rx.redirect(complete_login_url(code))
+        if address is not NOT_DONE:
+            async with self:
+                self.sent_to = address
 
 
 @rx.page(route=routes.SIGN_UP, title="Sign up · Meetings", on_load=SignUpState.load)
 def sign_up() -> rx.Component:
     return auth_card(
         "Sign up",
-        new_account_form(SignUpState, "Sign up", SignUpState.sign_up),
+        rx.cond(
+            SignUpState.sent_to != "",
+            inbox_notice(
+                "We have emailed "
+                + SignUpState.sent_to
+                + " a link to finish signing up: open it within 24 hours. Nothing arrived? "
+                "Check the spam folder, or the address you typed.",
+                SignUpState.local_outbox,
+            ),
+            new_account_form(SignUpState, "Sign up", SignUpState.sign_up),
+        ),
         rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN)),
     )

@@ -136,6 +136,10 @@ class ProviderUnavailableError(ProviderError):
         self.retry_after = retry_after
 
 
+class RevocationUnsupportedError(ProviderError):
+    """The provider offers an app no way to give up a user's grant: only the user can."""
+
+
 class CalendarAccount(Protocol):
     provider: Provider
 
@@ -173,3 +177,8 @@ class CalendarConnector(Protocol):
     def open(
         self, credentials: Credentials, on_credentials_changed: CredentialsSaver
     ) -> CalendarAccount: ...
+
+    def revoke(self, credentials: Credentials) -> None:
+        """End the grant at the provider, so the stored tokens stop working anywhere.
+        ProviderError (RevocationUnsupportedError, ProviderUnavailableError) when not done."""
+        ...

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httplib2
+import requests
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
@@ -172,6 +173,33 @@ class GoogleConnector(OAuthConnector[GoogleEndpoints]):
         self, credentials: Credentials, on_credentials_changed: CredentialsSaver
     ) -> GoogleAccount:
         return GoogleAccount(self, dict(credentials), on_credentials_changed)
+
+    def revoke(self, credentials: Credentials) -> None:
+        """POST the token to Google's revocation endpoint: revoking the refresh token (or
+        an access token) ends the whole grant, and every token of it stops working. One
+        attempt: the caller tells the user what to do when it fails."""
+        token = credentials.get("refresh_token") or credentials.get("access_token")
+        if not token:
+            return
+        try:
+            answer = requests.post(
+                self.endpoints.revoke_url, data={"token": token}, timeout=self.timeout
+            )
+        except RequestException as error:
+            raise ProviderUnavailableError(f"Google could not be reached: {error}") from error
+        if answer.status_code == 200:
+            return
+        try:
+            reason = str(answer.json().get("error", ""))
+        except ValueError:
+            reason = ""
+        if answer.status_code == 400 and reason == "invalid_token":
+            return  # already revoked or expired: the grant is gone
+        if answer.status_code == 429 or answer.status_code >= 500:
+            raise ProviderUnavailableError(
+                f"Google answered {answer.status_code} to the revocation"
+            )
+        raise ProviderError(f"Google refused the revocation ({reason or answer.status_code})")
 
 
 def _credentials_from(token: Mapping[str, Any], previous: Credentials | None) -> Credentials:

@@ -43,6 +43,7 @@ from meetings_ui.providers.base import (
     ProviderError,
     ProviderEvent,
     ProviderUnavailableError,
+    RevocationUnsupportedError,
 )
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
@@ -179,6 +180,17 @@ class MicrosoftConnector(OAuthConnector[MicrosoftEndpoints]):
         self, credentials: Credentials, on_credentials_changed: CredentialsSaver
     ) -> MicrosoftAccount:
         return MicrosoftAccount(self, dict(credentials), on_credentials_changed)
+
+    def revoke(self, credentials: Credentials) -> None:
+        """The Microsoft identity platform has no revocation endpoint (no RFC 7009) for a
+        user-consented app. What exists is for administrators: deleting the user's
+        oauth2PermissionGrant needs DelegatedPermissionGrant.ReadWrite.All, and
+        revokeSignInSessions needs an admin-consented permission and would sign the user
+        out of every app they use. So the grant stays until the user removes it; the
+        caller forgets the tokens and tells them where."""
+        raise RevocationUnsupportedError(
+            "Microsoft does not let an app give up the access a user granted it"
+        )
 
 
 class MicrosoftAccount:

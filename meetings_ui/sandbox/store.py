@@ -372,27 +372,23 @@ class SandboxStore:
             return access, grant
 
     def revoke(self, token: str) -> bool:
-        """Revoking either token ends the whole grant, as Google does."""
+        """Revoking either token ends the whole grant, as Google does: the refresh token
+        and every access token of the account stop working. False for a token that is
+        unknown or already revoked (Google answers 400 invalid_token)."""
         with self.lock:
-            if token in self.refresh_grants:
+            if token in self.refresh_grants and not self.refresh_grants[token].revoked:
                 grant = self.refresh_grants[token]
+                provider, email = grant.provider, grant.account_email
             elif token in self.access_tokens:
                 provider, email, _ = self.access_tokens[token]
-                grant = next(
-                    (
-                        g
-                        for g in self.refresh_grants.values()
-                        if g.provider == provider and g.account_email == email
-                    ),
-                    None,
-                )
             else:
                 return False
-            if grant is not None:
-                grant.revoked = True
-                for access, (provider, email, _) in list(self.access_tokens.items()):
-                    if provider == grant.provider and email == grant.account_email:
-                        del self.access_tokens[access]
+            for grant in self.refresh_grants.values():
+                if grant.provider == provider and grant.account_email == email:
+                    grant.revoked = True
+            for access, (other, owner, _) in list(self.access_tokens.items()):
+                if other == provider and owner == email:
+                    del self.access_tokens[access]
             return True
 
     def revoke_account(self, provider: str, email: str) -> None:

@@ -91,23 +91,40 @@ def _display_name(raw: str, email: str) -> str:
     return name or email.split("@", 1)[0]
 
 
-def _new_user(
-    session: Session, *, email: str, password: str, display_name: str, role: Role
-) -> User:
-    """Validate and add (not commit) a user; every account creation goes through here."""
+@dataclass(frozen=True)
+class NewAccount:
+    """A checked account form: the address as stored, the name to show, the password hashed."""
+
+    email: str
+    display_name: str
+    password_hash: str
+
+
+def new_account(*, email: str, password: str, display_name: str) -> NewAccount:
+    """Check a new account's form and hash its password (slow on purpose). Says nothing
+    about whether the address already has an account."""
     email = normalise_email(email)
     if problem := email_problem(email):
         raise AccountError(problem, "email")
     if problem := password_problem(password, email=email):
         raise AccountError(problem, "password")
-    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+    return NewAccount(
+        email=email,
+        display_name=_display_name(display_name, email),
+        password_hash=hash_password(password),
+    )
+
+
+def _new_user(session: Session, account: NewAccount, *, role: Role) -> User:
+    """Add (not commit) a user; every account creation goes through here."""
+    if session.exec(select(User.id).where(User.email == account.email)).first() is not None:
         raise AccountError(
             "An account with this email already exists: log in, or reset its password.", "email"
         )
     user = User(
-        email=email,
-        display_name=_display_name(display_name, email),
-        password_hash=hash_password(password),
+        email=account.email,
+        display_name=account.display_name,
+        password_hash=account.password_hash,
         role=role,
     )
     session.add(user)
@@ -143,9 +160,8 @@ def do_create_first_admin(
     if not needs_first_admin(session=session):
         session.rollback()
         raise ForbiddenError("This workspace already has an admin: log in instead.")
-    user = _new_user(
-        session, email=email, password=password, display_name=display_name, role=Role.ADMIN
-    )
+    account = new_account(email=email, password=password, display_name=display_name)
+    user = _new_user(session, account, role=Role.ADMIN)
     _commit_new_user(session, user)
     audit.record(
         session=session, actor_id=user.id, action="user.first_admin_created", target=user.email
@@ -153,15 +169,19 @@ def do_create_first_admin(
     return user
 
 
-def do_sign_up(*, session: Session, email: str, password: str, display_name: str) -> User:
-    """A host signs themselves up; they get the user role and no seats."""
+def refuse_before_first_admin(session: Session) -> None:
+    """Hosts sign up only once the workspace has its admin."""
     if needs_first_admin(session=session):
         raise ForbiddenError(
             "This workspace has no admin yet: create the first admin account first."
         )
-    user = _new_user(
-        session, email=email, password=password, display_name=display_name, role=Role.USER
-    )
+
+
+def do_sign_up(*, session: Session, account: NewAccount) -> User:
+    """A host's account, once they confirmed their address (services/sign_up.py); they get
+    the user role and no seats."""
+    refuse_before_first_admin(session)
+    user = _new_user(session, account, role=Role.USER)
     _commit_new_user(session, user)
     audit.record(session=session, actor_id=user.id, action="user.signed_up", target=user.email)
     return user
@@ -179,7 +199,8 @@ def do_create_user(
 ) -> User:
     """An admin (or the operator's CLI) creates an account for someone else."""
     require_admin(actor)
-    user = _new_user(session, email=email, password=password, display_name=display_name, role=role)
+    account = new_account(email=email, password=password, display_name=display_name)
+    user = _new_user(session, account, role=role)
     _commit_new_user(session, user)
     audit.record(
         session=session,

@@ -25,6 +25,7 @@ from meetings_ui.providers.base import (
     ProviderCalendar,
     ProviderError,
     ProviderUnavailableError,
+    RevocationUnsupportedError,
 )
 from meetings_ui.providers.registry import ProviderNotOfferedError, connector_for
 from meetings_ui.services import audit
@@ -290,13 +291,48 @@ def do_complete_connect(
     return connection
 
 
+# Where a person removes an app's access themselves, when the provider could not be told.
+REMOVE_ACCESS = {
+    Provider.GOOGLE: (
+        "Remove Meetings from the Google Account's third-party connections "
+        "(myaccount.google.com/connections)."
+    ),
+    Provider.MICROSOFT: (
+        "Remove Meetings from the Microsoft account's app permissions "
+        "(myapps.microsoft.com for a work or school account, "
+        "account.live.com/consent/Manage for a personal one)."
+    ),
+}
+
+
+def _revoke_grant(connection: CalendarConnection) -> str:
+    """Ask the provider to end our grant; "" when it did, else what the person must do
+    (the provider is down, offers no revocation, or the tokens cannot be read)."""
+    provider = Provider(connection.provider)
+    try:
+        if connection.encrypted_token is None:
+            raise NeedsReconnectError("no credentials are stored")
+        connector_for(provider).revoke(decrypt_json(connection.encrypted_token))
+    except RevocationUnsupportedError:
+        why = "Microsoft does not let apps give up the access granted to them"
+    except (ProviderError, ProviderNotOfferedError, UndecryptableError):
+        why = f"{provider.value.capitalize()} could not be told to end Meetings' access"
+    else:
+        return ""
+    return f"Meetings no longer uses this calendar, but {why}. {REMOVE_ACCESS[provider]}"
+
+
 @use_case
-def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> None:
-    """Forget the account: its credentials and calendars go with the connection row."""
+def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> str:
+    """Forget the account: its credentials and calendars go with the connection row.
+    The grant is revoked at the provider first; if that fails the account is forgotten
+    all the same, and the returned notice says how to remove the access by hand ("" when
+    the provider ended it)."""
     connection = get_connection(session=session, connection_id=connection_id)
     require_self_or_admin(actor, connection.user_id)
     target = f"{connection.provider}:{connection.account_email}"
     owner_id = connection.user_id
+    notice = _revoke_grant(connection)
     session.delete(connection)
     session.commit()
     audit.record(
@@ -304,8 +340,9 @@ def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> None
         actor_id=actor.id,
         action="calendar.disconnected",
         target=target,
-        details={"user_id": owner_id},
+        details={"user_id": owner_id, "revoked_at_provider": not notice},
     )
+    return notice
 
 
 @dataclass(frozen=True)

@@ -32,18 +32,23 @@ def reset_link(raw_token: str) -> str:
     return f"{get_settings().app_url}{routes.RESET_PASSWORD}?{urlencode({'token': raw_token})}"
 
 
-def do_request_password_reset(*, session: Session, email: str) -> None:
-    """Mail a reset link if the account exists; do nothing visible otherwise."""
-    user = user_by_email(session=session, email=email)
-    if user is None or not user.is_active:
-        return
+def new_reset_link(*, session: Session, user: User) -> str:
+    """A fresh single-use reset link for `user` (stored hashed, valid RESET_LIFETIME)."""
     token = new_token()
     session.add(
         PasswordResetToken(
             user_id=user.id, token_hash=digest(token), expires_at=utc_now() + RESET_LIFETIME
         )
     )
-    link = reset_link(token)
+    return reset_link(token)  # the caller commits it with the email that carries it
+
+
+def do_request_password_reset(*, session: Session, email: str) -> None:
+    """Mail a reset link if the account exists; do nothing visible otherwise."""
+    user = user_by_email(session=session, email=email)
+    if user is None or not user.is_active:
+        return
+    link = new_reset_link(session=session, user=user)
     send_email(
         session=session,
         to=user.email,

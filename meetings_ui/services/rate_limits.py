@@ -29,8 +29,10 @@ SLOTS_PER_LINK = parse("600/minute")
 # Booking requests (the public API): a person books a few times, never dozens an hour.
 BOOKINGS_PER_IP = parse("10/hour")
 BOOKINGS_PER_LINK = parse("60/hour")
-# Sign-up attempts (valid or not) from one IP.
+# Sign-up attempts (valid or not) from one IP, and per address so that nobody's inbox is
+# flooded with confirmation links or "someone tried to sign up" notes.
 SIGN_UPS_PER_IP = parse("10/hour")
+SIGN_UPS_PER_EMAIL = parse("3/hour")
 # Password-reset requests: per IP, and per address so that nobody's inbox is flooded.
 RESETS_PER_IP = parse("10/hour")
 RESETS_PER_EMAIL = parse("3/hour")
@@ -63,6 +65,12 @@ def reset() -> None:
     _limiter().storage.reset()
 
 
+def first_use(key: str, seconds: int) -> bool:
+    """True the first time `key` is seen within `seconds` (one-time tokens: a solved
+    challenge), on the limiter's storage, so every worker sees every use."""
+    return _limiter().storage.incr(f"once/{key}", seconds) == 1
+
+
 def hit(*limits: tuple[RateLimitItem, str, str]) -> None:
     """Count one request against each (limit, scope, key), in order; raise
     RateLimitedError at the first limit already reached (that one is not counted)."""
@@ -81,8 +89,8 @@ def booking_request(*, client_ip: str, slug: str) -> None:
     hit((BOOKINGS_PER_IP, "bookings-ip", client_ip), (BOOKINGS_PER_LINK, "bookings-link", slug))
 
 
-def sign_up(*, client_ip: str) -> None:
-    hit((SIGN_UPS_PER_IP, "sign-up-ip", client_ip))
+def sign_up(*, client_ip: str, email: str) -> None:
+    hit((SIGN_UPS_PER_IP, "sign-up-ip", client_ip), (SIGN_UPS_PER_EMAIL, "sign-up-email", email))
 
 
 def password_reset(*, client_ip: str, email: str) -> None:

@@ -35,7 +35,7 @@ LOGIN_BINDING_COOKIE = "meetings_login_binding"
 LOGIN_BINDING_LIFETIME = timedelta(days=400)  # the longest a browser keeps a cookie
 # The pages that issue login codes, so the only ones /auth/browser sends a browser back to,
 # with this query parameter added.
-ACCOUNT_PAGES = (routes.LOGIN, routes.SIGN_UP, routes.FIRST_ADMIN)
+ACCOUNT_PAGES = (routes.LOGIN, routes.SIGN_UP, routes.SIGN_UP_CONFIRM, routes.FIRST_ADMIN)
 COOKIE_CHECK_PARAM = "cookie_check"
 
 
@@ -65,7 +65,7 @@ def safe_next_path(raw: str | None) -> str:
 
 def safe_account_page(raw: str | None) -> str:
     """Where /auth/browser sends a browser back: an account page and its query, else /login."""
-    if not raw or len(raw) > 1000:
+    if not raw or len(raw) > 4000:  # a sign-up confirmation link carries its form
         return routes.LOGIN
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or parts.path not in ACCOUNT_PAGES:

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from meetings_ui import routes
 from meetings_ui.domain.text_fields import InvalidTextError, normalize_email
 from meetings_ui.models import User
-from meetings_ui.services import rate_limits
+from meetings_ui.services import challenges, rate_limits
 from meetings_ui.services.accounts import (
     AccountError,
     do_check_credentials,
     do_create_first_admin,
-    do_sign_up,
     needs_first_admin,
+    normalise_email,
 )
 from meetings_ui.services.guard import Actor, is_admin
 from meetings_ui.services.password_reset import do_request_password_reset, do_reset_password
@@ -28,6 +28,7 @@ from meetings_ui.services.sessions import (
     token_from_cookie_header,
     user_for_token,
 )
+from meetings_ui.services.sign_up import do_confirm_sign_up, do_request_sign_up
 from meetings_ui.services.transactions import Session, use_case
 
 
@@ -121,18 +122,27 @@ def sign_up(
     email: str,
     password: str,
     display_name: str,
-    cookie_header: str,
     client_ip: str,
 ) -> str:
-    """A host's new account, and the login code (bound to this browser) into the app.
+    """Mail the address a confirmation link (or, if it has an account, a note to its
+    owner); returns the address the page confirms, the same either way (sign_up.py).
 
-    Attempts are rate-limited per client IP (rate_limits.SIGN_UPS_PER_IP)."""
-    binding = _binding(cookie_header)
+    Attempts are rate-limited per client IP and per address, known or not."""
     try:
-        rate_limits.sign_up(client_ip=client_ip)
+        rate_limits.sign_up(client_ip=client_ip, email=normalise_email(email))
     except rate_limits.RateLimitedError as refused:
         raise _too_many("sign-ups", refused) from None
-    user = do_sign_up(session=session, email=email, password=password, display_name=display_name)
+    return do_request_sign_up(
+        session=session, email=email, password=password, display_name=display_name
+    )
+
+
+@use_case
+def confirm_sign_up(*, session: Session, token: str, cookie_header: str) -> str:
+    """Create the account of a confirmation link, and the login code (bound to this
+    browser) into the app."""
+    binding = _binding(cookie_header)
+    user = do_confirm_sign_up(session=session, token=token)
     return do_issue_login_code(
         session=session, user_id=user.id, next_path=routes.MEETINGS, browser_binding=binding
     )
@@ -154,16 +164,24 @@ def create_first_admin(
 
 
 @use_case
-def request_password_reset(*, session: Session, email: str, client_ip: str) -> str:
+def request_password_reset(
+    *, session: Session, email: str, client_ip: str, challenge: str | None = None
+) -> str:
     """Mail a reset link if the account exists; returns the address the page confirms.
 
     A malformed address is an AccountError; an unknown one looks exactly like a known one,
-    rate limits included (per client IP and per address, known or not).
+    rate limits included (per client IP and per address, known or not). When a challenge
+    is configured (challenges.py), `challenge` must answer it.
     """
     try:
         address = normalize_email(email)
     except InvalidTextError as error:
         raise AccountError(str(error), "email") from None
+    # The challenge first: requests that did not solve it use up nobody's quota.
+    try:
+        challenges.verify(challenges.PASSWORD_RESET, challenge, client_ip)
+    except challenges.ChallengeFailedError as failed:
+        raise AccountError(str(failed)) from None
     try:
         rate_limits.password_reset(client_ip=client_ip, email=address)
     except rate_limits.RateLimitedError as refused:

@@ -13,11 +13,21 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.client_ip import client_ip
 from meetings_ui.config import get_settings
 from meetings_ui.services.guard import Actor, ForbiddenError
 from meetings_ui.services.sign_in import Viewer, actor_for_cookie, visit
 
 LOGGED_OUT = "You are logged out: log in again to continue."
+
+
+def visitor_ip(state: rx.State) -> str:
+    """The address of the browser behind an event (client_ip.py: trusted proxy hops only).
+    Reflex's own trusted_proxy_hops stays 0, so its client_ip is the connection's peer."""
+    return client_ip(
+        state.router.session.client_ip,
+        state.router.headers.raw_headers.get("x-forwarded-for", ""),
+    )
 
 
 class AuthState(rx.State):

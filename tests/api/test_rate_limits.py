@@ -105,3 +105,40 @@ def test_a_62_day_query_is_refused_with_a_range_that_fits(app_database: str, bus
     shorter = client.get(url, params={"start": first.isoformat(), "end": fits_until})
     assert shorter.status_code == 200
     assert 0 < len(shorter.json()["slots"]) <= api_views.MAX_SLOTS
+
+
+def test_a_rotated_forwarded_for_header_does_not_escape_the_limit(app_database: str, link) -> None:
+    """No trusted proxy (the default): X-Forwarded-For is the attacker's own words."""
+    attacker = _client("203.0.113.7")
+    url = f"{BASE}/public/links/{link.slug}/slots"
+    params = {"start": next_monday().isoformat()}
+    for n in range(rate_limits.SLOTS_PER_IP.amount):
+        spoofed = {"X-Forwarded-For": f"198.51.100.{n}"}
+        assert attacker.get(url, params=params, headers=spoofed).status_code == 200
+    _assert_limited(attacker.get(url, params=params, headers={"X-Forwarded-For": "192.0.2.1"}))
+
+
+@pytest.fixture
+def one_proxy(app_database: str, monkeypatch: pytest.MonkeyPatch):
+    from meetings_ui.config import get_settings
+
+    monkeypatch.setenv("MEETINGS_TRUSTED_PROXY_HOPS", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_behind_one_proxy_each_client_has_its_own_limit(one_proxy, link) -> None:
+    proxy = _client("10.0.0.1")  # every request arrives from the proxy
+    url = f"{BASE}/public/links/{link.slug}/slots"
+    params = {"start": next_monday().isoformat()}
+    attacker = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(rate_limits.SLOTS_PER_IP.amount):
+        assert proxy.get(url, params=params, headers=attacker).status_code == 200
+    _assert_limited(proxy.get(url, params=params, headers=attacker))
+    # The attacker's own left-most entries are not believed either.
+    spoofed = {"X-Forwarded-For": "198.51.100.2, 203.0.113.7"}
+    _assert_limited(proxy.get(url, params=params, headers=spoofed))
+    # Another visitor behind the same proxy still gets answers.
+    other = {"X-Forwarded-For": "198.51.100.2"}
+    assert proxy.get(url, params=params, headers=other).status_code == 200

@@ -13,6 +13,7 @@ from reflex.testing import AppHarness
 
 from meetings_ui.config import PROJECT_ROOT, get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.services import challenges
 from meetings_ui.services.demo import do_seed_demo_workspace
 from tests.conftest import migrate
 from tests.sandbox import CONTROL_TOKEN
@@ -90,3 +91,24 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield frontend
     finally:
         _set_env(previous)
+
+
+@pytest.fixture
+def proof_of_work(app_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The app (in this process) asks a proof of work of 12 bits from now on; yields the
+    solutions it accepted."""
+    accepted: list[str] = []
+    verify = challenges.ProofOfWork.verify
+
+    def recording(self, action: str, solution: str, client_ip: str) -> None:
+        verify(self, action, solution, client_ip)
+        accepted.append(solution)
+
+    monkeypatch.setattr(challenges.ProofOfWork, "verify", recording)
+    monkeypatch.setenv("MEETINGS_CHALLENGE", "proof-of-work")
+    monkeypatch.setenv("MEETINGS_POW_DIFFICULTY", "12")
+    get_settings.cache_clear()
+    yield accepted
+    monkeypatch.delenv("MEETINGS_CHALLENGE")
+    monkeypatch.delenv("MEETINGS_POW_DIFFICULTY")
+    get_settings.cache_clear()

@@ -51,3 +51,37 @@ def open_outbox_message(page: Page, app_url: str, subject: str) -> None:
         return True
 
     eventually(shown, f"the message {subject!r} in the local outbox")
+
+
+def open_mailed_link(page: Page, subject: str, to: str) -> None:
+    """From a page that points to the local outbox: the newest such mail's link."""
+    page.get_by_role("link", name="the local outbox").click()
+    expect(page.get_by_role("heading", name="Local outbox", level=1)).to_be_visible()
+    message = page.get_by_role("article", name=subject).filter(has_text=f"To {to}").first
+
+    def shown() -> bool:
+        try:
+            expect(message).to_be_visible(timeout=2000)
+        except AssertionError:
+            page.reload()  # delivered in the background, moments after the request
+            return False
+        return True
+
+    eventually(shown, f"the message {subject!r} to {to} in the local outbox")
+    message.get_by_role("link", name="Open the link in this message").click()
+
+
+def sign_up(page: Page, app_url: str, email: str, password: str, name: str = "") -> None:
+    """Sign up, then open the mailed confirmation link and create the account."""
+    page.goto(app_url + "/signup")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"We have emailed {email.strip().lower()} a link to finish signing up"
+    )
+    open_mailed_link(page, "Confirm your Meetings account", email.strip().lower())
+    expect(page.get_by_role("heading", name="Finish signing up")).to_be_visible()
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()

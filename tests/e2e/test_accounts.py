@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import ADMIN, HOST, log_in, open_outbox_message
+from tests.e2e.helpers import ADMIN, HOST, log_in, open_mailed_link, open_outbox_message, sign_up
 
 
 def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_url: str) -> None:
@@ -40,7 +40,7 @@ def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
-def test_sign_up_explains_bad_input_then_lands_in_the_app(page: Page, app_url: str) -> None:
+def test_sign_up_explains_bad_input_then_confirms_by_email(page: Page, app_url: str) -> None:
     page.goto(app_url + "/login")
     page.get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
@@ -52,16 +52,51 @@ def test_sign_up_explains_bad_input_then_lands_in_the_app(page: Page, app_url: s
 
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "We have emailed nina@example.com a link to finish signing up"
+    )
+    open_mailed_link(page, "Confirm your Meetings account", "nina@example.com")
+    page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("nina@example.com")
 
 
+def _answer(browser: Browser, app_url: str, path: str, email: str, submit: str) -> str:
+    """The page's answer to a form sent for `email`, with the address itself blanked."""
+    page = browser.new_page()
+    page.goto(app_url + path)
+    page.get_by_label("Email").fill(email)
+    if path == "/signup":
+        page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name=submit).click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("emailed")
+    answer = status.inner_text().replace(email, "<address>")
+    page.close()
+    return answer
+
+
+def test_sign_up_and_reset_answer_alike_for_taken_and_free_addresses(
+    browser: Browser, app_url: str
+) -> None:
+    """Account enumeration: the pages say the same for a known and an unknown address."""
+    for path, submit in (("/signup", "Sign up"), ("/forgot-password", "Send reset link")):
+        known, unknown = (
+            _answer(browser, app_url, path, email, submit)
+            for email in (HOST[0], f"nobody-yet{len(path)}@example.com")
+        )
+        assert known == unknown
+    # The owner of the taken address hears of the sign-up, with a way back in.
+    page = browser.new_page()
+    page.goto(app_url + "/app/dev/outbox")
+    mail = page.get_by_role("article", name="Someone tried to sign up with your address")
+    expect(mail.filter(has_text=f"To {HOST[0]}").first).to_be_visible()
+    page.close()
+
+
 def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> None:
     email = "reset-me@example.com"
-    page.goto(app_url + "/signup")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("the first password")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(page, app_url, email, "the first password")
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.get_by_role("link", name="Forgot password?").click()
@@ -129,3 +164,13 @@ def test_a_login_code_does_not_log_another_browser_in(browser: Browser, app_url:
     finally:
         attacker.close()
         victim.close()
+
+
+def test_a_reset_request_with_a_proof_of_work(
+    page: Page, app_url: str, proof_of_work: list[str]
+) -> None:
+    page.goto(app_url + "/forgot-password")
+    page.get_by_label("Email").fill(HOST[0])
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {HOST[0]}")
+    assert len(proof_of_work) == 1  # the browser solved the server's challenge

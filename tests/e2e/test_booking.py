@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from limits import parse
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
@@ -17,7 +18,7 @@ from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus, Provider
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.providers.registry import connector_for
-from meetings_ui.services import bookings
+from meetings_ui.services import bookings, rate_limits
 from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from meetings_ui.services.links import do_create_link
 from tests.e2e.helpers import eventually
@@ -113,6 +114,58 @@ def test_offline_journey_in_the_browsers_time_zone(app_url: str, page_in) -> Non
     expect(stranger.get_by_label("Time zone")).to_have_value("Europe/Berlin")
     pick_first_time(stranger)
     expect(stranger.get_by_label("Name")).to_have_value("")
+
+
+def test_the_booking_page_counts_against_the_public_rate_limits(
+    app_url: str, page_in, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script driving the page instead of the API meets the same per-IP limits."""
+    make_link("host@example.com", "limited-intro")
+    monkeypatch.setattr(rate_limits, "BOOKINGS_PER_IP", parse("1/hour"))
+    page = page_in("UTC")
+    page.goto(f"{app_url}/meetings/limited-intro")
+    pick_first_time(page)
+    fill_form(page, email="first@example.org")
+    page.get_by_role("button", name="Request meeting").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+
+    page.goto(f"{app_url}/meetings/limited-intro")
+    pick_first_time(page)
+    fill_form(page, email="second@example.org")
+    page.get_by_role("button", name="Request meeting").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many requests from your network")
+    with session_scope() as session:
+        assert (
+            session.exec(select(Booking).where(Booking.prospect_email == "second@example.org"))
+        ).first() is None
+
+    # Slot queries: each month shown is one.
+    monkeypatch.setattr(rate_limits, "SLOTS_PER_IP", parse("2/minute"))
+    page.goto(f"{app_url}/meetings/limited-intro")
+    expect(page.get_by_role("group", name="Days")).to_be_visible()
+    page.get_by_role("button", name="Next month").click()
+    expect(page.get_by_role("alert")).not_to_be_visible()
+    page.get_by_role("button", name="Next month").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many requests from your network")
+    page.goto(f"{app_url}/meetings/limited-intro")
+    expect(page.get_by_role("alert")).to_contain_text("Too many requests from your network")
+
+
+def test_booking_with_a_proof_of_work_solved_by_the_browser(
+    app_url: str, page_in, proof_of_work: list[str]
+) -> None:
+    make_link("host@example.com", "pow-intro")
+    page = page_in("UTC")
+    page.goto(f"{app_url}/meetings/pow-intro")
+    pick_first_time(page)
+    fill_form(page, email="worker@example.org")
+    page.get_by_role("button", name="Request meeting").click()
+    expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    with session_scope() as session:
+        assert session.exec(
+            select(Booking).where(Booking.prospect_email == "worker@example.org")
+        ).one()
+    assert len(proof_of_work) == 1  # the browser solved the server's challenge
 
 
 def test_a_time_taken_meanwhile_says_so_and_offers_fresh_times(app_url: str, page_in) -> None:

@@ -134,6 +134,8 @@ def test_account_health_reconnect_and_disconnect(app_url: str, page: Page) -> No
     expect(confirm).to_contain_text("Disconnect this calendar?")
     confirm.get_by_role("button", name="Disconnect calendar").click()
     expect(page.get_by_text("Calendar disconnected")).to_be_visible()
+    # Microsoft offers no revocation: the host is told where to remove the access.
+    expect(page.get_by_text("Calendar disconnected")).to_contain_text("myapps.microsoft.com")
     expect(page.get_by_text("Office 365 · demo.office@example.com")).to_have_count(0)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from meetings_ui.providers.base import (
     AccessRole,
@@ -242,3 +243,36 @@ def test_a_non_retryable_error_is_reported_not_retried(sandbox: Sandbox) -> None
     with pytest.raises(ProviderError, match="400"):
         account.list_calendars()
     assert sandbox.sleeps == []
+
+
+@pytest.mark.parametrize("which", ["refresh_token", "access_token"])
+def test_revoking_either_token_ends_the_whole_grant(sandbox: Sandbox, which: str) -> None:
+    """As Google's /revoke does: both tokens stop working, whichever was sent."""
+    account = connect(sandbox)
+    connector = sandbox.google()
+    credentials = dict(account.credentials)
+    connector.revoke({which: credentials[which]})
+    with pytest.raises(NeedsReconnectError):  # the access token is refused, then the refresh
+        connector.open(credentials, lambda _: None).list_calendars()
+    with pytest.raises(NeedsReconnectError):
+        connector.open(credentials, lambda _: None).refresh_token()
+
+
+def test_the_revoke_endpoint_answers_as_google_does(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    url = f"{sandbox.url}/google/revoke"
+    token = account.credentials["refresh_token"]
+    assert requests.post(url, data={"token": token}, timeout=10).status_code == 200
+    again = requests.post(url, data={"token": token}, timeout=10)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_token"
+    unknown = requests.post(url, data={"token": "never-issued"}, timeout=10)
+    assert unknown.status_code == 400 and unknown.json()["error"] == "invalid_token"
+    sandbox.google().revoke({"refresh_token": token})  # already gone counts as done
+
+
+def test_a_revocation_google_cannot_answer_is_an_error(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    sandbox.fault(provider="google", path="/google/revoke", kind="status", status=503)
+    with pytest.raises(ProviderUnavailableError):
+        sandbox.google().revoke(account.credentials)
+    account.list_calendars()  # nothing was revoked

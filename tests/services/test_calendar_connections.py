@@ -12,11 +12,12 @@ from sqlmodel import Session, select
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import decrypt_json
 from meetings_ui.domain.enums import ConnectionStatus
-from meetings_ui.models import Calendar, CalendarConnection, User
+from meetings_ui.models import AuditEvent, Calendar, CalendarConnection, User
 from meetings_ui.providers.base import NeedsReconnectError
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.calendar_connections import (
     do_check_connection_health,
+    do_disconnect,
     do_save_connected_account,
     read_busy_time,
 )
@@ -161,3 +162,43 @@ def test_a_token_encrypted_with_another_key_needs_reconnect(
             end=datetime.now(UTC) + timedelta(days=1),
         )
     assert session.get(CalendarConnection, connection.id).status == ConnectionStatus.NEEDS_RECONNECT
+
+
+def _old_tokens(connection: CalendarConnection) -> dict:
+    return decrypt_json(connection.encrypted_token)
+
+
+def test_disconnect_revokes_the_google_grant(
+    session: Session, host: User, app_sandbox: Sandbox
+) -> None:
+    """After Disconnect, tokens a thief copied from the database are refused by Google."""
+    connection = connect(session, host, "google", "demo.google@example.com")
+    stolen = _old_tokens(connection)
+    assert do_disconnect(session=session, actor=host, connection_id=connection.id) == ""
+    assert session.exec(select(CalendarConnection)).all() == []
+    connector = connector_for("google")
+    with pytest.raises(NeedsReconnectError):
+        connector.open(stolen, lambda _: None).list_calendars()
+    with pytest.raises(NeedsReconnectError):
+        connector.open(stolen, lambda _: None).refresh_token()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar.disconnected"))
+    assert event.one().details["revoked_at_provider"] is True
+
+
+def test_a_revocation_that_fails_still_disconnects_and_says_what_to_do(
+    session: Session, host: User, app_sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, "google", "demo.google@example.com")
+    app_sandbox.fault(provider="google", path="/google/revoke", kind="status", status=503)
+    notice = do_disconnect(session=session, actor=host, connection_id=connection.id)
+    assert "could not be told" in notice and "myaccount.google.com/connections" in notice
+    assert session.exec(select(CalendarConnection)).all() == []
+
+
+def test_microsoft_offers_no_revocation_so_the_host_is_told(
+    session: Session, host: User, app_sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, "microsoft", "demo.office@example.com")
+    notice = do_disconnect(session=session, actor=host, connection_id=connection.id)
+    assert "Microsoft does not let apps give up" in notice and "myapps.microsoft.com" in notice
+    assert session.exec(select(CalendarConnection)).all() == []

@@ -3,6 +3,8 @@ error message, and the counters are shared through Redis when it is configured."
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import redis
 from limits import parse
@@ -13,9 +15,9 @@ from meetings_ui.models import OutboxItem, User
 from meetings_ui.services import rate_limits, sign_in
 from meetings_ui.services.accounts import AccountError
 from tests.services.conftest import PASSWORD
-from tests.services.test_sign_in import BROWSER
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# TEST_REDIS_URL picks a database of its own, so parallel runs do not reset each other.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _sign_up(session: Session, n: int, client_ip: str) -> str:
@@ -24,21 +26,45 @@ def _sign_up(session: Session, n: int, client_ip: str) -> str:
         email=f"bot{n}@example.com",
         password=PASSWORD,
         display_name=f"Bot {n}",
-        cookie_header=BROWSER,
         client_ip=client_ip,
     )
 
 
 def test_a_sign_up_loop_from_one_address_is_refused(
-    session: Session, admin: User, monkeypatch: pytest.MonkeyPatch
+    session: Session, admin: User, mail_captured: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rate_limits, "SIGN_UPS_PER_IP", parse("3/hour"))  # fewer slow hashes
     for n in range(3):
         _sign_up(session, n, "203.0.113.7")
     with pytest.raises(AccountError, match="Too many sign-ups from this network"):
         _sign_up(session, 3, "203.0.113.7")
-    assert len(session.exec(select(User)).all()) == 1 + 3
+    assert len(session.exec(select(OutboxItem)).all()) == 3
     _sign_up(session, 4, "198.51.100.2")  # somebody else is not affected
+
+
+def test_a_sign_up_loop_on_one_address_mails_at_most_the_limit(
+    session: Session, admin: User, alice: User, mail_captured: None
+) -> None:
+    """Nobody's inbox is flooded with "someone tried to sign up" notes, known or not."""
+    for email in (alice.email, "unknown@example.com"):
+        for n in range(rate_limits.SIGN_UPS_PER_EMAIL.amount):
+            sign_in.sign_up(
+                session=session,
+                email=email,
+                password=PASSWORD,
+                display_name="",
+                client_ip=f"203.0.113.{n}",
+            )
+        with pytest.raises(AccountError, match="Too many sign-ups"):
+            sign_in.sign_up(
+                session=session,
+                email=email,
+                password=PASSWORD,
+                display_name="",
+                client_ip="198.51.100.9",
+            )
+        sent = session.exec(select(OutboxItem).where(OutboxItem.recipient == email)).all()
+        assert len(sent) == rate_limits.SIGN_UPS_PER_EMAIL.amount
 
 
 def test_a_reset_loop_on_one_address_mails_at_most_the_limit(
@@ -87,10 +113,10 @@ def test_counters_are_shared_through_redis_when_configured(env) -> None:
     assert isinstance(rate_limits._limiter().storage, RedisStorage)
     # Two workers are two limiters on one storage: a second one sees the first's hits.
     rate_limits._storage.cache_clear()
-    for _ in range(rate_limits.SIGN_UPS_PER_IP.amount):
-        rate_limits.sign_up(client_ip="203.0.113.7")
+    for n in range(rate_limits.SIGN_UPS_PER_IP.amount):
+        rate_limits.sign_up(client_ip="203.0.113.7", email=f"bot{n}@example.com")
     rate_limits._storage.cache_clear()
     with pytest.raises(rate_limits.RateLimitedError) as refused:
-        rate_limits.sign_up(client_ip="203.0.113.7")
+        rate_limits.sign_up(client_ip="203.0.113.7", email="another@example.com")
     assert 1 <= refused.value.retry_after <= 3600
     rate_limits.reset()
