@@ -28,7 +28,7 @@ from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import LinkHost, MeetingLink, User
-from meetings_ui.services import audit
+from meetings_ui.services import audit, rate_limits
 from meetings_ui.services.accounts import normalise_email
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
 from meetings_ui.services.mail import send_email
@@ -152,12 +152,25 @@ def _name(row: LinkHost, actor: Actor) -> None:
 
 
 def _send_invitations(session: Session, link: MeetingLink, user_ids: Sequence[int]) -> None:
-    """Email each newly invited co-host; part of the transaction that invites them."""
+    """Email each newly invited co-host; part of the transaction that invites them, which
+    a rate limit refuses whole (InvalidLinkError) rather than invite without telling."""
     owner = session.get(User, link.owner_id)
     for user_id in user_ids:
         row = session.get(LinkHost, (link.id, user_id))
         if row is None or row.status != HostStatus.INVITED:
             continue
+        try:
+            rate_limits.co_host_invitation(inviter_id=owner.id, invitee_id=user_id)
+        except rate_limits.RateLimitedError as refused:
+            raise InvalidLinkError(
+                [
+                    (
+                        "host_ids",
+                        "Too many co-host invitations were sent lately: "
+                        f"try again in {refused.minutes} minutes.",
+                    )
+                ]
+            ) from None
         invitee = session.get(User, user_id)
         send_email(
             session=session,

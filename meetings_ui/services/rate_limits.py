@@ -1,5 +1,6 @@
-"""Rate limits on what anyone may call without an account: slots, bookings, sign-up and
-password-reset requests.
+"""Rate limits on what anyone may call without an account (slots, bookings, sign-up and
+password-reset requests), and on the one mail a user can make the app send to another
+(co-host invitations).
 
 One moving-window limiter (the `limits` library) counts hits per client IP and, where a
 second key applies, per link or per address. Its counters live in Redis when `REDIS_URL` is
@@ -36,6 +37,10 @@ SIGN_UPS_PER_EMAIL = parse("3/hour")
 # Password-reset requests: per IP, and per address so that nobody's inbox is flooded.
 RESETS_PER_IP = parse("10/hour")
 RESETS_PER_EMAIL = parse("3/hour")
+# Co-host invitations: each is an email to a colleague, so one user cannot flood another
+# (or the whole workspace) by naming them on link after link.
+INVITATIONS_PER_INVITER = parse("30/hour")
+INVITATIONS_PER_INVITEE = parse("5/hour")
 
 
 class RateLimitedError(Exception):
@@ -95,3 +100,10 @@ def sign_up(*, client_ip: str, email: str) -> None:
 
 def password_reset(*, client_ip: str, email: str) -> None:
     hit((RESETS_PER_IP, "reset-ip", client_ip), (RESETS_PER_EMAIL, "reset-email", email))
+
+
+def co_host_invitation(*, inviter_id: int, invitee_id: int) -> None:
+    hit(
+        (INVITATIONS_PER_INVITER, "invitations-from", str(inviter_id)),
+        (INVITATIONS_PER_INVITEE, "invitations-to", str(invitee_id)),
+    )

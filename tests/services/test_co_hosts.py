@@ -14,6 +14,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import BookingStatus, HostStatus, Provider, Role
 from meetings_ui.models import AuditEvent, LinkHost, MeetingLink, OutboxItem, User
 from meetings_ui.providers.registry import connector_for
+from meetings_ui.services import rate_limits
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.calendar_connections import do_save_connected_account
 from meetings_ui.services.guard import ForbiddenError
@@ -357,3 +358,33 @@ def test_unknown_and_inactive_people_get_the_same_answer(
         answers.append(refused.value.problems[0][1].replace(email, "…"))
     assert answers[0] == answers[1]
     assert session.exec(select(OutboxItem)).all() == []
+
+
+def test_naming_a_colleague_on_link_after_link_does_not_flood_their_inbox(
+    session: Session, attacker: User, victim: User, mail_captured: None
+) -> None:
+    """Each invitation is an email the attacker makes the app send: past the per-invitee
+    limit the link is refused whole, so nobody is named without being told."""
+    allowed = rate_limits.INVITATIONS_PER_INVITEE.amount
+    for n in range(allowed):
+        do_create_link(
+            session=session,
+            owner=attacker,
+            name=f"Spam {n}",
+            link_type="group",
+            host_ids=[victim.id],
+        )
+    with pytest.raises(InvalidLinkError, match="Too many co-host invitations"):
+        do_create_link(
+            session=session,
+            owner=attacker,
+            name="One more",
+            link_type="group",
+            host_ids=[victim.id],
+        )
+    session.rollback()
+    mails = session.exec(select(OutboxItem).where(OutboxItem.recipient == victim.email)).all()
+    assert len(mails) == allowed
+    named = session.exec(select(LinkHost).where(LinkHost.user_id == victim.id)).all()
+    assert len(named) == allowed  # the refused link named nobody
+    assert session.exec(select(MeetingLink).where(MeetingLink.name == "One more")).all() == []
