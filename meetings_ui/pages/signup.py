@@ -18,6 +18,7 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
+from meetings_ui.state.navigation import full_page_load
 
 
 class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
@@ -40,7 +41,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
             client_ip=self.router.session.client_ip,
         )
         if code is not NOT_DONE:
-            yield rx.redirect(complete_login_url(code))
+            yield full_page_load(complete_login_url(code))
 
 
 @rx.page(route=routes.SIGN_UP, title="Sign up · Meetings", on_load=SignUpState.load)
