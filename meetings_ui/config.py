@@ -214,6 +214,32 @@ class Settings(BaseSettings):
         return not self.smtp_host
 
 
+def production_problems(settings: Settings) -> list[str]:
+    """What stops `make serve`: each missing or unsafe setting, with what to set instead.
+    The development defaults (a SQLite file, a generated key, localhost URLs) are refused."""
+    given = settings.model_fields_set
+    problems = []
+    if "database_url" not in given or not settings.database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL must name the PostgreSQL database (postgresql://...)")
+    if "redis_url" not in given:
+        problems.append("REDIS_URL must name the Redis server the workers share (redis://...)")
+    if "secret_key" not in given or len(settings.secret_key) < 32:
+        problems.append(
+            "MEETINGS_SECRET_KEY must be set, at least 32 characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    if "app_url" not in given:
+        problems.append("MEETINGS_APP_URL must be the address people open (https://...)")
+    elif settings.backend_url != settings.app_url:
+        problems.append(
+            f"MEETINGS_BACKEND_URL must equal MEETINGS_APP_URL ({settings.app_url}): "
+            "in production the pages and the backend share one address"
+        )
+    if settings.demo_mode:
+        problems.append("MEETINGS_DEMO must be unset: demo mode is for trying the app")
+    return problems
+
+
 def load_settings() -> Settings:
     """Read the settings now; a bad value raises `ConfigurationError` naming the variable."""
     try:
