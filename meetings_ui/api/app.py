@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse
 from meetings_ui import routes
 from meetings_ui.api import auth, errors, manage, oauth, public
 from meetings_ui.api.deps import DatabaseSession
-from meetings_ui.api.worker import WorkerHeader
 from meetings_ui.services.health import check_health
 
 API_VERSION = "1"
@@ -54,5 +53,4 @@ def build_api() -> FastAPI:
     backend.include_router(auth.router)
     backend.include_router(oauth.router)
     backend.mount(routes.API_PREFIX, build_api_v1())
-    backend.add_middleware(WorkerHeader)
     return backend

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pytest
 import redis
 import requests
 import websocket
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session, select
 
-from meetings_ui.api.worker import WORKER_HEADER
 from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.db import engine_for
 from meetings_ui.models import Booking, User
@@ -38,6 +38,7 @@ from tests.e2e.test_booking import EVERY_DAY, fill_form, pick_first_time
 from tests.e2e.test_calendar_settings import connect_through_the_ui
 from tests.sandbox import CONTROL_TOKEN
 
+SS = shutil.which("ss") or "/usr/bin/ss"  # iproute2: bytes received per connection
 BUILD_TIMEOUT = 1200  # seconds: npm and the production build on a busy machine
 SLOW = 60_000  # milliseconds, for each browser step
 FOREIGN = "https://evil.example"
@@ -62,13 +63,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+def _wait_until_up(
+    url: str, process: subprocess.Popen, log: Path, timeout: float, **headers: str
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the server stopped ({process.returncode}):\n{log.read_text()[-4000:]}")
         try:
-            if requests.get(url, timeout=5).status_code == 200:
+            if requests.get(url, headers=headers, timeout=5).status_code == 200:
                 return
         except requests.RequestException:
             pass
@@ -139,7 +142,13 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         start_new_session=True,
     )
     try:
-        _wait_until_up(f"{sandbox_url}/control/state", sandbox, sandbox_log, 120)
+        _wait_until_up(
+            f"{sandbox_url}/control/state",
+            sandbox,
+            sandbox_log,
+            120,
+            Authorization=f"Bearer {CONTROL_TOKEN}",
+        )
         _wait_until_up(f"{url}/health", server, server_log, BUILD_TIMEOUT)
         _wait_until_up(f"{url}/login", server, server_log, 120)
         yield Production(url=url, database_url=database_url, sandbox_url=sandbox_url)
@@ -149,24 +158,85 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         drop()
 
 
-def _websocket_workers(page: Page) -> list[str]:
-    """The worker named in each event-websocket handshake this page makes, in order."""
-    workers: list[str] = []
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
+def _route_http_outside_the_browser(context: BrowserContext) -> None:
+    """Every HTTP request of this context is made by Playwright, not by Chromium: then
+    Chromium's only connections to the app are its event websockets (which routes leave
+    alone), so each one can be traced to the worker process holding it."""
+    context.route(
+        re.compile(r"^https?://"),
+        # Redirects go back to the browser, which follows them with its own URL bar.
+        lambda route: route.fulfill(response=route.fetch(max_redirects=0)),
+    )
+    # A page Playwright fulfilled has no address of its own; Chromium's local network
+    # access checks then block its websocket to 127.0.0.1 unless allowed.
+    context.grant_permissions(["local-network-access"])
 
-    def handshake(event: dict) -> None:
-        headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
-        workers.append(headers.get(WORKER_HEADER, "?"))
 
-    cdp.on("Network.webSocketHandshakeResponseReceived", handshake)
-    return workers
+def _websocket_worker(port: int) -> int | None:
+    """The pid of the backend worker holding Chromium's one open websocket to `port`, or
+    None while there is not exactly one (a reload closes the old one, opens the next).
+    Chromium may also hold a connection it opened ahead of need and never used: the
+    websocket is the one the server has received bytes on (`ss` reports them)."""
+    browser_ports = {
+        c.laddr.port
+        for c in psutil.net_connections(kind="tcp")
+        if c.status == psutil.CONN_ESTABLISHED
+        and c.raddr
+        and c.raddr.port == port
+        and c.pid
+        and "chrom" in _name(c.pid)
+    }
+    used = {
+        peer: worker
+        for peer, (worker, received) in _server_sockets(port).items()
+        if peer in browser_ports and received
+    }
+    return next(iter(used.values())) if len(used) == 1 else None
+
+
+def _server_sockets(port: int) -> dict[int, tuple[int, int]]:
+    """Each established connection to `port`: peer port -> (worker pid, bytes received)."""
+    listing = subprocess.run(
+        [SS, "-Htinp", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sockets: dict[int, tuple[int, int]] = {}
+    peer = worker = None
+    for line in listing.splitlines():
+        if head := re.search(r':(\d+)\s+users:\(\("[^"]*",pid=(\d+)', line):
+            peer, worker = int(head[1]), int(head[2])
+            sockets[peer] = (worker, 0)
+        elif peer is not None and (received := re.search(r"bytes_received:(\d+)", line)):
+            sockets[peer] = (worker, int(received[1]))
+    return sockets
+
+
+def _name(pid: int) -> str:
+    try:
+        return psutil.Process(pid).name()
+    except psutil.Error:
+        return ""
+
+
+def _wait_for_websocket_worker(port: int) -> int:
+    deadline = time.monotonic() + SLOW / 1000
+    while time.monotonic() < deadline:
+        if (worker := _websocket_worker(port)) is not None:
+            return worker
+        time.sleep(0.5)
+    seen = [
+        (c.laddr, c.raddr, c.pid, _name(c.pid) if c.pid else "")
+        for c in psutil.net_connections(kind="tcp")
+        if c.status == psutil.CONN_ESTABLISHED and c.raddr and port in (c.laddr.port, c.raddr.port)
+    ]
+    pytest.fail(f"the page has no single websocket to the app: {seen}")
 
 
 def test_production_mode_refuses_demo_data_and_serves_one_port(production: Production) -> None:
     health = requests.get(f"{production.url}/health", timeout=30)
     assert health.json()["status"] == "ok"
-    assert health.headers[WORKER_HEADER].isdigit()
     with Session(engine_for(production.database_url)) as session:
         assert session.exec(select(User)).all() == []  # no demo workspace
     page = requests.get(f"{production.url}/login", timeout=30)
@@ -241,33 +311,35 @@ def test_sign_up_connect_and_book_through_two_workers(
     connect_through_the_ui(
         page, url, "Google/Gmail", "Accept and connect to Google", "demo.google@example.com"
     )
-    expect(page).to_have_url(re.compile(r"/app/meetings\?connected=google"), timeout=SLOW)
+    # (Production serves each page as a directory: /app/meetings/?connected=google.)
+    expect(page).to_have_url(re.compile(r"/app/meetings/?\?connected=google"), timeout=SLOW)
+    expect(page.get_by_role("status").filter(has_text="calendar is connected")).to_be_visible()
 
     _create_link(production.database_url, email, "production-call")
-    prospect = browser.new_context(timezone_id="Europe/Paris").new_page()
+    page.context.close()  # its idle keep-alive connections too: only the prospect's remain
+    port = int(url.rsplit(":", 1)[1])
+    context = browser.new_context(timezone_id="Europe/Paris")
+    _route_http_outside_the_browser(context)
+    prospect = context.new_page()
     prospect.set_default_timeout(SLOW)
-    workers = _websocket_workers(prospect)
-    booking_page = f"{url}/meetings/production-call"
-    prospect.goto(booking_page)
-    expect(prospect.get_by_role("heading", name="Call production-call")).to_be_visible(timeout=SLOW)
+    prospect.goto(f"{url}/meetings/production-call")
+    heading = prospect.get_by_role("heading", name="Call production-call")
+    expect(heading).to_be_visible(timeout=SLOW)
     pick_first_time(prospect)
     fill_form(prospect)
-    # Events of one tab are handled in order: once this one shows, the form's are in state.
+    # One tab's events are handled in order: once this one shows, the form is in state.
     prospect.get_by_role("button", name="← Other times").click()
     expect(prospect.get_by_role("group", name="Available times")).to_be_visible(timeout=SLOW)
-    first = workers[-1]
+    first = _wait_for_websocket_worker(port)
 
-    # Each load opens a new websocket, taken by whichever worker accepts it first; the
-    # tab keeps its state token, so its state comes from Redis, not from a worker.
-    for _ in range(60):
-        if len(set(workers)) > 1:
-            break
+    # Each load opens a new websocket, taken by whichever worker accepts it first; the tab
+    # keeps its state token, so its state comes from Redis, not from the worker's memory.
+    workers = [first]
+    while workers[-1] == first and len(workers) < 60:
         prospect.reload()
-        expect(prospect.get_by_role("heading", name="Call production-call")).to_be_visible(
-            timeout=SLOW
-        )
-    assert len(set(workers)) == 2, f"every websocket went to worker {first}: {workers}"
-    assert workers[-1] != first
+        expect(heading).to_be_visible(timeout=SLOW)
+        workers.append(_wait_for_websocket_worker(port))
+    assert workers[-1] != first, f"every websocket went to worker {first}: {workers}"
 
     # The other worker has what the prospect typed on the first one, and books.
     pick_first_time(prospect)
@@ -275,6 +347,7 @@ def test_sign_up_connect_and_book_through_two_workers(
     expect(prospect.get_by_label("Email")).to_have_value("pat@example.org")
     prospect.get_by_role("button", name="Confirm booking").click()
     expect(prospect.get_by_role("heading", name="You are booked")).to_be_visible(timeout=SLOW)
+    assert _wait_for_websocket_worker(port) == workers[-1]
 
     with Session(engine_for(production.database_url)) as session:
         booking = session.exec(select(Booking)).one()
@@ -284,4 +357,4 @@ def test_sign_up_connect_and_book_through_two_workers(
         )
         # Written to the host's Google calendar (the sandbox) by the second worker.
         assert booking.provider_event_id and booking.calendar_error is None
-    prospect.context.close()
+    context.close()
