@@ -22,9 +22,11 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-## Browser tests drive Debian's Chromium; Playwright cannot download its own here.
+## Browser tests drive Debian's Chromium; Playwright cannot download its own here. The
+## production test also reads connections with `ss` (iproute2).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v ss >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2; }
 
 migrate: install
 	$(BIN)/alembic upgrade head
