@@ -66,4 +66,4 @@ lint: install
 	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
-	rm -rf $(VENV) .web .states .meetings_data .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .web .web-production-test .states .meetings_data .pytest_cache .ruff_cache .hypothesis

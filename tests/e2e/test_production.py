@@ -111,6 +111,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         "MEETINGS_SANDBOX": "1",
         "MEETINGS_SANDBOX_TOKEN": CONTROL_TOKEN,
         "MEETINGS_SANDBOX_URL": sandbox_url,
+        # A frontend directory of its own: the development harness of the other browser
+        # tests may be serving .web from this same checkout.
+        "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / ".web-production-test"),
     }
     sandbox_log = directory / "sandbox.log"
     sandbox = subprocess.Popen(
