@@ -101,7 +101,12 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("MEETINGS_", "SMTP_", "DATABASE_", "REDIS_", "GRANIAN_"))
+        # Not the app's settings of this process, nor what an earlier development harness
+        # left here (APP_HARNESS_FLAG, REFLEX_ENV_MODE): the Makefile sets Reflex's own.
+        if not name.startswith(
+            ("MEETINGS_", "SMTP_", "DATABASE_", "REDIS_", "GRANIAN_", "REFLEX_", "PYTEST_")
+        )
+        and name != "APP_HARNESS_FLAG"
     } | {
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ["TEST_REDIS_URL"],
