@@ -17,9 +17,10 @@ from meetings_ui.services.accounts import AccountError, needs_first_admin
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
+from meetings_ui.state.login_binding import BrowserCheckMixin
 
 
-class SignUpState(FormMixin, AuthState):
+class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
     sent_to: str = ""
     local_outbox: bool = False
 
@@ -30,7 +31,7 @@ class SignUpState(FormMixin, AuthState):
         self.local_outbox = get_settings().captures_mail
         if needs_first_admin():
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
-        return None
+        return self._check_browser()
 
     @rx.event(background=True)
     async def sign_up(self, form: dict[str, str]) -> None:
