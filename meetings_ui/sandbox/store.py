@@ -30,6 +30,16 @@ class Account:
     email: str
     display_name: str
     personal: bool = False  # a personal Microsoft account: no getSchedule
+    address: str = ""  # the primary SMTP address as written (mixed case kept); email is its key
+    upn: str | None = None  # Microsoft sign-in name, when it differs from the SMTP address
+
+    @property
+    def smtp_address(self) -> str:
+        return self.address or self.email
+
+    @property
+    def sign_in_name(self) -> str:
+        return self.upn or self.smtp_address
 
 
 @dataclass
@@ -91,7 +101,7 @@ class Fault:
     id: int
     provider: str  # google, microsoft or any
     path_pattern: str  # a glob on the whole request path: `*` is any run of characters
-    kind: str  # status, slow, invalid_grant, stale_sync_token
+    kind: str  # status, slow, invalid_grant, stale_sync_token, html, empty
     status: int = 500
     retry_after: int | None = None
     reason: str | None = None  # Google error reason, e.g. rateLimitExceeded
@@ -140,11 +150,16 @@ class SandboxStore:
     # --- accounts and calendars ------------------------------------------------------------
 
     def add_account(
-        self, provider: str, email: str, display_name: str, personal: bool = False
+        self,
+        provider: str,
+        email: str,
+        display_name: str,
+        personal: bool = False,
+        upn: str | None = None,
     ) -> Account:
         with self.lock:
-            email = email.lower()
-            account = Account(provider, email, display_name, personal)
+            address, email = email, email.lower()
+            account = Account(provider, email, display_name, personal, address, upn or None)
             self.accounts[(provider, email)] = account
             primary_id = email if provider == Provider.GOOGLE else self.next_id("AAMkCal")
             self.calendars.setdefault(
@@ -165,6 +180,14 @@ class SandboxStore:
             return self.accounts[(provider, email.lower())]
         except KeyError:
             raise SandboxError(404, f"No {provider} account {email}") from None
+
+    def mailbox(self, provider: str, address: str) -> Account | None:
+        """The account an address names, by SMTP address or sign-in name, in any case."""
+        wanted = address.lower()
+        for (other, _), account in self.accounts.items():
+            if other == provider and wanted in (account.email, (account.upn or "").lower()):
+                return account
+        return None
 
     def add_calendar(
         self, provider: str, owner_email: str, name: str, shared_with: dict[str, str] | None = None
