@@ -290,10 +290,15 @@ def graph_routes(store: SandboxStore) -> list[Route]:
                     }
                 )
                 continue
+            # Every item, free ones too, its status written as Graph's own example writes
+            # it ("Tentative", "Busy"): readers must compare without case.
             items = [
-                {"status": e.show_as, "start": _graph_time(e.start), "end": _graph_time(e.end)}
+                {
+                    "status": e.show_as[:1].upper() + e.show_as[1:],
+                    "start": _graph_time(e.start),
+                    "end": _graph_time(e.end),
+                }
                 for e in store.events_between(calendar.id, start, end)
-                if e.show_as != "free"
             ]
             value.append(
                 {

@@ -62,7 +62,7 @@ class SandboxEvent:
     end: datetime
     all_day: bool = False
     status: str = "confirmed"  # or "cancelled"
-    show_as: str = "busy"  # busy, free, tentative, oof
+    show_as: str = "busy"  # Graph showAs: busy, free, tentative, oof, workingElsewhere, unknown
     attendees: list[dict] = field(default_factory=list)
     description: str = ""
     private_properties: dict[str, str] = field(default_factory=dict)
