@@ -135,9 +135,14 @@ def _json_object(response: requests.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _error_code(body: Mapping[str, Any]) -> str:
+def _error_field(body: Mapping[str, Any], name: str) -> str:
+    """`code` or `message` of a Graph error body, "" when there is none."""
     error = body.get("error")
-    return str(error.get("code") or "") if isinstance(error, dict) else ""
+    return str(error.get(name) or "") if isinstance(error, dict) else ""
+
+
+def _owner_address(calendar: Mapping[str, Any]) -> str:
+    return str((calendar.get("owner") or {}).get("address") or "").lower()
 
 
 class _AccessDeniedError(ProviderError):
@@ -358,11 +363,8 @@ class MicrosoftAccount:
                 )
             body = body or {}
             if response.status_code >= 400 and response.status_code not in allow:
-                error = body.get("error")
-                message = error.get("message") if isinstance(error, dict) else None
-                raise ProviderError(
-                    f"Microsoft Graph answered {response.status_code}: {message or response.reason}"
-                )
+                message = _error_field(body, "message") or response.reason
+                raise ProviderError(f"Microsoft Graph answered {response.status_code}: {message}")
             return response.status_code, body
 
         return self.connector.retry.run(attempt)
@@ -389,20 +391,11 @@ class MicrosoftAccount:
         from its default calendar's owner: an address saved from an earlier sign-in may be
         the sign-in name rather than the mailbox's SMTP address."""
         items = self._paged("/me/calendars")
-        me = (
-            next(
-                (
-                    str((item.get("owner") or {}).get("address", "")).lower()
-                    for item in items
-                    if item.get("isDefaultCalendar")
-                ),
-                "",
-            )
-            or self._my_email()
-        )
+        defaults = [_owner_address(item) for item in items if item.get("isDefaultCalendar")]
+        me = next(filter(None, defaults), "") or self._my_email()
         calendars = []
         for item in items:
-            owner = str((item.get("owner") or {}).get("address", "")).lower()
+            owner = _owner_address(item)
             mine = owner == me
             if item.get("canEdit"):
                 role = AccessRole.OWNER if mine else AccessRole.WRITER
@@ -622,13 +615,12 @@ class MicrosoftAccount:
         events: list[ProviderEvent] = []
         while True:
             status, page = self._graph("GET", url, params=dict(params), allow=_CLIENT_ERRORS)
-            code = _error_code(page)
+            code = _error_field(page, "code")
             if status == 410 or code.lower() in _RESYNC_CODES:
                 raise _SyncResetError(f"the delta token is no longer valid ({code or status})")
             if status >= 400:
-                error = page.get("error")
-                message = error.get("message") if isinstance(error, dict) else None
-                raise ProviderError(f"Microsoft Graph answered {status}: {message or code}")
+                message = _error_field(page, "message") or code or "no reason given"
+                raise ProviderError(f"Microsoft Graph answered {status}: {message}")
             for item in page.get("value") or []:
                 if "@removed" in item:
                     events.append(
