@@ -36,6 +36,8 @@ and without a token the control API is not served at all):
            `status` with a gateway's HTML page), empty (answer `status` with no body)
     DELETE /control/faults
     POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
+    POST   /control/accounts/{provider}/{email}/address  {address}: a new primary SMTP
+           address (the old one stays an alias; calendars already shared keep naming it)
     POST   /control/tokens/expire                        every access token expires now
 """
 
@@ -274,6 +276,13 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         )
         return JSONResponse({"id": fault.id}, status_code=201)
 
+    async def change_address(request: Request) -> Response:
+        body = await request_json(request)
+        account = store.change_address(
+            request.path_params["provider"], request.path_params["email"], body.get("address", "")
+        )
+        return JSONResponse({"address": account.smtp_address, "aliases": account.aliases})
+
     async def revoke_account(request: Request) -> Response:
         store.revoke_account(request.path_params["provider"], request.path_params["email"])
         return JSONResponse({"revoked": True})
@@ -293,6 +302,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/events/{event_id}", delete_event, ["DELETE"]),
             ("/faults", faults, ["POST", "DELETE"]),
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
+            ("/accounts/{provider}/{email}/address", change_address, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),
         )
     ]

@@ -185,7 +185,13 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "canShare": role == "owner",
             "canViewPrivateItems": role == "owner",
             "isRemovable": not calendar.is_default,
-            "owner": {"name": owner.display_name, "address": owner.smtp_address},
+            # Shared calendars name their owner by the address they were shared under.
+            "owner": {
+                "name": owner.display_name,
+                "address": owner.smtp_address
+                if calendar.owner_email == email
+                else calendar.owner_address or owner.smtp_address,
+            },
         }
 
     def event_json(event: SandboxEvent) -> dict:

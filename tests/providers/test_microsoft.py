@@ -332,3 +332,23 @@ def test_answers_that_are_not_json_are_provider_errors(sandbox: Sandbox) -> None
     result = account.free_busy(list(ids.values()), start, end)
     assert set(result.errors) == {team}
     assert "400" in result.errors[team]
+
+
+def test_a_get_schedule_answer_for_another_address_is_an_error(sandbox: Sandbox) -> None:
+    """A colleague's primary address changed after they shared their calendar: the share
+    still names the old address, and getSchedule answers under the new one. That answer
+    used to be dropped, the calendar then neither busy nor an error: free."""
+    fay = add_colleague(sandbox, "fay.old@example.com")
+    sandbox.store.calendars[fay].access[EMAIL] = "freeBusyReader"
+    start, end = two_weeks()
+    add_event(sandbox, fay, start + timedelta(days=1, hours=9))
+    sandbox.control(
+        "POST", "/accounts/microsoft/fay.old@example.com/address", address="Fay.New@example.com"
+    )
+    account = connect(sandbox)
+    assert {c.owner_email for c in account.list_calendars() if c.id == fay} == {
+        "fay.old@example.com"
+    }
+    result = account.free_busy([fay], start, end)
+    assert fay not in result.busy
+    assert "fay.old@example.com" in result.errors[fay]
