@@ -52,7 +52,17 @@ PROVIDER = Provider.MICROSOFT
 SCOPES = ("User.Read", "Calendars.ReadWrite", "Calendars.Read.Shared")
 SCHEDULES_PER_CALL = 20
 SCHEDULE_SPAN = timedelta(days=61)  # getSchedule accepts under 62 days per call
-_NOT_BUSY = {"free", "workingElsewhere", "unknown"}
+# Graph's freeBusyStatus values (scheduleItem.status, event.showAs): free, tentative, busy,
+# oof, workingElsewhere, unknown; getSchedule writes them in any case ("Tentative").
+# Only `free` is free time. availabilityView writes workingElsewhere as 0 "for backward
+# compatibility" (https://learn.microsoft.com/graph/api/resources/scheduleinformation),
+# which does not make the person available; unknown is not known to be free either.
+_FREE = "free"
+# Error codes by which Graph says a delta token can no longer be used, besides 410 Gone:
+# start over with a full sync (https://learn.microsoft.com/graph/delta-query-overview,
+# "Synchronization reset"; an expired token answers 400 syncStateNotFound).
+_RESYNC_CODES = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
+_CLIENT_ERRORS = tuple(range(400, 500))
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,40 @@ def _graph_instant(value: Mapping[str, str] | None) -> datetime | None:
 
 def _graph_time(value: datetime) -> dict[str, str]:
     return {"dateTime": value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"}
+
+
+def _busy(status: object) -> bool:
+    return str(status or "").lower() != _FREE
+
+
+def _json_object(response: requests.Response) -> dict[str, Any] | None:
+    """The JSON object a Graph answer carries; {} for an empty body; None when the body is
+    something else (an HTML page from a gateway or proxy, a truncated answer)."""
+    if not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _error_field(body: Mapping[str, Any], name: str) -> str:
+    """`code` or `message` of a Graph error body, "" when there is none."""
+    error = body.get("error")
+    return str(error.get(name) or "") if isinstance(error, dict) else ""
+
+
+def _owner_address(calendar: Mapping[str, Any]) -> str:
+    return str((calendar.get("owner") or {}).get("address") or "").lower()
+
+
+class _AccessDeniedError(ProviderError):
+    """calendarView refused a calendar shared with free/busy only."""
+
+
+class _SyncResetError(ProviderError):
+    """Graph no longer accepts the delta token: a full sync is needed."""
 
 
 class MicrosoftConnector(OAuthConnector[MicrosoftEndpoints]):
@@ -167,14 +211,47 @@ class MicrosoftConnector(OAuthConnector[MicrosoftEndpoints]):
         if "error" in result:
             reason = result.get("error_description") or result["error"]
             raise ProviderError(f"Microsoft refused the sign-in: {reason}")
-        claims = result.get("id_token_claims") or {}
-        email = str(claims.get("preferred_username") or claims.get("email") or "").lower()
-        if not email:
-            raise ProviderError("Microsoft did not say which account was connected")
+        email = self._mailbox_address(str(result.get("access_token") or ""))
         granted = tuple(str(result.get("scope", "")).split()) or SCOPES
         return ConnectedAccount(
             PROVIDER, email, {"token_cache": cache.serialize(), "email": email}, granted
         )
+
+    def _mailbox_address(self, access_token: str) -> str:
+        """The connected mailbox's primary SMTP address, from GET /me: `mail`, or
+        `userPrincipalName` only when `mail` is null
+        (https://learn.microsoft.com/graph/api/user-get). Not the id token's
+        preferred_username: that is the sign-in name (UPN), which can differ from the address
+        calendars and getSchedule know the user by."""
+
+        def attempt() -> dict[str, Any] | None:
+            try:
+                response = requests.get(
+                    self.endpoints.graph_url + "/me",
+                    params={"$select": "mail,userPrincipalName"},
+                    headers={"Authorization": f"Bearer {access_token}"},
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as error:
+                raise RetryableError(
+                    f"Microsoft Graph did not answer ({type(error).__name__})"
+                ) from error
+            if response.status_code == 429 or response.status_code >= 500:
+                raise RetryableError(
+                    f"Microsoft Graph answered {response.status_code}",
+                    parse_retry_after(response.headers.get("Retry-After")),
+                )
+            if response.status_code != 200:
+                raise ProviderError(
+                    f"Microsoft Graph did not say who signed in ({response.status_code})"
+                )
+            return _json_object(response)
+
+        me = self.retry.run(attempt) or {}
+        email = str(me.get("mail") or me.get("userPrincipalName") or "").lower()
+        if not email:
+            raise ProviderError("Microsoft did not say which account was connected")
+        return email
 
     def open(
         self, credentials: Credentials, on_credentials_changed: CredentialsSaver
@@ -279,9 +356,14 @@ class MicrosoftAccount:
                     f"Microsoft Graph answered {response.status_code}",
                     parse_retry_after(response.headers.get("Retry-After")),
                 )
-            body = response.json() if response.content else {}
+            body = _json_object(response)
+            if body is None and response.status_code < 400:
+                raise ProviderError(
+                    f"Microsoft Graph answered {response.status_code} with a body that is not JSON"
+                )
+            body = body or {}
             if response.status_code >= 400 and response.status_code not in allow:
-                message = (body.get("error") or {}).get("message", response.reason)
+                message = _error_field(body, "message") or response.reason
                 raise ProviderError(f"Microsoft Graph answered {response.status_code}: {message}")
             return response.status_code, body
 
@@ -303,10 +385,17 @@ class MicrosoftAccount:
         return str(self.credentials.get("email", "")).lower()
 
     def list_calendars(self) -> list[ProviderCalendar]:
+        """The account's calendars and those shared with it. Whose a calendar is comes from
+        its `owner` (https://learn.microsoft.com/graph/api/resources/calendar: the user for
+        calendars they created, the sharer for shared ones), and the account's own address
+        from its default calendar's owner: an address saved from an earlier sign-in may be
+        the sign-in name rather than the mailbox's SMTP address."""
+        items = self._paged("/me/calendars")
+        defaults = [_owner_address(item) for item in items if item.get("isDefaultCalendar")]
+        me = next(filter(None, defaults), "") or self._my_email()
         calendars = []
-        me = self._my_email()
-        for item in self._paged("/me/calendars"):
-            owner = str((item.get("owner") or {}).get("address", "")).lower()
+        for item in items:
+            owner = _owner_address(item)
             mine = owner == me
             if item.get("canEdit"):
                 role = AccessRole.OWNER if mine else AccessRole.WRITER
@@ -320,45 +409,67 @@ class MicrosoftAccount:
                     name=item.get("name") or item["id"],
                     access_role=role,
                     is_primary=bool(item.get("isDefaultCalendar")),
-                    owner_email=owner,
+                    owner_email=owner or (me if item.get("isDefaultCalendar") else ""),
                 )
             )
         return calendars
 
     def free_busy(self, calendar_ids: Sequence[str], start: datetime, end: datetime) -> FreeBusy:
-        """getSchedule for the primary calendar and for other people's shared calendars
-        (by owner address, 20 per call, under 62 days per call); calendarView for the
-        account's other calendars, and as the fallback where getSchedule cannot answer
-        (personal accounts)."""
-        known = {c.id: c for c in self.list_calendars()}
+        """Every calendar asked about comes back busy or as an error, never silently free.
+
+        getSchedule answers for a mailbox's *default* calendar only, one answer per address
+        (https://learn.microsoft.com/graph/outlook-get-free-busy-schedule: the items "match
+        existing events in Alex' default calendar"). So it reads the account's own default
+        calendar (20 addresses per call, under 62 days per call), and a colleague's calendar
+        shared with free/busy only, the one calendarView refuses: that share is taken to be
+        the owner's default calendar, and two such calendars of one owner cannot be told
+        apart, so both are reported unreadable. Every other calendar, the account's own
+        secondary ones and shared ones it may read, goes through calendarView
+        (https://learn.microsoft.com/graph/api/calendar-list-calendarview), as does the
+        default calendar where getSchedule cannot answer (personal accounts)."""
+        calendars = self.list_calendars()
+        known = {c.id: c for c in calendars}
+        me = next((c.owner_email for c in calendars if c.is_primary), "") or self._my_email()
         busy: dict[str, list[BusyInterval]] = {}
         errors: dict[str, str] = {}
         by_schedule: dict[str, str] = {}
-        by_view: list[str] = []
+        free_busy_only: dict[str, list[str]] = {}
         for calendar_id in dict.fromkeys(calendar_ids):
             calendar = known.get(calendar_id)
             if calendar is None:
                 errors[calendar_id] = "This account cannot see the calendar"
             elif calendar.is_primary:
-                by_schedule[self._my_email()] = calendar_id
-            elif calendar.owner_email and calendar.owner_email != self._my_email():
-                by_schedule.setdefault(calendar.owner_email, calendar_id)
+                by_schedule[me] = calendar_id
             else:
-                by_view.append(calendar_id)
-
-        unanswered = self._get_schedules(by_schedule, start, end, busy, errors)
-        by_view.extend(unanswered)
-        for calendar_id in by_view:
-            if known[calendar_id].access_role is AccessRole.FREE_BUSY:
-                errors.setdefault(
-                    calendar_id, "Only free/busy is shared, and getSchedule is unavailable"
+                try:
+                    busy[calendar_id] = self._calendar_view_busy(calendar_id, start, end)
+                except _AccessDeniedError as error:
+                    if calendar.owner_email and calendar.owner_email != me:
+                        free_busy_only.setdefault(calendar.owner_email, []).append(calendar_id)
+                    else:
+                        errors[calendar_id] = str(error)
+                except ProviderError as error:
+                    errors[calendar_id] = str(error)
+        for owner, shared in free_busy_only.items():
+            if len(shared) == 1:
+                by_schedule[owner] = shared[0]
+                continue
+            for calendar_id in shared:
+                errors[calendar_id] = (
+                    f"Only free/busy is shared for several calendars of {owner}, and Microsoft "
+                    "answers free/busy for the default calendar alone"
                 )
+
+        for calendar_id in self._get_schedules(by_schedule, start, end, busy, errors):
+            if calendar_id not in known or not known[calendar_id].is_primary:
+                errors[calendar_id] = "Only free/busy is shared, and getSchedule is unavailable"
                 continue
             try:
                 busy[calendar_id] = self._calendar_view_busy(calendar_id, start, end)
-                errors.pop(calendar_id, None)
             except ProviderError as error:
                 errors[calendar_id] = str(error)
+        for calendar_id in errors:
+            busy.pop(calendar_id, None)
         return FreeBusy(busy, errors)
 
     def _get_schedules(
@@ -369,7 +480,10 @@ class MicrosoftAccount:
         busy: dict[str, list[BusyInterval]],
         errors: dict[str, str],
     ) -> list[str]:
-        """Fills busy/errors; returns the calendars to read through calendarView instead."""
+        """Fills busy/errors; returns the calendars getSchedule cannot serve (personal
+        accounts answer 400). Answers are matched to the addresses asked by scheduleId,
+        ignoring case (Graph may echo the address in another case); an address left
+        without an answer is an error, never free time."""
         addresses = list(by_schedule)
         fallback: list[str] = []
         for offset in range(0, len(addresses), SCHEDULES_PER_CALL):
@@ -387,23 +501,32 @@ class MicrosoftAccount:
                     status, answer = self._graph(
                         "POST", "/me/calendar/getSchedule", json=body, allow=(400, 403)
                     )
-                except ProviderUnavailableError as error:
+                except ProviderError as error:
                     errors.update({by_schedule[a]: str(error) for a in chunk})
                     break
                 if status in (400, 403):  # e.g. personal accounts: read the calendars directly
                     fallback.extend(by_schedule[a] for a in chunk)
                     break
-                for schedule in answer.get("value", []):
-                    calendar_id = by_schedule.get(str(schedule.get("scheduleId", "")).lower())
-                    if calendar_id is None:
+                unanswered = set(chunk)
+                for schedule in answer.get("value") or []:
+                    address = str(schedule.get("scheduleId", "")).lower()
+                    if address not in unanswered:
                         continue
+                    unanswered.discard(address)
+                    calendar_id = by_schedule[address]
                     if schedule.get("error"):
-                        errors[calendar_id] = schedule["error"].get("message", "getSchedule error")
+                        errors[calendar_id] = (schedule["error"] or {}).get(
+                            "message", "getSchedule error"
+                        )
                         continue
                     busy.setdefault(calendar_id, []).extend(
                         BusyInterval(_graph_instant(item["start"]), _graph_instant(item["end"]))
-                        for item in schedule.get("scheduleItems", [])
-                        if item.get("status") not in _NOT_BUSY
+                        for item in schedule.get("scheduleItems") or []
+                        if _busy(item.get("status"))
+                    )
+                for address in unanswered:
+                    errors[by_schedule[address]] = (
+                        f"Microsoft Graph's getSchedule gave no answer for {address}"
                     )
                 span_start = span_end
         return [c for c in fallback if c not in busy]
@@ -411,15 +534,29 @@ class MicrosoftAccount:
     def _calendar_view_busy(
         self, calendar_id: str, start: datetime, end: datetime
     ) -> list[BusyInterval]:
+        """Busy time of one calendar from calendarView, every page (@odata.nextLink).
+        _AccessDeniedError when the calendar is shared with free/busy only (403)."""
         params = {
             "startDateTime": _graph_time(start)["dateTime"] + "Z",
             "endDateTime": _graph_time(end)["dateTime"] + "Z",
+            "$select": "showAs,start,end,isCancelled",
         }
-        return [
-            BusyInterval(_graph_instant(item["start"]), _graph_instant(item["end"]))
-            for item in self._paged(f"/me/calendars/{calendar_id}/calendarView", params=params)
-            if not item.get("isCancelled") and item.get("showAs") not in _NOT_BUSY
-        ]
+        status, page = self._graph(
+            "GET", f"/me/calendars/{calendar_id}/calendarView", params=params, allow=(403,)
+        )
+        if status == 403:
+            raise _AccessDeniedError("Only free/busy is shared for this calendar")
+        intervals: list[BusyInterval] = []
+        while True:
+            intervals.extend(
+                BusyInterval(_graph_instant(item["start"]), _graph_instant(item["end"]))
+                for item in page.get("value") or []
+                if not item.get("isCancelled") and _busy(item.get("showAs"))
+            )
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return intervals
+            _, page = self._graph("GET", next_link)
 
     # --- events ---------------------------------------------------------------------------------
 
@@ -456,20 +593,35 @@ class MicrosoftAccount:
         )
 
     def list_changes(self, sync_token: str | None, *, start: datetime, end: datetime) -> ChangeSet:
-        full_resync = False
+        """Changes since `sync_token` (a deltaLink), or a full listing of the window.
+        A token Graph no longer accepts, by 410 Gone or by a 4xx whose code is
+        syncStateNotFound, syncStateInvalid or resyncRequired, on its first page or a later
+        one, means starting over: the full listing comes back with `full_resync`."""
         if sync_token:
-            status, page = self._graph("GET", sync_token, allow=(410,))
-            if status == 410:  # the delta token expired: start over
-                sync_token, full_resync = None, True
-        if not sync_token:
-            params = {
-                "startDateTime": _graph_time(start)["dateTime"] + "Z",
-                "endDateTime": _graph_time(end)["dateTime"] + "Z",
-            }
-            _, page = self._graph("GET", "/me/calendarView/delta", params=params)
+            try:
+                return self._delta(sync_token, {}, full_resync=False)
+            except _SyncResetError:
+                pass
+        params = {
+            "startDateTime": _graph_time(start)["dateTime"] + "Z",
+            "endDateTime": _graph_time(end)["dateTime"] + "Z",
+        }
+        try:
+            return self._delta("/me/calendarView/delta", params, full_resync=bool(sync_token))
+        except _SyncResetError as error:
+            raise ProviderError(f"Microsoft Graph refused a fresh delta sync: {error}") from error
+
+    def _delta(self, url: str, params: Mapping[str, str], *, full_resync: bool) -> ChangeSet:
         events: list[ProviderEvent] = []
         while True:
-            for item in page.get("value", []):
+            status, page = self._graph("GET", url, params=dict(params), allow=_CLIENT_ERRORS)
+            code = _error_field(page, "code")
+            if status == 410 or code.lower() in _RESYNC_CODES:
+                raise _SyncResetError(f"the delta token is no longer valid ({code or status})")
+            if status >= 400:
+                message = _error_field(page, "message") or code or "no reason given"
+                raise ProviderError(f"Microsoft Graph answered {status}: {message}")
+            for item in page.get("value") or []:
                 if "@removed" in item:
                     events.append(
                         ProviderEvent(
@@ -480,10 +632,9 @@ class MicrosoftAccount:
                     events.append(_event_from(item))
             if page.get("@odata.deltaLink"):
                 return ChangeSet(events, page["@odata.deltaLink"], full_resync)
-            next_link = page.get("@odata.nextLink")
-            if not next_link:
+            url, params = page.get("@odata.nextLink") or "", {}
+            if not url:
                 raise ProviderError("Microsoft Graph ended a delta without a deltaLink")
-            _, page = self._graph("GET", next_link)
 
 
 def _event_from(item: Mapping[str, Any]) -> ProviderEvent:

@@ -18,7 +18,9 @@ and without a token the control API is not served at all):
 
     GET    /control/state                          accounts, calendars, event counts, faults
     POST   /control/reset                          back to the seeded demo data
-    POST   /control/accounts     {provider, email, display_name, personal?}
+    POST   /control/accounts     {provider, email, display_name, personal?,
+                                  user_principal_name?}  (Microsoft sign-in name, when it
+                                  is not the SMTP address)
     POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role}}
            roles: owner, writer, reader, freeBusyReader
     POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
@@ -27,11 +29,15 @@ and without a token the control API is not served at all):
                                   status?, retry_after?, reason?, delay_seconds?}
            path: the whole request path below the mount point, `*` for any characters
            (`*/events`, `/google/calendar/v3/*`); plain text otherwise, never a regex
-           kind: status (answer `status`, with Retry-After when given), slow (wait
-           delay_seconds then answer normally), invalid_grant (the token endpoint refuses
-           the refresh token), stale_sync_token (every current sync token becomes 410)
+           kind: status (answer `status`, with Retry-After when given; on Graph `reason`
+           is the error code, e.g. syncStateNotFound), slow (wait delay_seconds then
+           answer normally), invalid_grant (the token endpoint refuses the refresh
+           token), stale_sync_token (every current sync token becomes 410), html (answer
+           `status` with a gateway's HTML page), empty (answer `status` with no body)
     DELETE /control/faults
     POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
+    POST   /control/accounts/{provider}/{email}/address  {address}: a new primary SMTP
+           address (the old one stays an alias; calendars already shared keep naming it)
     POST   /control/tokens/expire                        every access token expires now
 """
 
@@ -45,7 +51,7 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
@@ -54,6 +60,9 @@ from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant,
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
 MAX_FAULT_PATH = 200  # characters of a fault's path glob
+FAULT_KINDS = ("status", "slow", "invalid_grant", "stale_sync_token", "html", "empty")
+# What a gateway or proxy in front of the service answers: HTML, not the API's JSON.
+_GATEWAY_PAGE = "<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>"
 Handler = Callable[[Request], Awaitable[Response]]
 
 _GRAPH_CODES = {
@@ -90,7 +99,8 @@ def _provider_of(path: str) -> str | None:
 
 def _error_response(path: str, status: int, message: str, reason: str = "") -> Response:
     if path.startswith("/graph"):
-        return microsoft.graph_error(status, _GRAPH_CODES.get(status, "UnknownError"), message)
+        code = reason or _GRAPH_CODES.get(status, "UnknownError")
+        return microsoft.graph_error(status, code, message)
     if path.startswith("/google/calendar"):
         return google.google_error(status, message, reason)
     return oauth_error("server_error" if status >= 500 else "invalid_request", message, status)
@@ -112,6 +122,10 @@ class FaultInjection(BaseHTTPMiddleware):
                 await asyncio.sleep(fault.delay_seconds)
             elif fault.kind == "stale_sync_token":
                 self.store.invalidate_sync_tokens()
+            elif fault.kind == "html":
+                return HTMLResponse(_GATEWAY_PAGE.format(status=fault.status), fault.status)
+            elif fault.kind == "empty":
+                return Response(status_code=fault.status)
             elif fault.kind == "invalid_grant":
                 return JSONResponse(
                     {
@@ -173,6 +187,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
                             "email": a.email,
                             "display_name": a.display_name,
                             "personal": a.personal,
+                            "user_principal_name": a.upn,
                         }
                         for a in store.accounts.values()
                     ],
@@ -204,6 +219,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             body.get("email", ""),
             body.get("display_name") or body.get("email", ""),
             bool(body.get("personal")),
+            body.get("user_principal_name"),
         )
         primary = store.primary_calendar(account.provider, account.email)
         return JSONResponse(
@@ -246,7 +262,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             return Response(status_code=204)
         body = await request_json(request)
         kind = body.get("kind", "status")
-        if kind not in ("status", "slow", "invalid_grant", "stale_sync_token"):
+        if kind not in FAULT_KINDS:
             raise SandboxError(400, f"Unknown fault kind {kind!r}")
         fault = store.queue_fault(
             provider=body.get("provider", "any"),
@@ -259,6 +275,13 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             count=int(body.get("count", 1)),
         )
         return JSONResponse({"id": fault.id}, status_code=201)
+
+    async def change_address(request: Request) -> Response:
+        body = await request_json(request)
+        account = store.change_address(
+            request.path_params["provider"], request.path_params["email"], body.get("address", "")
+        )
+        return JSONResponse({"address": account.smtp_address, "aliases": account.aliases})
 
     async def revoke_account(request: Request) -> Response:
         store.revoke_account(request.path_params["provider"], request.path_params["email"])
@@ -279,6 +302,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/events/{event_id}", delete_event, ["DELETE"]),
             ("/faults", faults, ["POST", "DELETE"]),
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
+            ("/accounts/{provider}/{email}/address", change_address, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),
         )
     ]

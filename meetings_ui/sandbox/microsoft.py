@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -41,6 +42,11 @@ from meetings_ui.sandbox.store import (
 SANDBOX_TENANT_ID = "00000000-0000-0000-0000-0000000000aa"
 GET_SCHEDULE_MAX_SCHEDULES = 20
 GET_SCHEDULE_MAX_DAYS = 62
+CALENDAR_VIEW_PAGE = 10  # Graph's default page size for calendarView
+CALENDAR_VIEW_MAX_PAGE = 1000
+
+
+SYNC_TOKEN = re.compile(r"sync-\d+")
 
 
 def graph_error(status: int, code: str, message: str) -> JSONResponse:
@@ -104,7 +110,8 @@ def identity_routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Ro
             "nbf": now,
             "oid": oid,
             "tid": tenant,
-            "preferred_username": email,
+            # The sign-in name (UPN), which need not be the mailbox's SMTP address.
+            "preferred_username": account.sign_in_name,
             "name": account.display_name,
             "ver": "2.0",
         }
@@ -178,7 +185,13 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "canShare": role == "owner",
             "canViewPrivateItems": role == "owner",
             "isRemovable": not calendar.is_default,
-            "owner": {"name": owner.display_name, "address": owner.email},
+            # Shared calendars name their owner by the address they were shared under.
+            "owner": {
+                "name": owner.display_name,
+                "address": owner.smtp_address
+                if calendar.owner_email == email
+                else calendar.owner_address or owner.smtp_address,
+            },
         }
 
     def event_json(event: SandboxEvent) -> dict:
@@ -223,8 +236,8 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             {
                 "id": account.email,
                 "displayName": account.display_name,
-                "mail": account.email,
-                "userPrincipalName": account.email,
+                "mail": account.smtp_address,
+                "userPrincipalName": account.sign_in_name,
             }
         )
 
@@ -265,10 +278,13 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             )
         value = []
         for address in schedules:
-            try:
-                calendar = store.primary_calendar(Provider.MICROSOFT, address)
-            except SandboxError:
-                calendar = None
+            # As Graph: the mailbox's default calendar only, whatever other calendars it
+            # has, and the answer names it by its SMTP address, in the case the mailbox
+            # writes it, not necessarily as asked.
+            mailbox = store.mailbox(Provider.MICROSOFT, str(address))
+            calendar = (
+                store.primary_calendar(Provider.MICROSOFT, mailbox.email) if mailbox else None
+            )
             if calendar is None or store.role_of(calendar, account.email) is None:
                 value.append(
                     {
@@ -280,26 +296,54 @@ def graph_routes(store: SandboxStore) -> list[Route]:
                     }
                 )
                 continue
+            # Every item, free ones too, its status written as Graph's own example writes
+            # it ("Tentative", "Busy"): readers must compare without case.
             items = [
-                {"status": e.show_as, "start": _graph_time(e.start), "end": _graph_time(e.end)}
+                {
+                    "status": e.show_as[:1].upper() + e.show_as[1:],
+                    "start": _graph_time(e.start),
+                    "end": _graph_time(e.end),
+                }
                 for e in store.events_between(calendar.id, start, end)
-                if e.show_as != "free"
             ]
-            value.append({"scheduleId": address, "availabilityView": "", "scheduleItems": items})
+            value.append(
+                {
+                    "scheduleId": mailbox.smtp_address,
+                    "availabilityView": "",
+                    "scheduleItems": items,
+                }
+            )
         return JSONResponse({"value": value})
 
     async def calendar_view(request: Request) -> Response:
         account = me(request)
         calendar = readable(request.path_params["calendar_id"], account.email)
         start, end = window(request)
-        return JSONResponse(
-            {"value": [event_json(e) for e in store.events_between(calendar.id, start, end)]}
-        )
+        events = store.events_between(calendar.id, start, end)
+        # Paged as Graph pages it: 10 events unless $top says otherwise, the rest behind
+        # @odata.nextLink ($skip).
+        try:
+            top = int(request.query_params.get("$top", CALENDAR_VIEW_PAGE))
+            skip = max(int(request.query_params.get("$skip", 0)), 0)
+        except ValueError:
+            raise SandboxError(400, "$top and $skip must be integers") from None
+        top = min(max(top, 1), CALENDAR_VIEW_MAX_PAGE)
+        page: dict = {"value": [event_json(e) for e in events[skip : skip + top]]}
+        if skip + top < len(events):
+            params = {k: v for k, v in request.query_params.items() if k != "$skip"}
+            page["@odata.nextLink"] = (
+                f"{str(request.url).split('?')[0]}?{urlencode({**params, '$skip': skip + top})}"
+            )
+        return JSONResponse(page)
 
     async def delta(request: Request) -> Response:
         account = me(request)
         primary = store.primary_calendar(Provider.MICROSOFT, account.email)
         token = request.query_params.get("$deltatoken")
+        if token is not None and not SYNC_TOKEN.fullmatch(token):
+            # A token Graph never issued: 400 syncStateInvalid. One it issued but no longer
+            # keeps: 410 Gone, code SyncStateNotFound (store.parse_sync_token).
+            return graph_error(400, "syncStateInvalid", "The delta token is not valid.")
         if token:
             since = store.parse_sync_token(token)
             changed = store.changes_since({primary.id}, since)

@@ -30,6 +30,17 @@ class Account:
     email: str
     display_name: str
     personal: bool = False  # a personal Microsoft account: no getSchedule
+    address: str = ""  # the primary SMTP address as written (mixed case kept); email is its key
+    upn: str | None = None  # Microsoft sign-in name, when it differs from the SMTP address
+    aliases: list[str] = field(default_factory=list)  # former addresses, still delivered to
+
+    @property
+    def smtp_address(self) -> str:
+        return self.address or self.email
+
+    @property
+    def sign_in_name(self) -> str:
+        return self.upn or self.smtp_address
 
 
 @dataclass
@@ -41,6 +52,9 @@ class SandboxCalendar:
     is_default: bool = False
     # account email -> role: Google roles above; Microsoft uses the same words.
     access: dict[str, str] = field(default_factory=dict)
+    # The owner's address as the calendar was shared under: people it is shared with keep
+    # seeing it after the owner's primary address changes (Microsoft).
+    owner_address: str = ""
 
 
 @dataclass
@@ -52,7 +66,7 @@ class SandboxEvent:
     end: datetime
     all_day: bool = False
     status: str = "confirmed"  # or "cancelled"
-    show_as: str = "busy"  # busy, free, tentative, oof
+    show_as: str = "busy"  # Graph showAs: busy, free, tentative, oof, workingElsewhere, unknown
     attendees: list[dict] = field(default_factory=list)
     description: str = ""
     private_properties: dict[str, str] = field(default_factory=dict)
@@ -91,7 +105,7 @@ class Fault:
     id: int
     provider: str  # google, microsoft or any
     path_pattern: str  # a glob on the whole request path: `*` is any run of characters
-    kind: str  # status, slow, invalid_grant, stale_sync_token
+    kind: str  # status, slow, invalid_grant, stale_sync_token, html, empty
     status: int = 500
     retry_after: int | None = None
     reason: str | None = None  # Google error reason, e.g. rateLimitExceeded
@@ -140,11 +154,16 @@ class SandboxStore:
     # --- accounts and calendars ------------------------------------------------------------
 
     def add_account(
-        self, provider: str, email: str, display_name: str, personal: bool = False
+        self,
+        provider: str,
+        email: str,
+        display_name: str,
+        personal: bool = False,
+        upn: str | None = None,
     ) -> Account:
         with self.lock:
-            email = email.lower()
-            account = Account(provider, email, display_name, personal)
+            address, email = email, email.lower()
+            account = Account(provider, email, display_name, personal, address, upn or None)
             self.accounts[(provider, email)] = account
             primary_id = email if provider == Provider.GOOGLE else self.next_id("AAMkCal")
             self.calendars.setdefault(
@@ -156,6 +175,7 @@ class SandboxStore:
                     "Calendar" if provider == Provider.MICROSOFT else email,
                     is_default=True,
                     access={email: "owner"},
+                    owner_address=address,
                 ),
             )
             return account
@@ -166,11 +186,29 @@ class SandboxStore:
         except KeyError:
             raise SandboxError(404, f"No {provider} account {email}") from None
 
+    def mailbox(self, provider: str, address: str) -> Account | None:
+        """The account an address names, by SMTP address, former address or sign-in name,
+        in any case."""
+        wanted = address.lower()
+        for (other, _), account in self.accounts.items():
+            names = {account.email, account.smtp_address.lower(), (account.upn or "").lower()}
+            if other == provider and wanted in names | {a.lower() for a in account.aliases}:
+                return account
+        return None
+
+    def change_address(self, provider: str, email: str, address: str) -> Account:
+        """The mailbox gets a new primary SMTP address; the old one stays an alias."""
+        with self.lock:
+            account = self.account(provider, email)
+            account.aliases.append(account.smtp_address)
+            account.address = address
+            return account
+
     def add_calendar(
         self, provider: str, owner_email: str, name: str, shared_with: dict[str, str] | None = None
     ) -> SandboxCalendar:
         with self.lock:
-            self.account(provider, owner_email)
+            owner = self.account(provider, owner_email)
             calendar_id = (
                 f"{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}-{next(self._ids)}"
                 "@group.calendar.sandbox"
@@ -183,7 +221,12 @@ class SandboxStore:
                 if role not in GOOGLE_ROLES:
                     raise SandboxError(400, f"Unknown access role {role!r}")
             calendar = SandboxCalendar(
-                calendar_id, provider, owner_email.lower(), name, access=access
+                calendar_id,
+                provider,
+                owner_email.lower(),
+                name,
+                access=access,
+                owner_address=owner.smtp_address,
             )
             self.calendars[calendar_id] = calendar
             return calendar

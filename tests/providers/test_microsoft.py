@@ -15,11 +15,16 @@ from meetings_ui.providers.base import (
     NeedsReconnectError,
     NewEvent,
     ProviderError,
+    ProviderUnavailableError,
 )
 from meetings_ui.providers.microsoft import MicrosoftAccount
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 
 EMAIL = "demo.office@example.com"
+# A mailbox whose sign-in name (UPN, the id token's preferred_username) is not its SMTP
+# address, which Graph writes with capitals.
+KIM_SMTP = "Kim.Lee@Example.com"
+KIM_UPN = "klee@contoso.onmicrosoft.example"
 
 
 def connect(sandbox: Sandbox, email: str = EMAIL, saved: list | None = None) -> MicrosoftAccount:
@@ -177,3 +182,173 @@ def test_too_many_requests_honours_retry_after(sandbox: Sandbox) -> None:
     sandbox.fault(provider="microsoft", path="*/me/calendars", status=429, retry_after=3)
     assert account.list_calendars()
     assert sandbox.sleeps == [3.0]
+
+
+def add_event(sandbox: Sandbox, calendar_id: str, start: datetime, **fields: object) -> None:
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=calendar_id,
+        summary=str(fields.pop("summary", "Busy")),
+        start=start.isoformat(),
+        end=(start + timedelta(minutes=30)).isoformat(),
+        **fields,
+    )
+
+
+def add_colleague(sandbox: Sandbox, email: str) -> str:
+    """A colleague's mailbox; returns the id of its default calendar."""
+    created = sandbox.control("POST", "/accounts", provider="microsoft", email=email)
+    return str(created["primary_calendar_id"])
+
+
+def test_every_calendar_asked_comes_back_busy_or_as_an_error(sandbox: Sandbox) -> None:
+    """getSchedule reads a mailbox's default calendar only. A colleague's second shared
+    calendar used to be asked through the same address, then dropped: neither busy nor an
+    error, so free. Now each readable calendar goes through calendarView (paged), and only
+    a free/busy-only share goes to getSchedule."""
+    start, end = two_weeks()
+    cy_default = add_colleague(sandbox, "cy.colleague@example.com")
+    sandbox.store.calendars[cy_default].access[EMAIL] = "freeBusyReader"
+    projects = sandbox.control(
+        "POST",
+        "/calendars",
+        provider="microsoft",
+        owner_email="cy.colleague@example.com",
+        name="Cy Projects",
+        shared_with={EMAIL: "reader"},
+    )["id"]
+    add_event(sandbox, cy_default, start + timedelta(days=1, hours=9))
+    for index in range(12):  # more than one page of calendarView
+        add_event(sandbox, projects, start + timedelta(days=2, hours=index))
+    # Two calendars of one owner shared with free/busy only cannot be told apart.
+    dee_default = add_colleague(sandbox, "dee.colleague@example.com")
+    sandbox.store.calendars[dee_default].access[EMAIL] = "freeBusyReader"
+    dee_other = sandbox.control(
+        "POST",
+        "/calendars",
+        provider="microsoft",
+        owner_email="dee.colleague@example.com",
+        name="Dee Other",
+        shared_with={EMAIL: "freeBusyReader"},
+    )["id"]
+    account = connect(sandbox)
+    ids = [c.id for c in account.list_calendars()]
+    assert {cy_default, projects, dee_default, dee_other} <= set(ids)
+    result = account.free_busy(ids, start, end)
+    assert set(result.busy) | set(result.errors) == set(ids)
+    assert not set(result.busy) & set(result.errors)
+    assert len(result.busy[projects]) == 12
+    assert len(result.busy[cy_default]) == 1
+    assert set(result.errors) == {dee_default, dee_other}
+
+
+def test_only_free_time_is_free(sandbox: Sandbox) -> None:
+    """Graph's statuses: busy, tentative, oof, workingElsewhere and unknown all block;
+    free does not. getSchedule may write them capitalized ("Tentative")."""
+    start = two_weeks()[0]
+    account = connect(sandbox)
+    calendars = {c.name: c.id for c in account.list_calendars()}
+    day = start + timedelta(days=5)  # the seeded events are on weekdays
+    for calendar_id in (calendars["Calendar"], calendars["Team Events"]):
+        for hour, show_as in enumerate(
+            ("busy", "tentative", "oof", "workingElsewhere", "unknown", "free")
+        ):
+            add_event(sandbox, calendar_id, day + timedelta(hours=8 + hour), show_as=show_as)
+    result = account.free_busy(list(calendars.values()), day, day + timedelta(days=1))
+    for name in ("Calendar", "Team Events"):
+        hours = sorted(i.start.hour for i in result.busy[calendars[name]])
+        assert hours == [8, 9, 10, 11, 12], name
+
+
+def test_the_mailbox_address_comes_from_graph_not_the_sign_in_name(sandbox: Sandbox) -> None:
+    """preferred_username is the UPN; getSchedule and calendar owners know the SMTP
+    address. Taking the UPN for "me" read the account's own secondary calendar as the
+    default calendar of someone else (getSchedule by the owner's address)."""
+    sandbox.control(
+        "POST", "/accounts", provider="microsoft", email=KIM_SMTP, user_principal_name=KIM_UPN
+    )
+    side = sandbox.control(
+        "POST", "/calendars", provider="microsoft", owner_email=KIM_SMTP, name="Side projects"
+    )["id"]
+    primary = sandbox.store.primary_calendar("microsoft", KIM_SMTP).id
+    start, end = two_weeks()
+    add_event(sandbox, primary, start + timedelta(days=1, hours=9))
+    add_event(sandbox, side, start + timedelta(days=2, hours=14))
+    saved: list[dict] = []
+    account = connect(sandbox, KIM_SMTP.lower(), saved)
+    calendars = {c.id: c for c in account.list_calendars()}
+    assert calendars[side].access_role is AccessRole.OWNER
+    assert calendars[primary].is_primary and calendars[primary].owner_email == KIM_SMTP.lower()
+    # A connection saved with the sign-in name still reads its calendars right.
+    stale = sandbox.microsoft().open({**account.credentials, "email": KIM_UPN}, saved.append)
+    for reader in (account, stale):
+        result = reader.free_busy([primary, side], start, end)
+        assert result.errors == {}
+        assert [i.start for i in result.busy[side]] == [start + timedelta(days=2, hours=14)]
+        assert [i.start for i in result.busy[primary]] == [start + timedelta(days=1, hours=9)]
+
+
+@pytest.mark.parametrize("code", ["syncStateNotFound", "syncStateInvalid", "resyncRequired"])
+def test_delta_resyncs_when_graph_refuses_the_token_by_error_code(
+    sandbox: Sandbox, code: str
+) -> None:
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    sandbox.fault(provider="microsoft", path="*/delta", status=400, reason=code)
+    resync = account.list_changes(first.sync_token, start=start, end=end)
+    assert resync.full_resync and len(resync.events) == 4
+
+
+def test_a_delta_token_graph_never_issued_resyncs(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    forged = first.sync_token.split("deltatoken=")[0] + "deltatoken=garbage"
+    resync = account.list_changes(forged, start=start, end=end)
+    assert resync.full_resync and len(resync.events) == 4
+
+
+def test_answers_that_are_not_json_are_provider_errors(sandbox: Sandbox) -> None:
+    """A gateway's HTML page or an empty body is never an unhandled error: a 5xx is the
+    service unavailable (after retries), anything else a clear ProviderError."""
+    account = connect(sandbox)
+    start, end = two_weeks()
+    sandbox.fault(provider="microsoft", path="*/me/calendars", kind="html", status=502, count=4)
+    with pytest.raises(ProviderUnavailableError, match="502"):
+        account.list_calendars()
+    for kind, status in (("html", 400), ("html", 200), ("empty", 404)):
+        sandbox.fault(provider="microsoft", path="*/me/calendars", kind=kind, status=status)
+        with pytest.raises(ProviderError, match=str(status)) as raised:
+            account.list_calendars()
+        assert not isinstance(raised.value, ProviderUnavailableError)
+    sandbox.fault(provider="microsoft", path="*/delta", kind="html", status=403)
+    with pytest.raises(ProviderError, match="403"):
+        account.list_changes(None, start=start, end=end)
+    ids = {c.name: c.id for c in account.list_calendars()}
+    team = ids["Team Events"]
+    sandbox.fault(provider="microsoft", path=f"*/{team}/calendarView", kind="html", status=400)
+    result = account.free_busy(list(ids.values()), start, end)
+    assert set(result.errors) == {team}
+    assert "400" in result.errors[team]
+
+
+def test_a_get_schedule_answer_for_another_address_is_an_error(sandbox: Sandbox) -> None:
+    """A colleague's primary address changed after they shared their calendar: the share
+    still names the old address, and getSchedule answers under the new one. That answer
+    used to be dropped, the calendar then neither busy nor an error: free."""
+    fay = add_colleague(sandbox, "fay.old@example.com")
+    sandbox.store.calendars[fay].access[EMAIL] = "freeBusyReader"
+    start, end = two_weeks()
+    add_event(sandbox, fay, start + timedelta(days=1, hours=9))
+    sandbox.control(
+        "POST", "/accounts/microsoft/fay.old@example.com/address", address="Fay.New@example.com"
+    )
+    account = connect(sandbox)
+    assert {c.owner_email for c in account.list_calendars() if c.id == fay} == {
+        "fay.old@example.com"
+    }
+    result = account.free_busy([fay], start, end)
+    assert fay not in result.busy
+    assert "fay.old@example.com" in result.errors[fay]

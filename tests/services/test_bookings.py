@@ -172,6 +172,51 @@ def test_busy_time_on_a_selected_calendar_blocks_booking(
         do_book(session=session, link=link, request=request(paris(day, 11)))
 
 
+def test_busy_time_on_a_secondary_microsoft_calendar_blocks_booking(
+    session: Session, host: User, link, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Microsoft mailbox whose sign-in name is not its SMTP address: busy time only on
+    its own second calendar is not offered (it used to be read as the default calendar
+    of "somebody else", and the time offered)."""
+    smtp, upn = "Hugo.Host@Example.com", "hhost@contoso.onmicrosoft.example"
+    sandbox.control("POST", "/accounts", provider="microsoft", email=smtp, user_principal_name=upn)
+    side = sandbox.control(
+        "POST", "/calendars", provider="microsoft", owner_email=smtp, name="Side projects"
+    )["id"]
+    day = next_weekday(2)
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=side,
+        summary="Workshop",
+        start=paris(day, 11).isoformat(),
+        end=paris(day, 12).isoformat(),
+    )
+    monkeypatch.setenv("MEETINGS_SANDBOX_URL", sandbox.url)
+    get_settings.cache_clear()
+    connector = connector_for("microsoft")
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="s")
+    connected = connector.complete(
+        flow=start.flow, callback_params=consent(start.url, smtp.lower())
+    )
+    calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
+    do_save_connected_account(
+        session=session, user_id=host.id, account=connected, calendars=calendars
+    )
+    row = session.exec(select(Calendar).where(Calendar.provider_calendar_id == side)).one()
+    row.selected = True
+    session.commit()
+    start, end = paris(day, 0), paris(day + timedelta(days=1), 0)
+    _, slots = link_slots(
+        session=session, link=link, start=start, end=end, duration=30, now=datetime.now(UTC)
+    )
+    offered = {s.start for s in slots}
+    assert paris(day, 10).astimezone(UTC) in offered
+    assert not {paris(day, 11).astimezone(UTC), paris(day, 11, 30).astimezone(UTC)} & offered
+    with pytest.raises(SlotUnavailableError):
+        do_book(session=session, link=link, request=request(paris(day, 11)))
+
+
 def test_the_same_overlapping_or_buffered_slot_cannot_be_booked_twice(
     session: Session, link
 ) -> None:
