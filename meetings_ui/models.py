@@ -19,6 +19,7 @@ from meetings_ui.domain.enums import (
     LinkType,
     OutboxStatus,
     Role,
+    SyncMode,
 )
 from meetings_ui.domain.link_settings import LinkSettings
 
@@ -119,8 +120,9 @@ class CalendarConnection(SQLModel, table=True):
     created_at: datetime = _created_at()
     # How changes reach us: "notifications" (a live watch channel or subscription) or
     # "polling" (the background loop asks for changes); see services/calendar_sync.py.
-    sync_mode: str = Field(default="polling", max_length=20)
+    sync_mode: str = Field(default=SyncMode.POLLING, max_length=20)
     last_notified_at: datetime | None = _instant()
+    next_poll_at: datetime | None = _instant()  # polling mode: when to ask for changes next
 
 
 class Calendar(SQLModel, table=True):
@@ -135,6 +137,8 @@ class Calendar(SQLModel, table=True):
     access_role: str = Field(max_length=30)  # owner, writer, reader, freeBusyReader
     is_primary: bool = Field(default=False)
     selected: bool = Field(default=False)
+    # Whose calendar it is (Microsoft: getSchedule asks by owner); None until listed again.
+    owner_email: str | None = Field(default=None, max_length=320)
 
 
 class CalendarChannel(SQLModel, table=True):
@@ -145,14 +149,13 @@ class CalendarChannel(SQLModel, table=True):
     __tablename__ = "calendar_channel"
 
     id: int | None = Field(default=None, primary_key=True)
-    connection_id: int = Field(
-        foreign_key="calendar_connection.id", index=True, ondelete="CASCADE"
-    )
+    connection_id: int = Field(foreign_key="calendar_connection.id", index=True, ondelete="CASCADE")
     provider_calendar_id: str = Field(max_length=500)
     channel_id: str = Field(max_length=200, unique=True, index=True)
     resource_id: str = Field(default="", max_length=500)
     secret_digest: str = Field(max_length=64)
     expires_at: datetime = _instant(nullable=False)
+    renewing_until: datetime | None = _instant()  # a worker's claim while it renews
     created_at: datetime = _created_at()
 
 

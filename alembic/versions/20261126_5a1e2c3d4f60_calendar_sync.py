@@ -2,7 +2,7 @@
 
 Adds `calendar_channel` (Google watch channels, Microsoft Graph subscriptions), `busy_cache`
 (the last busy time read per connection) and, on `calendar_connection`, `sync_mode` and
-`last_notified_at`. Existing connections are carried over in polling mode: the background
+`last_notified_at`; on `calendar`, `owner_email` (None until the calendars are listed again). Existing connections are carried over in polling mode: the background
 loop polls them for changes until they are connected again (which opens a channel).
 
 Revision ID: 5a1e2c3d4f60
@@ -33,8 +33,14 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("last_notified_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("next_poll_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("calendar_connection", schema=None) as batch_op:
         batch_op.alter_column("sync_mode", server_default=None)
+
+    with op.batch_alter_table("calendar", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("owner_email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True)
+        )
 
     op.create_table(
         "calendar_channel",
@@ -47,6 +53,7 @@ def upgrade() -> None:
         sa.Column("resource_id", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("secret_digest", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("renewing_until", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["connection_id"], ["calendar_connection.id"], ondelete="CASCADE"
@@ -80,6 +87,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_calendar_channel_channel_id")
         batch_op.drop_index("ix_calendar_channel_connection_id")
     op.drop_table("calendar_channel")
+    with op.batch_alter_table("calendar", schema=None) as batch_op:
+        batch_op.drop_column("owner_email")
     with op.batch_alter_table("calendar_connection", schema=None) as batch_op:
+        batch_op.drop_column("next_poll_at")
         batch_op.drop_column("last_notified_at")
         batch_op.drop_column("sync_mode")

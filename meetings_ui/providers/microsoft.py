@@ -44,6 +44,7 @@ from meetings_ui.providers.base import (
     ProviderEvent,
     ProviderUnavailableError,
     RevocationUnsupportedError,
+    WatchChannel,
 )
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
@@ -206,6 +207,7 @@ class MicrosoftAccount:
         self._cache.deserialize(credentials.get("token_cache") or "{}")
         self._app: msal.ConfidentialClientApplication | None = None
         self._http = requests.Session()
+        self._known: Sequence[ProviderCalendar] | None = None  # set by free_busy_of
 
     # --- tokens -----------------------------------------------------------------------------
 
@@ -330,7 +332,7 @@ class MicrosoftAccount:
         (by owner address, 20 per call, under 62 days per call); calendarView for the
         account's other calendars, and as the fallback where getSchedule cannot answer
         (personal accounts)."""
-        known = {c.id: c for c in self.list_calendars()}
+        known = {c.id: c for c in self._known or self.list_calendars()}
         busy: dict[str, list[BusyInterval]] = {}
         errors: dict[str, str] = {}
         by_schedule: dict[str, str] = {}
@@ -360,6 +362,17 @@ class MicrosoftAccount:
             except ProviderError as error:
                 errors[calendar_id] = str(error)
         return FreeBusy(busy, errors)
+
+    def free_busy_of(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> FreeBusy:
+        """`free_busy` routed by what the caller stored at the last listing (owner and
+        role of each calendar), saving the calendar-list call."""
+        self._known = list(calendars)
+        try:
+            return self.free_busy([c.id for c in calendars], start, end)
+        finally:
+            self._known = None
 
     def _get_schedules(
         self,
@@ -484,6 +497,54 @@ class MicrosoftAccount:
             if not next_link:
                 raise ProviderError("Microsoft Graph ended a delta without a deltaLink")
             _, page = self._graph("GET", next_link)
+
+    # --- change notifications -----------------------------------------------------------------
+
+    def watch_events(
+        self, calendar_id: str, *, channel_id: str, secret: str, address: str, expires_at: datetime
+    ) -> WatchChannel:
+        """POST /subscriptions on the calendar's events. Graph first checks `address` (the
+        validation handshake), then sends `secret` as clientState in every notification.
+        Graph names the subscription: `channel_id` is not used."""
+        body = {
+            "changeType": "created,updated,deleted",
+            "notificationUrl": address,
+            "resource": f"me/calendars/{calendar_id}/events",
+            "expirationDateTime": _graph_expiry(expires_at),
+            "clientState": secret,
+        }
+        _, created = self._graph("POST", "/subscriptions", json=body)
+        return _subscription_from(created, expires_at)
+
+    def renew_watch(self, channel: WatchChannel, expires_at: datetime) -> WatchChannel | None:
+        """PATCH the subscription's expirationDateTime."""
+        _, renewed = self._graph(
+            "PATCH",
+            f"/subscriptions/{channel.channel_id}",
+            json={"expirationDateTime": _graph_expiry(expires_at)},
+        )
+        return _subscription_from(renewed, expires_at)
+
+    def stop_watch(self, channel: WatchChannel) -> None:
+        """DELETE the subscription; 404: it has expired or was deleted already."""
+        self._graph("DELETE", f"/subscriptions/{channel.channel_id}", allow=(404,))
+
+
+def _graph_expiry(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _subscription_from(item: Mapping[str, Any], asked: datetime) -> WatchChannel:
+    expiry = item.get("expirationDateTime")
+    return WatchChannel(
+        channel_id=str(item["id"]),
+        resource_id="",
+        expires_at=(
+            datetime.fromisoformat(str(expiry).replace("Z", "+00:00")).astimezone(UTC)
+            if expiry
+            else asked
+        ),
+    )
 
 
 def _event_from(item: Mapping[str, Any]) -> ProviderEvent:

@@ -33,6 +33,8 @@ and without a token the control API is not served at all):
     DELETE /control/faults
     POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
     POST   /control/tokens/expire                        every access token expires now
+    POST   /control/channels/expire      every watch channel and subscription expires now
+    GET    /control/notifications        the change notifications sent, with the answers
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
-from meetings_ui.sandbox import google, microsoft
+from meetings_ui.sandbox import google, microsoft, notifications
 from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant, request_json
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
@@ -106,6 +108,9 @@ class FaultInjection(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = _relative_path(request)
         provider = _provider_of(path)
+        if provider:
+            with self.store.lock:
+                self.store.requests.append((request.method, path))
         fault = self.store.take_fault(provider, path) if provider else None
         if fault is not None:
             if fault.kind == "slow":
@@ -268,6 +273,14 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         store.expire_access_tokens()
         return JSONResponse({"expired": True})
 
+    async def expire_channels(_request: Request) -> Response:
+        notifications.expire_channels(store)
+        return JSONResponse({"expired": True})
+
+    async def sent_notifications(_request: Request) -> Response:
+        with store.lock:
+            return JSONResponse({"notifications": list(store.notifications)})
+
     return [
         Route(path, _bearer_only(token, handler), methods=methods)
         for path, handler, methods in (
@@ -280,6 +293,8 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/faults", faults, ["POST", "DELETE"]),
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),
+            ("/channels/expire", expire_channels, ["POST"]),
+            ("/notifications", sent_notifications, ["GET"]),
         )
     ]
 
@@ -294,6 +309,11 @@ def build_sandbox_app(
     """The sandbox. `redirect_uris` are the callbacks registered for its OAuth client; the
     control API is served only with a `control_token` (its bearer token)."""
     store = store or SandboxStore()
+    if not store.listeners:  # watched calendars notify their webhooks of every change
+        store.listeners.append(lambda calendar_id: notifications.notify_google(store, calendar_id))
+        store.listeners.append(
+            lambda calendar_id: notifications.notify_microsoft(store, calendar_id)
+        )
     if seed:
         seed_demo_data(store, datetime.now(UTC).date())
 
@@ -303,7 +323,10 @@ def build_sandbox_app(
     mounts = [
         Mount("/google", routes=google.routes(store, redirect_uris)),
         Mount("/microsoft", routes=microsoft.identity_routes(store, redirect_uris)),
-        Mount("/graph/v1.0", routes=microsoft.graph_routes(store)),
+        Mount(
+            "/graph/v1.0",
+            routes=microsoft.graph_routes(store) + notifications.subscription_routes(store),
+        ),
     ]
     if control_token:
         mounts.append(Mount("/control", routes=control_routes(store, control_token)))
