@@ -358,3 +358,93 @@ def test_microsoft_validation_handshake_echoes_the_token(app_url: str) -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.text == "Validation: token <1>"
+
+
+# --- item 6, Microsoft: subscriptions, handshake, notifications, PATCH renewal, DELETE ---
+
+
+def test_connecting_microsoft_subscribes_after_the_validation_handshake(
+    session: Session, host: User, app_url: str, sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, Provider.MICROSOFT)
+    channel = session.exec(select(CalendarChannel)).one()
+    assert connection.sync_mode == SyncMode.NOTIFICATIONS
+    subscription = sandbox.store.subscriptions[0]
+    assert subscription["id"] == channel.channel_id
+    assert subscription["notificationUrl"] == f"{app_url}{routes.webhook('microsoft')}"
+    assert subscription["resource"] == (
+        f"me/calendars/{primary_id(sandbox, Provider.MICROSOFT)}/events"
+    )
+    assert subscription["clientState"] and subscription["clientState"] not in channel.secret_digest
+    assert channel.expires_at <= datetime.now(UTC) + timedelta(minutes=4230)
+
+
+def test_a_webhook_that_fails_the_handshake_gets_no_subscription_and_is_polled(
+    session: Session, host: User, app_url: str, sandbox: Sandbox, env: Callable[..., None]
+) -> None:
+    env(MEETINGS_BACKEND_URL="http://127.0.0.1:9")  # nothing answers there
+    connection = connect(session, host, Provider.MICROSOFT)
+    assert connection.sync_mode == SyncMode.POLLING
+    assert sandbox.store.subscriptions == []
+    assert session.exec(select(CalendarChannel)).all() == []
+
+
+def test_a_microsoft_change_notifies_the_app_which_syncs_and_blocks_the_slot(
+    session: Session, host: User, link: MeetingLink, app_url: str, sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, Provider.MICROSOFT)
+    at = a_free_hour()
+    assert at in starts(month_of(at))
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary_id(sandbox, Provider.MICROSOFT),
+        start=at.isoformat(),
+        end=(at + timedelta(hours=1)).isoformat(),
+    )
+    notice = wait_for(lambda: sent(sandbox, "updated"), "the change notification")
+    assert notice[0]["status"] == 202
+    session.expire_all()
+    assert session.get(BusyCache, connection.id) is None
+    assert session.get(CalendarConnection, connection.id).sync_token
+    assert at not in starts(month_of(at))
+
+
+def test_a_microsoft_notification_with_a_wrong_client_state_is_refused(
+    session: Session, host: User, link: MeetingLink, app_url: str, sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, Provider.MICROSOFT)
+    starts(month_of(a_free_hour()))
+    channel = session.exec(select(CalendarChannel)).one()
+    item = {"subscriptionId": channel.channel_id, "changeType": "created", "clientState": "x"}
+    answer = requests.post(
+        f"{app_url}{routes.webhook('microsoft')}", json={"value": [item]}, timeout=10
+    )
+    assert answer.status_code == 403
+    session.expire_all()
+    assert session.get(BusyCache, connection.id) is not None
+    assert session.exec(
+        select(AuditEvent).where(AuditEvent.action == "calendar.notification_refused")
+    ).one()
+    bad = requests.post(f"{app_url}{routes.webhook('microsoft')}", json={"x": 1}, timeout=10)
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_notification"
+
+
+def test_a_subscription_is_renewed_in_place_and_deleted_on_disconnect(
+    session: Session, host: User, app_url: str, sandbox: Sandbox
+) -> None:
+    connection = connect(session, host, Provider.MICROSOFT)
+    channel = session.exec(select(CalendarChannel)).one()
+    channel_id, now = channel.channel_id, datetime.now(UTC)
+    channel.expires_at = now + timedelta(hours=2)  # as it is two days on
+    session.add(channel)
+    session.commit()
+    assert calendar_sync.renew_due(now=now) == 1
+    session.expire_all()
+    renewed = session.exec(select(CalendarChannel)).one()
+    assert renewed.channel_id == channel_id  # PATCHed, not replaced
+    assert renewed.expires_at > now + timedelta(days=2)
+    assert sandbox.store.subscriptions[0]["expires_at"] == renewed.expires_at
+    do_disconnect(actor=OPERATOR, connection_id=connection.id)
+    assert sandbox.store.subscriptions == []
+    assert any(m == "DELETE" and channel_id in p for m, p in sandbox.store.requests)
