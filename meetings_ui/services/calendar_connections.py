@@ -396,6 +396,7 @@ class ConnectionSummary:
     scopes: str
     selected_calendars: tuple[str, ...]
     last_error: str
+    sync_mode: SyncMode = SyncMode.POLLING
 
 
 @use_case
@@ -450,6 +451,7 @@ def _summaries(
             scopes=connection.scopes,
             selected_calendars=tuple(selected[connection.id]),
             last_error=connection.last_error or "",
+            sync_mode=SyncMode(connection.sync_mode),
         )
         for connection, user in rows
     ]
