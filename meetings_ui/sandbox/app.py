@@ -8,9 +8,14 @@ Paths, under the mount point:
 
     /google/o/oauth2/auth, /google/token, /google/revoke      Google OAuth 2.0
     /google/calendar/v3/...                                   Calendar v3 subset
+                                                              (events/watch, channels/stop)
     /microsoft/{tenant}/v2.0/.well-known/openid-configuration Microsoft identity platform
     /microsoft/{tenant}/oauth2/v2.0/authorize | token
     /graph/v1.0/me/...                                        Microsoft Graph subset
+    /graph/v1.0/subscriptions[/{id}]                          change subscriptions
+
+Watched calendars notify their webhooks of every change with real HTTP POSTs
+(sandbox/notifications.py), as Google and Graph do.
     /control/...                                              the control API (below)
 
 Control API (JSON in, JSON out; every call needs `Authorization: Bearer <control token>`,
