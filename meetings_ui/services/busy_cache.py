@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from meetings_ui.models import BusyCache, Calendar, CalendarConnection, utc_now
@@ -105,7 +106,10 @@ def cached_busy_time(
             for calendar_id, intervals in result.busy.items()
         }
         session.add(row)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:  # another worker stored its read meanwhile: as good as ours
+            session.rollback()
     return _within(result, start, end) if not result.errors else result
 
 

@@ -28,7 +28,7 @@ from meetings_ui.models import (
     User,
 )
 from meetings_ui.providers.registry import connector_for
-from meetings_ui.services import booking_pages, calendar_sync
+from meetings_ui.services import booking_pages, busy_cache, calendar_sync
 from meetings_ui.services.calendar_connections import (
     do_disconnect,
     do_save_connected_account,
@@ -448,3 +448,36 @@ def test_a_subscription_is_renewed_in_place_and_deleted_on_disconnect(
     do_disconnect(actor=OPERATOR, connection_id=connection.id)
     assert sandbox.store.subscriptions == []
     assert any(m == "DELETE" and channel_id in p for m, p in sandbox.store.requests)
+
+
+def test_two_workers_storing_the_same_read_do_not_fail_the_page(
+    session: Session,
+    host: User,
+    link: MeetingLink,
+    app_url: str,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both miss, both read; the second to store finds the first's row."""
+    connection = connect(session, host, Provider.GOOGLE)
+    read = busy_cache.read_busy_time
+
+    def read_while_another_worker_stores(**kwargs: object) -> object:
+        result = read(**kwargs)
+        with Session(session.get_bind()) as other:
+            now = datetime.now(UTC)
+            other.add(
+                BusyCache(
+                    connection_id=connection.id,
+                    calendar_ids="",
+                    range_start=now,
+                    range_end=now,
+                    busy={},
+                    read_at=now,
+                )
+            )
+            other.commit()
+        return result
+
+    monkeypatch.setattr(busy_cache, "read_busy_time", read_while_another_worker_stores)
+    assert starts(month_of(a_free_hour()))
