@@ -314,10 +314,9 @@ def do_complete_connect(
     connection = do_save_connected_account(
         session=session, user_id=browser_user.id, account=connected, calendars=calendars
     )
-    if not session.exec(
-        select(CalendarChannel).where(CalendarChannel.connection_id == connection.id)
-    ).first():
-        open_channel(session=session, connection=connection)
+    # A reconnected account's old channel may have died with its grant: start afresh.
+    _close_channels(session, connection)
+    open_channel(session=session, connection=connection)
     audit.record(
         session=session,
         actor_id=browser_user.id,

@@ -30,6 +30,9 @@ from meetings_ui.models import (
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import booking_pages, busy_cache, calendar_sync
 from meetings_ui.services.calendar_connections import (
+    callback_url,
+    do_begin_connect,
+    do_complete_connect,
     do_disconnect,
     do_save_connected_account,
     open_channel,
@@ -481,3 +484,23 @@ def test_two_workers_storing_the_same_read_do_not_fail_the_page(
 
     monkeypatch.setattr(busy_cache, "read_busy_time", read_while_another_worker_stores)
     assert starts(month_of(a_free_hour()))
+
+
+def test_the_oauth_callback_opens_a_channel_and_a_reconnect_replaces_it(
+    session: Session, host: User, app_url: str, sandbox: Sandbox
+) -> None:
+    def connect_through_the_callback() -> CalendarConnection:
+        url = do_begin_connect(session=session, actor=host, provider=Provider.GOOGLE)
+        params = consent(url, ACCOUNTS[Provider.GOOGLE], redirect_uri=callback_url("google"))
+        return do_complete_connect(
+            session=session, provider="google", params=params, browser_user=host
+        )
+
+    connection = connect_through_the_callback()
+    first = session.exec(select(CalendarChannel)).one().channel_id
+    assert connection.sync_mode == SyncMode.NOTIFICATIONS
+    connect_through_the_callback()
+    session.expire_all()
+    second = session.exec(select(CalendarChannel)).one().channel_id
+    stopped = {c["id"]: bool(c.get("stopped")) for c in sandbox.store.watch_channels}
+    assert stopped == {first: True, second: False}
