@@ -40,6 +40,8 @@ and without a token the control API is not served at all):
     POST   /control/tokens/expire                        every access token expires now
     POST   /control/channels/expire      every watch channel and subscription expires now
     GET    /control/notifications        the change notifications sent, with the answers
+    GET    /control/requests             every provider API request received: [method, path]
+    DELETE /control/requests             forget them
 """
 
 from __future__ import annotations
@@ -286,6 +288,13 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         with store.lock:
             return JSONResponse({"notifications": list(store.notifications)})
 
+    async def received_requests(request: Request) -> Response:
+        with store.lock:
+            if request.method == "DELETE":
+                store.requests.clear()
+                return Response(status_code=204)
+            return JSONResponse({"requests": [list(r) for r in store.requests]})
+
     return [
         Route(path, _bearer_only(token, handler), methods=methods)
         for path, handler, methods in (
@@ -300,6 +309,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/tokens/expire", expire_tokens, ["POST"]),
             ("/channels/expire", expire_channels, ["POST"]),
             ("/notifications", sent_notifications, ["GET"]),
+            ("/requests", received_requests, ["GET", "DELETE"]),
         )
     ]
 
