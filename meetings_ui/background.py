@@ -1,7 +1,9 @@
 """Work that runs beside the web server in every backend worker: delivering the outbox
-(emails, calendar writes) and queueing due reminders. Delivery claims its rows (FOR UPDATE
-SKIP LOCKED on PostgreSQL, a conditional update with a lease on SQLite), so running it in
-several workers, and beside `python -m meetings_ui.cli deliver`, is safe."""
+(emails, calendar writes), queueing due reminders, and the calendar sync (renewing watch
+channels, polling calendars that get no notifications; services/calendar_sync.py).
+Delivery and sync claim their rows (FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional
+update with a lease on SQLite), so running them in several workers, and beside
+`python -m meetings_ui.cli deliver`, is safe."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from meetings_ui.services import outbox
 from meetings_ui.services.bookings import do_send_due_reminders
+from meetings_ui.services.calendar_sync import run_sync_pass
 from meetings_ui.services.delivery import deliver_all
 
 DELIVERY_POLL_SECONDS = 5  # at the latest; a commit that queues something wakes it at once
@@ -22,12 +25,17 @@ log = logging.getLogger(__name__)
 def run_one_pass(*, reminders: bool = True, **delivery: Any) -> None:
     """Reminders first (they queue mail), then delivery (`delivery`: options of
     `deliver_all`); each in transactions of its own, so a failing one does not undo or
-    stop the other."""
+    stop the other. With the reminders (once a minute), the calendar sync: channels
+    renewed before they expire, polled calendars asked for changes."""
     if reminders:
         try:
             do_send_due_reminders()
         except Exception:  # delivery must go on
             log.exception("Queueing reminders failed")
+        try:
+            run_sync_pass()
+        except Exception:  # delivery must go on
+            log.exception("Calendar sync failed")
     deliver_all(**delivery)
 
 

@@ -19,6 +19,7 @@ from meetings_ui.domain.enums import (
     LinkType,
     OutboxStatus,
     Role,
+    SyncMode,
 )
 from meetings_ui.domain.link_settings import LinkSettings
 
@@ -117,6 +118,11 @@ class CalendarConnection(SQLModel, table=True):
     last_synced_at: datetime | None = _instant()
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _created_at()
+    # How changes reach us: "notifications" (a live watch channel or subscription) or
+    # "polling" (the background loop asks for changes); see services/calendar_sync.py.
+    sync_mode: str = Field(default=SyncMode.POLLING, max_length=20)
+    last_notified_at: datetime | None = _instant()
+    next_poll_at: datetime | None = _instant()  # polling mode: when to ask for changes next
 
 
 class Calendar(SQLModel, table=True):
@@ -131,6 +137,42 @@ class Calendar(SQLModel, table=True):
     access_role: str = Field(max_length=30)  # owner, writer, reader, freeBusyReader
     is_primary: bool = Field(default=False)
     selected: bool = Field(default=False)
+    # Whose calendar it is (Microsoft: getSchedule asks by owner); None until listed again.
+    owner_email: str | None = Field(default=None, max_length=320)
+
+
+class CalendarChannel(SQLModel, table=True):
+    """A Google watch channel or a Microsoft Graph subscription on one calendar: the
+    provider POSTs to our webhook when its events change. Only the digest of the shared
+    secret (Google's channel token, Graph's clientState) is kept."""
+
+    __tablename__ = "calendar_channel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(foreign_key="calendar_connection.id", index=True, ondelete="CASCADE")
+    provider_calendar_id: str = Field(max_length=500)
+    channel_id: str = Field(max_length=200, unique=True, index=True)
+    resource_id: str = Field(default="", max_length=500)
+    secret_digest: str = Field(max_length=64)
+    expires_at: datetime = _instant(nullable=False)
+    renewing_until: datetime | None = _instant()  # a worker's claim while it renews
+    created_at: datetime = _created_at()
+
+
+class BusyCache(SQLModel, table=True):
+    """The last busy time read for a connection's selected calendars (services/busy_cache.py):
+    page views within a short window reuse it; bookings never do."""
+
+    __tablename__ = "busy_cache"
+
+    connection_id: int = Field(
+        foreign_key="calendar_connection.id", primary_key=True, ondelete="CASCADE"
+    )
+    calendar_ids: str = Field(sa_type=sa.Text)  # the selected calendars it was read for
+    range_start: datetime = _instant(nullable=False)
+    range_end: datetime = _instant(nullable=False)
+    busy: dict = _json(dict)  # calendar id -> [[start, end], ...] as ISO instants
+    read_at: datetime = _instant(nullable=False)
 
 
 class Domain(SQLModel, table=True):

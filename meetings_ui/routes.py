@@ -43,10 +43,16 @@ BOOKING_RESCHEDULE = f"{BOOKING_PREFIX}/reschedule"
 
 
 OAUTH_CALLBACK = "/oauth/{provider}/callback"
+# Where Google and Microsoft POST change notifications (services/calendar_sync.py).
+WEBHOOK = "/webhooks/calendar/{provider}"
 
 
 def oauth_callback(provider: str) -> str:
     return OAUTH_CALLBACK.replace("{provider}", provider)
+
+
+def webhook(provider: str) -> str:
+    return WEBHOOK.replace("{provider}", provider)
 
 
 def booking_page(slug: str) -> str:

@@ -3,7 +3,7 @@
 The REST API is a FastAPI sub-application at /api/v1: its own OpenAPI document
 (/api/v1/openapi.json, paths relative to the server /api/v1), its docs (/api/v1/docs),
 and its own 404 and 405 in the API's error body. Everything else (health, the login
-cookie, the OAuth callback) is outside the document.
+cookie, the OAuth callback, the calendar webhooks) is outside the document.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from meetings_ui import routes
-from meetings_ui.api import auth, errors, manage, oauth, public
+from meetings_ui.api import auth, errors, manage, oauth, public, webhooks
 from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.services.health import check_health
 
@@ -52,5 +52,6 @@ def build_api() -> FastAPI:
     backend.add_api_route(routes.HEALTH, health, methods=["GET"], include_in_schema=False)
     backend.include_router(auth.router)
     backend.include_router(oauth.router)
+    backend.include_router(webhooks.router)
     backend.mount(routes.API_PREFIX, build_api_v1())
     return backend

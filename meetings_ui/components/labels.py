@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from meetings_ui.domain.enums import ConnectionStatus, Provider
+from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
 
 # A connected account's provider, as cards and tables name it.
 PROVIDER_NAMES = {Provider.GOOGLE: "Google", Provider.MICROSOFT: "Office 365"}
@@ -14,6 +14,12 @@ STATUS_LABELS = {
     ConnectionStatus.CONNECTED: "Connected",
     ConnectionStatus.NEEDS_RECONNECT: "Needs reconnect",
     ConnectionStatus.REVOKED: "Revoked",
+}
+
+# How a connected calendar's changes reach Meetings (services/calendar_sync.py).
+SYNC_LABELS = {
+    SyncMode.NOTIFICATIONS: "Updates: instant (change notifications)",
+    SyncMode.POLLING: "Updates: checked every 5 minutes",
 }
 
 

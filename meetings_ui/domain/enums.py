@@ -25,6 +25,13 @@ class ConnectionStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
+class SyncMode(enum.StrEnum):
+    """How a connected calendar's changes reach us."""
+
+    NOTIFICATIONS = "notifications"  # the provider POSTs to our webhook
+    POLLING = "polling"  # the background loop asks for changes
+
+
 class LinkType(enum.StrEnum):
     ONE_ON_ONE = "one_on_one"
     GROUP = "group"

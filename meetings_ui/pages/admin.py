@@ -15,7 +15,12 @@ from meetings_ui.components.connections import (
     disconnect_dialog,
     health,
 )
-from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, date_time_label
+from meetings_ui.components.labels import (
+    PROVIDER_NAMES,
+    STATUS_LABELS,
+    SYNC_LABELS,
+    date_time_label,
+)
 from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain.enums import ConnectionStatus
 from meetings_ui.services import calendar_connections as connections
@@ -62,6 +67,7 @@ class ConnectionLine:
     scopes: str
     calendars: str
     problem: str
+    sync: str
 
 
 class AdminCalendarsState(DisconnectState, AuthState):
@@ -86,6 +92,7 @@ class AdminCalendarsState(DisconnectState, AuthState):
                 scopes=c.scopes.replace("https://www.googleapis.com/auth/", "") or "—",
                 calendars=", ".join(c.selected_calendars) or "—",
                 problem=c.last_error,
+                sync=SYNC_LABELS[c.sync_mode],
             )
             for c in self._connections
         ]
@@ -147,7 +154,7 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
         rx.table.cell(row.account),
         rx.table.cell(row.calendars),
         rx.table.cell(health(row.status_label, row.connected, row.problem)),
-        rx.table.cell(row.last_sync),
+        rx.table.cell(rx.vstack(rx.text(row.last_sync), rx.text(row.sync, size="1"), spacing="0")),
         rx.table.cell(rx.text(row.scopes, size="1")),
         rx.table.cell(
             rx.hstack(

@@ -27,6 +27,7 @@ from meetings_ui.components.labels import (
     PROVIDER_CHOICES,
     PROVIDER_NAMES,
     STATUS_LABELS,
+    SYNC_LABELS,
     date_time_label,
 )
 from meetings_ui.components.layout import host_shell
@@ -63,6 +64,7 @@ class ConnectionRow:
     connected: bool
     last_sync: str
     problem: str
+    sync: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +151,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
                 connected=c.status == ConnectionStatus.CONNECTED,
                 last_sync=date_time_label(c.last_synced_at),
                 problem=c.problem,
+                sync=SYNC_LABELS[c.sync_mode],
             )
             for c in self._saved.connections
         ]
@@ -477,6 +480,7 @@ def _connection(row: ConnectionRow) -> rx.Component:
                     row.connected,
                     row.problem,
                     rx.text("Last sync: ", row.last_sync, size="1", color=rx.color("gray", 11)),
+                    rx.text(row.sync, size="1", color=rx.color("gray", 11)),
                 ),
                 spacing="1",
             ),

@@ -101,6 +101,16 @@ class ChangeSet:
 
 
 @dataclass(frozen=True)
+class WatchChannel:
+    """A Google watch channel or a Graph subscription: the provider POSTs to our webhook
+    when the calendar's events change, until `expires_at`."""
+
+    channel_id: str  # ours for Google; the subscription id Graph gives for Microsoft
+    resource_id: str  # Google's resourceId (channels.stop needs it); "" for Graph
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class AuthorizationStart:
     """Where to send the user, and what to keep server-side until they come back."""
 
@@ -149,6 +159,12 @@ class CalendarAccount(Protocol):
         self, calendar_ids: Sequence[str], start: datetime, end: datetime
     ) -> FreeBusy: ...
 
+    def free_busy_of(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> FreeBusy:
+        """`free_busy` for calendars known from the last listing: no calendar-list call."""
+        ...
+
     def create_event(self, event: NewEvent) -> ProviderEvent: ...
 
     def update_event(
@@ -162,6 +178,22 @@ class CalendarAccount(Protocol):
     ) -> ChangeSet: ...
 
     def refresh_token(self) -> None: ...
+
+    def watch_events(
+        self, calendar_id: str, *, channel_id: str, secret: str, address: str, expires_at: datetime
+    ) -> WatchChannel:
+        """Ask the provider to POST to `address` when the calendar's events change, with
+        `secret` in every notification; it may shorten `expires_at`."""
+        ...
+
+    def renew_watch(self, channel: WatchChannel, expires_at: datetime) -> WatchChannel | None:
+        """Extend a channel in place (Graph: PATCH the subscription); None where the
+        provider cannot (Google: open a new channel, then stop the old one)."""
+        ...
+
+    def stop_watch(self, channel: WatchChannel) -> None:
+        """End a channel or subscription; one already gone is fine."""
+        ...
 
 
 class CalendarConnector(Protocol):

@@ -47,6 +47,7 @@ from meetings_ui.providers.base import (
     ProviderError,
     ProviderEvent,
     ProviderUnavailableError,
+    WatchChannel,
 )
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
@@ -369,6 +370,12 @@ class GoogleAccount:
                     ]
         return FreeBusy(busy, errors)
 
+    def free_busy_of(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> FreeBusy:
+        """freeBusy.query asks by calendar id alone."""
+        return self.free_busy([c.id for c in calendars], start, end)
+
     # --- events ------------------------------------------------------------------------
 
     def create_event(self, event: NewEvent) -> ProviderEvent:
@@ -452,6 +459,39 @@ class GoogleAccount:
                 )
             )
         return ChangeSet(events, page.get("nextSyncToken", ""), full_resync)
+
+    # --- push notifications --------------------------------------------------------------
+
+    def watch_events(
+        self, calendar_id: str, *, channel_id: str, secret: str, address: str, expires_at: datetime
+    ) -> WatchChannel:
+        """events.watch: a web_hook channel whose `token` comes back in the
+        X-Goog-Channel-Token header of every notification. Google may cut the expiration."""
+        body = {
+            "id": channel_id,
+            "type": "web_hook",
+            "address": address,
+            "token": secret,
+            "expiration": str(int(expires_at.timestamp() * 1000)),
+        }
+        answer = self._execute(lambda api: api.events().watch(calendarId=calendar_id, body=body))
+        expiration = answer.get("expiration")
+        return WatchChannel(
+            channel_id=str(answer.get("id") or channel_id),
+            resource_id=str(answer.get("resourceId", "")),
+            expires_at=(
+                datetime.fromtimestamp(int(expiration) / 1000, UTC) if expiration else expires_at
+            ),
+        )
+
+    def renew_watch(self, channel: WatchChannel, expires_at: datetime) -> WatchChannel | None:
+        """Google channels cannot be extended."""
+        return None
+
+    def stop_watch(self, channel: WatchChannel) -> None:
+        """channels.stop; 404: the channel is already gone (expired or stopped)."""
+        body = {"id": channel.channel_id, "resourceId": channel.resource_id}
+        self._execute(lambda api: api.channels().stop(body=body), allow=(404,))
 
 
 def _event_from(item: Mapping[str, Any]) -> ProviderEvent:

@@ -44,6 +44,7 @@ from meetings_ui.providers.base import (
     ProviderEvent,
     ProviderUnavailableError,
     RevocationUnsupportedError,
+    WatchChannel,
 )
 from meetings_ui.providers.connector import OAuthConnector
 from meetings_ui.providers.retry import RetryableError, parse_retry_after
@@ -283,6 +284,7 @@ class MicrosoftAccount:
         self._cache.deserialize(credentials.get("token_cache") or "{}")
         self._app: msal.ConfidentialClientApplication | None = None
         self._http = requests.Session()
+        self._known: Sequence[ProviderCalendar] | None = None  # set by free_busy_of
 
     # --- tokens -----------------------------------------------------------------------------
 
@@ -427,7 +429,7 @@ class MicrosoftAccount:
         secondary ones and shared ones it may read, goes through calendarView
         (https://learn.microsoft.com/graph/api/calendar-list-calendarview), as does the
         default calendar where getSchedule cannot answer (personal accounts)."""
-        calendars = self.list_calendars()
+        calendars = self._known or self.list_calendars()
         known = {c.id: c for c in calendars}
         me = next((c.owner_email for c in calendars if c.is_primary), "") or self._my_email()
         busy: dict[str, list[BusyInterval]] = {}
@@ -448,6 +450,8 @@ class MicrosoftAccount:
                         free_busy_only.setdefault(calendar.owner_email, []).append(calendar_id)
                     else:
                         errors[calendar_id] = str(error)
+                except NeedsReconnectError:
+                    raise  # the whole account, not this calendar: the host must reconnect
                 except ProviderError as error:
                     errors[calendar_id] = str(error)
         for owner, shared in free_busy_only.items():
@@ -466,11 +470,24 @@ class MicrosoftAccount:
                 continue
             try:
                 busy[calendar_id] = self._calendar_view_busy(calendar_id, start, end)
+            except NeedsReconnectError:
+                raise
             except ProviderError as error:
                 errors[calendar_id] = str(error)
         for calendar_id in errors:
             busy.pop(calendar_id, None)
         return FreeBusy(busy, errors)
+
+    def free_busy_of(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> FreeBusy:
+        """`free_busy` routed by what the caller stored at the last listing (owner and
+        role of each calendar), saving the calendar-list call."""
+        self._known = list(calendars)
+        try:
+            return self.free_busy([c.id for c in calendars], start, end)
+        finally:
+            self._known = None
 
     def _get_schedules(
         self,
@@ -501,6 +518,8 @@ class MicrosoftAccount:
                     status, answer = self._graph(
                         "POST", "/me/calendar/getSchedule", json=body, allow=(400, 403)
                     )
+                except NeedsReconnectError:
+                    raise
                 except ProviderError as error:
                     errors.update({by_schedule[a]: str(error) for a in chunk})
                     break
@@ -635,6 +654,54 @@ class MicrosoftAccount:
             url, params = page.get("@odata.nextLink") or "", {}
             if not url:
                 raise ProviderError("Microsoft Graph ended a delta without a deltaLink")
+
+    # --- change notifications -----------------------------------------------------------------
+
+    def watch_events(
+        self, calendar_id: str, *, channel_id: str, secret: str, address: str, expires_at: datetime
+    ) -> WatchChannel:
+        """POST /subscriptions on the calendar's events. Graph first checks `address` (the
+        validation handshake), then sends `secret` as clientState in every notification.
+        Graph names the subscription: `channel_id` is not used."""
+        body = {
+            "changeType": "created,updated,deleted",
+            "notificationUrl": address,
+            "resource": f"me/calendars/{calendar_id}/events",
+            "expirationDateTime": _graph_expiry(expires_at),
+            "clientState": secret,
+        }
+        _, created = self._graph("POST", "/subscriptions", json=body)
+        return _subscription_from(created, expires_at)
+
+    def renew_watch(self, channel: WatchChannel, expires_at: datetime) -> WatchChannel | None:
+        """PATCH the subscription's expirationDateTime."""
+        _, renewed = self._graph(
+            "PATCH",
+            f"/subscriptions/{channel.channel_id}",
+            json={"expirationDateTime": _graph_expiry(expires_at)},
+        )
+        return _subscription_from(renewed, expires_at)
+
+    def stop_watch(self, channel: WatchChannel) -> None:
+        """DELETE the subscription; 404: it has expired or was deleted already."""
+        self._graph("DELETE", f"/subscriptions/{channel.channel_id}", allow=(404,))
+
+
+def _graph_expiry(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _subscription_from(item: Mapping[str, Any], asked: datetime) -> WatchChannel:
+    expiry = item.get("expirationDateTime")
+    return WatchChannel(
+        channel_id=str(item["id"]),
+        resource_id="",
+        expires_at=(
+            datetime.fromisoformat(str(expiry).replace("Z", "+00:00")).astimezone(UTC)
+            if expiry
+            else asked
+        ),
+    )
 
 
 def _event_from(item: Mapping[str, Any]) -> ProviderEvent:

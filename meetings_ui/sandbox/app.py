@@ -8,9 +8,14 @@ Paths, under the mount point:
 
     /google/o/oauth2/auth, /google/token, /google/revoke      Google OAuth 2.0
     /google/calendar/v3/...                                   Calendar v3 subset
+                                                              (events/watch, channels/stop)
     /microsoft/{tenant}/v2.0/.well-known/openid-configuration Microsoft identity platform
     /microsoft/{tenant}/oauth2/v2.0/authorize | token
     /graph/v1.0/me/...                                        Microsoft Graph subset
+    /graph/v1.0/subscriptions[/{id}]                          change subscriptions
+
+Watched calendars notify their webhooks of every change with real HTTP POSTs
+(sandbox/notifications.py), as Google and Graph do.
     /control/...                                              the control API (below)
 
 Control API (JSON in, JSON out; every call needs `Authorization: Bearer <control token>`,
@@ -39,6 +44,10 @@ and without a token the control API is not served at all):
     POST   /control/accounts/{provider}/{email}/address  {address}: a new primary SMTP
            address (the old one stays an alias; calendars already shared keep naming it)
     POST   /control/tokens/expire                        every access token expires now
+    POST   /control/channels/expire      every watch channel and subscription expires now
+    GET    /control/notifications        the change notifications sent, with the answers
+    GET    /control/requests             every provider API request received: [method, path]
+    DELETE /control/requests             forget them
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
-from meetings_ui.sandbox import google, microsoft
+from meetings_ui.sandbox import google, microsoft, notifications
 from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant, request_json
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
@@ -116,6 +125,9 @@ class FaultInjection(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = _relative_path(request)
         provider = _provider_of(path)
+        if provider:
+            with self.store.lock:
+                self.store.requests.append((request.method, path))
         fault = self.store.take_fault(provider, path) if provider else None
         if fault is not None:
             if fault.kind == "slow":
@@ -291,6 +303,21 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         store.expire_access_tokens()
         return JSONResponse({"expired": True})
 
+    async def expire_channels(_request: Request) -> Response:
+        notifications.expire_channels(store)
+        return JSONResponse({"expired": True})
+
+    async def sent_notifications(_request: Request) -> Response:
+        with store.lock:
+            return JSONResponse({"notifications": list(store.notifications)})
+
+    async def received_requests(request: Request) -> Response:
+        with store.lock:
+            if request.method == "DELETE":
+                store.requests.clear()
+                return Response(status_code=204)
+            return JSONResponse({"requests": [list(r) for r in store.requests]})
+
     return [
         Route(path, _bearer_only(token, handler), methods=methods)
         for path, handler, methods in (
@@ -304,6 +331,9 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
             ("/accounts/{provider}/{email}/address", change_address, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),
+            ("/channels/expire", expire_channels, ["POST"]),
+            ("/notifications", sent_notifications, ["GET"]),
+            ("/requests", received_requests, ["GET", "DELETE"]),
         )
     ]
 
@@ -318,6 +348,11 @@ def build_sandbox_app(
     """The sandbox. `redirect_uris` are the callbacks registered for its OAuth client; the
     control API is served only with a `control_token` (its bearer token)."""
     store = store or SandboxStore()
+    if not store.listeners:  # watched calendars notify their webhooks of every change
+        store.listeners.append(lambda calendar_id: notifications.notify_google(store, calendar_id))
+        store.listeners.append(
+            lambda calendar_id: notifications.notify_microsoft(store, calendar_id)
+        )
     if seed:
         seed_demo_data(store, datetime.now(UTC).date())
 
@@ -327,7 +362,10 @@ def build_sandbox_app(
     mounts = [
         Mount("/google", routes=google.routes(store, redirect_uris)),
         Mount("/microsoft", routes=microsoft.identity_routes(store, redirect_uris)),
-        Mount("/graph/v1.0", routes=microsoft.graph_routes(store)),
+        Mount(
+            "/graph/v1.0",
+            routes=microsoft.graph_routes(store) + notifications.subscription_routes(store),
+        ),
     ]
     if control_token:
         mounts.append(Mount("/control", routes=control_routes(store, control_token)))

@@ -25,6 +25,7 @@ from meetings_ui.sandbox.common import (
     request_json,
     rfc3339,
 )
+from meetings_ui.sandbox.notifications import check_address, notify_google
 from meetings_ui.sandbox.store import (
     ACCESS_TOKEN_SECONDS,
     GOOGLE_ROLES,
@@ -36,6 +37,7 @@ from meetings_ui.sandbox.store import (
 
 FREEBUSY_MAX_CALENDARS = 50
 PAGE_SIZE = 250
+WATCH_LIFETIME = timedelta(days=7)  # the longest a channel lives; Google's default is a week
 
 
 def google_error(
@@ -329,17 +331,44 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         calendar = resolve_calendar(request.path_params["calendar_id"], account.email)
         role(calendar, account.email)
         body = await request_json(request)
-        if body.get("type") != "web_hook" or not body.get("address", "").startswith("https://"):
-            raise SandboxError(400, "WebHook callback must be HTTPS: " + str(body.get("address")))
+        if body.get("type") != "web_hook":
+            raise SandboxError(400, "Channel type must be web_hook")
+        check_address(str(body.get("address", "")))
+        longest = int((datetime.now(UTC) + WATCH_LIFETIME).timestamp() * 1000)
+        asked = int(body.get("expiration") or 0)
+        expiration = min(asked, longest) if asked else longest
         channel = {
             "kind": "api#channel",
             "id": body.get("id", ""),
             "resourceId": f"resource-{calendar.id}",
             "resourceUri": f"calendars/{calendar.id}/events",
-            "expiration": str(int((datetime.now(UTC) + timedelta(days=7)).timestamp() * 1000)),
+            "expiration": str(expiration),
         }
-        store.watch_channels.append({**channel, "address": body["address"]})
+        store.watch_channels.append(
+            {
+                **channel,
+                "address": body["address"],
+                "token": body.get("token", ""),
+                "calendar_id": calendar.id,
+            }
+        )
+        notify_google(store, calendar.id, state="sync")  # the first message of a channel
         return JSONResponse(channel)
+
+    async def stop_channel(request: Request) -> Response:
+        authorized(request)
+        body = await request_json(request)
+        with store.lock:
+            found = [
+                c
+                for c in store.watch_channels
+                if c["id"] == body.get("id") and c["resourceId"] == body.get("resourceId")
+            ]
+            for channel in found:
+                channel["stopped"] = True
+        if not found:
+            return google_error(404, "Channel not found for project.", "notFound")
+        return Response(status_code=204)
 
     return [
         Route("/o/oauth2/auth", authorize, methods=["GET", "POST"]),
@@ -349,6 +378,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         Route("/calendar/v3/freeBusy", free_busy, methods=["POST"]),
         Route("/calendar/v3/calendars/{calendar_id}/events", events, methods=["GET", "POST"]),
         Route("/calendar/v3/calendars/{calendar_id}/events/watch", watch, methods=["POST"]),
+        Route("/calendar/v3/channels/stop", stop_channel, methods=["POST"]),
         Route(
             "/calendar/v3/calendars/{calendar_id}/events/{event_id}",
             one_event,

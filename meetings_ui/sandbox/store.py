@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -123,7 +124,14 @@ class SandboxError(Exception):
 class SandboxStore:
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        # Told the calendar id of every event change (the notifications of watch channels
+        # and subscriptions); kept across resets.
+        self.listeners: list[Callable[[str], None]] = []
         self.reset()
+
+    def changed(self, calendar_id: str) -> None:
+        for listener in self.listeners:
+            listener(calendar_id)
 
     def reset(self) -> None:
         with self.lock:
@@ -137,6 +145,9 @@ class SandboxStore:
             ] = {}  # token -> provider, email, expiry
             self.faults: list[Fault] = []
             self.watch_channels: list[dict] = []
+            self.subscriptions: list[dict] = []  # Microsoft Graph change subscriptions
+            self.requests: list[tuple[str, str]] = []  # (method, path) of every API request
+            self.notifications: list[dict] = []  # what was POSTed to webhooks, and the answer
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
@@ -288,6 +299,7 @@ class SandboxStore:
                 **extra,  # type: ignore[arg-type]
             )
             self.events[event_id] = event
+            self.changed(calendar_id)
             return event
 
     def event(self, calendar_id: str, event_id: str) -> SandboxEvent:
@@ -316,11 +328,13 @@ class SandboxStore:
             if end is not None:
                 event.end = end
             event.sequence = self.touch()
+            self.changed(event.calendar_id)
 
     def cancel_event(self, event: SandboxEvent) -> None:
         with self.lock:
             event.status = "cancelled"
             event.sequence = self.touch()
+            self.changed(event.calendar_id)
 
     def events_between(
         self, calendar_id: str, start: datetime, end: datetime

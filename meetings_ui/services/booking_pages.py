@@ -280,6 +280,7 @@ def book(
             form.duration,
             now or datetime.now(UTC),
             moving if isinstance(moving, Booking) else None,
+            use_cache=False,  # the time was just taken: read the calendars again
         )
         return BookingResult(taken=True, slots=fresh)
     visitor = visitor_token or secrets.token_urlsafe(32)
@@ -366,7 +367,10 @@ def _month_slots(
     duration: int,
     now: datetime,
     moving: Booking | None = None,
+    *,
+    use_cache: bool = True,
 ) -> MonthSlots:
+    """A page view's free times: the hosts' busy time may come from the cache."""
     durations = link.settings.durations
     duration = duration if duration in durations else durations[0]
     first = _first_day(month)
@@ -379,6 +383,7 @@ def _month_slots(
         duration=duration,
         now=now,
         moving=moving,
+        use_cache=use_cache,
     )
     return MonthSlots(month, duration, online, tuple(s.start for s in slots))
 

@@ -4,19 +4,31 @@ silently ignored."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from ipaddress import ip_address
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
-from meetings_ui.domain.enums import ConnectionStatus, Provider
-from meetings_ui.models import Calendar, CalendarConnection, OAuthAttempt, User, utc_now
+from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
+from meetings_ui.models import (
+    Calendar,
+    CalendarChannel,
+    CalendarConnection,
+    OAuthAttempt,
+    User,
+    utc_now,
+)
 from meetings_ui.providers.base import (
+    AccessRole,
     CalendarAccount,
     ConnectedAccount,
     ConsentDeniedError,
@@ -26,14 +38,16 @@ from meetings_ui.providers.base import (
     ProviderError,
     ProviderUnavailableError,
     RevocationUnsupportedError,
+    WatchChannel,
 )
-from meetings_ui.providers.registry import ProviderNotOfferedError, connector_for
+from meetings_ui.providers.registry import ProviderNotOfferedError, connector_for, is_sandboxed
 from meetings_ui.services import audit
 from meetings_ui.services.guard import Actor, require_admin, require_self_or_admin
 from meetings_ui.services.tokens import digest, new_token
 from meetings_ui.services.transactions import use_case
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class ConnectionNotFoundError(LookupError):
@@ -91,6 +105,7 @@ def _store_calendars(
         row.name = calendar.name
         row.access_role = calendar.access_role
         row.is_primary = calendar.is_primary
+        row.owner_email = calendar.owner_email
         row.selected = row.selected or calendar.is_primary
     for calendar_id, row in existing.items():
         if calendar_id not in seen:
@@ -180,13 +195,30 @@ def do_check_connection_health(
 def read_busy_time(
     *, session: Session, connection: CalendarConnection, start: datetime, end: datetime
 ) -> FreeBusy:
-    """Busy time of every selected calendar (the primary one always counts)."""
+    """Busy time of every selected calendar (the primary one always counts), asked with
+    what the last listing stored about them when it stored everything (no list call)."""
     calendars = session.exec(
         select(Calendar).where(
             Calendar.connection_id == connection.id,
             (Calendar.selected) | (Calendar.is_primary),
         )
     ).all()
+    if all(c.owner_email is not None for c in calendars):
+        known = [
+            ProviderCalendar(
+                id=c.provider_calendar_id,
+                name=c.name,
+                access_role=AccessRole(c.access_role),
+                is_primary=c.is_primary,
+                owner_email=c.owner_email or "",
+            )
+            for c in calendars
+        ]
+        return call_provider(
+            session=session,
+            connection=connection,
+            action=lambda account: account.free_busy_of(known, start, end),
+        )
     ids = [c.provider_calendar_id for c in calendars]
     return call_provider(
         session=session,
@@ -282,6 +314,9 @@ def do_complete_connect(
     connection = do_save_connected_account(
         session=session, user_id=browser_user.id, account=connected, calendars=calendars
     )
+    # A reconnected account's old channel may have died with its grant: start afresh.
+    _close_channels(session, connection)
+    open_channel(session=session, connection=connection)
     audit.record(
         session=session,
         actor_id=browser_user.id,
@@ -332,6 +367,7 @@ def do_disconnect(*, session: Session, actor: Actor, connection_id: int) -> str:
     require_self_or_admin(actor, connection.user_id)
     target = f"{connection.provider}:{connection.account_email}"
     owner_id = connection.user_id
+    _close_channels(session, connection)  # while the grant still works
     notice = _revoke_grant(connection)
     session.delete(connection)
     session.commit()
@@ -359,6 +395,7 @@ class ConnectionSummary:
     scopes: str
     selected_calendars: tuple[str, ...]
     last_error: str
+    sync_mode: SyncMode = SyncMode.POLLING
 
 
 @use_case
@@ -413,6 +450,106 @@ def _summaries(
             scopes=connection.scopes,
             selected_calendars=tuple(selected[connection.id]),
             last_error=connection.last_error or "",
+            sync_mode=SyncMode(connection.sync_mode),
         )
         for connection, user in rows
     ]
+
+
+# --- change notifications: watch channels (Google), subscriptions (Microsoft) -------------
+
+# How long a channel is asked to live; the provider may cut it (Google: about a week).
+CHANNEL_LIFETIME = {
+    Provider.GOOGLE: timedelta(days=7),
+    Provider.MICROSOFT: timedelta(minutes=4200),  # Graph's limit for events: 4230 minutes
+}
+
+
+def webhook_address(provider: Provider) -> str | None:
+    """Where the provider should POST change notifications, or None when it cannot reach
+    the app (the backend is not on public https): then the calendar is polled. The
+    sandbox lives beside the app and reaches it on any address."""
+    settings = get_settings()
+    address = f"{settings.backend_url}{routes.webhook(provider)}"
+    if is_sandboxed(provider, settings) or _is_public_https(settings.backend_url):
+        return address
+    return None
+
+
+def _is_public_https(url: str) -> bool:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".local"):
+        return False
+    try:
+        return ip_address(host).is_global
+    except ValueError:  # a name
+        return True
+
+
+def open_channel(
+    *, session: Session, connection: CalendarConnection, now: datetime | None = None
+) -> CalendarChannel | None:
+    """Watch the connection's primary calendar (Google events.watch, Graph POST
+    /subscriptions) and note the mode. When notifications cannot reach the app, or the
+    provider refuses, the calendar is polled instead; the connection works either way."""
+    now = now or utc_now()
+    provider = Provider(connection.provider)
+    address = webhook_address(provider)
+    primary = session.exec(
+        select(Calendar).where(Calendar.connection_id == connection.id, Calendar.is_primary)
+    ).first()
+    channel = None
+    if address is not None and primary is not None:
+        secret = new_token()
+        try:
+            watched = call_provider(
+                session=session,
+                connection=connection,
+                action=lambda account: account.watch_events(
+                    primary.provider_calendar_id,
+                    channel_id=new_token(),
+                    secret=secret,
+                    address=address,
+                    expires_at=now + CHANNEL_LIFETIME[provider],
+                ),
+            )
+        except ProviderError as error:
+            log.warning("No change notifications for connection %s: %s", connection.id, error)
+        else:
+            channel = CalendarChannel(
+                connection_id=connection.id,
+                provider_calendar_id=primary.provider_calendar_id,
+                channel_id=watched.channel_id,
+                resource_id=watched.resource_id,
+                secret_digest=digest(secret),
+                expires_at=watched.expires_at,
+            )
+            session.add(channel)
+    connection.sync_mode = SyncMode.NOTIFICATIONS if channel else SyncMode.POLLING
+    session.add(connection)
+    session.commit()
+    return channel
+
+
+def close_channel(*, session: Session, channel: CalendarChannel) -> None:
+    """Stop a channel at the provider (best effort: it expires anyway) and forget it."""
+    connection = session.get(CalendarConnection, channel.connection_id)
+    watched = WatchChannel(channel.channel_id, channel.resource_id, channel.expires_at)
+    try:
+        call_provider(
+            session=session,
+            connection=connection,
+            action=lambda account: account.stop_watch(watched),
+        )
+    except ProviderError as error:
+        log.warning("Channel %s not stopped at the provider: %s", channel.channel_id, error)
+    session.delete(channel)
+    session.commit()
+
+
+def _close_channels(session: Session, connection: CalendarConnection) -> None:
+    for channel in session.exec(
+        select(CalendarChannel).where(CalendarChannel.connection_id == connection.id)
+    ).all():
+        close_channel(session=session, channel=channel)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
 from meetings_ui.domain import licences, slugs
-from meetings_ui.domain.enums import ConnectionStatus, Provider
+from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
 from meetings_ui.models import Calendar, CalendarConnection, Domain, MeetingLink, User
 from meetings_ui.providers import registry
 from meetings_ui.providers.base import AccessRole
@@ -53,6 +53,7 @@ class ConnectionView:
     status: ConnectionStatus
     last_synced_at: datetime | None
     problem: str
+    sync_mode: SyncMode = SyncMode.POLLING
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _view_of(session: Session, actor: Actor, user: User) -> CalendarSettingsView
                 ConnectionStatus(c.status),
                 c.last_synced_at,
                 c.last_error or "",
+                SyncMode(c.sync_mode),
             )
             for c in connections
         ),

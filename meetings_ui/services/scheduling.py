@@ -29,6 +29,7 @@ from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.time_zones import start_of_local_day, zone
 from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
 from meetings_ui.providers.base import NeedsReconnectError, ProviderError
+from meetings_ui.services.busy_cache import cached_busy_time
 from meetings_ui.services.calendar_connections import read_busy_time
 from meetings_ui.services.links import host_ids_of
 
@@ -73,10 +74,14 @@ def gather(
     *,
     read_calendars: bool = True,
     moving: Booking | None = None,
+    use_cache: bool = False,
 ) -> Availability:
     """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
     be read blocks the whole range: an error is never free time. `moving` is a booking
-    being rescheduled: neither it nor its own event on its hosts' calendars is busy."""
+    being rescheduled: neither it nor its own event on its hosts' calendars is busy.
+    `use_cache`: a page view, which may reuse a fresh read (services/busy_cache.py);
+    booking always reads live."""
+    read = cached_busy_time if use_cache else read_busy_time
     online = True
     hosts = []
     own_event = _own_event_hosts(session, moving)
@@ -87,9 +92,7 @@ def gather(
             online = False
         elif read_calendars:
             try:
-                result = read_busy_time(
-                    session=session, connection=connection, start=start, end=end
-                )
+                result = read(session=session, connection=connection, start=start, end=end)
             except NeedsReconnectError:
                 online = False
             except ProviderError as error:
@@ -197,11 +200,13 @@ def link_slots(
     duration: int,
     now: datetime,
     moving: Booking | None = None,
+    use_cache: bool = False,
 ) -> tuple[bool, list[Slot]]:
-    """(online, slots) for slots starting in [start, end); `moving` as for `gather`."""
+    """(online, slots) for slots starting in [start, end); `moving` and `use_cache` as for
+    `gather`."""
     settings = link.settings
     reach = timedelta(minutes=duration + settings.buffer_before + settings.buffer_after)
-    gathered = gather(session, link, start - reach, end + reach, moving=moving)
+    gathered = gather(session, link, start - reach, end + reach, moving=moving, use_cache=use_cache)
     slots = find_slots(
         settings.rules(),
         gathered.hosts,

@@ -42,6 +42,7 @@ def test_admin_sees_searches_rechecks_and_disconnects(app_url: str, page: Page) 
     expect(personal).to_contain_text("Office 365")
     expect(personal).to_contain_text("Connected")
     expect(personal).to_contain_text("Calendars.ReadWrite")
+    expect(personal).to_contain_text("Updates: checked every 5 minutes")  # no channel opened
     expect(page.get_by_role("row", name="demo.google@example.com")).to_contain_text(
         "calendar.freebusy"
     )

@@ -14,6 +14,7 @@ from limits import parse
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
+from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus, Provider
 from meetings_ui.models import Booking, MeetingLink, User
@@ -22,7 +23,7 @@ from meetings_ui.services import bookings, rate_limits
 from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from meetings_ui.services.links import do_create_link
 from tests.e2e.helpers import eventually
-from tests.sandbox import consent
+from tests.sandbox import consent, control
 
 EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -226,10 +227,24 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
             session=session, user_id=admin.id, account=connected, calendars=calendars
         )
     make_link("admin@example.com", "online-demo")
+    control(get_settings().sandbox_url, "DELETE", "/requests")
     page = page_in("Europe/Paris")
     page.goto(f"{app_url}/meetings/online-demo")
     expect(page.get_by_role("heading", name="Call online-demo")).to_be_visible()
     expect(page.get_by_role("note")).to_have_count(0)  # not offline
+    free_days = page.get_by_role("group", name="Days").get_by_role(
+        "button", name=re.compile(r"\d+ times available")
+    )
+    expect(free_days.first).to_be_visible()
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    page.get_by_label("Time zone").select_option("Europe/Paris")
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Paris")
+    expect(free_days.first).to_be_visible()
+    # One page view, the zone changed twice: the calendar account was asked once.
+    received = control(get_settings().sandbox_url, "GET", "/requests")["requests"]
+    assert [path for _, path in received if path.endswith("/freeBusy")] == [
+        "/google/calendar/v3/freeBusy"
+    ]
     pick_first_time(page)
     fill_form(page, name="Olivia Online", email="olivia@example.org")
     page.get_by_role("button", name="Confirm booking").click()
