@@ -29,7 +29,7 @@ class Account:
     provider: str
     email: str
     display_name: str
-    personal: bool = False  # a personal Microsoft account: no getSchedule
+    personal: bool = False  # a personal Microsoft account: no getSchedule, no Teams meetings
 
 
 @dataclass
@@ -58,6 +58,9 @@ class SandboxEvent:
     private_properties: dict[str, str] = field(default_factory=dict)
     transaction_id: str | None = None
     sequence: int = 0  # the store's change counter when last changed
+    location: str = ""
+    join_url: str = ""  # the video meeting's (Google Meet or Teams), if one was made
+    conference_status: str = ""  # Google: "pending" until read again, then "success"
 
 
 @dataclass
