@@ -127,6 +127,7 @@ class SandboxStore:
             self.faults: list[Fault] = []
             self.watch_channels: list[dict] = []
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
+            self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
             self.sequence = 0

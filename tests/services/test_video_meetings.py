@@ -1,0 +1,141 @@
+"""Video meetings and meeting places (M9 item 8): a link with Google Meet or Teams ends
+with the join link on the booking, in the prospect's emails and in the .ics; a fixed place
+or web address travels with every booking, connected or offline."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from meetings_ui.domain.enums import BookingStatus, OutboxKind, OutboxStatus
+from meetings_ui.models import OutboxEmail, OutboxItem, User
+from meetings_ui.services import bookings
+from meetings_ui.services.booking_pages import confirmation
+from tests.sandbox import Sandbox
+from tests.services.test_bookings import next_weekday, paris, request
+from tests.services.test_outbox import connect, later, make_link
+
+VIDEO = {"google": "google_meet", "microsoft": "microsoft_teams"}
+JOIN_PREFIX = {
+    "google": "https://meet.sandbox.invalid/",
+    "microsoft": "https://teams.microsoft.sandbox.invalid/",
+}
+
+
+def mails_to(session: Session, to: str) -> list[OutboxEmail]:
+    return list(session.exec(select(OutboxEmail).where(OutboxEmail.to == to)).all())
+
+
+@pytest.mark.parametrize("provider", ["google", "microsoft"])
+def test_a_booking_with_a_video_meeting_ends_with_its_join_link_everywhere(
+    session: Session,
+    host: User,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    mail_captured: None,
+    deliver,
+    provider: str,
+) -> None:
+    connect(session, host, sandbox, monkeypatch, provider)
+    link = make_link(session, host, video=VIDEO[provider])
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 11))
+    ).booking
+    assert booking.status == BookingStatus.CONFIRMED
+
+    # The booking answers before the calendar is written: the page says the link is coming.
+    details = confirmation(token=bookings.view_token(booking))
+    assert details.meeting_url == "" and details.video_to_come
+
+    deliver()
+    (first,) = [m for m in mails_to(session, "pat@example.org") if m.subject.startswith("Conf")]
+    assert "link will follow in a separate email" in first.text
+    session.refresh(booking)
+    assert booking.meeting_url and booking.meeting_url.startswith(JOIN_PREFIX[provider])
+    assert sandbox.store.events[booking.provider_event_id].join_url == booking.meeting_url
+
+    follow_up = [m for m in mails_to(session, "pat@example.org") if m.subject.startswith("Video")]
+    assert len(follow_up) == 1
+    assert f"Join: {booking.meeting_url}" in follow_up[0].text
+    assert follow_up[0].attachments[0]["filename"] == "invite.ics"
+
+    ics = bookings.ics_for(session, booking).replace("\r\n ", "")
+    assert f"URL;VALUE=URI:{booking.meeting_url}" in ics
+    assert f"LOCATION:{booking.meeting_url}" in ics
+    assert "CONFERENCE;FEATURE=VIDEO" in ics
+    assert "SEQUENCE:1" in ics  # replaces the invitation the confirmation carried
+    shown = confirmation(token=bookings.view_token(booking))
+    assert shown.meeting_url == booking.meeting_url and shown.video_to_come == ""
+
+    # Every outbox row is done: nothing left to retry, nothing failed.
+    statuses = {i.kind: i.status for i in session.exec(select(OutboxItem)).all()}
+    assert set(statuses.values()) == {OutboxStatus.SENT}
+    if provider == "google":
+        assert statuses[OutboxKind.VIDEO_LINK] == OutboxStatus.SENT
+
+
+def test_a_meet_still_pending_is_read_again_until_made(
+    session: Session,
+    host: User,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    mail_captured: None,
+    deliver,
+) -> None:
+    connect(session, host, sandbox, monkeypatch, "google")
+    link = make_link(session, host, video="google_meet")
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 11))
+    ).booking
+    # Google still answers "pending" on the next read: the row waits its backoff.
+    sandbox.store.meet_pending_reads = 1
+    assert deliver().retrying == 1
+    session.refresh(booking)
+    assert booking.meeting_url is None
+    assert not [m for m in mails_to(session, "pat@example.org") if m.subject.startswith("Video")]
+    deliver(now=later(minutes=10))
+    session.refresh(booking)
+    assert booking.meeting_url and booking.meeting_url.startswith(JOIN_PREFIX["google"])
+    assert (
+        len([m for m in mails_to(session, "pat@example.org") if m.subject.startswith("Video")]) == 1
+    )
+
+
+@pytest.mark.parametrize(
+    "settings", [{"location": "Office, 3 rue X"}, {"meeting_url": "https://zoom.us/j/123"}]
+)
+def test_an_offline_link_carries_its_place_or_web_address(
+    session: Session, host: User, mail_captured: None, deliver, settings: dict
+) -> None:
+    link = make_link(session, host, **settings)
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 11))
+    ).booking
+    assert booking.status == BookingStatus.REQUESTED  # no calendar: offline mode
+    deliver()
+    (prospect,) = mails_to(session, "pat@example.org")
+    ics = bookings.ics_for(session, booking).replace("\r\n ", "")
+    details = confirmation(token=bookings.view_token(booking))
+    assert details.video_to_come == ""
+    if "location" in settings:
+        assert "Where: Office, 3 rue X" in prospect.text
+        assert "LOCATION:Office\\, 3 rue X" in ics and "URL" not in ics
+        assert details.location == "Office, 3 rue X" and details.meeting_url == ""
+    else:
+        assert "Join: https://zoom.us/j/123" in prospect.text
+        assert "URL;VALUE=URI:https://zoom.us/j/123" in ics
+        assert details.meeting_url == "https://zoom.us/j/123"
+
+
+def test_a_video_link_booked_offline_promises_no_video_link(
+    session: Session, host: User, mail_captured: None, deliver
+) -> None:
+    """No calendar, no event, no Meet: nobody is told a link will follow."""
+    link = make_link(session, host, video="google_meet")
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 11))
+    ).booking
+    deliver()
+    (prospect,) = mails_to(session, "pat@example.org")
+    assert "will follow" not in prospect.text
+    assert confirmation(token=bookings.view_token(booking)).video_to_come == ""
