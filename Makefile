@@ -12,7 +12,7 @@ export REFLEX_USE_NPM := 1
 export TELEMETRY_ENABLED := false
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: install run test lint browser migrate seed clean
+.PHONY: install run serve test lint browser migrate seed clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,11 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-## Browser tests drive Debian's Chromium; Playwright cannot download its own here.
+## Browser tests drive Debian's Chromium; Playwright cannot download its own here. The
+## production test also reads connections with `ss` (iproute2).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v ss >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2; }
 
 migrate: install
 	$(BIN)/alembic upgrade head
@@ -40,6 +42,19 @@ seed: migrate
 run: seed
 	$(DEMO_ENV) $(BIN)/reflex run
 
+## Production: the built frontend and the backend on one port, WORKERS backend processes
+## sharing state through Redis. Needs DATABASE_URL (PostgreSQL), REDIS_URL,
+## MEETINGS_SECRET_KEY and MEETINGS_APP_URL (README: Production); seeds nothing.
+HOST ?= 127.0.0.1
+PORT ?= 3000
+WORKERS ?= 4
+serve: install
+	@test -z "$$MEETINGS_DEMO" || { echo "error: unset MEETINGS_DEMO: demo mode is not for production" >&2; exit 2; }
+	MEETINGS_BACKEND_URL="$${MEETINGS_BACKEND_URL:-$$MEETINGS_APP_URL}" $(BIN)/python -m meetings_ui.cli check-production
+	$(BIN)/alembic upgrade head
+	MEETINGS_BACKEND_URL="$${MEETINGS_BACKEND_URL:-$$MEETINGS_APP_URL}" GRANIAN_WORKERS=$(WORKERS) \
+		$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host $(HOST)
+
 ## Run the whole test suite (set TEST_DATABASE_URL to add PostgreSQL).
 test: install browser
 	$(BIN)/python -m pytest
@@ -51,4 +66,4 @@ lint: install
 	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
-	rm -rf $(VENV) .web .states .meetings_data .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .web .web-production-test .states .meetings_data .pytest_cache .ruff_cache .hypothesis

@@ -4,12 +4,17 @@ import os
 
 import reflex as rx
 
+from meetings_ui.config import get_settings
+
 config = rx.Config(
     app_name="meetings_ui",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     # Several backend workers share state through Redis when it is configured.
     redis_url=os.environ.get("REDIS_URL") or None,
+    # Only the app's own pages may call the backend from a browser (CORS answers; the
+    # websocket checks each handshake's Origin against the settings, see meetings_ui.py).
+    cors_allowed_origins=list(get_settings().allowed_origins),
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
 )

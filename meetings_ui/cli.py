@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from meetings_ui.background import DELIVERY_POLL_SECONDS, run_one_pass
-from meetings_ui.config import ConfigurationError, get_settings
+from meetings_ui.config import ConfigurationError, get_settings, production_problems
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import parse_seat
 from meetings_ui.services.accounts import (
@@ -53,6 +53,23 @@ def _seed_demo(_args: argparse.Namespace) -> int:
             "Calendar providers: the local sandbox for each provider without credentials "
             "(no real Google or Microsoft account is used)."
         )
+    return 0
+
+
+def _check_production(_args: argparse.Namespace) -> int:
+    """`make serve` runs this first: it starts nothing until every problem is fixed."""
+    problems = production_problems(get_settings())
+    if problems:
+        raise CommandError(
+            "production mode needs these settings (environment or .env):\n  - "
+            + "\n  - ".join(problems)
+        )
+    settings = get_settings()
+    print(
+        f"Production settings ok: {settings.app_url}, origins {', '.join(settings.allowed_origins)}"
+    )
+    if settings.sandbox:
+        print("Warning: MEETINGS_SANDBOX is on: calendars without credentials use the sandbox.")
     return 0
 
 
@@ -122,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed-demo", help="create the demo workspace (idempotent)").set_defaults(
         handler=_seed_demo
     )
+    commands.add_parser(
+        "check-production", help="refuse to serve with development or demo settings"
+    ).set_defaults(handler=_check_production)
     create_user = commands.add_parser("create-user", help="create an account")
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--password", required=True)

@@ -66,6 +66,26 @@ def _base_url(value: str) -> str:
 BaseUrl = Annotated[str, AfterValidator(_base_url)]
 
 
+def origin_of(url: str) -> str:
+    """The origin a browser sends for pages under `url`: scheme, host and any port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _origins(value: str) -> str:
+    """A comma-separated list of origins (`https://meet.example.com`), kept as the
+    browser writes them: no path, no trailing slash, lower case."""
+    origins = [item.strip() for item in value.split(",") if item.strip()]
+    for origin in origins:
+        _base_url(origin)
+        if origin_of(origin) != origin.lower():
+            raise ValueError(f"{origin!r} is not an origin: only scheme://host[:port], no path")
+    return ",".join(origin.lower() for origin in origins)
+
+
+Origins = Annotated[str, AfterValidator(_origins)]
+
+
 def _local_secret_key() -> str:
     """Return the development key, generating it once so restarts keep tokens readable."""
     if SECRET_KEY_FILE.exists():
@@ -95,12 +115,21 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=_default_database_url, validation_alias="DATABASE_URL"
     )
+    # Connections each worker keeps to PostgreSQL (default: one per request thread,
+    # see db.py); lower it when workers x pool would pass the server's max_connections.
+    database_pool_size: int | None = Field(None, ge=1, validation_alias="DATABASE_POOL_SIZE")
     redis_url: str = Field("", validation_alias="REDIS_URL")
     secret_key: str = Field(
         default_factory=_local_secret_key, validation_alias="MEETINGS_SECRET_KEY", repr=False
     )
     app_url: BaseUrl = Field("http://localhost:3000", validation_alias="MEETINGS_APP_URL")
     backend_url: BaseUrl = Field("http://localhost:8000", validation_alias="MEETINGS_BACKEND_URL")
+    # The origins whose pages may open the websocket and get CORS answers from the
+    # backend: by default only the app's own (its pages are served from MEETINGS_APP_URL).
+    allowed_origins_setting: Origins = Field(
+        default_factory=lambda data: origin_of(data["app_url"]),
+        validation_alias="MEETINGS_ALLOWED_ORIGINS",
+    )
     # The built-in meeting domain: by default what follows the scheme of the app URL.
     app_domain: str = Field(
         default_factory=lambda data: data["app_url"].split("://", 1)[-1],
@@ -158,6 +187,15 @@ class Settings(BaseSettings):
         return {k: v for k, v in trimmed.items() if v != ""}
 
     @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        return tuple(self.allowed_origins_setting.split(","))
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """Whether a browser page from `origin` may talk to the backend; a request with
+        no Origin header is not from another site's page (curl, a server, a same-origin GET)."""
+        return origin is None or origin.lower() in self.allowed_origins
+
+    @property
     def has_google_credentials(self) -> bool:
         return bool(self.google_client_id and self.google_client_secret)
 
@@ -182,6 +220,32 @@ class Settings(BaseSettings):
     def captures_mail(self) -> bool:
         """Without SMTP, mail goes to the local outbox instead of the network."""
         return not self.smtp_host
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What stops `make serve`: each missing or unsafe setting, with what to set instead.
+    The development defaults (a SQLite file, a generated key, localhost URLs) are refused."""
+    given = settings.model_fields_set
+    problems = []
+    if "database_url" not in given or not settings.database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL must name the PostgreSQL database (postgresql://...)")
+    if "redis_url" not in given:
+        problems.append("REDIS_URL must name the Redis server the workers share (redis://...)")
+    if "secret_key" not in given or len(settings.secret_key) < 32:
+        problems.append(
+            "MEETINGS_SECRET_KEY must be set, at least 32 characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    if "app_url" not in given:
+        problems.append("MEETINGS_APP_URL must be the address people open (https://...)")
+    elif settings.backend_url != settings.app_url:
+        problems.append(
+            f"MEETINGS_BACKEND_URL must equal MEETINGS_APP_URL ({settings.app_url}): "
+            "in production the pages and the backend share one address"
+        )
+    if settings.demo_mode:
+        problems.append("MEETINGS_DEMO must be unset: demo mode is for trying the app")
+    return problems
 
 
 def load_settings() -> Settings:

@@ -5,6 +5,7 @@ import reflex as rx
 
 from meetings_ui.backend import build_backend
 from meetings_ui.background import background_loop
+from meetings_ui.config import get_settings
 from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
     admin,
     admin_audit,
@@ -29,3 +30,13 @@ from meetings_ui.state.errors import show_event_error
 
 app = rx.App(api_transformer=build_backend(), backend_exception_handler=show_event_error)
 app.register_lifespan_task(background_loop)
+
+
+def _origin_allowed(origin: str | None, _environ: object = None) -> bool:
+    """Read on each handshake, so the settings in force (not those at import) decide."""
+    return get_settings().origin_allowed(origin)
+
+
+# The websocket carries every event of every page, with the browser's cookies: a page of
+# another site must not open it (engine.io refuses a handshake whose Origin this refuses).
+app.sio.eio.cors_allowed_origins = _origin_allowed

@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from meetings_ui.config import ConfigurationError, Settings, load_settings
+from meetings_ui import cli
+from meetings_ui.config import (
+    ConfigurationError,
+    Settings,
+    get_settings,
+    load_settings,
+    production_problems,
+)
 
 VARIABLES = (
     "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "MEETINGS_ALLOWED_ORIGINS",
     "REDIS_URL",
     "MEETINGS_SECRET_KEY",
     "MEETINGS_APP_URL",
@@ -174,3 +183,80 @@ def test_a_bad_value_is_refused_by_name(
     message = str(refused.value)
     assert message.startswith(f"Invalid configuration (environment or .env): {name}: ")
     assert ";" not in message  # one problem only: derived defaults add no noise
+
+
+def test_only_the_apps_own_origin_is_allowed_by_default(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MEETINGS_APP_URL", "https://Meet.Example.com/")
+    settings = load_settings()
+    assert settings.allowed_origins == ("https://meet.example.com",)
+    assert settings.origin_allowed("https://meet.example.com")
+    assert settings.origin_allowed(None)  # not a page of another site (curl, a server)
+    for foreign in ("https://evil.example", "http://meet.example.com", "null", ""):
+        assert not settings.origin_allowed(foreign)
+
+
+def test_more_origins_can_be_allowed_and_must_be_origins(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MEETINGS_ALLOWED_ORIGINS", "https://meet.example.com, http://localhost:3000")
+    assert load_settings().allowed_origins == ("https://meet.example.com", "http://localhost:3000")
+    for bad in ("https://meet.example.com/app", "meet.example.com", "*"):
+        clean_env.setenv("MEETINGS_ALLOWED_ORIGINS", bad)
+        with pytest.raises(ConfigurationError, match="MEETINGS_ALLOWED_ORIGINS"):
+            load_settings()
+
+
+PRODUCTION = {
+    "DATABASE_URL": "postgresql://meetings@db/meetings",
+    "REDIS_URL": "redis://cache:6379/0",
+    "MEETINGS_SECRET_KEY": "s" * 43,
+    "MEETINGS_APP_URL": "https://meet.example.com",
+    "MEETINGS_BACKEND_URL": "https://meet.example.com",
+}
+
+
+def test_production_accepts_a_complete_configuration(clean_env: pytest.MonkeyPatch) -> None:
+    for name, value in PRODUCTION.items():
+        clean_env.setenv(name, value)
+    assert production_problems(load_settings()) == []
+
+
+def test_production_refuses_the_development_defaults(clean_env: pytest.MonkeyPatch) -> None:
+    """A fresh clone's defaults (SQLite, a generated key, localhost) never serve production."""
+    problems = " ".join(production_problems(load_settings()))
+    for name in ("DATABASE_URL", "REDIS_URL", "MEETINGS_SECRET_KEY", "MEETINGS_APP_URL"):
+        assert name in problems
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("DATABASE_URL", "sqlite:///meetings.db", "DATABASE_URL"),
+        ("MEETINGS_SECRET_KEY", "short", "MEETINGS_SECRET_KEY"),
+        ("MEETINGS_BACKEND_URL", "https://api.example.com", "MEETINGS_BACKEND_URL"),
+    ],
+)
+def test_production_names_each_unsafe_setting(
+    clean_env: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    for variable, good in PRODUCTION.items():
+        clean_env.setenv(variable, good)
+    clean_env.setenv(name, value)
+    problems = production_problems(load_settings())
+    assert len(problems) == 1 and problems[0].startswith(named)
+
+
+def test_make_serve_stops_before_starting_with_demo_settings(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make serve` runs this check first: demo mode on localhost passes the settings'
+    own check, but production refuses it, and nothing is started."""
+    for name, value in PRODUCTION.items():
+        clean_env.setenv(name, value)
+    clean_env.setenv("MEETINGS_APP_URL", "http://localhost:3000")
+    clean_env.setenv("MEETINGS_BACKEND_URL", "http://localhost:3000")
+    clean_env.setenv("MEETINGS_DEMO", "1")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["check-production"]) == cli.BAD_INPUT
+    finally:
+        get_settings.cache_clear()
+    assert "MEETINGS_DEMO must be unset" in capsys.readouterr().err

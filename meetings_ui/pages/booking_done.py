@@ -222,7 +222,12 @@ def confirmation_page() -> rx.Component:
         rx.cond(BookedState.message != "", rx.text(BookedState.message)),
         rx.text("A confirmation email is on its way."),
         rx.hstack(
-            rx.link(rx.button("Add to calendar (.ics)", variant="soft"), href=BookedState.ics_url),
+            # A backend route: a document load, not the page router (it may share the host).
+            rx.link(
+                rx.button("Add to calendar (.ics)", variant="soft"),
+                href=BookedState.ics_url,
+                reload_document=True,
+            ),
             rx.link("Reschedule", href=BookedState.reschedule_url),
             rx.link("Cancel", href=BookedState.cancel_url),
             spacing="4",

@@ -39,6 +39,7 @@ from meetings_ui.services import calendar_settings
 from meetings_ui.services.calendar_settings import CalendarSettingsView
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.navigation import full_page_load
 
 DISCLOSURE = (
     "To power your meetings, Meetings will read this calendar and the other calendars you "
@@ -291,7 +292,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
                 self.connecting = self.connect_open = False
                 self.connect_error = str(failed)
             return
-        yield rx.redirect(url)
+        yield full_page_load(url)  # the provider's consent page, maybe on this host
 
     def _disconnected(self, connection_id: int) -> str:
         """The account's calendars leave the form too; other unsaved edits stay."""

@@ -20,6 +20,7 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
+from meetings_ui.state.navigation import full_page_load
 
 
 class ConfirmSignUpState(FormMixin, BrowserCheckMixin, AuthState):
@@ -38,7 +39,7 @@ class ConfirmSignUpState(FormMixin, BrowserCheckMixin, AuthState):
             cookie_header=self.router.headers.cookie,
         )
         if code is not NOT_DONE:
-            yield rx.redirect(complete_login_url(code))
+            yield full_page_load(complete_login_url(code))
 
 
 @rx.page(

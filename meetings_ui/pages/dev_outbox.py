@@ -63,7 +63,11 @@ def _mail(mail: MailView) -> rx.Component:
             rx.text("To ", mail.recipient, " · ", mail.when, size="2", color=rx.color("gray", 11)),
             rx.el.pre(mail.text, style={"white_space": "pre-wrap", "font_size": "0.9em"}),
             rx.foreach(
-                mail.links, lambda link: rx.link("Open the link in this message", href=link)
+                mail.links,
+                # Opened as a mail client would: a document load (the link may be a backend route).
+                lambda link: rx.link(
+                    "Open the link in this message", href=link, reload_document=True
+                ),
             ),
             spacing="2",
         ),

@@ -18,6 +18,7 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, new_account_input, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
+from meetings_ui.state.navigation import full_page_load
 
 
 class FirstAdminState(FormMixin, BrowserCheckMixin, AuthState):
@@ -42,7 +43,7 @@ class FirstAdminState(FormMixin, BrowserCheckMixin, AuthState):
             yield rx.redirect(routes.LOGIN, replace=True)
             return
         if code is not NOT_DONE:
-            yield rx.redirect(complete_login_url(code))
+            yield full_page_load(complete_login_url(code))
 
 
 @rx.page(

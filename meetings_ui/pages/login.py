@@ -21,6 +21,7 @@ from meetings_ui.services.demo import DemoLogin, demo_logins
 from meetings_ui.state.auth import AuthState, visitor_ip
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 from meetings_ui.state.login_binding import BrowserCheckMixin
+from meetings_ui.state.navigation import full_page_load
 
 NOTICES = {
     "expired": "That log-in took too long or was already used: log in again.",
@@ -67,7 +68,7 @@ class LoginState(FormMixin, BrowserCheckMixin, AuthState):
             cookie_header=self.router.headers.cookie,
         )
         if code is not NOT_DONE:
-            yield rx.redirect(complete_login_url(code))
+            yield full_page_load(complete_login_url(code))
 
 
 def _demo_accounts() -> rx.Component:

@@ -18,6 +18,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.services.sessions import COOKIE_CHECK_PARAM
 from meetings_ui.services.sign_in import browser_is_ready
+from meetings_ui.state.navigation import full_page_load
 
 
 def bind_browser_url(back_to: str) -> str:
@@ -40,4 +41,4 @@ class BrowserCheckMixin(rx.State, mixin=True):
         )
         if self.browser_ready or self.cookies_refused:
             return None
-        return rx.redirect(bind_browser_url(url.path + (f"?{url.query}" if url.query else "")))
+        return full_page_load(bind_browser_url(url.path + (f"?{url.query}" if url.query else "")))

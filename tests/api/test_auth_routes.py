@@ -202,3 +202,15 @@ def test_the_binding_route_sets_an_http_only_lax_cookie_and_goes_back(
 def test_the_binding_route_returns_only_to_an_account_page(client: TestClient, evil: str) -> None:
     response = client.get("/auth/browser", params={"next": evil})
     assert response.headers["location"] == f"{APP_URL}/login?cookie_check=1"
+
+
+def test_the_binding_cookie_is_secure_when_the_app_is_served_over_https(
+    app_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEETINGS_APP_URL", "https://meet.example.org")
+    get_settings.cache_clear()
+    with TestClient(build_api(), follow_redirects=False) as browser:
+        response = browser.get("/auth/browser", params={"next": "/login"})
+    header = response.headers["set-cookie"].lower()
+    assert LOGIN_BINDING_COOKIE in header
+    assert "secure" in header and "httponly" in header and "samesite=lax" in header
