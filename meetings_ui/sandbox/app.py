@@ -31,6 +31,9 @@ and without a token the control API is not served at all):
            delay_seconds then answer normally), invalid_grant (the token endpoint refuses
            the refresh token), stale_sync_token (every current sync token becomes 410)
     DELETE /control/faults
+    PUT    /control/settings     {latency_ms}   every provider answer waits this long (0-10000)
+    GET    /control/requests     provider requests seen: {total, by_path: {"GET /path": n}}
+    DELETE /control/requests     count from zero again
     POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
     POST   /control/tokens/expire                        every access token expires now
 """
@@ -54,6 +57,7 @@ from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant,
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
 MAX_FAULT_PATH = 200  # characters of a fault's path glob
+MAX_LATENCY_MS = 10_000
 Handler = Callable[[Request], Awaitable[Response]]
 
 _GRAPH_CODES = {
@@ -97,7 +101,8 @@ def _error_response(path: str, status: int, message: str, reason: str = "") -> R
 
 
 class FaultInjection(BaseHTTPMiddleware):
-    """Answers a request with the first queued fault that matches it."""
+    """Counts each provider request, waits the configured latency, then answers it with the
+    first queued fault that matches it, if any."""
 
     def __init__(self, app: Starlette, store: SandboxStore) -> None:
         super().__init__(app)
@@ -106,6 +111,11 @@ class FaultInjection(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = _relative_path(request)
         provider = _provider_of(path)
+        if provider:
+            with self.store.lock:
+                self.store.requests[f"{request.method} {path}"] += 1
+            if self.store.latency_seconds:
+                await asyncio.sleep(self.store.latency_seconds)
         fault = self.store.take_fault(provider, path) if provider else None
         if fault is not None:
             if fault.kind == "slow":
@@ -260,6 +270,23 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         )
         return JSONResponse({"id": fault.id}, status_code=201)
 
+    async def settings(request: Request) -> Response:
+        body = await request_json(request)
+        latency = body.get("latency_ms", 0)
+        if type(latency) not in (int, float) or not 0 <= latency <= MAX_LATENCY_MS:
+            raise SandboxError(400, f"latency_ms must be a number from 0 to {MAX_LATENCY_MS}")
+        store.latency_seconds = latency / 1000
+        return JSONResponse({"latency_ms": latency})
+
+    async def requests_seen(request: Request) -> Response:
+        with store.lock:
+            if request.method == "DELETE":
+                store.requests.clear()
+                return Response(status_code=204)
+            return JSONResponse(
+                {"total": sum(store.requests.values()), "by_path": dict(store.requests)}
+            )
+
     async def revoke_account(request: Request) -> Response:
         store.revoke_account(request.path_params["provider"], request.path_params["email"])
         return JSONResponse({"revoked": True})
@@ -278,6 +305,8 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/events", add_event, ["POST"]),
             ("/events/{event_id}", delete_event, ["DELETE"]),
             ("/faults", faults, ["POST", "DELETE"]),
+            ("/settings", settings, ["PUT"]),
+            ("/requests", requests_seen, ["GET", "DELETE"]),
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),
         )

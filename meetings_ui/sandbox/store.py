@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -128,6 +129,8 @@ class SandboxStore:
             self.watch_channels: list[dict] = []
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
+            self.latency_seconds = 0.0  # added to every provider answer (control: /settings)
+            self.requests: Counter[str] = Counter()  # "METHOD /path" of provider requests
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
             self.sequence = 0

@@ -20,7 +20,7 @@ from meetings_ui.providers.base import (
     ProviderUnavailableError,
 )
 from meetings_ui.providers.google import GoogleAccount
-from tests.sandbox import REDIRECT_URI, Sandbox, consent
+from tests.sandbox import CONTROL_TOKEN, REDIRECT_URI, Sandbox, consent
 
 EMAIL = "demo.google@example.com"
 
@@ -336,3 +336,25 @@ def test_the_sandbox_ignores_conference_data_without_version_one(sandbox: Sandbo
         url, params={"conferenceDataVersion": 1}, json=body, headers=headers, timeout=10
     ).json()
     assert honoured["conferenceData"]["createRequest"]["status"]["statusCode"] == "pending"
+
+
+def test_the_sandbox_counts_provider_requests_and_takes_a_latency(sandbox: Sandbox) -> None:
+    """For the benchmark: requests per view, and a delay on every provider answer."""
+    account = connect(sandbox)
+    sandbox.control("DELETE", "/requests")
+    sandbox.control("PUT", "/settings", latency_ms=20)
+    assert sandbox.store.latency_seconds == 0.02
+    account.list_calendars()
+    seen = sandbox.control("GET", "/requests")
+    assert seen["total"] == 1
+    assert seen["by_path"] == {"GET /google/calendar/v3/users/me/calendarList": 1}
+    sandbox.control("PUT", "/settings", latency_ms=0)
+    for wrong in (-1, 10_001, "100", True):
+        answer = requests.put(
+            f"{sandbox.url}/control/settings",
+            json={"latency_ms": wrong},
+            headers={"Authorization": f"Bearer {CONTROL_TOKEN}"},
+            timeout=10,
+        )
+        assert answer.status_code == 400
+    assert sandbox.store.latency_seconds == 0
