@@ -207,8 +207,8 @@ def book(
 
 def booking_view(booking: Booking) -> BookingView:
     tz = zone(booking.prospect_time_zone)
-    link = object_session(booking).get(MeetingLink, booking.link_id)
-    place = bookings.meeting_place(link, booking)
+    session = object_session(booking)
+    place = bookings.meeting_place(session, session.get(MeetingLink, booking.link_id), booking)
     return BookingView(
         id=booking.id,
         link_id=booking.link_id,

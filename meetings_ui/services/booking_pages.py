@@ -389,7 +389,7 @@ def _month_slots(
 def _details(session: Session, booking: Booking) -> BookingDetails:
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
-    place = bookings.meeting_place(link, booking)
+    place = bookings.meeting_place(session, link, booking)
     return BookingDetails(
         status=BookingStatus(booking.status),
         link_name=link.name,

@@ -28,7 +28,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain import time_zones
-from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind, VideoMeeting
+from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind, Provider, VideoMeeting
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.text_fields import (
@@ -87,6 +87,10 @@ class CalendarWriteError(Exception):
 
 
 VIDEO_NAMES = {VideoMeeting.GOOGLE_MEET: "Google Meet", VideoMeeting.MICROSOFT_TEAMS: "Teams"}
+VIDEO_PROVIDERS = {
+    VideoMeeting.GOOGLE_MEET: Provider.GOOGLE,
+    VideoMeeting.MICROSOFT_TEAMS: Provider.MICROSOFT,
+}
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,21 @@ class MeetingPlace:
     video_to_come: str = ""  # "Google Meet" or "Teams" while its join link is unknown
 
 
-def meeting_place(link: MeetingLink, booking: Booking) -> MeetingPlace:
+def meeting_place(session: Session, link: MeetingLink, booking: Booking) -> MeetingPlace:
     """The link's fixed place and web address, or the booking's own video meeting. A video
-    meeting is only to come for a confirmed booking (a request has no calendar event)."""
+    meeting is to come only while its link is unknown (`meeting_url` None; "" once the
+    calendar made none), for a confirmed booking (a request has no calendar event), on the
+    host's calendar of that provider (Google makes no Teams meeting)."""
     settings = link.settings
-    to_come = (
-        VIDEO_NAMES.get(settings.video, "")
-        if booking.status == BookingStatus.CONFIRMED and not booking.meeting_url
-        else ""
-    )
+    to_come = ""
+    if (
+        settings.video != VideoMeeting.NONE
+        and booking.status == BookingStatus.CONFIRMED
+        and booking.meeting_url is None
+    ):
+        connection = scheduling.connection_of(session, booking.host_id)
+        if connection is not None and connection.provider == VIDEO_PROVIDERS[settings.video]:
+            to_come = VIDEO_NAMES[settings.video]
     return MeetingPlace(
         location=settings.location,
         url=booking.meeting_url or settings.meeting_url,
@@ -376,6 +386,7 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
             summary=f"Read the video link of “{link.name}”",
         )
     elif settings.video != VideoMeeting.NONE:
+        booking.meeting_url = ""  # none will come: nobody is told one is on its way
         log.warning(
             "Booking %s: the host's calendar made no %s meeting",
             booking.id,
@@ -408,6 +419,9 @@ def deliver_video_link(session: Session, item: OutboxItem) -> None:
         )
     elif event.video_pending:
         raise outbox.RetryLaterError("The video meeting is still being made.")
+    else:  # Google gave up making it
+        booking.meeting_url = ""
+        session.add(booking)
 
 
 def _web_address(url: str) -> bool:
@@ -433,7 +447,7 @@ def _video_link_known(session: Session, link: MeetingLink, booking: Booking, url
                 f"Hello {booking.prospect_name},",
                 "",
                 f"Your meeting on {_when(booking, booking.prospect_time_zone)} takes place online.",
-                *_place_lines(meeting_place(link, booking)),
+                *_place_lines(meeting_place(session, link, booking)),
                 "",
                 f"Reschedule: {reschedule_url(booking)}",
                 f"Cancel: {cancel_url(booking)}",
@@ -543,7 +557,7 @@ def booking_from_token(
 def ics_for(session: Session, booking: Booking) -> str:
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
-    place = meeting_place(link, booking)
+    place = meeting_place(session, link, booking)
     return invite_ics(
         CalendarInvite(
             uid=f"booking-{booking.id}@meetings",
@@ -587,7 +601,7 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             "",
             opening,
             _when(booking, booking.prospect_time_zone),
-            *_place_lines(meeting_place(link, booking)),
+            *_place_lines(meeting_place(session, link, booking)),
             settings.confirmation_message,
             "",
             f"Reschedule: {reschedule_url(booking)}",
@@ -608,7 +622,7 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             + ("booked" if booking.status == BookingStatus.CONFIRMED else "requested")
             + f" “{link.name}”.",
             _when(booking, host.time_zone or "UTC"),
-            *_place_lines(replace(meeting_place(link, booking), video_to_come="")),
+            *_place_lines(replace(meeting_place(session, link, booking), video_to_come="")),
             *(f"{k}: {v}" for k, v in booking.answers.items()),
             ""
             if booking.status == BookingStatus.CONFIRMED
@@ -784,7 +798,7 @@ def _queue_reminder(session: Session, link: MeetingLink, booking: Booking) -> No
         text="\n".join(
             [
                 f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.",
-                *_place_lines(meeting_place(link, booking)),
+                *_place_lines(meeting_place(session, link, booking)),
                 "",
                 f"Cancel: {cancel_url(booking)}",
             ]

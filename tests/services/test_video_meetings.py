@@ -139,3 +139,27 @@ def test_a_video_link_booked_offline_promises_no_video_link(
     (prospect,) = mails_to(session, "pat@example.org")
     assert "will follow" not in prospect.text
     assert confirmation(token=bookings.view_token(booking)).video_to_come == ""
+
+
+def test_no_video_link_is_promised_when_the_calendar_cannot_make_one(
+    session: Session,
+    host: User,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    mail_captured: None,
+    deliver,
+) -> None:
+    """A Google Meet link on a host whose calendar is Microsoft's: the event is written
+    without a meeting, and neither the email nor the page waits for one."""
+    connect(session, host, sandbox, monkeypatch, "microsoft")
+    link = make_link(session, host, video="google_meet")
+    booking = bookings.do_book(
+        session=session, link=link, request=request(paris(next_weekday(2), 11))
+    ).booking
+    assert confirmation(token=bookings.view_token(booking)).video_to_come == ""
+    deliver()
+    session.refresh(booking)
+    assert booking.provider_event_id and booking.meeting_url == ""
+    assert sandbox.store.events[booking.provider_event_id].join_url == ""
+    for mail in mails_to(session, "pat@example.org"):
+        assert "will follow" not in mail.text and not mail.subject.startswith("Video")
