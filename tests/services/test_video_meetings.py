@@ -4,13 +4,18 @@ or web address travels with every booking, connected or offline."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import BookingStatus, OutboxKind, OutboxStatus
-from meetings_ui.models import OutboxEmail, OutboxItem, User
+from meetings_ui.models import Booking, MeetingLink, OutboxEmail, OutboxItem, User
 from meetings_ui.services import bookings
 from meetings_ui.services.booking_pages import confirmation
+from tests.conftest import BACKENDS, downgrade, make_empty_database, migrate
 from tests.sandbox import Sandbox
 from tests.services.test_bookings import next_weekday, paris, request
 from tests.services.test_outbox import connect, later, make_link
@@ -163,3 +168,51 @@ def test_no_video_link_is_promised_when_the_calendar_cannot_make_one(
     assert sandbox.store.events[booking.provider_event_id].join_url == ""
     for mail in mails_to(session, "pat@example.org"):
         assert "will follow" not in mail.text and not mail.subject.startswith("Video")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_migration_keeps_bookings_and_links_saved_before(backend: str, tmp_path) -> None:
+    """Bookings get no join link (none was made) and links saved without the new settings
+    load with no video, no place, no web address; downgrading drops the column only."""
+    url, drop = make_empty_database(backend, tmp_path)
+    migrate(url, "4e0b7a1c9d2f")
+    engine = sa.create_engine(url)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    old_settings = json.dumps({"durations": [45], "confirmation_message": "See you"})
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                'INSERT INTO "user" (id, email, display_name, role, time_zone, is_active, '
+                "created_at) VALUES (1, 'h@example.com', 'H', 'user', 'UTC', true, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO meeting_link (id, owner_id, name, slug, link_type, settings, "
+                "created_at) VALUES (1, 1, 'L', 'l', 'one_on_one', :settings, :now)"
+            ),
+            {"now": now, "settings": old_settings},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO booking (id, link_id, host_id, start_at, end_at, status, "
+                "prospect_name, prospect_email, prospect_time_zone, answers, sequence, "
+                "reminders_sent, provider_event_id, created_at) VALUES "
+                "(1, 1, 1, :now, :now, 'confirmed', 'P', 'p@example.com', 'UTC', '{}', 0, "
+                "'[]', 'evt-1', :now)"
+            ),
+            {"now": now},
+        )
+    migrate(url)
+    with Session(engine) as check:
+        booking = check.get(Booking, 1)
+        assert booking.meeting_url is None and booking.provider_event_id == "evt-1"
+        settings = check.get(MeetingLink, 1).settings
+        assert (settings.video, settings.location, settings.meeting_url) == ("none", "", "")
+        assert settings.durations == (45,) and settings.confirmation_message == "See you"
+    downgrade(url, "4e0b7a1c9d2f")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("booking")}
+    assert "meeting_url" not in columns and "provider_event_id" in columns
+    engine.dispose()
+    drop()
