@@ -248,6 +248,8 @@ class Booking(SQLModel, table=True):
     provider_event_id: str | None = Field(default=None, max_length=500)
     # Why the event could not be written to the host's calendar, until it is.
     calendar_error: str | None = Field(default=None, sa_type=sa.Text)
+    # The video meeting's join link (Google Meet, Teams), known once the event is written.
+    meeting_url: str | None = Field(default=None, sa_type=sa.Text)
     sequence: int = Field(default=0)  # bumped on reschedule, for calendar clients
     reminders_sent: list[int] = _json(list)  # minutes-before values already emailed
     created_at: datetime = _created_at()

@@ -183,6 +183,17 @@ class Booking(_Output):
     cancel_url: str = Field(description="Cancels the meeting, until it starts.")
     reschedule_url: str = Field(description="Moves the meeting, until it starts.")
     ics_url: str = Field(description="The meeting as an iCalendar file.")
+    location: str = Field(default="", description="The link's place, as text.")
+    meeting_url: str = Field(
+        default="",
+        description="Where to join: the Google Meet or Teams link once the host's calendar "
+        "made it, or the link's own web address.",
+    )
+    video_to_come: str = Field(
+        default="",
+        description='"Google Meet" or "Teams" while the calendar is still making it (the '
+        "booking answers first); read the booking again, or wait for the email.",
+    )
 
 
 # --- with an API key -------------------------------------------------------------------------

@@ -38,6 +38,14 @@ class LinkType(enum.StrEnum):
     ROUND_ROBIN = "round_robin"
 
 
+class VideoMeeting(enum.StrEnum):
+    """A video meeting the host's calendar adds to each booked event."""
+
+    NONE = "none"
+    GOOGLE_MEET = "google_meet"
+    MICROSOFT_TEAMS = "microsoft_teams"
+
+
 class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     REQUESTED = "requested"
@@ -58,6 +66,7 @@ class OutboxKind(enum.StrEnum):
     EMAIL = "email"
     CALENDAR_CREATE = "calendar_create"  # write a booking's event to the host's calendar
     CALENDAR_CANCEL = "calendar_cancel"  # cancel it there
+    VIDEO_LINK = "video_link"  # read a video meeting the provider was still making
 
 
 class OutboxStatus(enum.StrEnum):

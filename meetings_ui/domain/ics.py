@@ -34,6 +34,8 @@ class CalendarInvite:
     attendee_email: str
     sequence: int = 0
     cancelled: bool = False
+    location: str = ""  # a place, as text
+    url: str = ""  # where to join: a video meeting or the host's own web address
 
 
 def _lines(text: str) -> str:
@@ -49,6 +51,24 @@ def _address(email: str, name: str, **params: str | bool) -> vCalAddress:
     quote_also = address.params.quote_also
     address.params.quote_also = {**quote_also, "CN": quote_also.get("CN", "") + "\\"}
     return address
+
+
+def _add_place(event: Event, invite: CalendarInvite) -> None:
+    """Where to meet, for every calendar app (see docs/architecture.md, "Where people
+    meet"): LOCATION (RFC 5545 3.8.1.7, text) is what all of them show, so it carries the
+    place, or the join address when there is no place; URL (3.8.4.6) and CONFERENCE
+    (RFC 7986 5.11, FEATURE=VIDEO) carry the join address for apps that offer a Join
+    button. The description's "Join:" line is for the ones that show only text."""
+    url = printable_line(invite.url)
+    location = printable_line(invite.location) or url
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url, parameters={"VALUE": "URI"})
+        event.add(
+            "conference", url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join"}
+        )
+        event["description"] = f"{event.get('description', '')}\n\nJoin: {url}".lstrip()
 
 
 def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
@@ -67,6 +87,7 @@ def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:
         ],
         status="CANCELLED" if invite.cancelled else "CONFIRMED",
     )
+    _add_place(event, invite)
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODUCT_ID)

@@ -20,9 +20,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    HttpUrl,
     PlainSerializer,
     StrictBool,
     StrictInt,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -31,6 +33,7 @@ from pydantic import (
 )
 
 from meetings_ui.domain.availability import InvalidRulesError, LinkRules, TimeWindow
+from meetings_ui.domain.enums import VideoMeeting
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line, clean_text
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
@@ -44,6 +47,8 @@ MAX_QUESTIONS = 20
 MAX_TEXT_ANSWER = 2000
 MAX_WINDOWS_PER_DAY = 10
 MINUTES_PER_DAY = 24 * 60
+MAX_LOCATION = 300
+MAX_MEETING_URL = 2000
 RESERVED_QUESTION_IDS = frozenset({"name", "email"})
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _QUESTION_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -91,6 +96,20 @@ def _window(value: tuple[time, time]) -> tuple[time, time]:
     start, end = value
     if start == end and start != time(0):
         raise ValueError("a window cannot start and end at the same time (00:00–00:00 is all day)")
+    return value
+
+
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _web_address(value: str) -> str:
+    """An address people click: http(s) only (never javascript: or data:), kept as typed."""
+    if not value:
+        return value
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError:
+        raise ValueError("must be a web address starting with https:// or http://") from None
     return value
 
 
@@ -202,6 +221,17 @@ class LinkSettings(BaseModel):
     questions: Annotated[tuple[Question, ...], Field(max_length=MAX_QUESTIONS)] = ()
     confirmation_message: Annotated[str, _as_text(clean_text, max_length=2000)] = ""
     reminders: _minute_list(5, 7 * MINUTES_PER_DAY, min_length=0) = (1440,)  # before the start
+    # Where people meet. `video`: the host's calendar adds a Google Meet or a Teams meeting
+    # to each booked event (its join link known once the event is written). Otherwise a
+    # fixed place (shown as text, never as a link) and/or a web address of the host's own
+    # (a Zoom room), for every link, connected or offline.
+    video: VideoMeeting = VideoMeeting.NONE
+    location: Annotated[str, _as_text(clean_line, max_length=MAX_LOCATION, required=False)] = ""
+    meeting_url: Annotated[
+        str,
+        _as_text(clean_line, max_length=MAX_MEETING_URL, required=False),
+        AfterValidator(_web_address),
+    ] = ""
 
     @field_validator("date_range")
     @classmethod
@@ -217,6 +247,14 @@ class LinkSettings(BaseModel):
         if len(ids) != len(set(ids)):
             raise ValueError("two questions have the same id")
         return value
+
+    @model_validator(mode="after")
+    def _one_video_link(self) -> LinkSettings:
+        if self.video != VideoMeeting.NONE and self.meeting_url:
+            raise ValueError(
+                "choose a video meeting from your calendar or a web address of your own, not both"
+            )
+        return self
 
     @model_validator(mode="after")
     def _rules_hold(self) -> LinkSettings:
@@ -315,6 +353,9 @@ _EXPECTED = {
     "questions": f"must be a list of at most {MAX_QUESTIONS} questions",
     "confirmation_message": "must be text of at most 2000 characters",
     "reminders": "must list whole numbers of minutes from 5 to 10080",
+    "video": "must be none, google_meet or microsoft_teams",
+    "location": f"must be one line of text of at most {MAX_LOCATION} characters",
+    "meeting_url": "must be a web address starting with https:// or http://",
 }
 
 

@@ -14,6 +14,9 @@ from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
 
+VIDEO_LINK_PAUSE = 2.0  # seconds between two looks for a video link being made
+VIDEO_LINK_LOOKS = 30  # then the page leaves it to the email
+
 
 class BookedState(rx.State):
     """One booking seen through a signed link; its times are shown in both people's zones."""
@@ -29,6 +32,9 @@ class BookedState(rx.State):
     ics_url: str = ""
     cancel_url: str = ""
     reschedule_url: str = ""
+    location: str = ""
+    meeting_url: str = ""
+    video_to_come: str = ""  # "Google Meet" while the host's calendar is making it
     cancelling: bool = False
     refused_title: str = ""
     refused_detail: str = ""
@@ -75,6 +81,9 @@ class BookedState(rx.State):
         self.ics_url = details.ics_url
         self.cancel_url = details.cancel_url
         self.reschedule_url = details.reschedule_url
+        self.location = details.location
+        self.meeting_url = details.meeting_url
+        self.video_to_come = details.video_to_come
 
     def _open(self, use_case: Callable[..., BookingDetails]) -> None:
         self._token = str(self.router.page.params.get("token", ""))
@@ -84,8 +93,26 @@ class BookedState(rx.State):
             self._refuse(refused)
 
     @rx.event
-    def open_confirmation(self) -> None:
+    def open_confirmation(self) -> rx.event.EventSpec | None:
         self._open(booking_pages.confirmation)
+        return BookedState.wait_for_video_link if self.video_to_come else None
+
+    @rx.event(background=True)
+    async def wait_for_video_link(self) -> None:
+        """The booking answered before the host's calendar made the video meeting: look
+        again for a while, so the join link appears here once known (it is emailed too)."""
+        for _ in range(VIDEO_LINK_LOOKS):
+            await asyncio.sleep(VIDEO_LINK_PAUSE)
+            async with self:
+                call = functools.partial(booking_pages.confirmation, token=self._token)
+            try:
+                details = await asyncio.to_thread(call)
+            except booking_pages.LinkRefusedError:
+                return
+            async with self:
+                self._show(details)
+                if not self.video_to_come:
+                    return
 
     @rx.event
     def open_cancel(self) -> None:
@@ -145,6 +172,38 @@ def _refused(title: rx.Var[str], detail: rx.Var[str]) -> rx.Component:
     return rx.vstack(rx.heading(title, size="6", as_="h1"), rx.text(detail))
 
 
+def _meeting_place() -> rx.Component:
+    """Where to meet: the place as text, the join address as a link (only http(s) ones get
+    here: the settings and the providers' answers are checked), or a word that the video
+    link is coming."""
+    return rx.vstack(
+        rx.cond(
+            BookedState.location != "",
+            rx.text(rx.text.strong("Where: "), BookedState.location),
+        ),
+        rx.cond(
+            BookedState.meeting_url != "",
+            rx.text(
+                rx.text.strong("Join: "),
+                rx.link(BookedState.meeting_url, href=BookedState.meeting_url, is_external=True),
+            ),
+        ),
+        rx.cond(
+            BookedState.video_to_come != "",
+            rx.hstack(
+                rx.spinner(),
+                rx.text(
+                    "Your ",
+                    BookedState.video_to_come,
+                    " link is being made: it will appear here and be emailed to you.",
+                ),
+                role="status",
+            ),
+        ),
+        spacing="1",
+    )
+
+
 @rx.page(
     route=routes.BOOKING_CONFIRMED, title="Meeting booked", on_load=BookedState.open_confirmation
 )
@@ -159,6 +218,7 @@ def confirmation_page() -> rx.Component:
                 role="note",
             ),
         ),
+        _meeting_place(),
         rx.cond(BookedState.message != "", rx.text(BookedState.message)),
         rx.text("A confirmation email is on its way."),
         rx.hstack(

@@ -14,7 +14,7 @@ from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_er
 from meetings_ui.components.labels import PROVIDER_NAMES
 from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form
-from meetings_ui.domain.enums import HostStatus, LinkType
+from meetings_ui.domain.enums import HostStatus, LinkType, VideoMeeting
 from meetings_ui.domain.link_settings import WEEKDAYS
 from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
@@ -25,6 +25,11 @@ TYPE_LABELS = {
     LinkType.ONE_ON_ONE: "One-on-one",
     LinkType.GROUP: "Group (every host)",
     LinkType.ROUND_ROBIN: "Round robin (any host)",
+}
+VIDEO_LABELS = {
+    VideoMeeting.NONE: "None",
+    VideoMeeting.GOOGLE_MEET: "Google Meet (Google Calendar)",
+    VideoMeeting.MICROSOFT_TEAMS: "Microsoft Teams (Office 365 work or school)",
 }
 HOST_STATUS_LABELS = {
     HostStatus.INVITED: "Waiting for them to accept",
@@ -95,6 +100,9 @@ def _form_from(draft: link_service.LinkDraft) -> dict[str, str]:
         "questions": link_form.questions_to_text(data["questions"]),
         "confirmation_message": data["confirmation_message"],
         "reminders": ", ".join(map(str, data["reminders"])),
+        "video": data["video"],
+        "location": data["location"],
+        "meeting_url": data["meeting_url"],
     }
     for day in WEEKDAYS:
         form[day] = link_form.windows_to_text(data["weekly"].get(day, []))
@@ -122,6 +130,9 @@ def _settings_from(form: dict[str, str]) -> dict:
         "questions": link_form.questions_from_text(form.get("questions", "")),
         "confirmation_message": form.get("confirmation_message", ""),
         "reminders": minutes(form.get("reminders", ""), "reminders"),
+        "video": form.get("video", VideoMeeting.NONE),
+        "location": form.get("location", ""),
+        "meeting_url": form.get("meeting_url", "").strip(),
     }
 
 
@@ -335,6 +346,20 @@ def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> r
     return labelled(label, control, field_id, hint=hint)
 
 
+def _select(
+    label: str, key: str, options: dict[str, str], default: str, *, hint: str = ""
+) -> rx.Component:
+    """A native select under its label, like the link type's."""
+    control = rx.el.select(
+        *[rx.el.option(text, value=value) for value, text in options.items()],
+        id=f"link-{key}",
+        value=MeetingsState.form.get(key, default),
+        on_change=lambda v: MeetingsState.set_field(key, v),
+        style={"padding": "0.4em"},
+    )
+    return labelled(label, control, f"link-{key}", hint=hint)
+
+
 def _editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -405,6 +430,22 @@ def _editor() -> rx.Component:
                     _input("Confirmation message", "confirmation_message", textarea=True),
                     _input(
                         "Reminder emails (minutes before)", "reminders", hint="For example 1440, 60"
+                    ),
+                    rx.heading("Where to meet", size="3", as_="h3"),
+                    _select(
+                        "Video meeting",
+                        "video",
+                        VIDEO_LABELS,
+                        VideoMeeting.NONE,
+                        hint="Added to each booked event by your connected calendar; the join "
+                        "link is shown after booking and emailed.",
+                    ),
+                    _input("Location", "location", hint="A place, e.g. Office, 3 rue X"),
+                    _input(
+                        "Web address to join",
+                        "meeting_url",
+                        hint="Your own meeting room, e.g. https://zoom.us/j/… (not with a "
+                        "video meeting above)",
                     ),
                     form_error(MeetingsState.form_problems.join("\n")),
                     spacing="3",

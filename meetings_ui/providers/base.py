@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from meetings_ui.domain.enums import Provider
+from meetings_ui.domain.enums import Provider, VideoMeeting
 
 Credentials = dict[str, Any]
 CredentialsSaver = Callable[[Credentials], None]
@@ -76,6 +76,10 @@ class NewEvent:
     idempotency_key: str
     description: str = ""
     attendees: tuple[Attendee, ...] = ()
+    location: str = ""  # a place or a web address, shown as the event's location
+    # Ask the provider for a video meeting: each adapter honours its own service
+    # (Google Meet, Microsoft Teams) and ignores the other's.
+    video: VideoMeeting = VideoMeeting.NONE
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ class ProviderEvent:
     attendees: tuple[str, ...] = ()
     idempotency_key: str | None = None
     web_link: str = ""
+    join_url: str = ""  # the video meeting's join link, once the provider made it
+    # The provider is still making the video meeting (Google answers "pending" at first):
+    # read the event again later for its join link.
+    video_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,8 @@ class CalendarAccount(Protocol):
         ...
 
     def create_event(self, event: NewEvent) -> ProviderEvent: ...
+
+    def get_event(self, event_id: str) -> ProviderEvent: ...
 
     def update_event(
         self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None

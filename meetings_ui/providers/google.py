@@ -30,7 +30,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from requests import RequestException
 
-from meetings_ui.domain.enums import Provider
+from meetings_ui.domain.enums import Provider, VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
     AuthorizationStart,
@@ -389,8 +389,22 @@ class GoogleAccount:
             "attendees": [{"email": a.email, "displayName": a.name} for a in event.attendees],
             "extendedProperties": {"private": {BOOKING_KEY_PROPERTY: event.idempotency_key}},
         }
+        if event.location:
+            body["location"] = event.location
+        if event.video == VideoMeeting.GOOGLE_MEET:
+            # The request id is the event's: a retried insert asks for the same meeting.
+            # Google makes it asynchronously: the answer may say "pending" (see get_event).
+            body["conferenceData"] = {
+                "createRequest": {
+                    "requestId": event_id,
+                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                }
+            }
         created = self._execute(
-            lambda api: api.events().insert(calendarId="primary", body=body, sendUpdates="all"),
+            # conferenceDataVersion=1, or Google ignores conferenceData altogether.
+            lambda api: api.events().insert(
+                calendarId="primary", body=body, sendUpdates="all", conferenceDataVersion=1
+            ),
             allow=(409,),
         )
         if created.get("_status") == 409:  # a retry of a create that had succeeded
@@ -398,6 +412,11 @@ class GoogleAccount:
                 lambda api: api.events().get(calendarId="primary", eventId=event_id)
             )
         return _event_from(created)
+
+    def get_event(self, event_id: str) -> ProviderEvent:
+        return _event_from(
+            self._execute(lambda api: api.events().get(calendarId="primary", eventId=event_id))
+        )
 
     def update_event(
         self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
@@ -505,6 +524,13 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         )
 
     private = (item.get("extendedProperties") or {}).get("private") or {}
+    conference = item.get("conferenceData") or {}
+    status = ((conference.get("createRequest") or {}).get("status") or {}).get("statusCode")
+    video = [
+        entry.get("uri", "")
+        for entry in conference.get("entryPoints") or []
+        if entry.get("entryPointType") == "video"
+    ]
     return ProviderEvent(
         id=item["id"],
         summary=item.get("summary", ""),
@@ -514,6 +540,8 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         attendees=tuple(a.get("email", "") for a in item.get("attendees") or []),
         idempotency_key=private.get(BOOKING_KEY_PROPERTY),
         web_link=item.get("htmlLink", ""),
+        join_url=video[0] if video else item.get("hangoutLink", ""),
+        video_pending=status == "pending" and not video,
     )
 
 

@@ -26,7 +26,7 @@ import msal
 import requests
 
 from meetings_ui.config import MICROSOFT_AUTHORITY_HOST
-from meetings_ui.domain.enums import Provider
+from meetings_ui.domain.enums import Provider, VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
     AuthorizationStart,
@@ -593,8 +593,19 @@ class MicrosoftAccount:
             "transactionId": event.idempotency_key,
             "allowNewTimeProposals": False,
         }
+        if event.location:
+            body["location"] = {"displayName": event.location}
+        if event.video == VideoMeeting.MICROSOFT_TEAMS:
+            # The join link comes back at once in onlineMeeting.joinUrl; an account whose
+            # calendar does not allow teamsForBusiness (a personal one) gets no meeting.
+            body["isOnlineMeeting"] = True
+            body["onlineMeetingProvider"] = "teamsForBusiness"
         _, created = self._graph("POST", "/me/events", json=body)
         return _event_from(created)
+
+    def get_event(self, event_id: str) -> ProviderEvent:
+        _, found = self._graph("GET", f"/me/events/{event_id}")
+        return _event_from(found)
 
     def update_event(
         self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
@@ -717,4 +728,5 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         ),
         idempotency_key=item.get("transactionId"),
         web_link=item.get("webLink", ""),
+        join_url=str((item.get("onlineMeeting") or {}).get("joinUrl") or ""),
     )

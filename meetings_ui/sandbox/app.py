@@ -40,13 +40,15 @@ and without a token the control API is not served at all):
            token), stale_sync_token (every current sync token becomes 410), html (answer
            `status` with a gateway's HTML page), empty (answer `status` with no body)
     DELETE /control/faults
+    PUT    /control/settings     {latency_ms}   every provider answer waits this long (0-10000)
     POST   /control/accounts/{provider}/{email}/revoke   the user revokes our access
     POST   /control/accounts/{provider}/{email}/address  {address}: a new primary SMTP
            address (the old one stays an alias; calendars already shared keep naming it)
     POST   /control/tokens/expire                        every access token expires now
     POST   /control/channels/expire      every watch channel and subscription expires now
     GET    /control/notifications        the change notifications sent, with the answers
-    GET    /control/requests             every provider API request received: [method, path]
+    GET    /control/requests             every provider API request received:
+           {requests: [[method, path], ...], total}
     DELETE /control/requests             forget them
 """
 
@@ -72,6 +74,7 @@ MAX_FAULT_PATH = 200  # characters of a fault's path glob
 FAULT_KINDS = ("status", "slow", "invalid_grant", "stale_sync_token", "html", "empty")
 # What a gateway or proxy in front of the service answers: HTML, not the API's JSON.
 _GATEWAY_PAGE = "<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>"
+MAX_LATENCY_MS = 10_000
 Handler = Callable[[Request], Awaitable[Response]]
 
 _GRAPH_CODES = {
@@ -116,7 +119,8 @@ def _error_response(path: str, status: int, message: str, reason: str = "") -> R
 
 
 class FaultInjection(BaseHTTPMiddleware):
-    """Answers a request with the first queued fault that matches it."""
+    """Counts each provider request, waits the configured latency, then answers it with the
+    first queued fault that matches it, if any."""
 
     def __init__(self, app: Starlette, store: SandboxStore) -> None:
         super().__init__(app)
@@ -128,6 +132,8 @@ class FaultInjection(BaseHTTPMiddleware):
         if provider:
             with self.store.lock:
                 self.store.requests.append((request.method, path))
+            if self.store.latency_seconds:
+                await asyncio.sleep(self.store.latency_seconds)
         fault = self.store.take_fault(provider, path) if provider else None
         if fault is not None:
             if fault.kind == "slow":
@@ -295,6 +301,14 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
         )
         return JSONResponse({"address": account.smtp_address, "aliases": account.aliases})
 
+    async def settings(request: Request) -> Response:
+        body = await request_json(request)
+        latency = body.get("latency_ms", 0)
+        if type(latency) not in (int, float) or not 0 <= latency <= MAX_LATENCY_MS:
+            raise SandboxError(400, f"latency_ms must be a number from 0 to {MAX_LATENCY_MS}")
+        store.latency_seconds = latency / 1000
+        return JSONResponse({"latency_ms": latency})
+
     async def revoke_account(request: Request) -> Response:
         store.revoke_account(request.path_params["provider"], request.path_params["email"])
         return JSONResponse({"revoked": True})
@@ -316,7 +330,9 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             if request.method == "DELETE":
                 store.requests.clear()
                 return Response(status_code=204)
-            return JSONResponse({"requests": [list(r) for r in store.requests]})
+            return JSONResponse(
+                {"requests": [list(r) for r in store.requests], "total": len(store.requests)}
+            )
 
     return [
         Route(path, _bearer_only(token, handler), methods=methods)
@@ -328,6 +344,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             ("/events", add_event, ["POST"]),
             ("/events/{event_id}", delete_event, ["DELETE"]),
             ("/faults", faults, ["POST", "DELETE"]),
+            ("/settings", settings, ["PUT"]),
             ("/accounts/{provider}/{email}/revoke", revoke_account, ["POST"]),
             ("/accounts/{provider}/{email}/address", change_address, ["POST"]),
             ("/tokens/expire", expire_tokens, ["POST"]),

@@ -3,6 +3,8 @@ Google's JSON shapes and status codes."""
 
 from __future__ import annotations
 
+import secrets
+import string
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,6 +66,12 @@ def google_error(
     return JSONResponse(body, status_code=status)
 
 
+def meet_url() -> str:
+    """A join link shaped like Google's (abc-defg-hij), in a domain that resolves nowhere."""
+    letters = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
+    return f"https://meet.sandbox.invalid/{letters[:3]}-{letters[3:7]}-{letters[7:]}"
+
+
 def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
     def authorized(request: Request):  # noqa: ANN202
         return store.account_for_token(Provider.GOOGLE, request.headers.get("authorization"))
@@ -110,7 +118,37 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         }
         if event.private_properties:
             body["extendedProperties"] = {"private": event.private_properties}
+        if event.location:
+            body["location"] = event.location
+        if event.conference_status:
+            body["conferenceData"] = conference_json(event)
         return body
+
+    def conference_json(event: SandboxEvent) -> dict:
+        """Google makes a Meet asynchronously: "pending" (no entry points yet), then
+        "success" with the join link."""
+        data: dict = {
+            "createRequest": {
+                "requestId": event.id,
+                "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                "status": {"statusCode": event.conference_status},
+            }
+        }
+        if event.conference_status == "success":
+            data["entryPoints"] = [{"entryPointType": "video", "uri": event.join_url}]
+            data["conferenceSolution"] = {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"}
+            data["conferenceId"] = event.join_url.rsplit("/", 1)[-1]
+        return data
+
+    def meet_requested(request: Request, body: dict) -> bool:
+        """conferenceData is honoured only with conferenceDataVersion=1 (0, the default,
+        ignores it), and only a hangoutsMeet create request makes a meeting."""
+        create = (body.get("conferenceData") or {}).get("createRequest") or {}
+        return (
+            request.query_params.get("conferenceDataVersion") == "1"
+            and (create.get("conferenceSolutionKey") or {}).get("type") == "hangoutsMeet"
+            and bool(create.get("requestId"))
+        )
 
     def resolve_calendar(calendar_id: str, email: str) -> SandboxCalendar:
         if calendar_id == "primary":
@@ -270,6 +308,12 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
                     for a in body.get("attendees") or []
                 ],
                 private_properties=((body.get("extendedProperties") or {}).get("private") or {}),
+                location=str(body.get("location") or ""),
+                **(
+                    {"join_url": meet_url(), "conference_status": "pending"}
+                    if meet_requested(request, body)
+                    else {}
+                ),
             )
             return JSONResponse(event_json(event))
         if access == "freeBusyReader":
@@ -315,6 +359,11 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         if request.method == "GET":
             if access == "freeBusyReader":
                 return google_error(403, "Not enough permissions.", "forbidden")
+            if event.conference_status == "pending":  # made by the time anyone asks again,
+                if store.meet_pending_reads > 0:  # unless a test wants Google slower
+                    store.meet_pending_reads -= 1
+                else:
+                    event.conference_status = "success"
             return JSONResponse(event_json(event))
         if access not in ("writer", "owner"):
             return google_error(

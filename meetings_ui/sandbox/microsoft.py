@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import time
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -33,6 +34,7 @@ from meetings_ui.sandbox.common import (
 )
 from meetings_ui.sandbox.store import (
     ACCESS_TOKEN_SECONDS,
+    Account,
     SandboxCalendar,
     SandboxError,
     SandboxEvent,
@@ -192,7 +194,13 @@ def graph_routes(store: SandboxStore) -> list[Route]:
                 if calendar.owner_email == email
                 else calendar.owner_address or owner.smtp_address,
             },
+            # Work and school accounts may add Teams meetings; personal ones may not.
+            "allowedOnlineMeetingProviders": teams_providers(owner),
+            "defaultOnlineMeetingProvider": teams_providers(owner)[0],
         }
+
+    def teams_providers(account: Account) -> list[str]:
+        return ["skypeForConsumer"] if account.personal else ["teamsForBusiness"]
 
     def event_json(event: SandboxEvent) -> dict:
         return {
@@ -207,6 +215,10 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "transactionId": event.transaction_id,
             "attendees": event.attendees,
             "webLink": f"https://outlook.sandbox.invalid/calendar/item/{event.id}",
+            "location": {"displayName": event.location},
+            "isOnlineMeeting": bool(event.join_url),
+            "onlineMeetingProvider": "teamsForBusiness" if event.join_url else "unknown",
+            "onlineMeeting": {"joinUrl": event.join_url} if event.join_url else None,
         }
 
     def readable(calendar_id: str, email: str) -> SandboxCalendar:
@@ -379,6 +391,13 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             for existing in store.events.values():
                 if existing.calendar_id == primary.id and existing.transaction_id == transaction:
                     return JSONResponse(event_json(existing), status_code=201)
+        # Graph makes the Teams meeting at once, only where the calendar allows it; elsewhere
+        # the event is created without one (isOnlineMeeting false), as Outlook.com does.
+        teams = (
+            body.get("isOnlineMeeting") is True
+            and body.get("onlineMeetingProvider") == "teamsForBusiness"
+            and "teamsForBusiness" in teams_providers(account)
+        )
         event = store.add_event(
             primary.id,
             body.get("subject", ""),
@@ -386,6 +405,12 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             parse_instant((body.get("end") or {}).get("dateTime", "")),
             description=(body.get("body") or {}).get("content", ""),
             transaction_id=transaction,
+            location=str((body.get("location") or {}).get("displayName") or ""),
+            join_url=(
+                f"https://teams.microsoft.sandbox.invalid/l/meetup-join/{uuid.uuid4().hex}"
+                if teams
+                else ""
+            ),
             attendees=[
                 {
                     "emailAddress": a.get("emailAddress", {}),

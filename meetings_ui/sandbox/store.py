@@ -30,7 +30,7 @@ class Account:
     provider: str
     email: str
     display_name: str
-    personal: bool = False  # a personal Microsoft account: no getSchedule
+    personal: bool = False  # a personal Microsoft account: no getSchedule, no Teams meetings
     address: str = ""  # the primary SMTP address as written (mixed case kept); email is its key
     upn: str | None = None  # Microsoft sign-in name, when it differs from the SMTP address
     aliases: list[str] = field(default_factory=list)  # former addresses, still delivered to
@@ -73,6 +73,9 @@ class SandboxEvent:
     private_properties: dict[str, str] = field(default_factory=dict)
     transaction_id: str | None = None
     sequence: int = 0  # the store's change counter when last changed
+    location: str = ""
+    join_url: str = ""  # the video meeting's (Google Meet or Teams), if one was made
+    conference_status: str = ""  # Google: "pending" until read again, then "success"
 
 
 @dataclass
@@ -149,6 +152,8 @@ class SandboxStore:
             self.requests: list[tuple[str, str]] = []  # (method, path) of every API request
             self.notifications: list[dict] = []  # what was POSTed to webhooks, and the answer
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
+            self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
+            self.latency_seconds = 0.0  # added to every provider answer (control: /settings)
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
             self.sequence = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from meetings_ui.domain.availability import LocalSlot
@@ -87,6 +88,9 @@ class BookingView:
     cancel_url: str
     reschedule_url: str
     ics_url: str
+    location: str = ""
+    meeting_url: str = ""
+    video_to_come: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,8 @@ def book(
 
 def booking_view(booking: Booking) -> BookingView:
     tz = zone(booking.prospect_time_zone)
+    session = object_session(booking)
+    place = bookings.meeting_place(session, session.get(MeetingLink, booking.link_id), booking)
     return BookingView(
         id=booking.id,
         link_id=booking.link_id,
@@ -217,6 +223,9 @@ def booking_view(booking: Booking) -> BookingView:
         cancel_url=bookings.cancel_url(booking),
         reschedule_url=bookings.reschedule_url(booking),
         ics_url=bookings.ics_url(booking),
+        location=place.location,
+        meeting_url=place.url,
+        video_to_come=place.video_to_come,
     )
 
 

@@ -114,6 +114,9 @@ class BookingDetails:
     ics_url: str
     cancel_url: str
     reschedule_url: str
+    location: str = ""  # a place (text)
+    meeting_url: str = ""  # where to join, when known
+    video_to_come: str = ""  # "Google Meet" or "Teams" while the calendar is making it
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,7 @@ def _month_slots(
 def _details(session: Session, booking: Booking) -> BookingDetails:
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
+    place = bookings.meeting_place(session, link, booking)
     return BookingDetails(
         status=BookingStatus(booking.status),
         link_name=link.name,
@@ -403,6 +407,9 @@ def _details(session: Session, booking: Booking) -> BookingDetails:
         ics_url=bookings.ics_url(booking),
         cancel_url=bookings.cancel_url(booking),
         reschedule_url=bookings.reschedule_url(booking),
+        location=place.location,
+        meeting_url=place.url,
+        video_to_come=place.video_to_come,
     )
 
 

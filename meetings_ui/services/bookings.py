@@ -28,7 +28,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain import time_zones
-from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind
+from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind, Provider, VideoMeeting
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.text_fields import (
@@ -84,6 +84,57 @@ class MeetingStartedError(BookingNotFoundError):
 
 class CalendarWriteError(Exception):
     """Writing to the host's calendar failed; the outbox tries again later."""
+
+
+VIDEO_NAMES = {VideoMeeting.GOOGLE_MEET: "Google Meet", VideoMeeting.MICROSOFT_TEAMS: "Teams"}
+VIDEO_PROVIDERS = {
+    VideoMeeting.GOOGLE_MEET: Provider.GOOGLE,
+    VideoMeeting.MICROSOFT_TEAMS: Provider.MICROSOFT,
+}
+
+
+@dataclass(frozen=True)
+class MeetingPlace:
+    """Where the prospect meets the host: a place (text), a web address to join, and
+    whether a video meeting is still to come (the calendar has not made it yet)."""
+
+    location: str = ""
+    url: str = ""
+    video_to_come: str = ""  # "Google Meet" or "Teams" while its join link is unknown
+
+
+def meeting_place(session: Session, link: MeetingLink, booking: Booking) -> MeetingPlace:
+    """The link's fixed place and web address, or the booking's own video meeting. A video
+    meeting is to come only while its link is unknown (`meeting_url` None; "" once the
+    calendar made none), for a confirmed booking (a request has no calendar event), on the
+    host's calendar of that provider (Google makes no Teams meeting)."""
+    settings = link.settings
+    to_come = ""
+    if (
+        settings.video != VideoMeeting.NONE
+        and booking.status == BookingStatus.CONFIRMED
+        and booking.meeting_url is None
+    ):
+        connection = scheduling.connection_of(session, booking.host_id)
+        if connection is not None and connection.provider == VIDEO_PROVIDERS[settings.video]:
+            to_come = VIDEO_NAMES[settings.video]
+    return MeetingPlace(
+        location=settings.location,
+        url=booking.meeting_url or settings.meeting_url,
+        video_to_come=to_come,
+    )
+
+
+def _place_lines(place: MeetingPlace) -> list[str]:
+    """The place as email lines: what the prospect needs to find or join the meeting."""
+    lines = []
+    if place.location:
+        lines.append(f"Where: {place.location}")
+    if place.url:
+        lines.append(f"Join: {place.url}")
+    if place.video_to_come:
+        lines.append(f"The {place.video_to_come} link will follow in a separate email.")
+    return lines
 
 
 STARTED = "This meeting has already started: it can no longer be cancelled or rescheduled."
@@ -300,6 +351,7 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
         if link.link_type == LinkType.GROUP
         else []
     )
+    settings = link.settings
     event = NewEvent(
         summary=f"{link.name} with {booking.prospect_name}",
         start=booking.start_at,
@@ -312,6 +364,8 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
             Attendee(booking.prospect_email, booking.prospect_name),
             *(Attendee(u.email, u.display_name) for u in others if u is not None),
         ),
+        location=settings.location or settings.meeting_url,
+        video=settings.video,
     )
     try:
         created = call_provider(
@@ -322,6 +376,86 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
     booking.provider_event_id = created.id
     booking.calendar_error = None
     session.add(booking)
+    if _web_address(created.join_url):
+        _video_link_known(session, link, booking, created.join_url)
+    elif created.video_pending:  # Google is still making the Meet: read it again later
+        outbox.enqueue(
+            session,
+            kind=OutboxKind.VIDEO_LINK,
+            booking_id=booking.id,
+            summary=f"Read the video link of “{link.name}”",
+        )
+    elif settings.video != VideoMeeting.NONE:
+        booking.meeting_url = ""  # none will come: nobody is told one is on its way
+        log.warning(
+            "Booking %s: the host's calendar made no %s meeting",
+            booking.id,
+            VIDEO_NAMES.get(settings.video, settings.video),
+        )
+
+
+def deliver_video_link(session: Session, item: OutboxItem) -> None:
+    """Outbox delivery: read the event again until the provider has made its video meeting
+    (Google answers "pending" at first); each try that finds it pending waits the backoff."""
+    booking = session.get(Booking, item.booking_id) if item.booking_id else None
+    if (
+        booking is None
+        or booking.status != BookingStatus.CONFIRMED
+        or booking.meeting_url
+        or not booking.provider_event_id
+    ):
+        return
+    connection = scheduling.connection_of(session, booking.host_id)
+    if connection is None:
+        raise outbox.PermanentDeliveryError("The host's calendar is not connected")
+    event = call_provider(
+        session=session,
+        connection=connection,
+        action=lambda a: a.get_event(booking.provider_event_id),
+    )
+    if _web_address(event.join_url):
+        _video_link_known(
+            session, session.get(MeetingLink, booking.link_id), booking, event.join_url
+        )
+    elif event.video_pending:
+        raise outbox.RetryLaterError("The video meeting is still being made.")
+    else:  # Google gave up making it
+        booking.meeting_url = ""
+        session.add(booking)
+
+
+def _web_address(url: str) -> bool:
+    """Only an http(s) join link is kept: it becomes a link on the confirmation page."""
+    return url.lower().startswith(("https://", "http://")) and url.isprintable()
+
+
+def _video_link_known(session: Session, link: MeetingLink, booking: Booking, url: str) -> None:
+    """Keep the join link and send it to the prospect with the updated invitation (a new
+    SEQUENCE, so calendar apps replace the event the confirmation added). The booking
+    request answered before the calendar made the meeting, hence a second email."""
+    booking.meeting_url = url
+    booking.sequence += 1
+    session.add(booking)
+    session.flush()
+    host = session.get(User, booking.host_id)
+    send_email(
+        session=session,
+        to=booking.prospect_email,
+        subject=f"Video link: {link.name} with {host.display_name}",
+        text="\n".join(
+            [
+                f"Hello {booking.prospect_name},",
+                "",
+                f"Your meeting on {_when(booking, booking.prospect_time_zone)} takes place online.",
+                *_place_lines(meeting_place(session, link, booking)),
+                "",
+                f"Reschedule: {reschedule_url(booking)}",
+                f"Cancel: {cancel_url(booking)}",
+            ]
+        ),
+        attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
+        booking_id=booking.id,
+    )
 
 
 def deliver_calendar_cancel(session: Session, item: OutboxItem) -> None:
@@ -423,6 +557,7 @@ def booking_from_token(
 def ics_for(session: Session, booking: Booking) -> str:
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
+    place = meeting_place(session, link, booking)
     return invite_ics(
         CalendarInvite(
             uid=f"booking-{booking.id}@meetings",
@@ -436,6 +571,8 @@ def ics_for(session: Session, booking: Booking) -> str:
             attendee_email=booking.prospect_email,
             sequence=booking.sequence,
             cancelled=booking.status == BookingStatus.CANCELLED,
+            location=place.location,
+            url=place.url,
         ),
         now=utc_now(),
     )
@@ -464,6 +601,7 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             "",
             opening,
             _when(booking, booking.prospect_time_zone),
+            *_place_lines(meeting_place(session, link, booking)),
             settings.confirmation_message,
             "",
             f"Reschedule: {reschedule_url(booking)}",
@@ -484,6 +622,7 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             + ("booked" if booking.status == BookingStatus.CONFIRMED else "requested")
             + f" “{link.name}”.",
             _when(booking, host.time_zone or "UTC"),
+            *_place_lines(replace(meeting_place(session, link, booking), video_to_come="")),
             *(f"{k}: {v}" for k, v in booking.answers.items()),
             ""
             if booking.status == BookingStatus.CONFIRMED
@@ -656,8 +795,14 @@ def _queue_reminder(session: Session, link: MeetingLink, booking: Booking) -> No
         session=session,
         to=booking.prospect_email,
         subject=f"Reminder: {link.name} with {host.display_name}",
-        text=f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.\n\n"
-        f"Cancel: {cancel_url(booking)}",
+        text="\n".join(
+            [
+                f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.",
+                *_place_lines(meeting_place(session, link, booking)),
+                "",
+                f"Cancel: {cancel_url(booking)}",
+            ]
+        ),
         attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
         booking_id=booking.id,
     )

@@ -28,6 +28,7 @@ HANDLERS: dict[str, Handler] = {
     OutboxKind.EMAIL: mail.deliver_email,
     OutboxKind.CALENDAR_CREATE: bookings.deliver_calendar_create,
     OutboxKind.CALENDAR_CANCEL: bookings.deliver_calendar_cancel,
+    OutboxKind.VIDEO_LINK: bookings.deliver_video_link,
 }
 
 
@@ -127,6 +128,7 @@ _KIND_LABELS = {
     OutboxKind.EMAIL: "Email",
     OutboxKind.CALENDAR_CREATE: "Calendar event",
     OutboxKind.CALENDAR_CANCEL: "Calendar cancellation",
+    OutboxKind.VIDEO_LINK: "Video link",
 }
 
 

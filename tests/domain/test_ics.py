@@ -6,6 +6,7 @@ Every file is parsed back with icalendar: one event, one attendee, the names as 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -137,3 +138,31 @@ def test_any_name_gives_one_event_with_one_attendee(name: str) -> None:
     # (RFC 5545 and 6868 have no backslash escapes there): only then may a CN differ.
     if not re.search(r"\\[\\;,:]", expected):
         assert attendee.params["CN"] == expected
+
+
+def test_a_place_is_the_location_and_a_join_link_also_url_and_conference() -> None:
+    join = "https://meet.google.com/abc-defg-hij"
+    text = invite_ics(
+        dataclasses.replace(invite("Pat"), location="Office, 3 rue X; floor 2", url=join), now=NOW
+    )
+    assert_well_folded(text)
+    _, event = parsed_event(text)
+    assert str(event["location"]) == "Office, 3 rue X; floor 2"
+    assert str(event["url"]) == join
+    assert str(event["conference"]) == join
+    assert event["conference"].params["FEATURE"] == "VIDEO"
+    assert str(event["description"]).endswith(f"\n\nJoin: {join}")
+
+
+def test_a_join_link_alone_is_also_the_location_and_nothing_means_no_location() -> None:
+    join = "https://teams.microsoft.com/l/meetup-join/x"
+    _, event = parsed_event(invite_ics(dataclasses.replace(invite("Pat"), url=join), now=NOW))
+    assert str(event["location"]) == join
+    _, plain = parsed_event(invite_ics(invite("Pat"), now=NOW))
+    assert "location" not in plain and "url" not in plain and "conference" not in plain
+
+
+def test_a_place_cannot_inject_a_property() -> None:
+    hostile = dataclasses.replace(invite("Pat"), location="Office\r\nURL:https://evil.example")
+    _, event = parsed_event(invite_ics(hostile, now=NOW))
+    assert "url" not in event

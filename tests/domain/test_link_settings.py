@@ -112,3 +112,53 @@ def test_the_json_schema_carries_the_bounds() -> None:
 def test_a_question_id_comes_from_its_label() -> None:
     settings = LinkSettings.from_json({"questions": [{"label": "2nd phone number"}]})
     assert settings.questions[0].id == "q_2nd_phone_number"
+
+
+# --- where people meet (M9 item 8) -----------------------------------------------------------
+
+
+def test_settings_stored_before_video_meetings_load_with_none() -> None:
+    old = LinkSettings().to_json()
+    for key in ("video", "location", "meeting_url"):
+        del old[key]
+    loaded = LinkSettings.from_json(old)
+    assert (loaded.video, loaded.location, loaded.meeting_url) == ("none", "", "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://files.example.org/room",
+        "zoom.us/j/123",
+        "https://",
+        "https://zoom.us/j/1\n2",
+    ],
+)
+def test_a_meeting_address_must_be_a_web_address(url: str) -> None:
+    with pytest.raises(InvalidSettingsError) as refused:
+        LinkSettings.from_json({"meeting_url": url})
+    assert refused.value.problems[0][0] == "meeting_url"
+
+
+def test_a_place_and_a_web_address_are_kept_as_typed() -> None:
+    settings = LinkSettings.from_json(
+        {"location": "  Office, 3 rue X  ", "meeting_url": "https://zoom.us/j/123?pwd=Ab"}
+    )
+    assert settings.location == "Office, 3 rue X"
+    assert settings.meeting_url == "https://zoom.us/j/123?pwd=Ab"
+
+
+def test_a_place_is_one_clean_line_and_the_video_a_known_service() -> None:
+    with pytest.raises(InvalidSettingsError, match="line breaks"):
+        LinkSettings.from_json({"location": "Office\nLine two"})
+    with pytest.raises(InvalidSettingsError, match="google_meet"):
+        LinkSettings.from_json({"video": "zoom"})
+
+
+def test_a_video_meeting_and_an_own_web_address_exclude_each_other() -> None:
+    with pytest.raises(InvalidSettingsError, match="not both"):
+        LinkSettings.from_json({"video": "google_meet", "meeting_url": "https://zoom.us/j/1"})
+    both = LinkSettings.from_json({"video": "microsoft_teams", "location": "Room 4"})
+    assert both.video == "microsoft_teams" and both.location == "Room 4"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from meetings_ui.domain.enums import VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
     Attendee,
@@ -19,7 +20,7 @@ from meetings_ui.providers.base import (
     ProviderUnavailableError,
 )
 from meetings_ui.providers.google import GoogleAccount
-from tests.sandbox import REDIRECT_URI, Sandbox, consent
+from tests.sandbox import CONTROL_TOKEN, REDIRECT_URI, Sandbox, consent
 
 EMAIL = "demo.google@example.com"
 
@@ -276,3 +277,84 @@ def test_a_revocation_google_cannot_answer_is_an_error(sandbox: Sandbox) -> None
     with pytest.raises(ProviderUnavailableError):
         sandbox.google().revoke(account.credentials)
     account.list_calendars()  # nothing was revoked
+
+
+def _meeting(key: str, **fields: object) -> NewEvent:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
+    return NewEvent(
+        summary="Video call",
+        start=start,
+        end=start + timedelta(minutes=30),
+        time_zone="UTC",
+        idempotency_key=key,
+        attendees=(Attendee("prospect@example.org", "Pat"),),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_a_google_meet_is_pending_at_first_then_read_again(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    created = account.create_event(_meeting("booking-meet-1", video=VideoMeeting.GOOGLE_MEET))
+    assert created.video_pending and created.join_url == ""
+    again = account.get_event(created.id)
+    assert not again.video_pending
+    assert again.join_url.startswith("https://meet.sandbox.invalid/")
+    assert again.join_url == sandbox.store.events[created.id].join_url
+
+
+def test_no_meet_unless_asked_and_a_location_is_kept(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    created = account.create_event(_meeting("booking-place-1", location="Office, 3 rue X"))
+    assert not created.video_pending and created.join_url == ""
+    assert sandbox.store.events[created.id].location == "Office, 3 rue X"
+    # A Teams request is the Microsoft adapter's: Google makes nothing of it.
+    teams = account.create_event(_meeting("booking-teams-1", video=VideoMeeting.MICROSOFT_TEAMS))
+    assert account.get_event(teams.id).join_url == ""
+
+
+def test_the_sandbox_ignores_conference_data_without_version_one(sandbox: Sandbox) -> None:
+    """As Google does: conferenceDataVersion defaults to 0, which ignores createRequest."""
+    connector = sandbox.google()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="v0")
+    token = connector.complete(
+        flow=start.flow, callback_params=consent(start.url, EMAIL)
+    ).credentials["access_token"]
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    body = {
+        "summary": "Raw",
+        "start": {"dateTime": when.isoformat()},
+        "end": {"dateTime": (when + timedelta(minutes=30)).isoformat()},
+        "conferenceData": {
+            "createRequest": {"requestId": "r1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+        },
+    }
+    url = f"{sandbox.url}/google/calendar/v3/calendars/primary/events"
+    headers = {"Authorization": f"Bearer {token}"}
+    ignored = requests.post(url, json=body, headers=headers, timeout=10).json()
+    assert "conferenceData" not in ignored
+    honoured = requests.post(
+        url, params={"conferenceDataVersion": 1}, json=body, headers=headers, timeout=10
+    ).json()
+    assert honoured["conferenceData"]["createRequest"]["status"]["statusCode"] == "pending"
+
+
+def test_the_sandbox_counts_provider_requests_and_takes_a_latency(sandbox: Sandbox) -> None:
+    """For the benchmark: requests per view, and a delay on every provider answer."""
+    account = connect(sandbox)
+    sandbox.control("DELETE", "/requests")
+    sandbox.control("PUT", "/settings", latency_ms=20)
+    assert sandbox.store.latency_seconds == 0.02
+    account.list_calendars()
+    seen = sandbox.control("GET", "/requests")
+    assert seen["total"] == 1
+    assert seen["requests"] == [["GET", "/google/calendar/v3/users/me/calendarList"]]
+    sandbox.control("PUT", "/settings", latency_ms=0)
+    for wrong in (-1, 10_001, "100", True):
+        answer = requests.put(
+            f"{sandbox.url}/control/settings",
+            json={"latency_ms": wrong},
+            headers={"Authorization": f"Bearer {CONTROL_TOKEN}"},
+            timeout=10,
+        )
+        assert answer.status_code == 400
+    assert sandbox.store.latency_seconds == 0

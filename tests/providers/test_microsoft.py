@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from meetings_ui.domain.enums import VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
     Attendee,
@@ -352,3 +353,40 @@ def test_a_get_schedule_answer_for_another_address_is_an_error(sandbox: Sandbox)
     result = account.free_busy([fay], start, end)
     assert fay not in result.busy
     assert "fay.old@example.com" in result.errors[fay]
+
+
+def _meeting(key: str, **fields: object) -> NewEvent:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
+    return NewEvent(
+        summary="Video call",
+        start=start,
+        end=start + timedelta(minutes=30),
+        time_zone="UTC",
+        idempotency_key=key,
+        attendees=(Attendee("prospect@example.org", "Pat"),),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_a_teams_meeting_comes_back_with_its_join_url(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    created = account.create_event(
+        _meeting("booking-teams-1", video=VideoMeeting.MICROSOFT_TEAMS, location="Room 4")
+    )
+    assert created.join_url.startswith("https://teams.microsoft.sandbox.invalid/")
+    assert not created.video_pending
+    assert account.get_event(created.id).join_url == created.join_url
+    assert sandbox.store.events[created.id].location == "Room 4"
+
+
+def test_a_personal_account_gets_no_teams_meeting(sandbox: Sandbox) -> None:
+    account = connect(sandbox, "demo.personal@example.com")
+    created = account.create_event(_meeting("booking-teams-2", video=VideoMeeting.MICROSOFT_TEAMS))
+    assert created.join_url == "" and not created.video_pending
+
+
+def test_no_teams_meeting_unless_asked(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    assert account.create_event(_meeting("booking-plain-1")).join_url == ""
+    meet = account.create_event(_meeting("booking-meet-1", video=VideoMeeting.GOOGLE_MEET))
+    assert meet.join_url == ""
