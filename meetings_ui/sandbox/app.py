@@ -18,10 +18,12 @@ and without a token the control API is not served at all):
 
     GET    /control/state                          accounts, calendars, event counts, faults
     POST   /control/reset                          back to the seeded demo data
-    POST   /control/accounts     {provider, email, display_name, personal?}
-    POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role}}
-           roles: owner, writer, reader, freeBusyReader
+    POST   /control/accounts     {provider, email, display_name, personal?, time_zone?}
+    POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role},
+                                  time_zone?}
+           roles: owner, writer, reader, freeBusyReader; time_zone: IANA, default UTC
     POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
+           all_day: start and end are dates (end exclusive), midnights of the calendar's zone
     DELETE /control/events/{id}
     POST   /control/faults       {provider: google|microsoft|any, path: glob, kind, count?,
                                   status?, retry_after?, reason?, delay_seconds?}
@@ -50,7 +52,13 @@ from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox import google, microsoft
-from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant, request_json
+from meetings_ui.sandbox.common import (
+    RedirectUris,
+    oauth_error,
+    parse_date,
+    parse_instant,
+    request_json,
+)
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
 MAX_FAULT_PATH = 200  # characters of a fault's path glob
@@ -106,6 +114,9 @@ class FaultInjection(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = _relative_path(request)
         provider = _provider_of(path)
+        if provider:
+            with self.store.lock:
+                self.store.received.append(path)
         fault = self.store.take_fault(provider, path) if provider else None
         if fault is not None:
             if fault.kind == "slow":
@@ -124,7 +135,8 @@ class FaultInjection(BaseHTTPMiddleware):
                 response = _error_response(
                     path,
                     fault.status,
-                    "Injected fault: " + (fault.reason or str(fault.status)),
+                    google.USAGE_LIMIT_MESSAGES.get(fault.reason or "")
+                    or "Injected fault: " + (fault.reason or str(fault.status)),
                     fault.reason or "",
                 )
                 if fault.retry_after is not None:
@@ -204,6 +216,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             body.get("email", ""),
             body.get("display_name") or body.get("email", ""),
             bool(body.get("personal")),
+            time_zone=body.get("time_zone") or "UTC",
         )
         primary = store.primary_calendar(account.provider, account.email)
         return JSONResponse(
@@ -217,19 +230,28 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             body.get("owner_email", ""),
             body.get("name", ""),
             body.get("shared_with"),
+            time_zone=body.get("time_zone") or "UTC",
         )
         return JSONResponse({"id": calendar.id, "name": calendar.name}, status_code=201)
 
     async def add_event(request: Request) -> Response:
         body = await request_json(request)
-        event = store.add_event(
-            body.get("calendar_id", ""),
-            body.get("summary", "Busy"),
-            parse_instant(body.get("start", "")),
-            parse_instant(body.get("end", "")),
-            all_day=bool(body.get("all_day")),
-            show_as=body.get("show_as", "busy"),
-        )
+        if body.get("all_day"):  # dates (a date-time's date is taken as it is written)
+            event = store.add_all_day_event(
+                body.get("calendar_id", ""),
+                body.get("summary", "Busy"),
+                parse_date(str(body.get("start", ""))[:10]),
+                parse_date(str(body.get("end", ""))[:10]),
+                show_as=body.get("show_as", "busy"),
+            )
+        else:
+            event = store.add_event(
+                body.get("calendar_id", ""),
+                body.get("summary", "Busy"),
+                parse_instant(body.get("start", "")),
+                parse_instant(body.get("end", "")),
+                show_as=body.get("show_as", "busy"),
+            )
         return JSONResponse({"id": event.id}, status_code=201)
 
     async def delete_event(request: Request) -> Response:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from meetings_ui.domain.enums import Provider
+from meetings_ui.domain.time_zones import all_day_span, is_time_zone, zone
 
 # Access a Google account has to a calendar, by increasing power (Calendar v3 accessRole).
 GOOGLE_ROLES = ("freeBusyReader", "reader", "writer", "owner")
@@ -41,6 +42,7 @@ class SandboxCalendar:
     is_default: bool = False
     # account email -> role: Google roles above; Microsoft uses the same words.
     access: dict[str, str] = field(default_factory=dict)
+    time_zone: str = "UTC"  # IANA name: where an all-day event's midnights are
 
 
 @dataclass
@@ -58,6 +60,20 @@ class SandboxEvent:
     private_properties: dict[str, str] = field(default_factory=dict)
     transaction_id: str | None = None
     sequence: int = 0  # the store's change counter when last changed
+    # An all-day event is its dates, as Google stores it (end exclusive); start and end
+    # are then the calendar's midnights.
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
+class BoundToken:
+    """A Google page or sync token and the request it was issued for: Google expects the
+    same parameters back with it."""
+
+    calendar_id: str
+    params: tuple[tuple[str, str], ...]
+    position: int  # a page token: the offset of its page; a sync token: the change counter
 
 
 @dataclass
@@ -123,6 +139,8 @@ class SandboxStore:
             ] = {}  # token -> provider, email, expiry
             self.faults: list[Fault] = []
             self.watch_channels: list[dict] = []
+            self.bound_tokens: dict[str, BoundToken] = {}
+            self.received: list[str] = []  # provider request paths, in order (tests count)
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
@@ -140,7 +158,12 @@ class SandboxStore:
     # --- accounts and calendars ------------------------------------------------------------
 
     def add_account(
-        self, provider: str, email: str, display_name: str, personal: bool = False
+        self,
+        provider: str,
+        email: str,
+        display_name: str,
+        personal: bool = False,
+        time_zone: str = "UTC",
     ) -> Account:
         with self.lock:
             email = email.lower()
@@ -156,6 +179,7 @@ class SandboxStore:
                     "Calendar" if provider == Provider.MICROSOFT else email,
                     is_default=True,
                     access={email: "owner"},
+                    time_zone=_checked_zone(time_zone),
                 ),
             )
             return account
@@ -167,7 +191,12 @@ class SandboxStore:
             raise SandboxError(404, f"No {provider} account {email}") from None
 
     def add_calendar(
-        self, provider: str, owner_email: str, name: str, shared_with: dict[str, str] | None = None
+        self,
+        provider: str,
+        owner_email: str,
+        name: str,
+        shared_with: dict[str, str] | None = None,
+        time_zone: str = "UTC",
     ) -> SandboxCalendar:
         with self.lock:
             self.account(provider, owner_email)
@@ -183,7 +212,12 @@ class SandboxStore:
                 if role not in GOOGLE_ROLES:
                     raise SandboxError(400, f"Unknown access role {role!r}")
             calendar = SandboxCalendar(
-                calendar_id, provider, owner_email.lower(), name, access=access
+                calendar_id,
+                provider,
+                owner_email.lower(),
+                name,
+                access=access,
+                time_zone=_checked_zone(time_zone),
             )
             self.calendars[calendar_id] = calendar
             return calendar
@@ -246,6 +280,26 @@ class SandboxStore:
             )
             self.events[event_id] = event
             return event
+
+    def add_all_day_event(
+        self, calendar_id: str, summary: str, first_day: date, end_day: date, **extra: object
+    ) -> SandboxEvent:
+        """An all-day event from `first_day` to `end_day` (exclusive), kept as dates; its
+        instants are midnight to midnight in the calendar's time zone, as Google counts."""
+        with self.lock:
+            start, end = all_day_span(
+                first_day, end_day, zone(self.calendar(calendar_id).time_zone)
+            )
+            return self.add_event(
+                calendar_id,
+                summary,
+                start,
+                end,
+                all_day=True,
+                start_date=first_day,
+                end_date=end_day,
+                **extra,
+            )
 
     def event(self, calendar_id: str, event_id: str) -> SandboxEvent:
         event = self.events.get(event_id)
@@ -312,6 +366,13 @@ class SandboxStore:
         if not match or int(match.group(1)) < self.oldest_valid_sync:
             raise SandboxError(410, "Sync token is no longer valid, a full sync is required.")
         return int(match.group(1))
+
+    def bind_token(self, prefix: str, binding: BoundToken) -> str:
+        """A new opaque token, remembered with the request it belongs to."""
+        with self.lock:
+            token = f"{prefix}{secrets.token_urlsafe(12)}"
+            self.bound_tokens[token] = binding
+            return token
 
     def invalidate_sync_tokens(self) -> None:
         with self.lock:
@@ -449,6 +510,12 @@ def glob_match(pattern: str, path: str) -> bool:
     return True
 
 
+def _checked_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise SandboxError(400, f"Unknown time zone {name!r}")
+    return name
+
+
 def pkce_challenge(verifier: str, method: str) -> str:
     if method == "plain":
         return verifier
@@ -486,7 +553,8 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
             )
             store.add_event(team.id, "Team sync", at(week + 1, 14), at(week + 1, 15))
             store.add_event(ana_fb.id, "Ana: workshop", at(week + 3, 9), at(week + 3, 12))
-        store.add_event(holidays.id, "Day off", at(11, 0), at(12, 0), all_day=True)
+        day_off = monday + timedelta(days=11)
+        store.add_all_day_event(holidays.id, "Day off", day_off, day_off + timedelta(days=1))
 
         office = store.add_account(Provider.MICROSOFT, "demo.office@example.com", "Demo Office")
         store.add_account(Provider.MICROSOFT, "bo.colleague@example.com", "Bo Colleague")
