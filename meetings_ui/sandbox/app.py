@@ -322,6 +322,9 @@ def build_sandbox_app(
     async def on_error(request: Request, error: SandboxError) -> Response:
         return _error_response(_relative_path(request), error.status, error.message)
 
+    async def on_scope(_request: Request, _error: Exception) -> Response:
+        return google.insufficient_scope_response()
+
     mounts = [
         Mount("/google", routes=google.routes(store, redirect_uris)),
         Mount("/microsoft", routes=microsoft.identity_routes(store, redirect_uris)),
@@ -331,7 +334,7 @@ def build_sandbox_app(
         mounts.append(Mount("/control", routes=control_routes(store, control_token)))
     app = Starlette(
         routes=mounts,
-        exception_handlers={SandboxError: on_error},
+        exception_handlers={SandboxError: on_error, google.InsufficientScopeError: on_scope},
     )
     app.add_middleware(FaultInjection, store=store)
     app.state.store = store

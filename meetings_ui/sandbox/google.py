@@ -85,6 +85,74 @@ def google_error(
     return JSONResponse(body, status_code=status)
 
 
+_AUTH = "https://www.googleapis.com/auth/"
+# Which scopes each call accepts, as Calendar v3's discovery document lists them.
+_CALENDAR_LIST_SCOPES = {
+    "calendar",
+    "calendar.calendarlist",
+    "calendar.calendarlist.readonly",
+    "calendar.readonly",
+}
+_FREEBUSY_SCOPES = {
+    "calendar",
+    "calendar.events.freebusy",
+    "calendar.freebusy",
+    "calendar.readonly",
+}
+_EVENTS_WRITE_SCOPES = {
+    "calendar",
+    "calendar.app.created",
+    "calendar.events",
+    "calendar.events.owned",
+}
+_EVENTS_READ_SCOPES = _EVENTS_WRITE_SCOPES | {
+    "calendar.events.freebusy",
+    "calendar.events.owned.readonly",
+    "calendar.events.public.readonly",
+    "calendar.events.readonly",
+    "calendar.readonly",
+}
+
+
+class InsufficientScopeError(Exception):
+    """The access token was granted no scope this call accepts (Google answers 403)."""
+
+
+def insufficient_scope_response() -> JSONResponse:
+    """Google's answer to a token without a scope the call accepts."""
+    message = "Request had insufficient authentication scopes."
+    return JSONResponse(
+        {
+            "error": {
+                "code": 403,
+                "message": message,
+                "errors": [
+                    {
+                        "message": "Insufficient Permission",
+                        "domain": "global",
+                        "reason": "insufficientPermissions",
+                    }
+                ],
+                "status": "PERMISSION_DENIED",
+            }
+        },
+        status_code=403,
+    )
+
+
+def _accepted_scopes(request: Request) -> set[str]:
+    path = request.url.path
+    if path.endswith("/calendarList"):
+        names = _CALENDAR_LIST_SCOPES
+    elif path.endswith("/freeBusy"):
+        names = _FREEBUSY_SCOPES
+    elif request.method == "GET" or path.endswith("/events/watch"):
+        names = _EVENTS_READ_SCOPES
+    else:
+        names = _EVENTS_WRITE_SCOPES
+    return {_AUTH + name for name in names}
+
+
 def _query(request: Request, *, leave_out: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
     """The request's parameters that choose what is listed (not pageToken, nor the
     transport ones the client library adds), sorted: what a token is bound to."""
@@ -99,7 +167,13 @@ def _query(request: Request, *, leave_out: tuple[str, ...] = ()) -> tuple[tuple[
 
 def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
     def authorized(request: Request):  # noqa: ANN202
-        return store.account_for_token(Provider.GOOGLE, request.headers.get("authorization"))
+        """The token's account, when the token carries a scope the call accepts."""
+        header = request.headers.get("authorization")
+        account = store.account_for_token(Provider.GOOGLE, header)
+        granted = store.token_scopes.get((header or "").removeprefix("Bearer ").strip())
+        if granted is not None and not set(granted.split()) & _accepted_scopes(request):
+            raise InsufficientScopeError
+        return account
 
     def role(calendar: SandboxCalendar, email: str) -> str:
         found = store.role_of(calendar, email)

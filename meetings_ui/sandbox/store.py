@@ -140,6 +140,7 @@ class SandboxStore:
             self.faults: list[Fault] = []
             self.watch_channels: list[dict] = []
             self.bound_tokens: dict[str, BoundToken] = {}
+            self.token_scopes: dict[str, str] = {}  # access token -> the scopes granted
             self.received: list[str] = []  # provider request paths, in order (tests count)
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self._sequence = itertools.count(1)
@@ -409,6 +410,7 @@ class SandboxStore:
             access = f"{provider[:1]}at-{secrets.token_urlsafe(24)}"
             refresh = f"{provider[:1]}rt-{secrets.token_urlsafe(24)}"
             self.access_tokens[access] = (provider, email, time.time() + ACCESS_TOKEN_SECONDS)
+            self.token_scopes[access] = scope
             self.refresh_grants[refresh] = RefreshGrant(provider, client_id, email, scope)
             return access, refresh
 
@@ -430,6 +432,7 @@ class SandboxStore:
                 grant.account_email,
                 time.time() + ACCESS_TOKEN_SECONDS,
             )
+            self.token_scopes[access] = grant.scope
             return access, grant
 
     def revoke(self, token: str) -> bool:

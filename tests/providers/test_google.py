@@ -486,3 +486,26 @@ def test_sandbox_usage_limit_faults_have_googles_error_body(
             "errors": [{"domain": "usageLimits", "reason": reason, "message": message}],
         }
     }
+
+
+def test_the_sandbox_refuses_calls_the_granted_scopes_do_not_cover(sandbox: Sandbox) -> None:
+    """As Google: a token granted the calendar list only reads the calendar list; free/busy
+    and events answer 403 insufficientPermissions."""
+    calendar_list = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+    access, _ = sandbox.store.issue_tokens("google", "client", EMAIL, calendar_list)
+    headers = {"Authorization": f"Bearer {access}"}
+    api = f"{sandbox.url}/google/calendar/v3"
+    assert requests.get(f"{api}/users/me/calendarList", headers=headers, timeout=10).ok
+    start, end = this_week()
+    refused = [
+        requests.post(
+            f"{api}/freeBusy",
+            json={"timeMin": start.isoformat(), "timeMax": end.isoformat(), "items": []},
+            headers=headers,
+            timeout=10,
+        ),
+        requests.get(events_url(sandbox), headers=headers, timeout=10),
+    ]
+    for answer in refused:
+        assert answer.status_code == 403
+        assert answer.json()["error"]["errors"][0]["reason"] == "insufficientPermissions"
