@@ -93,6 +93,7 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.hidden: dict[str, str] = {}
         self.accounts: list[str] = []
+        self.ticked: list[str] = []  # checkboxes ticked by default (Google's scopes)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -100,13 +101,20 @@ class _FormReader(HTMLParser):
             self.hidden[attributes["name"] or ""] = attributes.get("value") or ""
         if tag == "input" and attributes.get("name") == "account":
             self.accounts.append(attributes.get("value") or "")
+        if tag == "input" and attributes.get("type") == "checkbox" and "checked" in attributes:
+            self.ticked.append(attributes.get("value") or "")
 
 
 def consent(
-    auth_url: str, account: str, decision: str = "allow", redirect_uri: str = REDIRECT_URI
+    auth_url: str,
+    account: str,
+    decision: str = "allow",
+    redirect_uri: str = REDIRECT_URI,
+    untick: tuple[str, ...] = (),
 ) -> dict[str, str]:
-    """Do what a person does on the consent page: pick the account, press Allow or Deny.
-    Returns the query parameters the provider sends back to our redirect URI."""
+    """Do what a person does on the consent page: pick the account, untick the scopes in
+    `untick` (Google's granular consent), press Allow or Deny. Returns the query
+    parameters the provider sends back to our redirect URI."""
     page = requests.get(auth_url, timeout=10)
     page.raise_for_status()
     form = _FormReader()
@@ -114,7 +122,12 @@ def consent(
     assert account in form.accounts, f"{account} is not offered on the consent page"
     answer = requests.post(
         auth_url.split("?")[0],
-        data={**form.hidden, "account": account, "decision": decision},
+        data={
+            **form.hidden,
+            "account": account,
+            "decision": decision,
+            "granted_scope": [scope for scope in form.ticked if scope not in untick],
+        },
         allow_redirects=False,
         timeout=10,
     )

@@ -142,6 +142,15 @@ class ConsentDeniedError(ProviderError):
     """The user cancelled or denied the provider's consent screen."""
 
 
+class MissingScopesError(ProviderError):
+    """The user consented but left out permissions Meetings needs (granular consent lets
+    them untick a box): `missing` names them, and no connection should be kept."""
+
+    def __init__(self, message: str, missing: Sequence[str]) -> None:
+        super().__init__(message)
+        self.missing = tuple(missing)
+
+
 class NeedsReconnectError(ProviderError):
     """The grant is gone (revoked, expired: invalid_grant): only the user can fix it."""
 

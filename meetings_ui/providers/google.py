@@ -16,7 +16,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import httplib2
@@ -31,6 +31,7 @@ from googleapiclient.errors import HttpError
 from requests import RequestException
 
 from meetings_ui.domain.enums import Provider, VideoMeeting
+from meetings_ui.domain.time_zones import UnknownTimeZoneError, start_of_local_day, zone
 from meetings_ui.providers.base import (
     AccessRole,
     AuthorizationStart,
@@ -41,6 +42,7 @@ from meetings_ui.providers.base import (
     Credentials,
     CredentialsSaver,
     FreeBusy,
+    MissingScopesError,
     NeedsReconnectError,
     NewEvent,
     ProviderCalendar,
@@ -66,7 +68,14 @@ _ROLES = {
     "reader": AccessRole.READER,
     "freeBusyReader": AccessRole.FREE_BUSY,
 }
-_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+# Google's "Handle API errors" page (developers.google.com/workspace/calendar/api/guides/errors):
+# rateLimitExceeded and userRateLimitExceeded (403 or 429) are per-minute limits, to retry
+# with exponential backoff; dailyLimitExceeded (the project's daily quota) and quotaExceeded
+# ("Calendar usage limits exceeded", a limit on the user that lasts hours) do not lift in
+# minutes, so retrying them only burns more quota: they fail at once, with a long retry_after.
+_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+_QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+QUOTA_RETRY_AFTER = 3600.0  # seconds: try again in an hour, not in a few seconds
 _REFRESH_MARGIN = timedelta(seconds=60)
 
 
@@ -162,12 +171,12 @@ class GoogleConnector(OAuthConnector[GoogleEndpoints]):
             raise ProviderUnavailableError(f"Google could not be reached: {error}") from error
         if not token.get("refresh_token"):
             raise ProviderError("Google did not grant offline access; please connect again")
+        granted = granted_scopes(token)
         credentials = _credentials_from(token, previous=None)
         account = self.open(credentials, lambda _: None)
         primary = next((c for c in account.list_calendars() if c.is_primary), None)
         if primary is None:
             raise ProviderError("This Google account has no primary calendar")
-        granted = tuple(str(token.get("scope", "")).split()) or SCOPES
         return ConnectedAccount(PROVIDER, primary.id.lower(), account.credentials, granted)
 
     def open(
@@ -201,6 +210,26 @@ class GoogleConnector(OAuthConnector[GoogleEndpoints]):
                 f"Google answered {answer.status_code} to the revocation"
             )
         raise ProviderError(f"Google refused the revocation ({reason or answer.status_code})")
+
+
+def granted_scopes(token: Mapping[str, Any]) -> tuple[str, ...]:
+    """The scopes the token response says were granted, when every one we need is there.
+
+    With granular consent the user may untick any permission on Google's consent screen
+    and still "Allow"; the token response's `scope` then lists only what was ticked
+    (Google's OAuth 2.0 web server guide, "Handle granular permissions"; with
+    include_granted_scopes, scopes granted earlier are listed too). A response without
+    `scope` granted exactly what was asked (RFC 6749 section 5.1). MissingScopesError
+    otherwise, before anything is stored."""
+    granted = tuple(str(token.get("scope", "")).split()) or SCOPES
+    missing = [scope for scope in SCOPES if scope not in granted]
+    if missing:
+        raise MissingScopesError(
+            "Google did not grant every calendar permission Meetings asked for "
+            f"(missing: {', '.join(missing)})",
+            missing,
+        )
+    return granted
 
 
 def _credentials_from(token: Mapping[str, Any], previous: Credentials | None) -> Credentials:
@@ -295,6 +324,11 @@ class GoogleAccount:
                     refreshed = True
                     self.refresh_token()
                     return attempt()
+                if status in (403, 429) and reason in _QUOTA_REASONS:
+                    raise ProviderUnavailableError(
+                        f"Google answered {status} {reason}: {_message(error)}",
+                        QUOTA_RETRY_AFTER,
+                    ) from error
                 if (
                     status == 429
                     or (status == 403 and reason in _RATE_LIMIT_REASONS)
@@ -444,38 +478,42 @@ class GoogleAccount:
         )
 
     def list_changes(self, sync_token: str | None, *, start: datetime, end: datetime) -> ChangeSet:
+        """Changed events of the primary calendar, as Google's sync guide ("Synchronize
+        resources efficiently", developers.google.com/workspace/calendar/api/guides/sync)
+        and events.list's reference ask: every page repeats the request that gave its
+        pageToken; an incremental call sends the syncToken with the same parameters as the
+        full sync (singleEvents and showDeleted included), less those events.list refuses
+        beside a syncToken (iCalUID, orderBy, privateExtendedProperty, q,
+        sharedExtendedProperty, timeMin, timeMax, updatedMin). A 410 (fullSyncRequired)
+        means the token expired: list everything again. All-day events are read in the
+        calendar's time zone, which every page names."""
+        common: dict[str, Any] = {
+            "calendarId": "primary",
+            "singleEvents": True,
+            "showDeleted": True,
+            "maxResults": 250,
+        }
         full_resync = False
+        query: dict[str, Any] = {}
+        first: Mapping[str, Any] = {}
         if sync_token:
-            first = self._execute(
-                lambda api: api.events().list(
-                    calendarId="primary", syncToken=sync_token, showDeleted=True, maxResults=250
-                ),
-                allow=(410,),
-            )
+            query = {**common, "syncToken": sync_token}
+            first = self._execute(lambda api, q=query: api.events().list(**q), allow=(410,))
             if first.get("_status") == 410:  # the token expired: list everything again
                 sync_token, full_resync = None, True
         if not sync_token:
-            first = self._execute(
-                lambda api: api.events().list(
-                    calendarId="primary",
-                    timeMin=_rfc3339(start),
-                    timeMax=_rfc3339(end),
-                    singleEvents=True,
-                    showDeleted=True,
-                    maxResults=250,
-                )
-            )
+            query = {**common, "timeMin": _rfc3339(start), "timeMax": _rfc3339(end)}
+            first = self._execute(lambda api, q=query: api.events().list(**q))
+        time_zone = str(first.get("timeZone") or "UTC")
         events: list[ProviderEvent] = []
         page = first
         while True:
-            events.extend(_event_from(item) for item in page.get("items", []))
+            events.extend(_event_from(item, time_zone) for item in page.get("items", []))
             next_page = page.get("nextPageToken")
             if not next_page:
                 break
             page = self._execute(
-                lambda api, token=next_page: api.events().list(
-                    calendarId="primary", pageToken=token
-                )
+                lambda api, q=query, token=next_page: api.events().list(**q, pageToken=token)
             )
         return ChangeSet(events, page.get("nextSyncToken", ""), full_resync)
 
@@ -513,14 +551,22 @@ class GoogleAccount:
         self._execute(lambda api: api.channels().stop(body=body), allow=(404,))
 
 
-def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
+def _event_from(item: Mapping[str, Any], calendar_time_zone: str = "UTC") -> ProviderEvent:
+    """An event as we use it. An all-day event (`date`, no `dateTime`) lasts from midnight
+    to midnight in the event's time zone if it names one, else the calendar's: a day off in
+    Auckland starts 11 or 13 hours before midnight UTC (events.list answers the calendar's
+    `timeZone` beside its items)."""
+
     def when(value: Mapping[str, str] | None) -> datetime | None:
         if not value:
             return None
         if "dateTime" in value:
             return _instant(value["dateTime"])
-        return (
-            datetime.fromisoformat(value["date"]).replace(tzinfo=UTC) if "date" in value else None
+        if "date" not in value:
+            return None
+        return start_of_local_day(
+            date.fromisoformat(value["date"]),
+            _zone_or_utc(value.get("timeZone") or calendar_time_zone),
         )
 
     private = (item.get("extendedProperties") or {}).get("private") or {}
@@ -543,6 +589,13 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         join_url=video[0] if video else item.get("hangoutLink", ""),
         video_pending=status == "pending" and not video,
     )
+
+
+def _zone_or_utc(name: str) -> tzinfo:
+    try:
+        return zone(name)
+    except UnknownTimeZoneError:
+        return UTC
 
 
 def _error_body(error: HttpError) -> Mapping[str, Any]:

@@ -24,11 +24,13 @@ and without a token the control API is not served at all):
     GET    /control/state                          accounts, calendars, event counts, faults
     POST   /control/reset                          back to the seeded demo data
     POST   /control/accounts     {provider, email, display_name, personal?,
-                                  user_principal_name?}  (Microsoft sign-in name, when it
-                                  is not the SMTP address)
-    POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role}}
-           roles: owner, writer, reader, freeBusyReader
+                                  user_principal_name?, time_zone?}  (a Microsoft
+                                  sign-in name that is not the SMTP address)
+    POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role},
+                                  time_zone?}
+           roles: owner, writer, reader, freeBusyReader; time_zone: IANA, default UTC
     POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
+           all_day: start and end are dates (end exclusive), midnights of the calendar's zone
     DELETE /control/events/{id}
     POST   /control/faults       {provider: google|microsoft|any, path: glob, kind, count?,
                                   status?, retry_after?, reason?, delay_seconds?}
@@ -67,7 +69,13 @@ from starlette.routing import Mount, Route
 
 from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox import google, microsoft, notifications
-from meetings_ui.sandbox.common import RedirectUris, oauth_error, parse_instant, request_json
+from meetings_ui.sandbox.common import (
+    RedirectUris,
+    oauth_error,
+    parse_date,
+    parse_instant,
+    request_json,
+)
 from meetings_ui.sandbox.store import SandboxError, SandboxStore, seed_demo_data
 
 MAX_FAULT_PATH = 200  # characters of a fault's path glob
@@ -156,7 +164,8 @@ class FaultInjection(BaseHTTPMiddleware):
                 response = _error_response(
                     path,
                     fault.status,
-                    "Injected fault: " + (fault.reason or str(fault.status)),
+                    google.USAGE_LIMIT_MESSAGES.get(fault.reason or "")
+                    or "Injected fault: " + (fault.reason or str(fault.status)),
                     fault.reason or "",
                 )
                 if fault.retry_after is not None:
@@ -238,6 +247,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             body.get("display_name") or body.get("email", ""),
             bool(body.get("personal")),
             body.get("user_principal_name"),
+            time_zone=body.get("time_zone") or "UTC",
         )
         primary = store.primary_calendar(account.provider, account.email)
         return JSONResponse(
@@ -251,19 +261,28 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
             body.get("owner_email", ""),
             body.get("name", ""),
             body.get("shared_with"),
+            time_zone=body.get("time_zone") or "UTC",
         )
         return JSONResponse({"id": calendar.id, "name": calendar.name}, status_code=201)
 
     async def add_event(request: Request) -> Response:
         body = await request_json(request)
-        event = store.add_event(
-            body.get("calendar_id", ""),
-            body.get("summary", "Busy"),
-            parse_instant(body.get("start", "")),
-            parse_instant(body.get("end", "")),
-            all_day=bool(body.get("all_day")),
-            show_as=body.get("show_as", "busy"),
-        )
+        if body.get("all_day"):  # dates (a date-time's date is taken as it is written)
+            event = store.add_all_day_event(
+                body.get("calendar_id", ""),
+                body.get("summary", "Busy"),
+                parse_date(str(body.get("start", ""))[:10]),
+                parse_date(str(body.get("end", ""))[:10]),
+                show_as=body.get("show_as", "busy"),
+            )
+        else:
+            event = store.add_event(
+                body.get("calendar_id", ""),
+                body.get("summary", "Busy"),
+                parse_instant(body.get("start", "")),
+                parse_instant(body.get("end", "")),
+                show_as=body.get("show_as", "busy"),
+            )
         return JSONResponse({"id": event.id}, status_code=201)
 
     async def delete_event(request: Request) -> Response:
@@ -376,6 +395,9 @@ def build_sandbox_app(
     async def on_error(request: Request, error: SandboxError) -> Response:
         return _error_response(_relative_path(request), error.status, error.message)
 
+    async def on_scope(_request: Request, _error: Exception) -> Response:
+        return google.insufficient_scope_response()
+
     mounts = [
         Mount("/google", routes=google.routes(store, redirect_uris)),
         Mount("/microsoft", routes=microsoft.identity_routes(store, redirect_uris)),
@@ -388,7 +410,7 @@ def build_sandbox_app(
         mounts.append(Mount("/control", routes=control_routes(store, control_token)))
     app = Starlette(
         routes=mounts,
-        exception_handlers={SandboxError: on_error},
+        exception_handlers={SandboxError: on_error, google.InsufficientScopeError: on_scope},
     )
     app.add_middleware(FaultInjection, store=store)
     app.state.store = store

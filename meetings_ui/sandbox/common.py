@@ -7,9 +7,10 @@ import base64
 import html
 import time
 from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import unquote, urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -18,6 +19,17 @@ from meetings_ui.domain.enums import Provider
 from meetings_ui.sandbox.store import Grant, SandboxError, SandboxEvent, SandboxStore
 
 CODE_SECONDS = 300
+
+# What Google's consent screen says for each scope we ask, one checkbox each.
+GOOGLE_SCOPE_LABELS = {
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly": (
+        "See the list of Google calendars you're subscribed to"
+    ),
+    "https://www.googleapis.com/auth/calendar.freebusy": "View your availability in your calendars",
+    "https://www.googleapis.com/auth/calendar.events.owned": (
+        "See, create, change, and delete events on Google calendars you own"
+    ),
+}
 
 # The callback URLs registered for the sandbox's OAuth client, by provider. A function, read
 # on each request: the app's backend URL may be settled only after the sandbox is built.
@@ -31,6 +43,14 @@ def parse_instant(value: str) -> datetime:
     except (AttributeError, ValueError):
         raise SandboxError(400, f"Invalid date-time: {value!r}") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_date(value: str) -> date:
+    """A calendar date, yyyy-mm-dd (Google's all-day `date`)."""
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise SandboxError(400, f"Invalid date: {value!r}") from None
 
 
 def instant_of(body: dict, key: str) -> datetime | None:
@@ -101,7 +121,14 @@ def consent_page(
         f"&lt;{html.escape(a.email)}&gt;</label><br>"
         for i, a in enumerate(accounts)
     )
-    scope_items = "".join(f"<li>{html.escape(s)}</li>" for s in scopes)
+    if provider == Provider.GOOGLE:  # granular consent: each permission can be unticked
+        scope_items = '<input type="hidden" name="granular_consent" value="1">' + "".join(
+            f'<li><label><input type="checkbox" name="granted_scope" value="{html.escape(s)}"'
+            f" checked> {html.escape(GOOGLE_SCOPE_LABELS.get(s, s))}</label></li>"
+            for s in scopes
+        )
+    else:
+        scope_items = "".join(f"<li>{html.escape(s)}</li>" for s in scopes)
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Sign in with {provider_label} (sandbox)</title></head>
 <body style="font-family: sans-serif; max-width: 36em; margin: 3em auto">
@@ -171,6 +198,7 @@ async def consent_decision(
         answer = {"error": "access_denied"}
     else:
         account = store.account(provider, str(form.get("account", "")))
+        granted = _granted_scope(await request.form(), form.get("scope", ""))
         answer = {
             "code": store.issue_code(
                 Grant(
@@ -178,7 +206,7 @@ async def consent_decision(
                     client_id=form["client_id"],
                     redirect_uri=redirect_uri,
                     account_email=account.email,
-                    scope=form.get("scope", ""),
+                    scope=granted,
                     code_challenge=form["code_challenge"],
                     code_challenge_method=form["code_challenge_method"],
                     nonce=form.get("nonce"),
@@ -187,11 +215,22 @@ async def consent_decision(
             )
         }
         if provider == Provider.GOOGLE:
-            answer["scope"] = form.get("scope", "")
+            answer["scope"] = granted
     if form.get("state"):
         answer["state"] = form["state"]
     separator = "&" if "?" in redirect_uri else "?"
     return RedirectResponse(redirect_uri + separator + urlencode(answer), status_code=302)
+
+
+def _granted_scope(form: FormData, requested: str) -> str:
+    """What the person granted. Google's granular consent lets them untick any requested
+    scope and still allow: then only the ticked ones are granted, and the redirect and the
+    token response's `scope` list only those. A decision posted without the consent
+    page's checkboxes grants what was requested."""
+    if not form.get("granular_consent"):
+        return requested
+    ticked = set(form.getlist("granted_scope"))
+    return " ".join(scope for scope in requested.split() if scope in ticked)
 
 
 def client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:

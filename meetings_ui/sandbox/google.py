@@ -31,6 +31,7 @@ from meetings_ui.sandbox.notifications import check_address, notify_google
 from meetings_ui.sandbox.store import (
     ACCESS_TOKEN_SECONDS,
     GOOGLE_ROLES,
+    BoundToken,
     SandboxCalendar,
     SandboxError,
     SandboxEvent,
@@ -42,8 +43,31 @@ PAGE_SIZE = 250
 WATCH_LIFETIME = timedelta(days=7)  # the longest a channel lives; Google's default is a week
 
 
+# Google's 403/429 usage-limit errors ("Handle API errors" page of the Calendar API): the
+# reason, in the `usageLimits` domain, tells a per-minute rate limit (retry with backoff)
+# from a quota that lasts hours or a day (do not retry now).
+USAGE_LIMIT_MESSAGES = {
+    "rateLimitExceeded": "Rate Limit Exceeded",
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "quotaExceeded": "Calendar usage limits exceeded.",
+    "dailyLimitExceeded": "Daily Limit Exceeded",
+}
+# events.list refuses these beside a syncToken (its reference, syncToken parameter).
+SYNC_FORBIDDEN = (
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+)
+_TRANSPORT_PARAMS = {"alt", "prettyPrint", "fields", "key", "quotaUser", "pageToken"}
+
+
 def google_error(
-    status: int, message: str, reason: str = "", domain: str = "global"
+    status: int, message: str, reason: str = "", domain: str = "global", location: str = ""
 ) -> JSONResponse:
     reason = reason or {
         400: "badRequest",
@@ -56,13 +80,12 @@ def google_error(
     }.get(status, "backendError")
     if status == 410:
         domain = "calendar"
-    body = {
-        "error": {
-            "code": status,
-            "message": message,
-            "errors": [{"domain": domain, "reason": reason, "message": message}],
-        }
-    }
+    if reason in USAGE_LIMIT_MESSAGES:
+        domain = "usageLimits"
+    detail = {"domain": domain, "reason": reason, "message": message}
+    if location:
+        detail.update(locationType="parameter", location=location)
+    body = {"error": {"code": status, "message": message, "errors": [detail]}}
     return JSONResponse(body, status_code=status)
 
 
@@ -72,9 +95,95 @@ def meet_url() -> str:
     return f"https://meet.sandbox.invalid/{letters[:3]}-{letters[3:7]}-{letters[7:]}"
 
 
+_AUTH = "https://www.googleapis.com/auth/"
+# Which scopes each call accepts, as Calendar v3's discovery document lists them.
+_CALENDAR_LIST_SCOPES = {
+    "calendar",
+    "calendar.calendarlist",
+    "calendar.calendarlist.readonly",
+    "calendar.readonly",
+}
+_FREEBUSY_SCOPES = {
+    "calendar",
+    "calendar.events.freebusy",
+    "calendar.freebusy",
+    "calendar.readonly",
+}
+_EVENTS_WRITE_SCOPES = {
+    "calendar",
+    "calendar.app.created",
+    "calendar.events",
+    "calendar.events.owned",
+}
+_EVENTS_READ_SCOPES = _EVENTS_WRITE_SCOPES | {
+    "calendar.events.freebusy",
+    "calendar.events.owned.readonly",
+    "calendar.events.public.readonly",
+    "calendar.events.readonly",
+    "calendar.readonly",
+}
+
+
+class InsufficientScopeError(Exception):
+    """The access token was granted no scope this call accepts (Google answers 403)."""
+
+
+def insufficient_scope_response() -> JSONResponse:
+    """Google's answer to a token without a scope the call accepts."""
+    message = "Request had insufficient authentication scopes."
+    return JSONResponse(
+        {
+            "error": {
+                "code": 403,
+                "message": message,
+                "errors": [
+                    {
+                        "message": "Insufficient Permission",
+                        "domain": "global",
+                        "reason": "insufficientPermissions",
+                    }
+                ],
+                "status": "PERMISSION_DENIED",
+            }
+        },
+        status_code=403,
+    )
+
+
+def _accepted_scopes(request: Request) -> set[str]:
+    path = request.url.path
+    if path.endswith("/calendarList"):
+        names = _CALENDAR_LIST_SCOPES
+    elif path.endswith("/freeBusy"):
+        names = _FREEBUSY_SCOPES
+    elif request.method == "GET" or path.endswith("/events/watch"):
+        names = _EVENTS_READ_SCOPES
+    else:
+        names = _EVENTS_WRITE_SCOPES
+    return {_AUTH + name for name in names}
+
+
+def _query(request: Request, *, leave_out: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """The request's parameters that choose what is listed (not pageToken, nor the
+    transport ones the client library adds), sorted: what a token is bound to."""
+    return tuple(
+        sorted(
+            (key, value)
+            for key, value in request.query_params.multi_items()
+            if key not in _TRANSPORT_PARAMS and key not in leave_out
+        )
+    )
+
+
 def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
     def authorized(request: Request):  # noqa: ANN202
-        return store.account_for_token(Provider.GOOGLE, request.headers.get("authorization"))
+        """The token's account, when the token carries a scope the call accepts."""
+        header = request.headers.get("authorization")
+        account = store.account_for_token(Provider.GOOGLE, header)
+        granted = store.token_scopes.get((header or "").removeprefix("Bearer ").strip())
+        if granted is not None and not set(granted.split()) & _accepted_scopes(request):
+            raise InsufficientScopeError
+        return account
 
     def role(calendar: SandboxCalendar, email: str) -> str:
         found = store.role_of(calendar, email)
@@ -87,7 +196,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             "kind": "calendar#calendarListEntry",
             "id": calendar.id,
             "summary": calendar.name,
-            "timeZone": "UTC",
+            "timeZone": calendar.time_zone,
             "accessRole": store.role_of(calendar, email),
         }
         if calendar.is_default and calendar.owner_email == email:
@@ -95,9 +204,9 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         return item
 
     def event_json(event: SandboxEvent) -> dict:
-        if event.all_day:
-            start = {"date": event.start.date().isoformat()}
-            end = {"date": event.end.date().isoformat()}
+        if event.all_day:  # Google keeps an all-day event as its dates
+            start = {"date": (event.start_date or event.start.date()).isoformat()}
+            end = {"date": (event.end_date or event.end.date()).isoformat()}
         else:
             start = {"dateTime": rfc3339(event.start), "timeZone": "UTC"}
             end = {"dateTime": rfc3339(event.end), "timeZone": "UTC"}
@@ -208,18 +317,45 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
         head: dict,
         items: list,
         *,
+        scope: str,
+        sync_query: tuple[tuple[str, str], ...],
         default: int = PAGE_SIZE,
         render: Callable[[Any], dict] = lambda item: item,
     ) -> JSONResponse:
-        """A page of a list as Google pages them: `pageToken` (an offset here) and
-        `maxResults` choose it; the last page carries the next sync token."""
-        offset = int(request.query_params.get("pageToken") or 0)
+        """A page of a list as Google pages them. A page token is bound to the request it
+        came with: the next page must repeat every parameter, plus pageToken (400
+        otherwise). The last page carries a sync token bound to `sync_query`."""
+        query = _query(request)
+        offset = 0
+        if request.query_params.get("pageToken"):
+            bound = store.bound_tokens.get(request.query_params["pageToken"])
+            if (
+                bound is None
+                or bound.calendar_id != scope
+                or not request.query_params["pageToken"].startswith("page-")
+            ):
+                return google_error(
+                    400, "Invalid page token value.", "invalid", location="pageToken"
+                )
+            if bound.params != query:
+                return google_error(
+                    400,
+                    "The page token was issued for other request parameters: repeat the "
+                    "request that returned it, adding only pageToken.",
+                    "invalid",
+                    location="pageToken",
+                )
+            offset = bound.position
         size = min(int(request.query_params.get("maxResults") or default), PAGE_SIZE)
         page = {**head, "items": [render(item) for item in items[offset : offset + size]]}
         if offset + size < len(items):
-            page["nextPageToken"] = str(offset + size)
+            page["nextPageToken"] = store.bind_token(
+                "page-", BoundToken(scope, query, offset + size)
+            )
         else:
-            page["nextSyncToken"] = store.sync_token()
+            page["nextSyncToken"] = store.bind_token(
+                "sync-", BoundToken(scope, sync_query, store.sequence)
+            )
         return JSONResponse(page)
 
     async def calendar_list(request: Request) -> Response:
@@ -234,7 +370,12 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             if GOOGLE_ROLES.index(store.role_of(c, account.email)) >= floor
         ]
         return one_page(
-            request, {"kind": "calendar#calendarList", "etag": '"sandbox"'}, items, default=100
+            request,
+            {"kind": "calendar#calendarList", "etag": '"sandbox"'},
+            items,
+            scope=f"calendarList:{account.email}",
+            sync_query=_query(request),
+            default=100,
         )
 
     async def free_busy(request: Request) -> Response:
@@ -320,10 +461,12 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             return google_error(403, "Not enough permissions to list events.", "forbidden")
         params = request.query_params
         if params.get("syncToken"):
-            if params.get("timeMin") or params.get("timeMax"):
-                raise SandboxError(400, "syncToken cannot be used together with timeMin or timeMax")
-            since = store.parse_sync_token(params["syncToken"])
+            refused = _refused_sync(request, calendar.id)
+            if refused is not None:
+                return refused
+            since = store.bound_tokens[params["syncToken"]].position
             chosen = store.changes_since({calendar.id}, since)
+            sync_query = _query(request, leave_out=("syncToken",))
         else:
             start = (
                 parse_instant(params["timeMin"])
@@ -344,12 +487,52 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
                 and (e.status != "cancelled" or params.get("showDeleted") == "true")
             ]
             chosen.sort(key=lambda e: e.start)
+            sync_query = _query(request, leave_out=SYNC_FORBIDDEN)
         return one_page(
             request,
-            {"kind": "calendar#events", "summary": calendar.name},
+            {"kind": "calendar#events", "summary": calendar.name, "timeZone": calendar.time_zone},
             chosen,
+            scope=calendar.id,
+            sync_query=sync_query,
             render=event_json,
         )
+
+    def _refused_sync(request: Request, calendar_id: str) -> JSONResponse | None:
+        """Google's rules for an incremental events.list (its reference and the sync guide):
+        none of SYNC_FORBIDDEN beside a syncToken, showDeleted never false, and the other
+        parameters as in the full sync that issued the token (the sandbox refuses what
+        Google calls undefined); an expired token is 410 fullSyncRequired."""
+        params = request.query_params
+        forbidden = [name for name in SYNC_FORBIDDEN if name in params]
+        if forbidden:
+            return google_error(
+                400,
+                f"syncToken cannot be used together with {', '.join(forbidden)}.",
+                "invalid",
+                location=forbidden[0],
+            )
+        if params.get("showDeleted") == "false":
+            return google_error(
+                400,
+                "showDeleted cannot be false with a syncToken.",
+                "invalid",
+                location="showDeleted",
+            )
+        token = params["syncToken"]
+        bound = store.bound_tokens.get(token)
+        if bound is None or bound.calendar_id != calendar_id or not token.startswith("sync-"):
+            return google_error(400, "Invalid sync token value.", "invalid", location="syncToken")
+        if bound.position < store.oldest_valid_sync:
+            return google_error(410, "Sync token is no longer valid, a full sync is required.")
+        if bound.params != _query(request, leave_out=("syncToken",)):
+            return google_error(
+                400,
+                "The sync token was issued for other request parameters: send the same "
+                "parameters as the full sync that returned it.",
+                "invalid",
+                location="syncToken",
+            )
+        return None
 
     async def one_event(request: Request) -> Response:
         account = authorized(request)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from meetings_ui.domain.enums import Provider
+from meetings_ui.domain.time_zones import all_day_span, is_time_zone, zone
 
 # Access a Google account has to a calendar, by increasing power (Calendar v3 accessRole).
 GOOGLE_ROLES = ("freeBusyReader", "reader", "writer", "owner")
@@ -56,6 +57,7 @@ class SandboxCalendar:
     # The owner's address as the calendar was shared under: people it is shared with keep
     # seeing it after the owner's primary address changes (Microsoft).
     owner_address: str = ""
+    time_zone: str = "UTC"  # IANA name: where an all-day event's midnights are
 
 
 @dataclass
@@ -76,6 +78,20 @@ class SandboxEvent:
     location: str = ""
     join_url: str = ""  # the video meeting's (Google Meet or Teams), if one was made
     conference_status: str = ""  # Google: "pending" until read again, then "success"
+    # An all-day event is its dates, as Google stores it (end exclusive); start and end
+    # are then the calendar's midnights.
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
+class BoundToken:
+    """A Google page or sync token and the request it was issued for: Google expects the
+    same parameters back with it."""
+
+    calendar_id: str
+    params: tuple[tuple[str, str], ...]
+    position: int  # a page token: the offset of its page; a sync token: the change counter
 
 
 @dataclass
@@ -151,6 +167,8 @@ class SandboxStore:
             self.subscriptions: list[dict] = []  # Microsoft Graph change subscriptions
             self.requests: list[tuple[str, str]] = []  # (method, path) of every API request
             self.notifications: list[dict] = []  # what was POSTed to webhooks, and the answer
+            self.bound_tokens: dict[str, BoundToken] = {}
+            self.token_scopes: dict[str, str] = {}  # access token -> the scopes granted
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
             self.latency_seconds = 0.0  # added to every provider answer (control: /settings)
@@ -176,6 +194,7 @@ class SandboxStore:
         display_name: str,
         personal: bool = False,
         upn: str | None = None,
+        time_zone: str = "UTC",
     ) -> Account:
         with self.lock:
             address, email = email, email.lower()
@@ -192,6 +211,7 @@ class SandboxStore:
                     is_default=True,
                     access={email: "owner"},
                     owner_address=address,
+                    time_zone=_checked_zone(time_zone),
                 ),
             )
             return account
@@ -221,7 +241,12 @@ class SandboxStore:
             return account
 
     def add_calendar(
-        self, provider: str, owner_email: str, name: str, shared_with: dict[str, str] | None = None
+        self,
+        provider: str,
+        owner_email: str,
+        name: str,
+        shared_with: dict[str, str] | None = None,
+        time_zone: str = "UTC",
     ) -> SandboxCalendar:
         with self.lock:
             owner = self.account(provider, owner_email)
@@ -243,6 +268,7 @@ class SandboxStore:
                 name,
                 access=access,
                 owner_address=owner.smtp_address,
+                time_zone=_checked_zone(time_zone),
             )
             self.calendars[calendar_id] = calendar
             return calendar
@@ -306,6 +332,26 @@ class SandboxStore:
             self.events[event_id] = event
             self.changed(calendar_id)
             return event
+
+    def add_all_day_event(
+        self, calendar_id: str, summary: str, first_day: date, end_day: date, **extra: object
+    ) -> SandboxEvent:
+        """An all-day event from `first_day` to `end_day` (exclusive), kept as dates; its
+        instants are midnight to midnight in the calendar's time zone, as Google counts."""
+        with self.lock:
+            start, end = all_day_span(
+                first_day, end_day, zone(self.calendar(calendar_id).time_zone)
+            )
+            return self.add_event(
+                calendar_id,
+                summary,
+                start,
+                end,
+                all_day=True,
+                start_date=first_day,
+                end_date=end_day,
+                **extra,
+            )
 
     def event(self, calendar_id: str, event_id: str) -> SandboxEvent:
         event = self.events.get(event_id)
@@ -375,6 +421,13 @@ class SandboxStore:
             raise SandboxError(410, "Sync token is no longer valid, a full sync is required.")
         return int(match.group(1))
 
+    def bind_token(self, prefix: str, binding: BoundToken) -> str:
+        """A new opaque token, remembered with the request it belongs to."""
+        with self.lock:
+            token = f"{prefix}{secrets.token_urlsafe(12)}"
+            self.bound_tokens[token] = binding
+            return token
+
     def invalidate_sync_tokens(self) -> None:
         with self.lock:
             self.oldest_valid_sync = self.sequence + 1
@@ -410,6 +463,7 @@ class SandboxStore:
             access = f"{provider[:1]}at-{secrets.token_urlsafe(24)}"
             refresh = f"{provider[:1]}rt-{secrets.token_urlsafe(24)}"
             self.access_tokens[access] = (provider, email, time.time() + ACCESS_TOKEN_SECONDS)
+            self.token_scopes[access] = scope
             self.refresh_grants[refresh] = RefreshGrant(provider, client_id, email, scope)
             return access, refresh
 
@@ -431,6 +485,7 @@ class SandboxStore:
                 grant.account_email,
                 time.time() + ACCESS_TOKEN_SECONDS,
             )
+            self.token_scopes[access] = grant.scope
             return access, grant
 
     def revoke(self, token: str) -> bool:
@@ -511,6 +566,12 @@ def glob_match(pattern: str, path: str) -> bool:
     return True
 
 
+def _checked_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise SandboxError(400, f"Unknown time zone {name!r}")
+    return name
+
+
 def pkce_challenge(verifier: str, method: str) -> str:
     if method == "plain":
         return verifier
@@ -548,7 +609,8 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
             )
             store.add_event(team.id, "Team sync", at(week + 1, 14), at(week + 1, 15))
             store.add_event(ana_fb.id, "Ana: workshop", at(week + 3, 9), at(week + 3, 12))
-        store.add_event(holidays.id, "Day off", at(11, 0), at(12, 0), all_day=True)
+        day_off = monday + timedelta(days=11)
+        store.add_all_day_event(holidays.id, "Day off", day_off, day_off + timedelta(days=1))
 
         office = store.add_account(Provider.MICROSOFT, "demo.office@example.com", "Demo Office")
         store.add_account(Provider.MICROSOFT, "bo.colleague@example.com", "Bo Colleague")

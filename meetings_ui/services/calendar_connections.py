@@ -33,6 +33,7 @@ from meetings_ui.providers.base import (
     ConnectedAccount,
     ConsentDeniedError,
     FreeBusy,
+    MissingScopesError,
     NeedsReconnectError,
     ProviderCalendar,
     ProviderError,
@@ -248,6 +249,10 @@ CONNECT_MESSAGES = {
     "provider": "The calendar provider refused the connection. Please try again.",
     "unavailable": "The calendar provider could not be reached. Please try again in a moment.",
     "not_offered": "That calendar provider is not available on this server.",
+    "missing_permissions": "Meetings needs permission to see and edit your calendars, so "
+    "no calendar was connected. Connect again and, when Google asks what Meetings may "
+    "access, tick every calendar box: the list of your calendars, your availability, and "
+    "the events on the calendars you own.",
 }
 
 
@@ -307,6 +312,10 @@ def do_complete_connect(
         calendars = connector.open(connected.credentials, lambda _: None).list_calendars()
     except ConsentDeniedError as error:
         raise ConnectError("denied", CONNECT_MESSAGES["denied"]) from error
+    except MissingScopesError as error:  # a box left unticked: keep nothing half-working
+        raise ConnectError(
+            "missing_permissions", CONNECT_MESSAGES["missing_permissions"]
+        ) from error
     except ProviderUnavailableError as error:
         raise ConnectError("unavailable", CONNECT_MESSAGES["unavailable"]) from error
     except ProviderError as error:

@@ -93,6 +93,34 @@ def test_connect_google_then_office_365_and_deny(app_url: str, page: Page) -> No
     expect(page.get_by_text("Google · demo.google@example.com")).to_be_visible()
 
 
+def test_an_unticked_google_permission_says_what_to_tick(app_url: str, page: Page) -> None:
+    """Google's consent screen lets the person untick a permission and still allow: the
+    settings page then says what Meetings needs, and no connection is added."""
+    with session_scope() as session:
+        before = len(session.exec(select(CalendarConnection)).all())
+    log_in_as(page, app_url, HOST)
+    page.goto(app_url + SETTINGS)
+    page.get_by_role("button", name="Connect your calendar").click()
+    dialog = page.get_by_role("dialog", name="Connect your calendar")
+    dialog.get_by_label("Google/Gmail").click()
+    dialog.get_by_role("button", name="Connect your calendar").click()
+    dialog.get_by_role("button", name="Accept and connect to Google").click()
+    expect(page.get_by_role("note")).to_contain_text("Provider sandbox")
+    page.get_by_label(re.compile("demo.google@example.com")).check()
+    page.get_by_label(
+        "See, create, change, and delete events on Google calendars you own"
+    ).uncheck()
+    page.get_by_role("button", name="Allow").click()
+    expect(page).to_have_url(
+        re.compile(r"/app/settings/calendar\?connect_error=missing_permissions")
+    )
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Meetings needs permission to see and edit your calendars")
+    expect(alert).to_contain_text("tick every calendar box")
+    with session_scope() as session:
+        assert len(session.exec(select(CalendarConnection)).all()) == before
+
+
 def test_account_health_reconnect_and_disconnect(app_url: str, page: Page) -> None:
     log_in_as(page, app_url, ADMIN)
     connect_through_the_ui(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -14,23 +15,26 @@ from meetings_ui.providers.base import (
     AccessRole,
     Attendee,
     ConsentDeniedError,
+    MissingScopesError,
     NeedsReconnectError,
     NewEvent,
     ProviderError,
     ProviderUnavailableError,
 )
-from meetings_ui.providers.google import GoogleAccount
+from meetings_ui.providers.google import SCOPES, GoogleAccount
 from tests.sandbox import CONTROL_TOKEN, REDIRECT_URI, Sandbox, consent
 
 EMAIL = "demo.google@example.com"
 
 
-def connect(sandbox: Sandbox, saved: list | None = None, timeout: float = 10.0) -> GoogleAccount:
+def connect(
+    sandbox: Sandbox, saved: list | None = None, timeout: float = 10.0, email: str = EMAIL
+) -> GoogleAccount:
     connector = sandbox.google(timeout=timeout)
     state = secrets.token_urlsafe(16)
     start = connector.begin(redirect_uri=REDIRECT_URI, state=state)
-    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL))
-    assert connected.email == EMAIL
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, email))
+    assert connected.email == email
     return connector.open(connected.credentials, (saved if saved is not None else []).append)
 
 
@@ -358,3 +362,232 @@ def test_the_sandbox_counts_provider_requests_and_takes_a_latency(sandbox: Sandb
         )
         assert answer.status_code == 400
     assert sandbox.store.latency_seconds == 0
+
+
+# --- Google's rules for events.list paging and sync (issue 12, item 4) -------------------
+
+
+def calls_to(sandbox: Sandbox, suffix: str) -> int:
+    """How many requests the sandbox received on paths ending in `suffix`."""
+    return sum(1 for _, path in sandbox.store.requests if path.endswith(suffix))
+
+
+def test_full_sync_over_several_pages_then_paged_incremental_sync(sandbox: Sandbox) -> None:
+    """Every page repeats the first request plus pageToken, and the incremental calls send
+    the full sync's parameters (less timeMin/timeMax): the sandbox refuses anything else."""
+    account = connect(sandbox)
+    start, end = this_week()
+    for n in range(600):  # three pages of 250
+        at = start + timedelta(days=4, minutes=n)
+        sandbox.store.add_event(EMAIL, f"Slot {n}", at, at + timedelta(minutes=1))
+    before = calls_to(sandbox, "/events")
+    full = account.list_changes(None, start=start, end=end)
+    assert calls_to(sandbox, "/events") - before == 3
+    assert len(full.events) == 604 and full.sync_token and not full.full_resync
+
+    for n in range(260):  # two pages of changes
+        at = start + timedelta(days=5, minutes=n)
+        sandbox.store.add_event(EMAIL, f"New {n}", at, at + timedelta(minutes=1))
+    before = calls_to(sandbox, "/events")
+    changes = account.list_changes(full.sync_token, start=start, end=end)
+    assert calls_to(sandbox, "/events") - before == 2
+    assert len(changes.events) == 260 and not changes.full_resync
+    again = account.list_changes(changes.sync_token, start=start, end=end)
+    assert again.events == [] and again.sync_token
+
+
+def events_url(sandbox: Sandbox) -> str:
+    return f"{sandbox.url}/google/calendar/v3/calendars/primary/events"
+
+
+def test_the_sandbox_binds_page_and_sync_tokens_to_their_request(sandbox: Sandbox) -> None:
+    """The sandbox's rule, as Google's: a pageToken only with the request that issued it;
+    a syncToken never with timeMin/timeMax (or orderBy, q, ...), never with showDeleted
+    false, and with the same parameters as the full sync; an expired one is 410."""
+    account = connect(sandbox)
+    headers = {"Authorization": f"Bearer {account.credentials['access_token']}"}
+    start, end = this_week()
+    full = {
+        "timeMin": start.isoformat(),
+        "timeMax": end.isoformat(),
+        "singleEvents": "true",
+        "showDeleted": "true",
+        "maxResults": "2",
+    }
+
+    def get(**params: str) -> requests.Response:
+        return requests.get(events_url(sandbox), params=params, headers=headers, timeout=10)
+
+    first = get(**full)
+    assert first.status_code == 200
+    page_token = first.json()["nextPageToken"]
+    assert get(**full, pageToken=page_token).status_code == 200
+    alone = get(pageToken=page_token)  # what the old adapter sent for page two
+    assert alone.status_code == 400
+    error = alone.json()["error"]
+    assert error["code"] == 400
+    assert error["errors"][0]["reason"] == "invalid"
+    assert error["errors"][0]["location"] == "pageToken"
+    assert get(**{**full, "singleEvents": "false"}, pageToken=page_token).status_code == 400
+
+    page, pages = first.json(), 1
+    while "nextPageToken" in page:
+        page = get(**full, pageToken=page["nextPageToken"]).json()
+        pages += 1
+    assert pages == 2 and page["nextSyncToken"]
+    sync = {"syncToken": page["nextSyncToken"], "singleEvents": "true", "showDeleted": "true"}
+    assert get(**sync, maxResults="2").status_code == 200
+    for wrong, location in [
+        ({**sync, "maxResults": "2", "timeMin": start.isoformat()}, "timeMin"),
+        ({**sync, "maxResults": "2", "orderBy": "updated"}, "orderBy"),
+        ({**sync, "maxResults": "2", "showDeleted": "false"}, "showDeleted"),
+        ({"syncToken": sync["syncToken"], "showDeleted": "true", "maxResults": "2"}, "syncToken"),
+    ]:
+        refused = get(**wrong)
+        assert refused.status_code == 400, wrong
+        assert refused.json()["error"]["errors"][0]["location"] == location
+    sandbox.fault(provider="google", path="*/events", kind="stale_sync_token")
+    gone = get(**sync, maxResults="2")
+    assert gone.status_code == 410
+    assert gone.json()["error"]["errors"][0]["reason"] == "fullSyncRequired"
+
+
+# --- all-day events in the calendar's time zone (item 5a) ----------------------------------
+
+
+@pytest.mark.parametrize("time_zone", ["America/Los_Angeles", "Pacific/Auckland"])
+def test_all_day_events_cover_the_calendars_midnights(sandbox: Sandbox, time_zone: str) -> None:
+    """Midnight to midnight where the calendar is: Los Angeles is behind UTC, Auckland
+    ahead, so a UTC reading would be wrong by most of a day either way."""
+    email = "tz.person@example.com"
+    sandbox.control("POST", "/accounts", provider="google", email=email, time_zone=time_zone)
+    account = connect(sandbox, email=email)
+    start, end = this_week()
+    day = (start + timedelta(days=3)).date()
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=email,
+        summary="Day off",
+        start=day.isoformat(),
+        end=(day + timedelta(days=1)).isoformat(),
+        all_day=True,
+    )
+    zone = ZoneInfo(time_zone)
+    midnight = datetime.combine(day, time(0), zone).astimezone(UTC)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    assert midnight.hour != 0  # far from UTC, both ways
+
+    served = requests.get(
+        events_url(sandbox),
+        params={"timeMin": start.isoformat(), "timeMax": end.isoformat()},
+        headers={"Authorization": f"Bearer {account.credentials['access_token']}"},
+        timeout=10,
+    ).json()
+    assert served["timeZone"] == time_zone
+    assert served["items"][0]["start"] == {"date": day.isoformat()}  # stored as a date
+
+    (event,) = account.list_changes(None, start=start, end=end).events
+    assert (event.start, event.end) == (midnight, next_midnight)
+    busy = account.free_busy([email], start, end).busy[email]
+    assert [(b.start, b.end) for b in busy] == [(midnight, next_midnight)]
+
+
+# --- granted scopes (item 5b) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("unticked", SCOPES)
+def test_an_unticked_permission_fails_the_connection_and_says_which(
+    sandbox: Sandbox, unticked: str
+) -> None:
+    connector = sandbox.google()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="s9")
+    answer = consent(start.url, EMAIL, untick=(unticked,))
+    assert set(answer["scope"].split()) == set(SCOPES) - {unticked}  # as Google redirects
+    with pytest.raises(MissingScopesError) as refused:
+        connector.complete(flow=start.flow, callback_params=answer)
+    assert refused.value.missing == (unticked,)
+    assert unticked in str(refused.value)
+
+
+def test_every_permission_ticked_connects_with_the_granted_scopes(sandbox: Sandbox) -> None:
+    connector = sandbox.google()
+    start = connector.begin(redirect_uri=REDIRECT_URI, state="s10")
+    connected = connector.complete(flow=start.flow, callback_params=consent(start.url, EMAIL))
+    assert set(connected.scopes) == set(SCOPES)
+
+
+# --- rate limits are retried, quotas are not (item 5c) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(403, "rateLimitExceeded"), (403, "userRateLimitExceeded"), (429, "rateLimitExceeded")],
+)
+def test_rate_limits_are_retried_with_backoff(sandbox: Sandbox, status: int, reason: str) -> None:
+    account = connect(sandbox)
+    before = calls_to(sandbox, "/calendarList")
+    sandbox.fault(provider="google", path="*/calendarList", status=status, reason=reason, count=2)
+    assert account.list_calendars()
+    assert calls_to(sandbox, "/calendarList") - before == 3  # two refused, then served
+    assert len(sandbox.sleeps) == 2
+    assert sandbox.sleeps[1] <= 2 * 0.01  # exponential backoff from the policy's base delay
+
+
+@pytest.mark.parametrize("reason", ["quotaExceeded", "dailyLimitExceeded"])
+def test_quota_errors_fail_at_once_with_a_long_retry_after(sandbox: Sandbox, reason: str) -> None:
+    account = connect(sandbox)
+    before = calls_to(sandbox, "/calendarList")
+    sandbox.fault(provider="google", path="*/calendarList", status=403, reason=reason, count=5)
+    with pytest.raises(ProviderUnavailableError, match=reason) as failed:
+        account.list_calendars()
+    assert calls_to(sandbox, "/calendarList") - before == 1  # never tried again
+    assert sandbox.sleeps == []
+    assert failed.value.retry_after is not None and failed.value.retry_after >= 3600
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("rateLimitExceeded", "Rate Limit Exceeded"),
+        ("userRateLimitExceeded", "User Rate Limit Exceeded"),
+        ("quotaExceeded", "Calendar usage limits exceeded."),
+        ("dailyLimitExceeded", "Daily Limit Exceeded"),
+    ],
+)
+def test_sandbox_usage_limit_faults_have_googles_error_body(
+    sandbox: Sandbox, reason: str, message: str
+) -> None:
+    sandbox.fault(provider="google", path="*/calendarList", status=403, reason=reason)
+    answer = requests.get(f"{sandbox.url}/google/calendar/v3/users/me/calendarList", timeout=10)
+    assert answer.status_code == 403
+    assert answer.json() == {
+        "error": {
+            "code": 403,
+            "message": message,
+            "errors": [{"domain": "usageLimits", "reason": reason, "message": message}],
+        }
+    }
+
+
+def test_the_sandbox_refuses_calls_the_granted_scopes_do_not_cover(sandbox: Sandbox) -> None:
+    """As Google: a token granted the calendar list only reads the calendar list; free/busy
+    and events answer 403 insufficientPermissions."""
+    calendar_list = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+    access, _ = sandbox.store.issue_tokens("google", "client", EMAIL, calendar_list)
+    headers = {"Authorization": f"Bearer {access}"}
+    api = f"{sandbox.url}/google/calendar/v3"
+    assert requests.get(f"{api}/users/me/calendarList", headers=headers, timeout=10).ok
+    start, end = this_week()
+    refused = [
+        requests.post(
+            f"{api}/freeBusy",
+            json={"timeMin": start.isoformat(), "timeMax": end.isoformat(), "items": []},
+            headers=headers,
+            timeout=10,
+        ),
+        requests.get(events_url(sandbox), headers=headers, timeout=10),
+    ]
+    for answer in refused:
+        assert answer.status_code == 403
+        assert answer.json()["error"]["errors"][0]["reason"] == "insufficientPermissions"

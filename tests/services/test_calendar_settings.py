@@ -131,6 +131,39 @@ def test_denied_consent_is_reported(session: Session, app_sandbox: Sandbox) -> N
     assert denied.value.code == "denied"
 
 
+def test_an_unticked_calendar_permission_connects_nothing_and_says_what_to_tick(
+    session: Session, app_sandbox: Sandbox
+) -> None:
+    """Google's granular consent lets the person untick a permission and still allow: the
+    connection then fails with what to tick, and nothing half-working is stored (nor is
+    a working connection of the same account changed)."""
+    ana = make_user(session, "ana@example.com")
+    callback = get_settings().backend_url + "/oauth/google/callback"
+    events = "https://www.googleapis.com/auth/calendar.events.owned"
+    url, _ = begin(session, ana)
+    params = consent(url, "demo.google@example.com", redirect_uri=callback, untick=(events,))
+    with pytest.raises(ConnectError) as refused:
+        do_complete_connect(session=session, provider="google", params=params, browser_user=ana)
+    assert refused.value.code == "missing_permissions"
+    assert "needs permission to see and edit your calendars" in str(refused.value)
+    assert "tick every calendar box" in str(refused.value)
+    assert session.exec(select(CalendarConnection)).all() == []
+    assert session.exec(select(Calendar)).all() == []
+
+    url, _ = begin(session, ana)
+    connection = do_complete_connect(
+        session=session, provider="google", params=consent_params(url), browser_user=ana
+    )
+    saved = (connection.encrypted_token, connection.scopes)
+    assert events in connection.scopes.split()
+    url, _ = begin(session, ana)
+    params = consent(url, "demo.google@example.com", redirect_uri=callback, untick=(events,))
+    with pytest.raises(ConnectError):
+        do_complete_connect(session=session, provider="google", params=params, browser_user=ana)
+    session.refresh(connection)
+    assert (connection.encrypted_token, connection.scopes) == saved
+
+
 def save(session: Session, actor: User, user: User, **form: object) -> CalendarSettingsView:
     """Save `user`'s calendar settings as `actor`: what `form` leaves out stays as saved."""
     current = {
