@@ -99,14 +99,12 @@ class AdminCalendarsState(DisconnectState, AuthState):
 
     @rx.event
     def load(self) -> None:
-        user = self._current_user()
-        if user is None:
-            return
-        try:
-            self._connections = connections.do_list_connections(actor=user, search=self.search)
-        except ForbiddenError:
-            self._connections = []
-        self.loaded = True
+        shown = self._shown_to_user(
+            lambda user: connections.do_list_connections(actor=user, search=self.search), []
+        )
+        if shown is not None:
+            self._connections = shown
+            self.loaded = True
 
     @rx.event
     def set_search(self, value: str) -> None:

@@ -52,14 +52,10 @@ class AdminDeliveriesState(AuthState):
 
     @rx.event
     def load(self) -> None:
-        user = self._current_user()
-        if user is None:
-            return
-        try:
-            self._failed = tuple(delivery.failed_deliveries(actor=user))
-        except ForbiddenError:
-            self._failed = ()
-        self.loaded = True
+        shown = self._shown_to_user(lambda user: tuple(delivery.failed_deliveries(actor=user)), ())
+        if shown is not None:
+            self._failed = shown
+            self.loaded = True
 
     @rx.event(background=True)
     async def retry(self, item_id: int) -> AsyncIterator[rx.event.EventSpec]:
