@@ -119,22 +119,26 @@ def once_browser_ready(
     )
 
 
-def new_account_form(
-    state: type[rx.State], submit: str, on_submit: rx.EventHandler
+def browser_account_form(
+    state: type[rx.State], *fields: rx.Component, submit: str, on_submit: rx.EventHandler
 ) -> rx.Component:
-    """Name, email and password of a new account (sign-up, the first admin), once the
-    browser is ready; `state` mixes in FormMixin and BrowserCheckMixin."""
+    """An account page's form wired to `state` (which mixes in FormMixin and
+    BrowserCheckMixin), once the browser is ready."""
     return once_browser_ready(
         state.browser_ready,
         state.cookies_refused,
         account_form(
-            *new_account_fields(),
-            error=state.error,
-            submit=submit,
-            busy=state.busy,
-            on_submit=on_submit,
+            *fields, error=state.error, submit=submit, busy=state.busy, on_submit=on_submit
         ),
     )
+
+
+def new_account_form(
+    state: type[rx.State], submit: str, on_submit: rx.EventHandler
+) -> rx.Component:
+    """Name, email and password of a new account (sign-up, the first admin), once the
+    browser is ready."""
+    return browser_account_form(state, *new_account_fields(), submit=submit, on_submit=on_submit)
 
 
 def inbox_notice(message: rx.Var[str], local_outbox: rx.Var[bool]) -> rx.Component:

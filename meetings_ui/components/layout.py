@@ -139,3 +139,20 @@ def data_table(
         rx.table.body(rx.foreach(rows, render_row)),
         width="100%",
     )
+
+
+def loaded_table(
+    loaded: rx.Var[bool],
+    loading: str,
+    headers: tuple[str, ...],
+    rows: rx.Var[list],
+    render_row: Callable[..., rx.Component],
+    empty: rx.Component,
+) -> rx.Component:
+    """A list page's table: a spinner saying `loading` until the rows are in, then the
+    `data_table`, or `empty` where there is no row."""
+    return rx.cond(
+        ~loaded,
+        rx.hstack(rx.spinner(), rx.text(loading), role="status"),
+        rx.cond(rows.length() > 0, data_table(headers, rows, render_row), empty),
+    )

@@ -21,7 +21,7 @@ from meetings_ui.components.labels import (
     SYNC_LABELS,
     date_time_label,
 )
-from meetings_ui.components.layout import data_table, host_shell
+from meetings_ui.components.layout import host_shell, loaded_table
 from meetings_ui.domain.enums import ConnectionStatus
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
@@ -99,14 +99,12 @@ class AdminCalendarsState(DisconnectState, AuthState):
 
     @rx.event
     def load(self) -> None:
-        user = self._current_user()
-        if user is None:
-            return
-        try:
-            self._connections = connections.do_list_connections(actor=user, search=self.search)
-        except ForbiddenError:
-            self._connections = []
-        self.loaded = True
+        shown = self._shown_to_user(
+            lambda user: connections.do_list_connections(actor=user, search=self.search), []
+        )
+        if shown is not None:
+            self._connections = shown
+            self.loaded = True
 
     @rx.event
     def set_search(self, value: str) -> None:
@@ -191,27 +189,22 @@ def admin_calendars() -> rx.Component:
             ),
             spacing="1",
         ),
-        rx.cond(
-            ~AdminCalendarsState.loaded,
-            rx.hstack(rx.spinner(), rx.text("Loading connected calendars…"), role="status"),
-            rx.cond(
-                AdminCalendarsState.rows.length() > 0,
-                data_table(
-                    (
-                        "User",
-                        "Provider",
-                        "Account",
-                        "Selected calendars",
-                        "Health",
-                        "Last sync",
-                        "Scopes",
-                        "Actions",
-                    ),
-                    AdminCalendarsState.rows,
-                    _connection_row,
-                ),
-                rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
+        loaded_table(
+            AdminCalendarsState.loaded,
+            "Loading connected calendars…",
+            (
+                "User",
+                "Provider",
+                "Account",
+                "Selected calendars",
+                "Health",
+                "Last sync",
+                "Scopes",
+                "Actions",
             ),
+            AdminCalendarsState.rows,
+            _connection_row,
+            rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
         ),
         disconnect_dialog(
             AdminCalendarsState,

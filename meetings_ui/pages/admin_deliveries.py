@@ -11,7 +11,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.labels import date_time_label
-from meetings_ui.components.layout import data_table, host_shell
+from meetings_ui.components.layout import host_shell, loaded_table
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services import delivery
 from meetings_ui.services.guard import ForbiddenError
@@ -52,14 +52,10 @@ class AdminDeliveriesState(AuthState):
 
     @rx.event
     def load(self) -> None:
-        user = self._current_user()
-        if user is None:
-            return
-        try:
-            self._failed = tuple(delivery.failed_deliveries(actor=user))
-        except ForbiddenError:
-            self._failed = ()
-        self.loaded = True
+        shown = self._shown_to_user(lambda user: tuple(delivery.failed_deliveries(actor=user)), ())
+        if shown is not None:
+            self._failed = shown
+            self.loaded = True
 
     @rx.event(background=True)
     async def retry(self, item_id: int) -> AsyncIterator[rx.event.EventSpec]:
@@ -121,18 +117,13 @@ def admin_deliveries() -> rx.Component:
             "Emails and calendar writes that still failed after their last attempt. "
             "Retry one once the mail server or the calendar works again."
         ),
-        rx.cond(
-            ~AdminDeliveriesState.loaded,
-            rx.hstack(rx.spinner(), rx.text("Loading failed deliveries…"), role="status"),
-            rx.cond(
-                AdminDeliveriesState.lines.length() > 0,
-                data_table(
-                    ("What", "Meeting", "Host", "Error", "Attempts", "Failed", "Actions"),
-                    AdminDeliveriesState.lines,
-                    _line,
-                ),
-                rx.callout("No failed delivery.", icon="circle-check", role="status"),
-            ),
+        loaded_table(
+            AdminDeliveriesState.loaded,
+            "Loading failed deliveries…",
+            ("What", "Meeting", "Host", "Error", "Attempts", "Failed", "Actions"),
+            AdminDeliveriesState.lines,
+            _line,
+            rx.callout("No failed delivery.", icon="circle-check", role="status"),
         ),
         admin_only=True,
     )

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import account_form, auth_card, once_browser_ready
+from meetings_ui.components.forms import auth_card, browser_account_form
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError
@@ -50,16 +50,11 @@ class ConfirmSignUpState(FormMixin, BrowserCheckMixin, AuthState):
 def confirm_sign_up() -> rx.Component:
     return auth_card(
         "Finish signing up",
-        once_browser_ready(
-            ConfirmSignUpState.browser_ready,
-            ConfirmSignUpState.cookies_refused,
-            account_form(
-                rx.text("One last step: create your account, and you are logged in."),
-                error=ConfirmSignUpState.error,
-                submit="Create my account",
-                busy=ConfirmSignUpState.busy,
-                on_submit=ConfirmSignUpState.confirm,
-            ),
+        browser_account_form(
+            ConfirmSignUpState,
+            rx.text("One last step: create your account, and you are logged in."),
+            submit="Create my account",
+            on_submit=ConfirmSignUpState.confirm,
         ),
         rx.hstack(
             rx.link("Log in", href=routes.LOGIN),

@@ -8,13 +8,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import (
-    account_form,
-    auth_card,
-    email_field,
-    field,
-    once_browser_ready,
-)
+from meetings_ui.components.forms import auth_card, browser_account_form, email_field, field
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.demo import DemoLogin, demo_logins
@@ -98,17 +92,12 @@ def login() -> rx.Component:
             rx.callout(LoginState.notice, icon="clock", role="status"),
         ),
         _demo_accounts(),
-        once_browser_ready(
-            LoginState.browser_ready,
-            LoginState.cookies_refused,
-            account_form(
-                email_field(),
-                field("Password", "password", type_="password", autocomplete="current-password"),
-                error=LoginState.error,
-                submit="Log in",
-                busy=LoginState.busy,
-                on_submit=LoginState.log_in,
-            ),
+        browser_account_form(
+            LoginState,
+            email_field(),
+            field("Password", "password", type_="password", autocomplete="current-password"),
+            submit="Log in",
+            on_submit=LoginState.log_in,
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT_PASSWORD),

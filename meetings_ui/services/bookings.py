@@ -437,22 +437,34 @@ def _video_link_known(session: Session, link: MeetingLink, booking: Booking, url
     booking.sequence += 1
     session.add(booking)
     session.flush()
+    _mail_prospect_invite(
+        session,
+        link,
+        booking,
+        "Video link",
+        [
+            f"Hello {booking.prospect_name},",
+            "",
+            f"Your meeting on {_when(booking, booking.prospect_time_zone)} takes place online.",
+            *_place_lines(meeting_place(session, link, booking)),
+            "",
+            f"Reschedule: {reschedule_url(booking)}",
+            f"Cancel: {cancel_url(booking)}",
+        ],
+    )
+
+
+def _mail_prospect_invite(
+    session: Session, link: MeetingLink, booking: Booking, what: str, lines: list[str]
+) -> None:
+    """Mail the prospect about their meeting, the up-to-date invitation attached, so their
+    calendar app keeps the event in step."""
     host = session.get(User, booking.host_id)
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=f"Video link: {link.name} with {host.display_name}",
-        text="\n".join(
-            [
-                f"Hello {booking.prospect_name},",
-                "",
-                f"Your meeting on {_when(booking, booking.prospect_time_zone)} takes place online.",
-                *_place_lines(meeting_place(session, link, booking)),
-                "",
-                f"Reschedule: {reschedule_url(booking)}",
-                f"Cancel: {cancel_url(booking)}",
-            ]
-        ),
+        subject=f"{what}: {link.name} with {host.display_name}",
+        text="\n".join(lines),
         attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
         booking_id=booking.id,
     )
@@ -790,19 +802,15 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
 
 
 def _queue_reminder(session: Session, link: MeetingLink, booking: Booking) -> None:
-    host = session.get(User, booking.host_id)
-    send_email(
-        session=session,
-        to=booking.prospect_email,
-        subject=f"Reminder: {link.name} with {host.display_name}",
-        text="\n".join(
-            [
-                f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.",
-                *_place_lines(meeting_place(session, link, booking)),
-                "",
-                f"Cancel: {cancel_url(booking)}",
-            ]
-        ),
-        attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
-        booking_id=booking.id,
+    _mail_prospect_invite(
+        session,
+        link,
+        booking,
+        "Reminder",
+        [
+            f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.",
+            *_place_lines(meeting_place(session, link, booking)),
+            "",
+            f"Cancel: {cancel_url(booking)}",
+        ],
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import hmac
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -183,6 +184,25 @@ def _claim(session: Session, model: Any, row_id: int, due: Any, claim: dict[str,
     return session.get(model, row_id, populate_existing=True) if claimed.rowcount else None
 
 
+def _work_due(
+    model: Any,
+    due: Any,
+    limit: int,
+    claim: dict[str, Any],
+    work: Callable[[Session, Any], object],
+) -> int:
+    """Claim the due rows one by one, each in its own transaction, and do the work on those
+    this worker won; how many it did."""
+    done = 0
+    for row_id in _due_ids(model, due, limit):
+        with session_scope() as session:
+            row = _claim(session, model, row_id, due, claim)
+            if row is not None:
+                work(session, row)
+                done += 1
+    return done
+
+
 def poll_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Sync the polled connections that are due; how many were synced."""
     now = now or utc_now()
@@ -191,15 +211,13 @@ def poll_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
         CalendarConnection.sync_mode == SyncMode.POLLING,
         sa.or_(CalendarConnection.next_poll_at.is_(None), CalendarConnection.next_poll_at <= now),
     )
-    done = 0
-    for row_id in _due_ids(CalendarConnection, due, limit):
-        with session_scope() as session:
-            claim = {"next_poll_at": now + POLL_EVERY}
-            connection = _claim(session, CalendarConnection, row_id, due, claim)
-            if connection is not None:
-                sync_changes(session=session, connection=connection, now=now)
-                done += 1
-    return done
+    return _work_due(
+        CalendarConnection,
+        due,
+        limit,
+        {"next_poll_at": now + POLL_EVERY},
+        lambda session, connection: sync_changes(session=session, connection=connection, now=now),
+    )
 
 
 def renew_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
@@ -209,15 +227,13 @@ def renew_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
         CalendarChannel.expires_at <= now + RENEW_BEFORE,
         sa.or_(CalendarChannel.renewing_until.is_(None), CalendarChannel.renewing_until <= now),
     )
-    done = 0
-    for row_id in _due_ids(CalendarChannel, due, limit):
-        with session_scope() as session:
-            claim = {"renewing_until": now + RENEW_LEASE}
-            channel = _claim(session, CalendarChannel, row_id, due, claim)
-            if channel is not None:
-                _renew(session, channel, now)
-                done += 1
-    return done
+    return _work_due(
+        CalendarChannel,
+        due,
+        limit,
+        {"renewing_until": now + RENEW_LEASE},
+        lambda session, channel: _renew(session, channel, now),
+    )
 
 
 def _renew(session: Session, old: CalendarChannel, now: datetime) -> None:

@@ -43,22 +43,33 @@ def new_reset_link(*, session: Session, user: User) -> str:
     return reset_link(token)  # the caller commits it with the email that carries it
 
 
+def mail_reset_link(*, session: Session, user: User, subject: str, why: str, stays: str) -> None:
+    """Mail `user` a fresh reset link: `why` leads to the link, `stays` says what is left
+    as it is if the request was not theirs. The caller commits the token with the email."""
+    link = new_reset_link(session=session, user=user)
+    send_email(
+        session=session,
+        to=user.email,
+        subject=subject,
+        text=(
+            f"Hello {user.display_name},\n\n{why}:\n\n{link}\n\n"
+            f"If it was not you, ignore this message: {stays}.\n"
+        ),
+    )
+
+
 def do_request_password_reset(*, session: Session, email: str) -> None:
     """Mail a reset link if the account exists; do nothing visible otherwise."""
     user = user_by_email(session=session, email=email)
     if user is None or not user.is_active:
         return
-    link = new_reset_link(session=session, user=user)
-    send_email(
+    mail_reset_link(
         session=session,
-        to=user.email,
+        user=user,
         subject=RESET_SUBJECT,
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"Someone asked to reset the password of your Meetings account. To choose a new "
-            f"password, open this link within the next hour:\n\n{link}\n\n"
-            f"If it was not you, ignore this message: your password stays as it is.\n"
-        ),
+        why="Someone asked to reset the password of your Meetings account. To choose a new "
+        "password, open this link within the next hour",
+        stays="your password stays as it is",
     )
     session.commit()  # the token and its email, together
     audit.record(

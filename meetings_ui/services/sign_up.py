@@ -32,7 +32,7 @@ from meetings_ui.services.accounts import (
     user_by_email,
 )
 from meetings_ui.services.mail import send_email
-from meetings_ui.services.password_reset import new_reset_link
+from meetings_ui.services.password_reset import mail_reset_link
 
 CONFIRMATION_LIFETIME = timedelta(hours=24)
 CONFIRM_SUBJECT = "Confirm your Meetings account"
@@ -84,18 +84,14 @@ def _mail_confirmation(session: Session, account: NewAccount) -> None:
 
 
 def _mail_owner(session: Session, user: User) -> None:
-    link = new_reset_link(session=session, user=user)
-    send_email(
+    mail_reset_link(
         session=session,
-        to=user.email,
+        user=user,
         subject=ALREADY_SUBJECT,
-        text=(
-            f"Hello {user.display_name},\n\n"
-            f"Someone tried to sign up for Meetings with this address, which already has an "
-            f"account. If it was you, log in instead; if you forgot your password, choose a "
-            f"new one with this link within the next hour:\n\n{link}\n\n"
-            f"If it was not you, ignore this message: your account stays as it is.\n"
-        ),
+        why="Someone tried to sign up for Meetings with this address, which already has an "
+        "account. If it was you, log in instead; if you forgot your password, choose a "
+        "new one with this link within the next hour",
+        stays="your account stays as it is",
     )
     audit.record(
         session=session, actor_id=user.id, action="user.sign_up_repeated", target=user.email

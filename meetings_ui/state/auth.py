@@ -8,6 +8,8 @@ nothing the browser holds in a var is trusted to say who it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -28,6 +30,9 @@ def visitor_ip(state: rx.State) -> str:
         state.router.session.client_ip,
         state.router.headers.raw_headers.get("x-forwarded-for", ""),
     )
+
+
+_T = TypeVar("_T")
 
 
 class AuthState(rx.State):
@@ -66,6 +71,17 @@ class AuthState(rx.State):
         if actor is None:
             raise ForbiddenError(LOGGED_OUT)
         return actor
+
+    def _shown_to_user(self, fetch: Callable[[Actor], _T], refused: _T) -> _T | None:
+        """What `fetch` gives the logged-in user, `refused` where they may not see it;
+        None when logged out (the page is on its way to the login)."""
+        user = self._current_user()
+        if user is None:
+            return None
+        try:
+            return fetch(user)
+        except ForbiddenError:
+            return refused
 
     def _here(self) -> str:
         url = self.router.url
