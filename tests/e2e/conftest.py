@@ -50,9 +50,11 @@ def _set_env(values: dict[str, str | None]) -> dict[str, str | None]:
     return previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The whole app, once per test session, on a fresh migrated and seeded SQLite file.
+    """The whole app, once for the browser tests, on a fresh migrated and seeded SQLite file.
+    Package scope: it stops, background loop included, before the next package's tests,
+    whose outbox rows that loop would otherwise deliver behind their back.
 
     Demo mode, the provider sandbox (control API with the tests' token), mail kept in the
     local outbox. The backend runs in this process, so the
