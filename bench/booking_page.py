@@ -29,8 +29,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +45,8 @@ import requests
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.processes import free_port, stop_group, wait_until_up
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CONTROL_TOKEN = "bench-sandbox-control-token"
@@ -56,38 +56,6 @@ SLUG = "bench-intro"
 BUILD_TIMEOUT = 1800  # seconds: npm and the production build on a busy machine
 STEP_TIMEOUT = 60_000  # milliseconds, for one thing to show in the browser
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = clock.monotonic() + timeout
-    headers = {"Authorization": f"Bearer {CONTROL_TOKEN}"}
-    while clock.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"the server stopped ({process.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, headers=headers, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        clock.sleep(2)
-    sys.exit(f"{url} did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """The process group this script started (make, reflex and its workers)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @contextmanager
@@ -127,7 +95,7 @@ class Servers:
 def servers(database_url: str, redis_url: str, workers: int, logs: Path) -> Iterator[Servers]:
     """The sandbox, then `make serve` as documented (this virtualenv, no demo data)."""
     redis.Redis.from_url(redis_url).flushdb()
-    port, sandbox_port = _free_port(), _free_port()
+    port, sandbox_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     sandbox_url = f"http://127.0.0.1:{sandbox_port}/_sandbox"
     env = {
@@ -172,18 +140,24 @@ def servers(database_url: str, redis_url: str, workers: int, logs: Path) -> Iter
         start_new_session=True,
     )
     try:
-        _wait_until_up(f"{sandbox_url}/control/state", sandbox, sandbox_log, 120)
+        wait_until_up(
+            f"{sandbox_url}/control/state",
+            sandbox,
+            sandbox_log,
+            120,
+            headers={"Authorization": f"Bearer {CONTROL_TOKEN}"},
+        )
         print("building and starting the production server (minutes the first time) …")
-        _wait_until_up(f"{url}/health", server, server_log, BUILD_TIMEOUT)
-        _wait_until_up(f"{url}/login", server, server_log, 120)
+        wait_until_up(f"{url}/health", server, server_log, BUILD_TIMEOUT)
+        wait_until_up(f"{url}/login", server, server_log, 120)
         for name, value in env.items():  # this process seeds the same database
             if name.startswith(("MEETINGS_", "DATABASE_")):
                 os.environ[name] = value
         os.environ["MEETINGS_BACKEND_URL"] = url
         yield Servers(url, sandbox_url)
     finally:
-        _stop(server)
-        _stop(sandbox)
+        stop_group(server)
+        stop_group(sandbox)
 
 
 def seed() -> None:

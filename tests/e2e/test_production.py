@@ -12,14 +12,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import psutil
 import pytest
@@ -36,6 +33,7 @@ from meetings_ui.services.links import do_create_link
 from tests.conftest import make_empty_database
 from tests.e2e.test_booking import EVERY_DAY, fill_form, pick_first_time
 from tests.e2e.test_calendar_settings import connect_through_the_ui
+from tests.processes import free_port, stop_group, wait_until_up
 from tests.sandbox import CONTROL_TOKEN
 
 SS = shutil.which("ss") or "/usr/bin/ss"  # iproute2: bytes received per connection
@@ -57,45 +55,12 @@ class Production:
     sandbox_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(
-    url: str, process: subprocess.Popen, log: Path, timeout: float, **headers: str
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server stopped ({process.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, headers=headers, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(2)
-    pytest.fail(f"{url} did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """The process group this module started (make, reflex and its workers)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
     directory = tmp_path_factory.mktemp("production")
     database_url, drop = make_empty_database("postgresql", directory)
     redis.Redis.from_url(os.environ["TEST_REDIS_URL"]).flushdb()
-    port, sandbox_port = _free_port(), _free_port()
+    port, sandbox_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     sandbox_url = f"http://127.0.0.1:{sandbox_port}/_sandbox"
     env = {
@@ -150,19 +115,19 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         start_new_session=True,
     )
     try:
-        _wait_until_up(
+        wait_until_up(
             f"{sandbox_url}/control/state",
             sandbox,
             sandbox_log,
             120,
-            Authorization=f"Bearer {CONTROL_TOKEN}",
+            headers={"Authorization": f"Bearer {CONTROL_TOKEN}"},
         )
-        _wait_until_up(f"{url}/health", server, server_log, BUILD_TIMEOUT)
-        _wait_until_up(f"{url}/login", server, server_log, 120)
+        wait_until_up(f"{url}/health", server, server_log, BUILD_TIMEOUT)
+        wait_until_up(f"{url}/login", server, server_log, 120)
         yield Production(url=url, database_url=database_url, sandbox_url=sandbox_url)
     finally:
-        _stop(server)
-        _stop(sandbox)
+        stop_group(server)
+        stop_group(sandbox)
         drop()
 
 
