@@ -81,6 +81,9 @@ class User(SQLModel, table=True):
     # S7: the default path under which this user's new links are created.
     meetings_url: str | None = Field(default=None, max_length=100)
     default_link_id: int | None = Field(default=None)
+    # S4: calendar events with any external attendee create a contact (not only those
+    # whose email matches an existing contact).
+    crm_sync_all_attendees: bool = Field(default=False)
     # S12, S13: the domain new links are hosted on; None is the built-in app domain.
     meeting_domain_id: int | None = Field(
         default=None, foreign_key="domain.id", ondelete="SET NULL"
@@ -220,12 +223,60 @@ class LinkHost(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """A CRM contact, matched by email (S4, S5)."""
+    """A CRM contact of one host (S4, S5), matched by email: each host keeps their own
+    contacts (admins see everybody's); `owner_id` is None only for contacts that no host
+    could be found for when contacts became per host."""
+
+    __table_args__ = (sa.UniqueConstraint("owner_id", "email"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, unique=True, index=True)
+    owner_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    email: str = Field(max_length=320, index=True)  # stored lower-cased
     name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    company: str = Field(default="", max_length=200)
+    notes: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class ContactMeeting(SQLModel, table=True):
+    """A meeting on a contact's record (S4, S5): booked on a link, found in the host's
+    calendar by sync, or created from the record. One row per contact and meeting, so an
+    event with two contacts as attendees shows on both records."""
+
+    __tablename__ = "contact_meeting"
+    __table_args__ = (
+        sa.UniqueConstraint("contact_id", "booking_id"),
+        sa.UniqueConstraint("contact_id", "connection_id", "provider_event_id"),
+        sa.Index("ix_contact_meeting_contact_start", "contact_id", "start_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    host_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    source: str = Field(max_length=20)  # MeetingSource
+    status: str = Field(default=BookingStatus.CONFIRMED, max_length=20)  # confirmed, cancelled
+    title: str = Field(default="", max_length=500)
+    description: str = Field(default="", sa_type=sa.Text)
+    start_at: datetime = _instant(nullable=False)
+    end_at: datetime = _instant(nullable=False)
+    booking_id: int | None = Field(
+        default=None, foreign_key="booking.id", index=True, ondelete="SET NULL"
+    )
+    # The calendar event behind it, once there is one (sync, or a meeting created from the
+    # record and written to the host's calendar).
+    connection_id: int | None = Field(
+        default=None, foreign_key="calendar_connection.id", ondelete="SET NULL"
+    )
+    provider_calendar_id: str | None = Field(default=None, max_length=500)
+    provider_event_id: str | None = Field(default=None, max_length=500)
+    # Why the event could not be written to the host's calendar, until it is.
+    calendar_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
 
 
 class Booking(SQLModel, table=True):

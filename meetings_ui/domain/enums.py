@@ -52,6 +52,14 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class MeetingSource(enum.StrEnum):
+    """Where a meeting on a contact's record came from (S4, S5)."""
+
+    BOOKING_PAGE = "booking_page"
+    CALENDAR_SYNC = "calendar_sync"
+    CONTACT_RECORD = "contact_record"
+
+
 class HostStatus(enum.StrEnum):
     """A co-host's answer to being named on a link; only accepted hosts are ever used."""
 

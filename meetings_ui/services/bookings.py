@@ -284,7 +284,7 @@ def do_book(
         booking = Booking(
             link_id=link.id,
             host_id=assigned,
-            contact_id=_contact_for(session, email, request.name.strip()).id,
+            contact_id=_contact_for(session, assigned, email, request.name.strip()).id,
             start_at=start,
             end_at=end,
             status=BookingStatus.CONFIRMED if live.online else BookingStatus.REQUESTED,
@@ -322,10 +322,14 @@ def do_book(
     return BookingOutcome(booking, created=True)
 
 
-def _contact_for(session: Session, email: str, name: str) -> Contact:
-    contact = session.exec(select(Contact).where(Contact.email == email)).first()
+def _contact_for(session: Session, host_id: int, email: str, name: str) -> Contact:
+    """The host's contact with this email, created on their first meeting."""
+    email = email.lower()
+    contact = session.exec(
+        select(Contact).where(Contact.owner_id == host_id, Contact.email == email)
+    ).first()
     if contact is None:
-        contact = Contact(email=email, name=name)
+        contact = Contact(owner_id=host_id, email=email, name=name)
         session.add(contact)
         session.flush()
     return contact

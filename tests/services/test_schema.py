@@ -261,3 +261,90 @@ def test_co_hosts_named_without_consent_become_invited(backend: str, tmp_path) -
     assert len(kept) == 8
     engine.dispose()
     drop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_contacts_become_per_host_with_their_meetings(backend: str, tmp_path) -> None:
+    """A contact shared by two hosts' bookings becomes one contact each; contacts whose
+    emails differ only by case merge; every booking keeps a contact and gets its meeting."""
+    url, drop = make_empty_database(backend, tmp_path)
+    migrate(url, "6b2f3d4e5a71")
+    engine = sa.create_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        for user_id in (1, 2):
+            connection.execute(
+                sa.text(
+                    'INSERT INTO "user" (id, email, display_name, role, time_zone, is_active, '
+                    "created_at) VALUES (:id, :email, 'U', 'user', 'UTC', true, :now)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@example.com", "now": now},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO meeting_link (id, owner_id, name, slug, link_type, settings, "
+                "created_at) VALUES (1, 1, 'Intro call', 'intro', 'one_on_one', '{}', :now)"
+            ),
+            {"now": now},
+        )
+        ids = [
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contact (email, name, created_at) "
+                    "VALUES (:email, 'Ann', :now) RETURNING id"
+                ),
+                {"email": email, "now": now},
+            ).scalar_one()
+            for email in ("Ann@Example.com", "ann@example.com", "x@y.z")
+        ]
+        for booking_id, host, contact, hours in (
+            (1, 1, ids[0], 1),
+            (2, 2, ids[0], 2),
+            (3, 1, ids[1], 3),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO booking (id, link_id, host_id, contact_id, start_at, end_at, "
+                    "status, prospect_name, prospect_email, prospect_time_zone, answers, "
+                    "sequence, reminders_sent, created_at) VALUES (:id, 1, :host, :contact, "
+                    ":start, :start, 'confirmed', 'Ann', 'ann@example.com', 'UTC', '{}', 0, "
+                    "'[]', :now)"
+                ),
+                {
+                    "id": booking_id,
+                    "host": host,
+                    "contact": contact,
+                    "start": now + timedelta(hours=hours),
+                    "now": now,
+                },
+            )
+    migrate(url)
+    with engine.connect() as connection:
+        contacts = connection.execute(
+            sa.text("SELECT id, owner_id, email FROM contact ORDER BY id")
+        ).all()
+        by_owner = {owner: (contact_id, email) for contact_id, owner, email in contacts}
+        assert set(by_owner) == {1, 2, None}
+        assert by_owner[1][1] == by_owner[2][1] == "ann@example.com"
+        assert by_owner[None][1] == "x@y.z"
+        bookings = dict(connection.execute(sa.text("SELECT id, contact_id FROM booking")).all())
+        assert bookings == {1: by_owner[1][0], 2: by_owner[2][0], 3: by_owner[1][0]}
+        meetings = connection.execute(
+            sa.text("SELECT booking_id, contact_id, host_id, source, title FROM contact_meeting")
+        ).all()
+        assert sorted(meetings) == [
+            (1, by_owner[1][0], 1, "booking_page", "Intro call"),
+            (2, by_owner[2][0], 2, "booking_page", "Intro call"),
+            (3, by_owner[1][0], 1, "booking_page", "Intro call"),
+        ]
+    downgrade(url, "6b2f3d4e5a71")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM contact")).scalar() == 2
+        assert (
+            connection.execute(
+                sa.text("SELECT count(*) FROM booking WHERE contact_id IS NULL")
+            ).scalar()
+            == 0
+        )
+    engine.dispose()
+    drop()
