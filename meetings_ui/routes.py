@@ -21,6 +21,8 @@ ADMIN_CALENDARS = "/app/admin/calendars"
 ADMIN_USERS = "/app/admin/users"
 ADMIN_AUDIT = "/app/admin/audit"
 ADMIN_DELIVERIES = "/app/admin/deliveries"
+ADMIN_DOMAINS = "/app/admin/domains"  # S12-S16: connect, verify and remove custom domains
+ADMIN_DOMAIN = "/app/admin/domains/[domain_id]"  # one domain's brand and robots settings
 DEV_OUTBOX = "/app/dev/outbox"
 
 # Public booking pages live under this prefix; no other page may use it (S15: robots.txt).
@@ -53,6 +55,10 @@ def oauth_callback(provider: str) -> str:
 
 def webhook(provider: str) -> str:
     return WEBHOOK.replace("{provider}", provider)
+
+
+def admin_domain(domain_id: int) -> str:
+    return ADMIN_DOMAIN.replace("[domain_id]", str(domain_id))
 
 
 def booking_page(slug: str) -> str:
