@@ -11,6 +11,7 @@ empty variable counts as unset.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
@@ -84,6 +85,35 @@ def _origins(value: str) -> str:
 
 
 Origins = Annotated[str, AfterValidator(_origins)]
+
+
+def _nameservers(value: str) -> str:
+    """Comma-separated DNS servers, each an IP address with an optional port:
+    `1.1.1.1`, `127.0.0.1:5353`, `[::1]:5353`."""
+    for item in (part.strip() for part in value.split(",")):
+        if item:
+            parse_nameserver(item)
+    return value
+
+
+def parse_nameserver(item: str) -> tuple[str, int]:
+    """One DNS server of MEETINGS_DNS_RESOLVER as (address, port); port 53 by default."""
+    address, port = item, "53"
+    if item.startswith("["):
+        address, _, rest = item[1:].partition("]")
+        port = rest.removeprefix(":") or "53"
+    elif item.count(":") == 1:
+        address, port = item.split(":")
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise ValueError(f"{item!r} is not an IP address with an optional :port") from None
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{item!r} has an invalid port")
+    return address, int(port)
+
+
+Nameservers = Annotated[str, AfterValidator(_nameservers)]
 
 
 def _local_secret_key() -> str:
@@ -162,6 +192,12 @@ class Settings(BaseSettings):
     # Leading zero bits of sha256(challenge + nonce) a browser must find (2**N hashes).
     pow_difficulty: int = Field(16, ge=1, le=28, validation_alias="MEETINGS_POW_DIFFICULTY")
     trusted_proxy_hops: int = Field(0, ge=0, le=10, validation_alias="MEETINGS_TRUSTED_PROXY_HOPS")
+    # Custom domains (services/domains.py): the DNS servers their records are checked
+    # with (empty: the system's, from /etc/resolv.conf), how long a check may wait for
+    # them, and the host their CNAME must point to (by default the app URL's host).
+    dns_resolver: Nameservers = Field("", validation_alias="MEETINGS_DNS_RESOLVER")
+    dns_timeout: float = Field(5.0, gt=0, le=60, validation_alias="MEETINGS_DNS_TIMEOUT")
+    domain_target_setting: str = Field("", validation_alias="MEETINGS_DOMAIN_TARGET")
 
     @field_validator("demo_mode")
     @classmethod
@@ -194,6 +230,17 @@ class Settings(BaseSettings):
         """Whether a browser page from `origin` may talk to the backend; a request with
         no Origin header is not from another site's page (curl, a server, a same-origin GET)."""
         return origin is None or origin.lower() in self.allowed_origins
+
+    @property
+    def domain_target(self) -> str:
+        """The host a custom domain's CNAME points to."""
+        return (self.domain_target_setting or urlsplit(self.app_url).hostname or "").lower()
+
+    @property
+    def nameservers(self) -> tuple[tuple[str, int], ...]:
+        """MEETINGS_DNS_RESOLVER as (address, port) pairs; empty: the system's resolver."""
+        items = (part.strip() for part in self.dns_resolver.split(","))
+        return tuple(parse_nameserver(item) for item in items if item)
 
     @property
     def has_google_credentials(self) -> bool:

@@ -12,9 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from meetings_ui.domain import custom_domains
 from meetings_ui.domain.enums import (
     BookingStatus,
     ConnectionStatus,
+    DomainStatus,
     HostStatus,
     LinkType,
     OutboxStatus,
@@ -179,13 +181,24 @@ class BusyCache(SQLModel, table=True):
 
 
 class Domain(SQLModel, table=True):
-    """A meeting domain of the workspace (S12, S13); only verified ones are offered."""
+    """A meeting domain of the workspace (S12, S13); only verified ones are offered.
+
+    `verified_at` is set exactly while `status` is verified (services/domains.py keeps
+    them together); the checks' schedule and outcome are kept beside them."""
 
     id: int | None = Field(default=None, primary_key=True)
-    host: str = Field(max_length=253, unique=True)
+    host: str = Field(max_length=253, unique=True)  # lower-case ASCII (IDNA A-labels)
     verified_at: datetime | None = _instant()
     brand_name: str | None = Field(default=None, max_length=200)
     created_at: datetime = _created_at()
+    status: str = Field(default=DomainStatus.PENDING, max_length=20)
+    # Published as the TXT record that proves the workspace controls the domain.
+    verification_token: str = Field(default_factory=custom_domains.new_token, max_length=64)
+    failure_reason: str = Field(default="", sa_type=sa.Text)  # the last failed check's, in words
+    failed_checks: int = Field(default=0)  # consecutive failed checks since the last good one
+    failing_since: datetime | None = _instant()  # a verified domain's first failed check
+    last_checked_at: datetime | None = _instant()
+    next_check_at: datetime | None = _instant(index=True)  # the background loop's schedule
 
 
 class MeetingLink(SQLModel, table=True):

@@ -81,3 +81,11 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its turn, or claimed by a worker (see lease_until)
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt: shown to the host and to admins
+
+
+class DomainStatus(enum.StrEnum):
+    """A custom domain's standing in the domain manager (S12, S13)."""
+
+    PENDING = "pending"  # added; its DNS records have not been found yet
+    VERIFIED = "verified"  # its records were found: links may be hosted on it
+    FAILED = "failed"  # a check found them missing or wrong (the reason is kept)

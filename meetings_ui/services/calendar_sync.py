@@ -22,14 +22,11 @@ from __future__ import annotations
 import enum
 import hmac
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
 from meetings_ui.models import CalendarChannel, CalendarConnection, utc_now
 from meetings_ui.providers.base import NeedsReconnectError, ProviderError, WatchChannel
@@ -40,6 +37,7 @@ from meetings_ui.services.calendar_connections import (
     close_channel,
     open_channel,
 )
+from meetings_ui.services.claims import work_due
 from meetings_ui.services.tokens import digest
 from meetings_ui.services.transactions import use_case
 
@@ -158,51 +156,6 @@ def sync_changes(
 # --- the background loop's work -------------------------------------------------------------
 
 
-def _due_ids(model: Any, due: Any, limit: int) -> list[int]:
-    """The rows due now, fixed at the start of a pass: rows a pass creates wait for the next."""
-    with session_scope() as session:
-        return list(session.exec(select(model.id).where(due).order_by(model.id).limit(limit)))
-
-
-def _claim(session: Session, model: Any, row_id: int, due: Any, claim: dict[str, Any]) -> Any:
-    """Claim one due row for this worker (FOR UPDATE SKIP LOCKED where the database has
-    it; the conditional update is the claim on SQLite) and commit the claim; None when
-    another worker has it or it is no longer due."""
-    locked = session.exec(
-        select(model.id).where(model.id == row_id, due).with_for_update(skip_locked=True)
-    ).first()
-    if locked is None:
-        session.rollback()
-        return None
-    claimed = session.execute(
-        sa.update(model)
-        .where(model.id == row_id, due)
-        .values(**claim)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return session.get(model, row_id, populate_existing=True) if claimed.rowcount else None
-
-
-def _work_due(
-    model: Any,
-    due: Any,
-    limit: int,
-    claim: dict[str, Any],
-    work: Callable[[Session, Any], object],
-) -> int:
-    """Claim the due rows one by one, each in its own transaction, and do the work on those
-    this worker won; how many it did."""
-    done = 0
-    for row_id in _due_ids(model, due, limit):
-        with session_scope() as session:
-            row = _claim(session, model, row_id, due, claim)
-            if row is not None:
-                work(session, row)
-                done += 1
-    return done
-
-
 def poll_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Sync the polled connections that are due; how many were synced."""
     now = now or utc_now()
@@ -211,7 +164,7 @@ def poll_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
         CalendarConnection.sync_mode == SyncMode.POLLING,
         sa.or_(CalendarConnection.next_poll_at.is_(None), CalendarConnection.next_poll_at <= now),
     )
-    return _work_due(
+    return work_due(
         CalendarConnection,
         due,
         limit,
@@ -227,7 +180,7 @@ def renew_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
         CalendarChannel.expires_at <= now + RENEW_BEFORE,
         sa.or_(CalendarChannel.renewing_until.is_(None), CalendarChannel.renewing_until <= now),
     )
-    return _work_due(
+    return work_due(
         CalendarChannel,
         due,
         limit,
