@@ -28,7 +28,8 @@ def run_one_pass(*, reminders: bool = True, **delivery: Any) -> None:
     """Reminders first (they queue mail), then delivery (`delivery`: options of
     `deliver_all`); each in transactions of its own, so a failing one does not undo or
     stop the other. With the reminders (once a minute), the calendar sync: channels
-    renewed before they expire, polled calendars asked for changes, and the custom domains due a DNS check."""
+    renewed before they expire, polled calendars asked for changes; and the custom domains
+    due a DNS check."""
     if reminders:
         try:
             do_send_due_reminders()
