@@ -22,8 +22,8 @@ from meetings_ui.db import engine_for
 
 # The provider sandbox on a real port (`sandbox` fixture); the plugin also turns the app's
 # sandbox setting on for every test (MEETINGS_SANDBOX, MEETINGS_SANDBOX_TOKEN). A real
-# SMTP server (`smtp_server`, `smtp` fixtures).
-pytest_plugins = ["tests.sandbox", "tests.smtp_server"]
+# SMTP server (`smtp_server`, `smtp` fixtures). A real DNS server (`dns_server` fixture).
+pytest_plugins = ["tests.sandbox", "tests.smtp_server", "tests.dns_server"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
