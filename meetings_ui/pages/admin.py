@@ -33,6 +33,7 @@ ADMIN_SECTIONS = (
     ("Audit log", routes.ADMIN_AUDIT),
     ("Connected calendars", routes.ADMIN_CALENDARS),
     ("Failed deliveries", routes.ADMIN_DELIVERIES),
+    ("Domains", routes.ADMIN_DOMAINS),
     ("Local outbox", routes.DEV_OUTBOX),
 )
 

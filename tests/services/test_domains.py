@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain import custom_domains as rules
-from meetings_ui.domain.enums import DomainStatus, Role
+from meetings_ui.domain.enums import DomainStatus
 from meetings_ui.models import AuditEvent, Domain, MeetingLink, OutboxItem, Seat, User, utc_now
 from meetings_ui.services import domains
 from meetings_ui.services.calendar_settings import (
