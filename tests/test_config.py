@@ -172,6 +172,10 @@ def test_secrets_stay_out_of_the_repr(clean_env: pytest.MonkeyPatch) -> None:
         ("SMTP_PORT", "65536"),
         ("MEETINGS_DEMO", "maybe"),
         ("MEETINGS_SANDBOX", "maybe"),
+        ("MEETINGS_DNS_RESOLVER", "dns.example.com"),
+        ("MEETINGS_DNS_RESOLVER", "127.0.0.1:dns"),
+        ("MEETINGS_DNS_RESOLVER", "127.0.0.1:70000"),
+        ("MEETINGS_DNS_TIMEOUT", "0"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(
@@ -183,6 +187,17 @@ def test_a_bad_value_is_refused_by_name(
     message = str(refused.value)
     assert message.startswith(f"Invalid configuration (environment or .env): {name}: ")
     assert ";" not in message  # one problem only: derived defaults add no noise
+
+
+def test_dns_servers_and_the_domain_target(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("MEETINGS_APP_URL", "https://Meet.Example.com")
+    settings = load_settings()
+    assert (settings.nameservers, settings.domain_target) == ((), "meet.example.com")
+    clean_env.setenv("MEETINGS_DNS_RESOLVER", "1.1.1.1, 127.0.0.1:5353,[::1]:5354")
+    clean_env.setenv("MEETINGS_DOMAIN_TARGET", "lb.example.net")
+    settings = load_settings()
+    assert settings.nameservers == (("1.1.1.1", 53), ("127.0.0.1", 5353), ("::1", 5354))
+    assert settings.domain_target == "lb.example.net"
 
 
 def test_only_the_apps_own_origin_is_allowed_by_default(clean_env: pytest.MonkeyPatch) -> None:
