@@ -88,7 +88,7 @@ class DnsServer:
 def dns_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DnsServer]:
     server = DnsServer()
     monkeypatch.setenv("MEETINGS_DNS_RESOLVER", server.address)
-    monkeypatch.setenv("MEETINGS_DNS_TIMEOUT", os.environ.get("TEST_DNS_TIMEOUT", "1"))
+    monkeypatch.setenv("MEETINGS_DNS_TIMEOUT", os.environ.get("TEST_DNS_TIMEOUT", "2"))
     get_settings.cache_clear()
     yield server
     server.close()
