@@ -126,8 +126,14 @@ class AdminDomainsState(AuthState):
 
     @rx.event
     def set_host(self, value: str) -> None:
+        """Checked as the admin types: the problem shows under the field."""
         self.host = value
         self.host_error = ""
+        if value.strip():
+            try:
+                self.host_error = domains.check_domain_name(actor=self._require_actor(), host=value)
+            except ForbiddenError as error:
+                self.host_error = str(error)
 
     @rx.event
     def add(self, form: dict[str, str]) -> rx.event.EventSpec | None:

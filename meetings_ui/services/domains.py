@@ -150,10 +150,8 @@ def _reserved_hosts() -> set[str]:
     return {name for name in names if name}
 
 
-@use_case
-def do_add_domain(*, session: Session, actor: Actor, host: str) -> DomainView:
-    """Connect a domain: pending until its DNS records are found."""
-    require_admin(actor)
+def _addable_name(session: Session, host: str) -> str:
+    """The name as it would be stored, or InvalidDomainError saying why it cannot be added."""
     try:
         name = rules.normalize_host(host, reserved=_reserved_hosts())
     except rules.HostNameError as error:
@@ -164,6 +162,25 @@ def do_add_domain(*, session: Session, actor: Actor, host: str) -> DomainView:
         raise InvalidDomainError(
             f"A workspace can connect up to {rules.MAX_DOMAINS} domains: remove one first."
         )
+    return name
+
+
+@use_case
+def check_domain_name(*, session: Session, actor: Actor, host: str) -> str:
+    """What is wrong with the name as the admin types it ("" when it can be added)."""
+    require_admin(actor)
+    try:
+        _addable_name(session, host)
+    except InvalidDomainError as error:
+        return str(error)
+    return ""
+
+
+@use_case
+def do_add_domain(*, session: Session, actor: Actor, host: str) -> DomainView:
+    """Connect a domain: pending until its DNS records are found."""
+    require_admin(actor)
+    name = _addable_name(session, host)
     domain = Domain(
         host=name,
         status=DomainStatus.PENDING,

@@ -72,6 +72,7 @@ def test_a_domain_name_is_validated(session: Session, admin: User, typed: str, p
     with pytest.raises(domains.InvalidDomainError, match=problem):
         domains.do_add_domain(session=session, actor=admin, host=typed)
     assert session.exec(select(Domain)).all() == []
+    assert problem in domains.check_domain_name(session=session, actor=admin, host=typed)
 
 
 def test_names_are_stored_lower_case_ascii_once(session: Session, admin: User) -> None:
@@ -88,6 +89,10 @@ def test_names_are_stored_lower_case_ascii_once(session: Session, admin: User) -
     assert txt.value.startswith("meetings-verify=") and len(txt.value) > 30
     with pytest.raises(domains.InvalidDomainError, match="already connected"):
         domains.do_add_domain(session=session, actor=admin, host="meet.acme.TEST")
+    assert domains.check_domain_name(session=session, actor=admin, host="meet.acme.TEST") == (
+        f"{HOST} is already connected."
+    )
+    assert domains.check_domain_name(session=session, actor=admin, host="new.acme.test") == ""
     unicode = domains.do_add_domain(session=session, actor=admin, host="Bücher.acme.test")
     assert (unicode.host, unicode.name) == ("xn--bcher-kva.acme.test", "bücher.acme.test")
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.action.like("domain.%")))
@@ -108,6 +113,8 @@ def test_only_admins_manage_domains(session: Session, admin: User, alice: User) 
     added = domains.do_add_domain(session=session, actor=admin, host=HOST)
     with pytest.raises(ForbiddenError):
         domains.do_list_domains(session=session, actor=alice)
+    with pytest.raises(ForbiddenError):
+        domains.check_domain_name(session=session, actor=alice, host="evil.acme.test")
     with pytest.raises(ForbiddenError):
         domains.do_add_domain(session=session, actor=alice, host="evil.acme.test")
     with pytest.raises(ForbiddenError):
