@@ -1,7 +1,8 @@
 """A real DNS server for the tests, built on dnspython: it answers UDP queries on
-127.0.0.1 from records the test sets, NXDOMAIN for names it does not know, and nothing
-at all while `silent` (the resolver times out). Fixture `dns_server`, whose settings
-point the app's resolver at it (MEETINGS_DNS_RESOLVER, a short MEETINGS_DNS_TIMEOUT)."""
+127.0.0.1 from records the test sets, NXDOMAIN for names it does not know, SERVFAIL while
+`failing`, and nothing at all while `silent` (the resolver times out). Fixture
+`dns_server`, whose settings point the app's resolver at it (MEETINGS_DNS_RESOLVER, a
+short MEETINGS_DNS_TIMEOUT)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class DnsServer:
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], list[str]] = {}
         self.silent = False
+        self.failing = False  # answers SERVFAIL to everything
         self.queries: list[tuple[str, str]] = []
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._socket.bind(("127.0.0.1", 0))
@@ -49,6 +51,9 @@ class DnsServer:
         name = question.name.to_text(omit_final_dot=True).lower()
         record_type = dns.rdatatype.to_text(question.rdtype)
         self.queries.append((name, record_type))
+        if self.failing:
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return response
         if name not in self._names():
             response.set_rcode(dns.rcode.NXDOMAIN)
             return response

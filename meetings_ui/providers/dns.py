@@ -27,7 +27,12 @@ def resolver_lookup(nameservers: Sequence[tuple[str, int]], timeout: float) -> L
             dns.nameserver.Do53Nameserver(address, port) for address, port in nameservers
         ]
     else:
-        resolver = dns.resolver.Resolver()
+        try:
+            resolver = dns.resolver.Resolver()
+        except dns.resolver.NoResolverConfiguration:
+            raise DnsUnansweredError(
+                "This server has no DNS resolver configured: set MEETINGS_DNS_RESOLVER."
+            ) from None
     resolver.timeout = resolver.lifetime = timeout
     resolver.cache = None
 
@@ -51,6 +56,8 @@ def resolver_lookup(nameservers: Sequence[tuple[str, int]], timeout: float) -> L
                 f"The DNS servers could not answer for {name} (SERVFAIL or refused): "
                 "try again in a moment."
             ) from None
+        except dns.exception.DNSException as error:  # a malformed or unexpected answer
+            raise DnsUnansweredError(f"DNS gave no usable answer for {name}: {error}") from None
         if answer.rrset is None:
             return Records(exists=True)
         return Records(exists=True, values=tuple(_value(rdata) for rdata in answer.rrset))

@@ -193,6 +193,16 @@ def test_a_dns_server_that_does_not_answer_is_a_timeout(
     assert again.status == DomainStatus.VERIFIED
 
 
+def test_a_failing_dns_server_is_said_so(
+    session: Session, admin: User, dns_server: DnsServer
+) -> None:
+    added = domains.do_add_domain(session=session, actor=admin, host=HOST)
+    dns_server.failing = True
+    failed = domains.do_verify_domain(session=session, actor=admin, domain_id=added.id)
+    assert failed.status == DomainStatus.FAILED
+    assert "The DNS servers could not answer for meet.acme.test (SERVFAIL" in failed.failure_reason
+
+
 def marketer(session: Session, email: str) -> User:
     user = User(email=email, display_name=email.split("@")[0], meetings_url=email.split("@")[0])
     session.add(user)
