@@ -304,7 +304,7 @@ def _tell_about_dns(session: Session, domain: Domain, change: rules.Change) -> N
                 f"The DNS records of {domain.host} have not been found since "
                 f"{domain.failing_since:%Y-%m-%d %H:%M} UTC: {domain.failure_reason}\n\n"
                 "Visitors may not reach booking pages on it until the records are right "
-                "again. New links cannot choose it meanwhile.\n"
+                "again. Meanwhile hosts cannot choose it as their Meeting domain.\n"
             )
         else:
             subject = f"The domain {domain.host} works again"
