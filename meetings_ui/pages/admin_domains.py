@@ -84,7 +84,11 @@ class AdminDomainsState(AuthState):
                 reason=_note(view),
                 records=[RecordLine(r.type.value, r.name, r.value) for r in view.records],
                 links=f"{view.links} link{'' if view.links == 1 else 's'}",
-                checked=date_time_label(view.last_checked_at) if view.last_checked_at else "Never",
+                checked=(
+                    f"checked {date_time_label(view.last_checked_at)}"
+                    if view.last_checked_at
+                    else "not checked yet"
+                ),
                 settings_url=routes.admin_domain(view.id),
             )
             for view in self._page.domains
@@ -239,7 +243,7 @@ def _domain(line: DomainLine) -> rx.Component:
                 rx.heading(line.name, size="4", as_="h2"),
                 rx.badge(line.status, color_scheme=line.color, size="2"),
                 rx.spacer(),
-                rx.text(line.links, " · checked ", line.checked, size="1"),
+                rx.text(line.links, " · ", line.checked, size="1"),
                 align="center",
                 width="100%",
             ),
