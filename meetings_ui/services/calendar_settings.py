@@ -189,16 +189,18 @@ def _domains(session: Session) -> list[Choice]:
 @use_case
 def check_meetings_url(*, session: Session, actor: Actor, candidate: str) -> UrlCheck:
     """Problems and free suggestions for a Meetings URL, checked as the host types (S7, S16)."""
-    if candidate == (_user(session, actor.id).meetings_url or ""):
+    if slugs.canonical_slug(candidate) == (_user(session, actor.id).meetings_url or ""):
         return UrlCheck()
-    problems, suggestions = _url_problems(session, actor.id, candidate)
+    problems, suggestions = _url_problems(session, actor.id, slugs.canonical_slug(candidate))
     return UrlCheck(tuple(problems), tuple(suggestions))
 
 
 def _url_problems(session: Session, user_id: int, candidate: str) -> tuple[list[str], list[str]]:
+    """Problems of a canonical Meetings URL, with free ones close to it."""
     problems = slugs.slug_problems(candidate)
     if problems:
-        return problems, []
+        free = slugs.suggestions(candidate, lambda s: _url_taken(session, user_id, s))
+        return problems, free if candidate else []
     if _url_taken(session, user_id, candidate):
         return (
             [f"“{candidate}” is already used by someone else."],
@@ -239,6 +241,7 @@ def do_save_calendar_settings(
     suggestions: list[str] = []
     changes: dict[str, object] = {}
 
+    meetings_url = slugs.canonical_slug(meetings_url)  # S16: stored as links' slugs are
     if meetings_url != (user.meetings_url or ""):
         decision = licences.may_change_meetings_url(seats)
         if not decision.allowed:
