@@ -355,11 +355,11 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
     original = link_for(session=session, actor=actor, link_id=link_id)
     owner = session.get(User, original.owner_id)
     name = f"{original.name} (copy)"[:200]
-    slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
     # The copy invites the co-hosts again (they accepted the original only); those who
     # declined stay declined, so cloning is no way around their answer.
     named = host_views(session=session, link=original)
     for attempt in range(CLONE_ATTEMPTS):
+        slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
         try:
             copy = do_create_link(
                 session=session,
@@ -372,10 +372,9 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
                 actor=actor,
                 declined=[h.id for h in named if h.status == HostStatus.DECLINED],
             )
-        except SlugTakenError as taken:  # somebody took the free slug a moment ago
-            if attempt == CLONE_ATTEMPTS - 1 or not taken.suggestions:
+        except SlugTakenError:  # another host took that free slug a moment ago
+            if attempt == CLONE_ATTEMPTS - 1:
                 raise
-            slug = taken.suggestions[0]
         else:
             return _summary(copy, owner)
     raise AssertionError("unreachable")  # the loop returns or raises
