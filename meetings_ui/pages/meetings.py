@@ -411,7 +411,7 @@ def _slug_field() -> rx.Component:
                     ),
                 ),
                 role="group",
-                aria_label="Free URL endings",
+                aria_label="Free alternatives",
                 wrap="wrap",
             ),
         ),
