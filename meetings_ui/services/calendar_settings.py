@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
@@ -280,7 +281,7 @@ def do_save_calendar_settings(
     for calendar in flips:
         calendar.selected = not calendar.selected
         session.add(calendar)
-    session.commit()
+    _commit_unique_url(session, user_id, changes.get("meetings_url"))
     if changes or flips:
         audit.record(
             session=session,
@@ -290,6 +291,21 @@ def do_save_calendar_settings(
             details=changes | _selection_details(flips),
         )
     return _view_of(session, actor, user)
+
+
+def _commit_unique_url(session: Session, user_id: int, meetings_url: object) -> None:
+    """The database has the last word when two hosts race for one Meetings URL (S16): the
+    loser gets the same refusal, with suggestions, as if it had come second."""
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        if not isinstance(meetings_url, str) or not _url_taken(session, user_id, meetings_url):
+            raise  # another constraint: not ours to explain
+        problems, suggestions = _url_problems(session, user_id, meetings_url)
+        raise InvalidCalendarSettingsError(
+            [("Meetings URL", p) for p in problems], suggestions
+        ) from None
 
 
 def _selection_details(flips: list[Calendar]) -> dict[str, list[str]]:

@@ -327,3 +327,52 @@ def test_the_meetings_url_is_canonical_and_free_of_links_on_every_domain(
         )
     session.refresh(bob)
     assert bob.meetings_url == "bob-sales"
+
+
+@pytest.mark.parametrize("spelling", ["Demo", "ｄｅｍｏ", "demo\u200b", "démo"])
+def test_the_database_refuses_a_slug_a_code_path_forgot_to_canonicalise(
+    session: Session, hosts, spelling: str
+) -> None:
+    ana, bob, _ = hosts
+    session.add(MeetingLink(owner_id=ana.id, name="Demo", slug="demo"))
+    session.commit()
+    session.add(MeetingLink(owner_id=bob.id, name="Demo", slug=spelling))
+    with pytest.raises(sa.exc.IntegrityError):
+        session.commit()
+    session.rollback()
+    bob.meetings_url = spelling
+    session.add(bob)
+    with pytest.raises(sa.exc.IntegrityError):
+        session.commit()
+    session.rollback()
+    assert slugs_in_database(session) == ["demo"]
+
+
+def test_hosts_racing_for_one_meetings_url_get_it_once(
+    engine: sa.Engine, session: Session, hosts
+) -> None:
+    for host in hosts:
+        session.add(Seat(user_id=host.id, hub="sales", tier="pro"))
+    session.commit()
+
+    def save(host: User, spelling: str) -> Callable[[Session], object]:
+        return lambda own: do_save_calendar_settings(
+            session=own,
+            actor=own.get(User, host.id),
+            user_id=host.id,
+            meetings_url=spelling,
+            default_link_id=None,
+            meeting_domain_id=host.meeting_domain_id,
+        )
+
+    outcomes = _race(engine, [save(h, s) for h in hosts for s in ("Sales-Team", "SALES-TEAM")])
+    refused = [o for o in outcomes if isinstance(o, InvalidCalendarSettingsError)]
+    saved = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(saved) + len(refused) == len(outcomes), outcomes
+    session.expire_all()
+    owners = session.exec(select(User.id).where(User.meetings_url == "sales-team")).all()
+    assert len(owners) == 1
+    # The winner's two saves both succeed (its own URL); every other host is refused.
+    winners = {hosts[i // 2].id for i, o in enumerate(outcomes) if not isinstance(o, Exception)}
+    assert winners == set(owners) and len(saved) == 2
+    assert len(refused) == 4 and all(r.suggestions[0] == "sales-team-2" for r in refused)
