@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from meetings_ui import routes
+from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.domain import slugs
 
 
@@ -90,3 +93,10 @@ def test_booking_sub_pages_are_reserved() -> None:
     for page in ("booked", "cancel", "reschedule", "invite", "signup", "setup"):
         assert slugs.slug_problems(page) == [f"“{page}” is reserved; choose another."]
     assert slugs.suggestions("booked", set().__contains__) == ["booked-2", "booked-3", "booked-4"]
+
+
+def test_the_api_document_lists_every_reserved_word() -> None:
+    text = (PROJECT_ROOT / "docs" / "api.md").read_text()
+    section = text[text.index("- **Reserved**") : text.index("- **Taken**")]
+    listed = set(re.findall(r"`([a-z-]+)`", section))
+    assert listed == slugs.RESERVED
