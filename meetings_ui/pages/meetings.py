@@ -295,6 +295,8 @@ class MeetingsState(AuthState):
             copy = link_service.do_clone_link(actor=user, link_id=link_id)
         except link_service.LinkNotFoundError:
             return [rx.toast.error("That meeting link no longer exists.")]
+        except link_service.InvalidLinkError as refused:  # its slugs kept being taken, say
+            return [rx.toast.error(f"The link could not be copied: {refused}")]
         return [MeetingsState.load, rx.toast.success(f"Copied as {copy.name}")]
 
     @rx.event

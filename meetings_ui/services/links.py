@@ -358,7 +358,8 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
     # The copy invites the co-hosts again (they accepted the original only); those who
     # declined stay declined, so cloning is no way around their answer.
     named = host_views(session=session, link=original)
-    for attempt in range(CLONE_ATTEMPTS):
+    attempts_left = CLONE_ATTEMPTS
+    while True:
         slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
         try:
             copy = do_create_link(
@@ -372,12 +373,11 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
                 actor=actor,
                 declined=[h.id for h in named if h.status == HostStatus.DECLINED],
             )
-        except SlugTakenError:  # another host took that free slug a moment ago
-            if attempt == CLONE_ATTEMPTS - 1:
-                raise
-        else:
             return _summary(copy, owner)
-    raise AssertionError("unreachable")  # the loop returns or raises
+        except SlugTakenError:  # another host took that free slug a moment ago
+            attempts_left -= 1
+            if not attempts_left:
+                raise
 
 
 @use_case
