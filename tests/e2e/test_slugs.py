@@ -3,8 +3,10 @@ the field with free ones to pick; one click fills it in and the link saves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -14,8 +16,11 @@ from meetings_ui.services.links import do_create_link
 from tests.e2e.helpers import ADMIN, HOST, log_in_as
 
 
-def test_a_taken_url_ending_is_refused_with_free_ones_to_pick(app_url: str, page: Page) -> None:
-    with session_scope() as session:  # the admin's link, on a custom domain
+@pytest.fixture
+def admins_link_on_a_custom_domain(app_url: str) -> Iterator[None]:
+    """The admin's link "team-demo" on book.slugs.example; the domain goes afterwards (the
+    browser tests share one workspace, whose domain lists other tests check)."""
+    with session_scope() as session:
         domain = Domain(host="book.slugs.example", verified_at=datetime.now(UTC))
         session.add(domain)
         session.commit()
@@ -25,6 +30,14 @@ def test_a_taken_url_ending_is_refused_with_free_ones_to_pick(app_url: str, page
         admin.meeting_domain_id = None
         session.add(admin)
         session.commit()
+    yield
+    with session_scope() as session:
+        session.delete(session.get(Domain, domain.id))
+        session.commit()
+
+
+@pytest.mark.usefixtures("admins_link_on_a_custom_domain")
+def test_a_taken_url_ending_is_refused_with_free_ones_to_pick(app_url: str, page: Page) -> None:
     log_in_as(page, app_url, HOST)
     page.goto(app_url + "/app/meetings")
     page.get_by_role("button", name="New meeting link").click()
