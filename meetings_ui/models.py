@@ -73,15 +73,36 @@ def _json(default_factory: Any) -> Any:
     return Field(default_factory=default_factory, sa_column=sa.Column(sa.JSON(), nullable=False))
 
 
+# S16: outside a-z, 0-9 and "-" no text is in the canonical form of domain/slugs.py (it is
+# case-folded and NFKC), so a CHECK on these characters makes the database refuse every
+# other spelling, whichever code path writes it, and the unique index then holds for all
+# spellings. One regular expression per database (SQLite has GLOB, PostgreSQL `~`).
+CANONICAL_SLUG_CHECKS = {
+    "sqlite": "{column} NOT GLOB '*[^a-z0-9-]*'",
+    "postgresql": "{column} !~ '[^a-z0-9-]'",
+}
+
+
+def canonical_slug_checks(table: str, column: str) -> tuple[sa.CheckConstraint, ...]:
+    return tuple(
+        sa.CheckConstraint(sql.format(column=column), name=f"ck_{table}_{column}_canonical").ddl_if(
+            dialect=dialect
+        )
+        for dialect, sql in CANONICAL_SLUG_CHECKS.items()
+    )
+
+
 class User(SQLModel, table=True):
+    __table_args__ = canonical_slug_checks("user", "meetings_url")
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     display_name: str = Field(max_length=200)
     password_hash: str | None = Field(default=None, max_length=255)
     role: str = Field(default=Role.USER, max_length=20)
     time_zone: str = Field(default="UTC", max_length=64)
-    # S7: the default path under which this user's new links are created.
-    meetings_url: str | None = Field(default=None, max_length=100)
+    # S7: the default path under which this user's new links are created; one user's (S16).
+    meetings_url: str | None = Field(default=None, max_length=100, unique=True, index=True)
     default_link_id: int | None = Field(default=None)
     # S4: calendar events with any external attendee create a contact (not only those
     # whose email matches an existing contact).
@@ -205,6 +226,7 @@ class MeetingLink(SQLModel, table=True):
     """A booking link. The slug is unique across every domain (S16)."""
 
     __tablename__ = "meeting_link"
+    __table_args__ = canonical_slug_checks("meeting_link", "slug")
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")

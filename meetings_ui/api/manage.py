@@ -27,7 +27,18 @@ NO_LINK = "No such meeting link."
 
 
 def _refused(refused: link_service.InvalidLinkError) -> ApiError:
-    return invalid(refused.problems, suggestions=refused.suggestions or None)
+    """422 for a slug that is not allowed, 409 `slug_taken` for one another link has (S16);
+    both with free `suggestions` when there are any."""
+    suggestions = refused.suggestions or None
+    if isinstance(refused, link_service.SlugTakenError):
+        return ApiError(
+            409,
+            "slug_taken",
+            refused.problems[0][1],
+            problems=[schemas.Problem(field=f, message=m) for f, m in refused.problems],
+            suggestions=suggestions,
+        )
+    return invalid(refused.problems, suggestions=suggestions)
 
 
 @router.get("/links", tags=["links"])
@@ -45,7 +56,7 @@ def list_links(session: DatabaseSession, caller: Caller) -> schemas.Links:
     "/links",
     tags=["links"],
     status_code=status.HTTP_201_CREATED,
-    responses=documented(400, 422),
+    responses=documented(400, 409, 422),
 )
 def create_link(body: schemas.NewLink, session: DatabaseSession, caller: Caller) -> schemas.Link:
     try:
@@ -64,7 +75,7 @@ def get_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> schem
     return schemas.Link.model_validate(view)
 
 
-@router.patch("/links/{link_id}", tags=["links"], responses=documented(400, 404, 422))
+@router.patch("/links/{link_id}", tags=["links"], responses=documented(400, 404, 409, 422))
 def update_link(
     link_id: LinkId, body: schemas.LinkChanges, session: DatabaseSession, caller: Caller
 ) -> schemas.Link:

@@ -21,7 +21,14 @@ from meetings_ui.services.links import LinkNotFoundError
 
 router = APIRouter(prefix="/public", tags=["public"])
 
-Slug = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9-]+$", description="The URL ending.")]
+Slug = Annotated[
+    str,
+    Path(
+        max_length=60,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The URL ending, in any case (links are found by its lower-case form).",
+    ),
+]
 NO_LINK = "No meeting link at this address."
 # The .ics route answers text/calendar; its errors are the usual JSON body.
 JSON_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}

@@ -87,14 +87,16 @@ class ErrorBody(_Output):
 
     error: str = Field(
         description="A stable code: not_found, unauthorized, invalid, bad_json, bad_range, "
-        "bad_timezone, bad_duration, bad_status, slot_unavailable, method_not_allowed…"
+        "bad_timezone, bad_duration, bad_status, slot_unavailable, slug_taken, "
+        "method_not_allowed…"
     )
     message: str = Field(description="What went wrong, in words for a person.")
     problems: list[Problem] | None = Field(
         default=None, description="With `invalid`: each field to fix."
     )
     suggestions: list[str] | None = Field(
-        default=None, description="With a taken slug: free slugs close to it."
+        default=None,
+        description="With `slug_taken` or a slug that is not allowed: free slugs close to it.",
     )
     slots: list[Slot] | None = Field(
         default=None, description="With `slot_unavailable`: the free slots left that day."
@@ -206,7 +208,11 @@ class LinkChanges(BaseModel):
 
     name: str | None = Field(default=None, max_length=200)
     slug: str | None = Field(
-        default=None, max_length=60, description="The URL ending: lower-case letters, digits, -."
+        default=None,
+        max_length=200,
+        description="The URL ending: 3-60 lower-case letters a-z, digits 0-9 and single "
+        'hyphens between them. Stored case-folded and NFKC-normalised ("Demo" is "demo"); '
+        "unique across every domain: a taken one is a 409 `slug_taken` with `suggestions`.",
     )
     link_type: LinkType | None = None
     settings: SettingsChanges | None = Field(

@@ -13,7 +13,7 @@ from meetings_ui import routes
 from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error, labelled
 from meetings_ui.components.labels import PROVIDER_NAMES
 from meetings_ui.components.layout import data_table, host_shell
-from meetings_ui.domain import link_form
+from meetings_ui.domain import link_form, slugs
 from meetings_ui.domain.enums import HostStatus, LinkType, VideoMeeting
 from meetings_ui.domain.link_settings import WEEKDAYS
 from meetings_ui.services import delivery
@@ -150,6 +150,9 @@ class MeetingsState(AuthState):
     connected_provider: str = ""
     invitations: list[InvitationRow] = []
     co_hosts: list[CoHostRow] = []  # the edited link's co-hosts and their answers
+    # What is wrong with the URL ending (S16), shown under it, and free ones to pick.
+    slug_problems: list[str] = []
+    slug_suggestions: list[str] = []
     leave_id: int = 0
     leave_name: str = ""
     # Emails and calendar writes for the host's meetings the outbox gave up on.
@@ -195,7 +198,7 @@ class MeetingsState(AuthState):
     def new_link(self) -> None:
         self.form = _form_from(link_service.link_draft(actor=self._require_actor()))
         self.editing_id, self.form_problems, self.editor_open = 0, [], True
-        self.co_hosts = []
+        self.co_hosts, self.slug_problems, self.slug_suggestions = [], [], []
 
     @rx.event
     def edit(self, link_id: int) -> rx.event.EventSpec | None:
@@ -206,6 +209,7 @@ class MeetingsState(AuthState):
         self.form = _form_from(draft)
         self.co_hosts = _co_host_rows(draft)
         self.editing_id, self.form_problems, self.editor_open = link_id, [], True
+        self.slug_problems, self.slug_suggestions = [], []
         return None
 
     @rx.event
@@ -226,6 +230,26 @@ class MeetingsState(AuthState):
         self.form = {**self.form, key: value}
 
     @rx.event
+    def check_slug(self) -> None:
+        """As the host leaves the URL field: its canonical form, or why not and free ones."""
+        try:
+            check = link_service.check_slug(
+                actor=self._require_actor(),
+                typed=self.form.get("slug", ""),
+                link_id=self.editing_id or None,
+            )
+        except link_service.LinkNotFoundError:
+            return
+        if not check.problems:
+            self.form = {**self.form, "slug": check.slug}
+        self.slug_problems, self.slug_suggestions = list(check.problems), list(check.suggestions)
+
+    @rx.event
+    def use_slug(self, slug: str) -> None:
+        self.form = {**self.form, "slug": slug}
+        self.slug_problems, self.slug_suggestions = [], []
+
+    @rx.event
     def close_editor(self) -> None:
         self.editor_open = False
 
@@ -233,6 +257,7 @@ class MeetingsState(AuthState):
     def save(self) -> list | None:
         user = self._require_actor()
         self.saving, self.form_problems = True, []
+        self.slug_problems, self.slug_suggestions = [], []
         try:
             settings = _settings_from(self.form)
         except link_form.FormError as error:
@@ -249,15 +274,10 @@ class MeetingsState(AuthState):
                 settings=settings,
             )
         except link_service.InvalidLinkError as refused:
-            hint = (
-                [f"Free alternatives: {', '.join(refused.suggestions)}"]
-                if refused.suggestions
-                else []
-            )
-            self.saving, self.form_problems = (
-                False,
-                [f"{f}: {m}" for f, m in refused.problems] + hint,
-            )
+            self.saving = False
+            self.slug_problems = [m for f, m in refused.problems if f == "slug"]
+            self.slug_suggestions = refused.suggestions
+            self.form_problems = [f"{f}: {m}" for f, m in refused.problems if f != "slug"]
             return None
         except (link_service.LinkNotFoundError, ForbiddenError):
             self.saving, self.form_problems = (
@@ -275,6 +295,8 @@ class MeetingsState(AuthState):
             copy = link_service.do_clone_link(actor=user, link_id=link_id)
         except link_service.LinkNotFoundError:
             return [rx.toast.error("That meeting link no longer exists.")]
+        except link_service.InvalidLinkError as refused:  # its slugs kept being taken, say
+            return [rx.toast.error(f"The link could not be copied: {refused}")]
         return [MeetingsState.load, rx.toast.success(f"Copied as {copy.name}")]
 
     @rx.event
@@ -346,6 +368,60 @@ def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> r
     return labelled(label, control, field_id, hint=hint)
 
 
+def _slug_field() -> rx.Component:
+    """The URL ending, checked as the host leaves it (S16); what is wrong shows under it,
+    with free endings that fill it in one click."""
+    return rx.vstack(
+        labelled(
+            "URL ending",
+            rx.input(
+                id="link-slug",
+                value=MeetingsState.form.get("slug", ""),
+                on_change=lambda v: MeetingsState.set_field("slug", v),
+                on_blur=MeetingsState.check_slug,
+                aria_describedby="link-slug-problems",
+                width="100%",
+            ),
+            "link-slug",
+            hint=f"Left empty, it comes from your Meetings URL. Use {slugs.ALLOWED_CHARACTERS}; "
+            "capitals become lower case. One link per ending, across every domain.",
+        ),
+        rx.cond(
+            MeetingsState.slug_problems.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    MeetingsState.slug_problems,
+                    lambda p: rx.text(p, color=rx.color("red", 11), size="2"),
+                ),
+                id="link-slug-problems",
+                role="alert",
+                spacing="1",
+            ),
+        ),
+        rx.cond(
+            MeetingsState.slug_suggestions.length() > 0,
+            rx.hstack(
+                rx.text("Free:", size="2"),
+                rx.foreach(
+                    MeetingsState.slug_suggestions,
+                    lambda s: rx.button(
+                        s,
+                        size="1",
+                        variant="outline",
+                        on_click=MeetingsState.use_slug(s),
+                        aria_label="Use " + s,
+                    ),
+                ),
+                role="group",
+                aria_label="Free alternatives",
+                wrap="wrap",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _select(
     label: str, key: str, options: dict[str, str], default: str, *, hint: str = ""
 ) -> rx.Component:
@@ -369,9 +445,7 @@ def _editor() -> rx.Component:
             rx.scroll_area(
                 rx.vstack(
                     _input("Name", "name"),
-                    _input(
-                        "URL ending", "slug", hint="Left empty, it comes from your Meetings URL."
-                    ),
+                    _slug_field(),
                     rx.vstack(
                         rx.el.label(
                             "Link type", html_for="link-link_type", style={"font_weight": "500"}

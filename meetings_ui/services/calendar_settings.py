@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
@@ -189,16 +190,18 @@ def _domains(session: Session) -> list[Choice]:
 @use_case
 def check_meetings_url(*, session: Session, actor: Actor, candidate: str) -> UrlCheck:
     """Problems and free suggestions for a Meetings URL, checked as the host types (S7, S16)."""
-    if candidate == (_user(session, actor.id).meetings_url or ""):
+    if slugs.canonical_slug(candidate) == (_user(session, actor.id).meetings_url or ""):
         return UrlCheck()
-    problems, suggestions = _url_problems(session, actor.id, candidate)
+    problems, suggestions = _url_problems(session, actor.id, slugs.canonical_slug(candidate))
     return UrlCheck(tuple(problems), tuple(suggestions))
 
 
 def _url_problems(session: Session, user_id: int, candidate: str) -> tuple[list[str], list[str]]:
+    """Problems of a canonical Meetings URL, with free ones close to it."""
     problems = slugs.slug_problems(candidate)
     if problems:
-        return problems, []
+        free = slugs.suggestions(candidate, lambda s: _url_taken(session, user_id, s))
+        return problems, free if candidate else []
     if _url_taken(session, user_id, candidate):
         return (
             [f"“{candidate}” is already used by someone else."],
@@ -239,6 +242,7 @@ def do_save_calendar_settings(
     suggestions: list[str] = []
     changes: dict[str, object] = {}
 
+    meetings_url = slugs.canonical_slug(meetings_url)  # S16: stored as links' slugs are
     if meetings_url != (user.meetings_url or ""):
         decision = licences.may_change_meetings_url(seats)
         if not decision.allowed:
@@ -277,7 +281,7 @@ def do_save_calendar_settings(
     for calendar in flips:
         calendar.selected = not calendar.selected
         session.add(calendar)
-    session.commit()
+    _commit_unique_url(session, user_id, changes.get("meetings_url"))
     if changes or flips:
         audit.record(
             session=session,
@@ -287,6 +291,21 @@ def do_save_calendar_settings(
             details=changes | _selection_details(flips),
         )
     return _view_of(session, actor, user)
+
+
+def _commit_unique_url(session: Session, user_id: int, meetings_url: object) -> None:
+    """The database has the last word when two hosts race for one Meetings URL (S16): the
+    loser gets the same refusal, with suggestions, as if it had come second."""
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        if not isinstance(meetings_url, str) or not _url_taken(session, user_id, meetings_url):
+            raise  # another constraint: not ours to explain
+        problems, suggestions = _url_problems(session, user_id, meetings_url)
+        raise InvalidCalendarSettingsError(
+            [("Meetings URL", p) for p in problems], suggestions
+        ) from None
 
 
 def _selection_details(flips: list[Calendar]) -> dict[str, list[str]]:

@@ -72,13 +72,18 @@ def do_seed_demo_workspace(*, session: Session) -> list[User]:
     for account in DEMO_ACCOUNTS:
         user = session.exec(select(User).where(User.email == account.email)).first()
         if user is None:
+            # A Meetings URL is one user's (S16): in a workspace where someone has it, the
+            # demo account goes without (its link's slug then comes from its name).
+            url_taken = session.exec(
+                select(User.id).where(User.meetings_url == account.meetings_url)
+            ).first()
             user = User(
                 email=account.email,
                 display_name=account.display_name,
                 password_hash=hash_password(account.password),
                 role=account.role,
                 time_zone=account.time_zone,
-                meetings_url=account.meetings_url,
+                meetings_url=None if url_taken else account.meetings_url,
             )
             session.add(user)
             session.flush()

@@ -52,12 +52,13 @@ class InvalidLinkError(ValueError):
         self.suggestions = list(suggestions)
 
 
-def slug_is_taken(session: Session, slug: str, *, except_link_id: int | None = None) -> bool:
-    """S16: one slug names one link on every domain."""
-    query = select(MeetingLink.id).where(MeetingLink.slug == slug)
-    if except_link_id is not None:
-        query = query.where(MeetingLink.id != except_link_id)
-    return session.exec(query).first() is not None
+class SlugTakenError(InvalidLinkError):
+    """The slug names another link, on this or any other domain (S16): the API's 409."""
+
+
+def slug_is_taken(session: Session, slug: str) -> bool:
+    """S16: one (canonical) slug names one link on every domain."""
+    return session.exec(select(MeetingLink.id).where(MeetingLink.slug == slug)).first() is not None
 
 
 def links_of(*, session: Session, user: User) -> list[MeetingLink]:
@@ -214,15 +215,26 @@ def link_for(*, session: Session, actor: Actor, link_id: int) -> MeetingLink:
 
 
 def link_by_slug(*, session: Session, slug: str) -> MeetingLink | None:
-    return session.exec(select(MeetingLink).where(MeetingLink.slug == slug)).first()
+    """The link at /meetings/<slug>, however the visitor typed it ("/meetings/Demo")."""
+    wanted = slugs.canonical_slug(slug)
+    return session.exec(select(MeetingLink).where(MeetingLink.slug == wanted)).first()
 
 
-def _check_slug(session: Session, slug: str, except_link_id: int | None) -> None:
+def _check_slug(session: Session, typed: Any, link: MeetingLink | None) -> str:
+    """The canonical form of the slug a host typed for `link` (None: a new one), if it is
+    allowed and free (S16). A link keeps the slug it has, even one reserved since."""
+    slug = slugs.canonical_slug(typed) if isinstance(typed, str) else ""
+    if link is not None and slug == link.slug:
+        return slug
     problems = slugs.slug_problems(slug)
     if problems:
-        raise InvalidLinkError([("slug", p) for p in problems])
-    if slug_is_taken(session, slug, except_link_id=except_link_id):
+        raise InvalidLinkError(
+            [("slug", p) for p in problems],
+            slugs.suggestions(slug, lambda s: slug_is_taken(session, s)) if slug else (),
+        )
+    if slug_is_taken(session, slug):
         raise _slug_taken(session, slug)
+    return slug
 
 
 def _check_name(name: Any) -> str:
@@ -285,7 +297,7 @@ def do_create_link(
     if slug is None:
         base = owner.meetings_url or slugs.slug_from_text(owner.display_name) or "meeting"
         slug = slugs.default_link_slug(base, name, lambda s: slug_is_taken(session, s))
-    _check_slug(session, slug, None)
+    slug = _check_slug(session, slug, None)
     hosts = _check_hosts(session, owner, link_type, host_ids)
     if not isinstance(settings, LinkSettings):
         settings = _check_settings(settings, LinkSettings(time_zone=owner.time_zone or "UTC"))
@@ -319,9 +331,8 @@ def do_update_link(
         raise InvalidLinkError([(key, "cannot be changed") for key in sorted(unknown)])
     if "name" in changes:
         link.name = _check_name(changes["name"])
-    if "slug" in changes and changes["slug"] != link.slug:
-        _check_slug(session, changes["slug"], link.id)
-        link.slug = changes["slug"]
+    if "slug" in changes:
+        link.slug = _check_slug(session, changes["slug"], link)
     added: list[int] = []
     if "link_type" in changes or "host_ids" in changes:
         owner = session.get(User, link.owner_id)
@@ -344,22 +355,29 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
     original = link_for(session=session, actor=actor, link_id=link_id)
     owner = session.get(User, original.owner_id)
     name = f"{original.name} (copy)"[:200]
-    slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
     # The copy invites the co-hosts again (they accepted the original only); those who
     # declined stay declined, so cloning is no way around their answer.
     named = host_views(session=session, link=original)
-    copy = do_create_link(
-        session=session,
-        owner=owner,
-        name=name,
-        slug=slug,
-        link_type=original.link_type,
-        settings=original.settings,
-        host_ids=[h.id for h in named],
-        actor=actor,
-        declined=[h.id for h in named if h.status == HostStatus.DECLINED],
-    )
-    return _summary(copy, owner)
+    attempts_left = CLONE_ATTEMPTS
+    while True:
+        slug = slugs.suggestions(original.slug, lambda s: slug_is_taken(session, s), count=1)[0]
+        try:
+            copy = do_create_link(
+                session=session,
+                owner=owner,
+                name=name,
+                slug=slug,
+                link_type=original.link_type,
+                settings=original.settings,
+                host_ids=[h.id for h in named],
+                actor=actor,
+                declined=[h.id for h in named if h.status == HostStatus.DECLINED],
+            )
+            return _summary(copy, owner)
+        except SlugTakenError:  # another host took that free slug a moment ago
+            attempts_left -= 1
+            if not attempts_left:
+                raise
 
 
 @use_case
@@ -373,19 +391,26 @@ def do_delete_link(*, session: Session, actor: User, link_id: int) -> None:
     session.commit()
 
 
-def _slug_taken(session: Session, slug: str) -> InvalidLinkError:
-    return InvalidLinkError(
-        [("slug", f"“{slug}” is already used by another meeting link.")],
+# A clone takes the next free slug; another host may take it first, a few times in a row.
+CLONE_ATTEMPTS = 3
+
+
+def _slug_taken(session: Session, slug: str) -> SlugTakenError:
+    return SlugTakenError(
+        [("slug", f"“{slug}” is already used by another meeting link (on any domain).")],
         slugs.suggestions(slug, lambda s: slug_is_taken(session, s)),
     )
 
 
 def _write_unique_slug(session: Session, slug: str, *, commit: bool = True) -> None:
-    """The database has the last word on S16 when two hosts race for one slug."""
+    """The database has the last word on S16 when two hosts race for one slug: the
+    loser gets the same refusal, with suggestions, as if it had come second."""
     try:
         session.commit() if commit else session.flush()
     except sa.exc.IntegrityError as error:
         session.rollback()
+        if not slug_is_taken(session, slug):
+            raise  # another constraint: not ours to explain
         raise _slug_taken(session, slug) from error
 
 
@@ -405,6 +430,33 @@ class LinkSummary:
     is_default: bool
     is_owner: bool  # False: the user co-hosts it, and may leave it
     can_edit: bool  # the owner, or an admin
+
+
+@dataclass(frozen=True)
+class SlugCheck:
+    """A URL ending as the editor checks it: its canonical form, what is wrong with it,
+    and free ones close to it."""
+
+    slug: str
+    problems: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+@use_case
+def check_slug(*, session: Session, actor: User, typed: str, link_id: int | None) -> SlugCheck:
+    """The editor's check as the host leaves the URL field, with the rules Save applies;
+    an empty field is fine (the slug then comes from the Meetings URL)."""
+    link = link_for(session=session, actor=actor, link_id=link_id) if link_id else None
+    if not typed.strip():
+        return SlugCheck("")
+    try:
+        return SlugCheck(_check_slug(session, typed, link))
+    except InvalidLinkError as refused:
+        return SlugCheck(
+            slugs.canonical_slug(typed),
+            tuple(message for _, message in refused.problems),
+            tuple(refused.suggestions),
+        )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from meetings_ui.config import get_settings
+from meetings_ui.domain.slugs import canonical_slug
 
 # Slot queries: a booking page asks once per week shown; a script asks in a loop.
 SLOTS_PER_IP = parse("60/minute")
@@ -87,11 +88,14 @@ def hit(*limits: tuple[RateLimitItem, str, str]) -> None:
 
 
 def slots_query(*, client_ip: str, slug: str) -> None:
-    hit((SLOTS_PER_IP, "slots-ip", client_ip), (SLOTS_PER_LINK, "slots-link", slug))
+    """One link's counter however its address is spelled ("/meetings/DEMO" is "demo")."""
+    link = canonical_slug(slug)
+    hit((SLOTS_PER_IP, "slots-ip", client_ip), (SLOTS_PER_LINK, "slots-link", link))
 
 
 def booking_request(*, client_ip: str, slug: str) -> None:
-    hit((BOOKINGS_PER_IP, "bookings-ip", client_ip), (BOOKINGS_PER_LINK, "bookings-link", slug))
+    link = canonical_slug(slug)
+    hit((BOOKINGS_PER_IP, "bookings-ip", client_ip), (BOOKINGS_PER_LINK, "bookings-link", link))
 
 
 def sign_up(*, client_ip: str, email: str) -> None:

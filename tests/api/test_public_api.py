@@ -204,7 +204,8 @@ def test_api_key_manages_only_its_owners_links(
     )
     assert created.status_code == 201 and created.json()["slug"] == "eve"
     clash = client.post(f"{BASE}/links", headers=eve, json={"name": "Again", "slug": link.slug})
-    assert clash.status_code == 422 and clash.json()["suggestions"]
+    assert clash.status_code == 409 and clash.json()["error"] == "slug_taken"
+    assert clash.json()["suggestions"]
     bad = client.post(
         f"{BASE}/links",
         headers=eve,

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import ConnectionStatus, Provider, Role
+from meetings_ui.domain.slugs import slug_from_text
 from meetings_ui.models import (
     Calendar,
     CalendarConnection,
@@ -48,7 +49,8 @@ def app_sandbox(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 
 def make_user(session: Session, email: str, seats: tuple[tuple[str, str], ...] = ()) -> User:
-    user = User(email=email, display_name=email.split("@")[0], meetings_url=email.split("@")[0])
+    name = email.split("@")[0]
+    user = User(email=email, display_name=name, meetings_url=slug_from_text(name))
     session.add(user)
     session.commit()
     for hub, tier in seats:
