@@ -15,7 +15,7 @@ Every change is logged and written to the audit log (`link.slug_carried_over`,
 `user.meetings_url_carried_over`) with the old and the new value.
 
 Revision ID: 8c3d4e5f6a27
-Revises: 7d4e5f6a7b82
+Revises: 8a1b2c3d4e05
 Create Date: 2026-11-26 20:30:00
 """
 
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8c3d4e5f6a27"
-down_revision: str | None = "7d4e5f6a7b82"
+down_revision: str | None = "8a1b2c3d4e05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import BACKENDS, downgrade, make_empty_database, migrate
 
-BEFORE = "7d4e5f6a7b82"
+BEFORE = "8a1b2c3d4e05"
 LINK_SLUGS = {
     1: "sales",  # canonical already: kept
     2: "Demo",  # collides with 4 once folded; the earlier row gets "demo"
