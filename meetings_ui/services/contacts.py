@@ -333,7 +333,7 @@ def get_contact(*, session: Session, actor: Actor, contact_id: int) -> ContactDe
     )
 
 
-def _meeting_row(meeting: ContactMeeting) -> MeetingRow:
+def meeting_row(meeting: ContactMeeting) -> MeetingRow:
     return MeetingRow(
         id=meeting.id,
         title=meeting.title,
@@ -377,7 +377,7 @@ def contact_meetings(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return MeetingPage([_meeting_row(m) for m in meetings], total, page, page_size)
+    return MeetingPage([meeting_row(m) for m in meetings], total, page, page_size)
 
 
 @use_case
