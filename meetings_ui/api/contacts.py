@@ -191,6 +191,31 @@ def create_meeting(
     return schemas.ContactMeeting.model_validate(contact_service.meeting_row(meeting))
 
 
+@router.put("/contacts/{contact_id}/meetings/{meeting_id}", responses=documented(404, 422))
+def update_meeting(
+    contact_id: ContactId,
+    meeting_id: ContactId,
+    body: schemas.NewContactMeeting,
+    session: DatabaseSession,
+    caller: Caller,
+) -> schemas.ContactMeeting:
+    """Change a meeting created on the record (all its fields); its calendar event follows
+    and the provider tells the contact."""
+    try:
+        meeting = contact_service.do_update_meeting(
+            session=session,
+            actor=caller,
+            contact_id=contact_id,
+            meeting_id=meeting_id,
+            **body.model_dump(),
+        )
+    except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
+        raise ApiError(404, "not_found", "No such meeting created on this record.") from None
+    except contact_service.InvalidContactError as refused:
+        raise _refused(refused) from None
+    return schemas.ContactMeeting.model_validate(contact_service.meeting_row(meeting))
+
+
 @router.post("/contacts/{contact_id}/meetings/{meeting_id}/cancel", responses=documented(404))
 def cancel_meeting(
     contact_id: ContactId,

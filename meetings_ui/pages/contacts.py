@@ -340,7 +340,10 @@ class MeetingItem:
     cancelled: bool
     calendar_error: str
     in_calendar: bool
-    can_cancel: bool
+    can_cancel: bool  # and edit: a meeting created here, not cancelled
+    local_date: str  # in the host's zone, for the edit dialog
+    local_time: str
+    minutes: str
 
 
 @dataclasses.dataclass
@@ -385,6 +388,7 @@ class ContactRecordState(AuthState):
     meeting_open: bool = False
     meeting_form: dict[str, str] = {}
     meeting_problems: str = ""
+    editing_meeting_id: int = 0  # 0: the dialog creates a meeting
     creating: bool = False
     cancel_id: int = 0
     cancel_title: str = ""
@@ -479,6 +483,9 @@ class ContactRecordState(AuthState):
                 self.can_change
                 and m.source == MeetingSource.CONTACT_RECORD
                 and m.status != BookingStatus.CANCELLED,
+                f"{m.start_at.astimezone(zone(self.time_zone)):%Y-%m-%d}",
+                f"{m.start_at.astimezone(zone(self.time_zone)):%H:%M}",
+                str(int((m.end_at - m.start_at).total_seconds() // 60)),
             )
             for m in found.rows
         ]
@@ -558,7 +565,21 @@ class ContactRecordState(AuthState):
     def new_meeting(self) -> None:
         self.meeting_form = dict.fromkeys(("title", "date", "time", "description"), "")
         self.meeting_form["duration"] = "30"
-        self.meeting_problems, self.meeting_open = "", True
+        self.meeting_problems, self.editing_meeting_id, self.meeting_open = "", 0, True
+
+    @rx.event
+    def edit_meeting(self, meeting_id: int) -> None:
+        item = next((m for m in self.meetings if m.id == meeting_id), None)
+        if item is None:
+            return
+        self.meeting_form = {
+            "title": item.title,
+            "date": item.local_date,
+            "time": item.local_time,
+            "duration": item.minutes,
+            "description": item.description,
+        }
+        self.meeting_problems, self.editing_meeting_id, self.meeting_open = "", item.id, True
 
     @rx.event
     def close_meeting(self) -> None:
@@ -577,21 +598,29 @@ class ContactRecordState(AuthState):
             start = contact_service.local_start(
                 form.get("date", ""), form.get("time", ""), self.time_zone
             )
-            meeting = contact_service.do_create_meeting(
-                actor=self._require_actor(),
-                contact_id=self._contact_id(),
-                title=form.get("title", ""),
-                start=start,
-                duration=int(duration_text) if duration_text.isdigit() else -1,
-                description=form.get("description", ""),
-            )
+            fields = {
+                "actor": self._require_actor(),
+                "contact_id": self._contact_id(),
+                "title": form.get("title", ""),
+                "start": start,
+                "duration": int(duration_text) if duration_text.isdigit() else -1,
+                "description": form.get("description", ""),
+            }
+            if self.editing_meeting_id:
+                meeting = contact_service.do_update_meeting(
+                    meeting_id=self.editing_meeting_id, **fields
+                )
+            else:
+                meeting = contact_service.do_create_meeting(**fields)
         except contact_service.InvalidContactError as refused:
             self.creating, self.meeting_problems = False, _problems(refused)
             return None
-        except contact_service.ContactNotFoundError:
+        except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
             self.creating, self.meeting_problems = False, NOT_FOUND
             return None
         self.creating = False
+        if self.editing_meeting_id:
+            return [ContactRecordState.load, rx.toast.success("Meeting saved")]
         done = (
             "Meeting created: it is being added to your calendar, and the invitation sent"
             if meeting.connection_id is not None
@@ -757,6 +786,16 @@ def _meeting(item: MeetingItem) -> rx.Component:
                 rx.cond(
                     item.can_cancel,
                     rx.button(
+                        "Edit meeting",
+                        size="1",
+                        variant="soft",
+                        on_click=ContactRecordState.edit_meeting(item.id),
+                        aria_label="Edit meeting " + item.title,
+                    ),
+                ),
+                rx.cond(
+                    item.can_cancel,
+                    rx.button(
                         "Cancel meeting",
                         size="1",
                         variant="soft",
@@ -912,23 +951,31 @@ def _meeting_input(label: str, key: str, *, kind: str = "text", hint: str = "") 
 def _meeting_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Create meeting"),
+            rx.dialog.title(
+                rx.cond(
+                    ContactRecordState.editing_meeting_id == 0, "Create meeting", "Edit meeting"
+                )
+            ),
             rx.cond(
-                ContactRecordState.calendar_connected,
-                rx.callout(
-                    "The meeting is added to your calendar ("
-                    + ContactRecordState.calendar_account
-                    + ") and "
-                    + ContactRecordState.details.get("email", "")
-                    + " gets an invitation from it.",
-                    icon="calendar-check",
-                    role="status",
-                ),
-                rx.callout(
-                    contact_service.NO_CALENDAR,
-                    icon="triangle-alert",
-                    color_scheme="orange",
-                    role="status",
+                ContactRecordState.editing_meeting_id != 0,
+                rx.fragment(),
+                rx.cond(
+                    ContactRecordState.calendar_connected,
+                    rx.callout(
+                        "The meeting is added to your calendar ("
+                        + ContactRecordState.calendar_account
+                        + ") and "
+                        + ContactRecordState.details.get("email", "")
+                        + " gets an invitation from it.",
+                        icon="calendar-check",
+                        role="status",
+                    ),
+                    rx.callout(
+                        contact_service.NO_CALENDAR,
+                        icon="triangle-alert",
+                        color_scheme="orange",
+                        role="status",
+                    ),
                 ),
             ),
             rx.vstack(

@@ -217,6 +217,11 @@ def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
 # --- list and record ------------------------------------------------------------------------
 
 
+def _shown_name() -> Any:
+    """What a list shows for a contact, to sort by: its name, or its email without one."""
+    return func.lower(func.coalesce(func.nullif(Contact.name, ""), Contact.email))
+
+
 @use_case
 def list_contacts(
     *,
@@ -267,7 +272,7 @@ def list_contacts(
         .join(last, last.c.contact_id == Contact.id, isouter=True)
         .join(User, User.id == Contact.owner_id, isouter=True)
         .where(*filters)
-        .order_by(*order, func.lower(Contact.name), Contact.email, Contact.id)
+        .order_by(*order, _shown_name(), Contact.email, Contact.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
@@ -693,6 +698,24 @@ def _meeting_problems(
     return clean_title, clean_description, problems
 
 
+def _refuse_past_invitation(
+    problems: list[tuple[str, str]], start: object, *, invites: bool
+) -> None:
+    if not problems and invites and start <= datetime.now(UTC):
+        problems.append(("start", "Choose a time in the future: the contact gets an invitation."))
+
+
+def _created_here(session: Session, contact: Contact, meeting_id: int) -> ContactMeeting:
+    meeting = session.get(ContactMeeting, meeting_id) if type(meeting_id) is int else None
+    if (
+        meeting is None
+        or meeting.contact_id != contact.id
+        or meeting.source != MeetingSource.CONTACT_RECORD
+    ):
+        raise MeetingNotFoundError("No such meeting created on this record.")
+    return meeting
+
+
 @use_case
 def do_create_meeting(
     *,
@@ -712,8 +735,7 @@ def do_create_meeting(
         title, start, duration, description
     )
     calendar = healthy_calendar(session, contact.owner_id)
-    if not problems and calendar is not None and start <= datetime.now(UTC):
-        problems.append(("start", "Choose a time in the future: the contact gets an invitation."))
+    _refuse_past_invitation(problems, start, invites=calendar is not None)
     if problems:
         raise InvalidContactError(problems)
     start = start.astimezone(UTC)
@@ -752,13 +774,7 @@ def do_cancel_meeting(
     """Cancel a meeting created on the record; its calendar event is cancelled by the
     outbox (the provider tells the contact). Booked meetings are cancelled as bookings."""
     contact = _changeable(session, actor, contact_id)
-    meeting = session.get(ContactMeeting, meeting_id) if type(meeting_id) is int else None
-    if (
-        meeting is None
-        or meeting.contact_id != contact.id
-        or meeting.source != MeetingSource.CONTACT_RECORD
-    ):
-        raise MeetingNotFoundError("No such meeting created on this record.")
+    meeting = _created_here(session, contact, meeting_id)
     if meeting.status == BookingStatus.CANCELLED:
         return meeting
     meeting.status = BookingStatus.CANCELLED
@@ -771,6 +787,47 @@ def do_cancel_meeting(
             payload={"contact_meeting_id": meeting.id},
             recipient=contact.email,
             summary=f"Cancel “{meeting.title}” in the host's calendar",
+        )
+    session.commit()
+    return meeting
+
+
+@use_case
+def do_update_meeting(
+    *,
+    session: Session,
+    actor: Actor,
+    contact_id: int,
+    meeting_id: int,
+    title: str,
+    start: datetime,
+    duration: int,
+    description: str = "",
+) -> ContactMeeting:
+    """Change a meeting created on the record; its calendar event follows (the provider
+    tells the contact). A cancelled meeting stays as it is."""
+    contact = _changeable(session, actor, contact_id)
+    meeting = _created_here(session, contact, meeting_id)
+    clean_title, clean_description, problems = _meeting_problems(
+        title, start, duration, description
+    )
+    if meeting.status == BookingStatus.CANCELLED:
+        problems.append(("meeting", "This meeting was cancelled; create a new one."))
+    _refuse_past_invitation(problems, start, invites=meeting.connection_id is not None)
+    if problems:
+        raise InvalidContactError(problems)
+    meeting.title, meeting.description = clean_title, clean_description
+    meeting.start_at = start.astimezone(UTC)
+    meeting.end_at = meeting.start_at + timedelta(minutes=duration)
+    meeting.updated_at = utc_now()
+    session.add(meeting)
+    if meeting.connection_id is not None:
+        outbox.enqueue(
+            session,
+            kind=OutboxKind.CONTACT_MEETING_UPDATE,
+            payload={"contact_meeting_id": meeting.id},
+            recipient=contact.email,
+            summary=f"Change “{clean_title}” in the host's calendar",
         )
     session.commit()
     return meeting
@@ -830,6 +887,35 @@ def deliver_meeting_create(session: Session, item: OutboxItem) -> None:
     meeting.provider_event_id = created.id
     meeting.calendar_error = None
     meeting.updated_at = utc_now()
+    session.add(meeting)
+
+
+def deliver_meeting_update(session: Session, item: OutboxItem) -> None:
+    """Outbox delivery: the event takes the meeting's title, time and description as they
+    are now (a later change queued behind it writes the same values again: harmless)."""
+    meeting = _meeting_of(session, item)
+    if meeting is None or meeting.status == BookingStatus.CANCELLED:
+        return
+    if not meeting.provider_event_id:
+        if _create_in_flight(session, meeting.id):
+            raise outbox.RetryLaterError("The event is still being written; changing it next.")
+        return  # not written yet: the pending write uses the new values
+    connection = _connection(session, meeting)
+    try:
+        call_provider(
+            session=session,
+            connection=connection,
+            action=lambda a: a.update_event(
+                meeting.provider_event_id,
+                start=meeting.start_at,
+                end=meeting.end_at,
+                summary=meeting.title,
+                description=meeting.description,
+            ),
+        )
+    except ProviderError as error:
+        _calendar_failed(session, meeting, f"Changing it in the calendar failed: {error}")
+    meeting.calendar_error = None
     session.add(meeting)
 
 

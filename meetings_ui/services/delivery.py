@@ -30,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     OutboxKind.CALENDAR_CANCEL: bookings.deliver_calendar_cancel,
     OutboxKind.VIDEO_LINK: bookings.deliver_video_link,
     OutboxKind.CONTACT_MEETING_CREATE: contacts.deliver_meeting_create,
+    OutboxKind.CONTACT_MEETING_UPDATE: contacts.deliver_meeting_update,
     OutboxKind.CONTACT_MEETING_CANCEL: contacts.deliver_meeting_cancel,
 }
 
@@ -132,6 +133,7 @@ _KIND_LABELS = {
     OutboxKind.CALENDAR_CANCEL: "Calendar cancellation",
     OutboxKind.VIDEO_LINK: "Video link",
     OutboxKind.CONTACT_MEETING_CREATE: "Calendar event",
+    OutboxKind.CONTACT_MEETING_UPDATE: "Calendar change",
     OutboxKind.CONTACT_MEETING_CANCEL: "Calendar cancellation",
 }
 

@@ -157,7 +157,23 @@ def test_merge_and_meetings_of_a_record(client: TestClient, session: Session) ->
     assert itself.status_code == 422
 
     meeting_id = listed["meetings"][0]["id"]
+    moved = client.put(
+        f"{BASE}/contacts/{ann['id']}/meetings/{meeting_id}",
+        json={"title": "Longer call", "start": start.isoformat(), "duration": 60},
+        headers=alice,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["title"] == "Longer call"
+    assert moved.json()["end_at"] != listed["meetings"][0]["end_at"]
     cancel = f"{BASE}/contacts/{ann['id']}/meetings/{meeting_id}/cancel"
     assert client.post(cancel, headers=alice).json()["status"] == "cancelled"
     _, bob = member(session, "bob")
     assert client.post(cancel, headers=bob).status_code == 404
+    assert (
+        client.put(
+            f"{BASE}/contacts/{ann['id']}/meetings/{meeting_id}",
+            json={"title": "Bob's", "start": start.isoformat(), "duration": 60},
+            headers=bob,
+        ).status_code
+        == 404
+    )

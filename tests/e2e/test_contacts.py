@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from meetings_ui.db import session_scope
 from meetings_ui.models import ContactMeeting, User
+from meetings_ui.services import contacts as contact_service
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.guard import OPERATOR
@@ -140,6 +141,16 @@ def test_create_meeting_without_a_calendar_says_so_before_saving(app_url: str, p
     expect(logged).to_contain_text("Created here")
     expect(logged).not_to_contain_text("In your calendar")
 
+    expect(logged).to_contain_text("09:00–09:45")
+
+    logged.get_by_role("button", name="Edit meeting Proposal review").click()
+    dialog = page.get_by_role("dialog", name="Edit meeting")
+    expect(dialog.get_by_label("Title")).to_have_value("Proposal review")
+    dialog.get_by_label("Duration (minutes)").fill("60")
+    dialog.get_by_role("button", name="Save meeting").click()
+    expect(page.get_by_text("Meeting saved")).to_be_visible()
+    expect(logged).to_contain_text("09:00–10:00")
+
     # Cancelling it asks first.
     logged.get_by_role("button", name="Cancel meeting Proposal review").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Cancel meeting").click()
@@ -181,3 +192,54 @@ def test_create_meeting_with_a_connected_calendar_invites_the_contact(
     expect(page.get_by_role("article", name="Contract signature")).to_contain_text(
         "In your calendar"
     )
+
+
+def test_edit_merge_page_and_delete_contacts(app_url: str, page: Page) -> None:
+    account = host("mara.merge@example.com")
+    with session_scope() as session:
+        owner = session.exec(select(User).where(User.email == account[0])).one()
+        for number in range(26):
+            contact_service.do_create_contact(
+                session=session,
+                actor=owner,
+                email=f"lead{number:02d}@example.org",
+                name=f"Lead {number:02d}",
+            )
+        contact_service.do_create_contact(
+            session=session, actor=owner, email="sam.work@example.org", company="Acme"
+        )
+    log_in_as(page, app_url, account)
+    page.goto(app_url + CONTACTS)
+    expect(page.get_by_text("1–25 of 27")).to_be_visible()
+    page.get_by_role("button", name="Next page of contacts").click()
+    expect(page.get_by_text("26–27 of 27")).to_be_visible()
+    expect(page.get_by_role("link", name="sam.work@example.org")).to_be_visible()
+    page.get_by_role("button", name="Previous page of contacts").click()
+    expect(page.get_by_role("link", name="Lead 00")).to_be_visible()
+
+    _new_contact(page, app_url, "sam@example.org", "Sam")
+    page.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit contact")
+    dialog.get_by_label("Name").fill("Sam Sample")
+    dialog.get_by_label("Phone").fill("+33 6 12 34 56 78")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Contact saved")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sam Sample", level=2)).to_be_visible()
+
+    page.get_by_role("button", name="Merge with…").click()
+    dialog = page.get_by_role("dialog", name="Merge with another contact")
+    dialog.get_by_label("Search contacts to merge").fill("sam.work")
+    dialog.get_by_role("button", name="Merge sam.work@example.org").click()
+    confirm = page.get_by_role("alertdialog", name="Merge these contacts?")
+    expect(confirm).to_contain_text("sam.work@example.org")
+    confirm.get_by_role("button", name="Merge contacts").click()
+    expect(page.get_by_text("Contacts merged")).to_be_visible()
+    expect(page.get_by_text("Acme")).to_be_visible()  # filled from the merged contact
+
+    page.get_by_role("button", name="Delete contact").click()
+    confirm = page.get_by_role("alertdialog", name="Delete this contact?")
+    confirm.get_by_role("button", name="Delete contact").click()
+    expect(page.get_by_text("Contact deleted")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/app/contacts$"))
+    page.get_by_label("Search contacts").fill("sam")
+    expect(page.get_by_role("status").filter(has_text="No contact matches")).to_be_visible()

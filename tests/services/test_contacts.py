@@ -82,13 +82,14 @@ def test_a_host_lists_their_own_contacts_paged_and_searched(
     for number in range(30):
         make(session, alice, f"person{number:02d}@example.org", name=f"Person {number:02d}")
     make(session, alice, "zed@acme.example", name="Zed", company="ACME Corp")
+    make(session, alice, "nameless@example.org")  # sorted by its email
     make(session, bob, "bob.contact@example.org", name="Bob's contact")
 
     first = contacts.list_contacts(session=session, actor=alice)
-    assert (first.total, len(first.rows), first.pages) == (31, 25, 2)
-    assert first.rows[0].name == "Person 00"
+    assert (first.total, len(first.rows), first.pages) == (32, 25, 2)
+    assert [r.email for r in first.rows[:2]] == ["nameless@example.org", "person00@example.org"]
     second = contacts.list_contacts(session=session, actor=alice, page=2)
-    assert [r.name for r in second.rows][-1] == "Zed" and len(second.rows) == 6
+    assert [r.name for r in second.rows][-1] == "Zed" and len(second.rows) == 7
     assert all(r.owner_email == "alice@example.com" for r in first.rows + second.rows)
 
     found = contacts.list_contacts(session=session, actor=alice, search="acme")
@@ -96,7 +97,7 @@ def test_a_host_lists_their_own_contacts_paged_and_searched(
     assert contacts.list_contacts(session=session, actor=alice, search="PERSON 1").total == 10
     assert contacts.list_contacts(session=session, actor=alice, search="%").total == 0
     assert contacts.list_contacts(session=session, actor=bob).total == 1  # never Alice's
-    assert contacts.list_contacts(session=session, actor=admin).total == 32  # admins: all
+    assert contacts.list_contacts(session=session, actor=admin).total == 33  # admins: all
 
 
 def test_sorting_by_last_meeting_puts_the_latest_first(session: Session, alice: User) -> None:
@@ -482,3 +483,39 @@ def test_only_meetings_created_on_the_record_can_be_cancelled_there(
     )
     assert cancelled.status == BookingStatus.CANCELLED
     assert session.get(Booking, booking.id).status != BookingStatus.CANCELLED
+
+
+def test_editing_a_created_meeting_moves_its_event(
+    session: Session,
+    host: User,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    deliver,
+    bob: User,
+) -> None:
+    connect_google(session, host, sandbox, monkeypatch)
+    ann = make(session, host, "ann@example.org")
+    created = contacts.do_create_meeting(
+        session=session,
+        actor=host,
+        contact_id=ann.id,
+        title="Demo",
+        start=paris(next_weekday(2), 11),
+        duration=30,
+    )
+    deliver()
+    session.refresh(created)
+    later = paris(next_weekday(3), 15)
+    changes = {"title": "Demo, part 2", "start": later, "duration": 90, "description": "Bring X"}
+    with pytest.raises(ContactNotFoundError):
+        contacts.do_update_meeting(
+            session=session, actor=bob, contact_id=ann.id, meeting_id=created.id, **changes
+        )
+    contacts.do_update_meeting(
+        session=session, actor=host, contact_id=ann.id, meeting_id=created.id, **changes
+    )
+    assert deliver().sent == 1
+    event = sandbox.store.events[created.provider_event_id]
+    assert (event.summary, event.description) == ("Demo, part 2", "Bring X")
+    assert (event.start, event.end) == (later.astimezone(UTC), later + timedelta(minutes=90))
+    assert len([e for e in sandbox.store.events.values() if e.summary.startswith("Demo")]) == 1
