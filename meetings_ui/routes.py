@@ -14,6 +14,7 @@ RESET_PASSWORD = "/reset-password"  # noqa: S105
 APP_PREFIX = "/app"
 MEETINGS = "/app/meetings"
 CONTACTS = "/app/contacts"
+CONTACT = "/app/contacts/[contact_id]"  # one contact's record (S4, S5)
 SETTINGS = "/app/settings"
 SETTINGS_CALENDAR = "/app/settings/calendar"
 ADMIN = "/app/admin"
@@ -59,6 +60,10 @@ def webhook(provider: str) -> str:
 
 def admin_domain(domain_id: int) -> str:
     return ADMIN_DOMAIN.replace("[domain_id]", str(domain_id))
+
+
+def contact(contact_id: int) -> str:
+    return CONTACT.replace("[contact_id]", str(contact_id))
 
 
 def booking_page(slug: str) -> str:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from meetings_ui import routes
-from meetings_ui.api import auth, errors, manage, oauth, public, webhooks
+from meetings_ui.api import auth, contacts, errors, manage, oauth, public, webhooks
 from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.services.health import check_health
 
@@ -38,6 +38,7 @@ def build_api_v1() -> FastAPI:
     errors.install(api)
     api.include_router(public.router)
     api.include_router(manage.router)
+    api.include_router(contacts.router)
     return api
 
 

@@ -21,7 +21,7 @@ from pydantic import (
     StrictInt,
 )
 
-from meetings_ui.domain.enums import BookingStatus, HostStatus, LinkType
+from meetings_ui.domain.enums import BookingStatus, HostStatus, LinkType, MeetingSource
 from meetings_ui.domain.link_settings import IsoDate, LinkSettings, TimeZoneName
 from meetings_ui.domain.time_zones import EARLIEST_DATE, LATEST_DATE
 
@@ -100,6 +100,9 @@ class ErrorBody(_Output):
     )
     slots: list[Slot] | None = Field(
         default=None, description="With `slot_unavailable`: the free slots left that day."
+    )
+    contact_id: int | None = Field(
+        default=None, description="With `duplicate`: your contact that has this email."
     )
 
 
@@ -277,3 +280,98 @@ class Invitations(_Output):
 
 class Bookings(_Output):
     bookings: list[Booking]
+
+
+# --- contacts (S4, S5) -------------------------------------------------------------------------
+
+
+class ContactChanges(BaseModel):
+    """The fields to change; keys left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = Field(default=None, max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    company: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=10_000)
+
+
+class NewContact(ContactChanges):
+    """A new contact of the caller; the email is unique among their contacts."""
+
+    email: str = Field(max_length=320, examples=["ann@example.org"])
+
+
+class ContactSummary(_Output):
+    id: int
+    name: str
+    email: str
+    company: str
+    phone: str
+    owner_email: str = Field(description="The host whose contact it is.")
+    meetings: int = Field(description="Meetings on the record, cancelled ones aside.")
+    last_meeting_at: datetime | None
+
+
+class Contacts(_Output):
+    contacts: list[ContactSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class Contact(_Output):
+    id: int
+    owner_email: str
+    email: str
+    name: str
+    phone: str
+    company: str
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+    can_change: bool = Field(description="You may edit, merge, delete, create meetings.")
+    calendar_connected: bool = Field(
+        description="A meeting created on the record goes to the owner's calendar and the "
+        "contact is invited; otherwise it is only logged."
+    )
+
+
+class Merge(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other_id: RowId = Field(description="The contact folded into this one, then deleted.")
+
+
+class ContactMeeting(_Output):
+    id: int
+    title: str
+    description: str
+    start_at: datetime
+    end_at: datetime
+    status: BookingStatus
+    source: MeetingSource = Field(
+        description="booking_page, calendar_sync, or contact_record (created on the record)."
+    )
+    booking_id: int | None
+    in_calendar: bool = Field(description="The event exists on the host's calendar.")
+    calendar_error: str | None = Field(
+        description="Why the event could not be added to the calendar yet (retried)."
+    )
+
+
+class ContactMeetings(_Output):
+    meetings: list[ContactMeeting]
+    total: int
+    page: int
+    page_size: int
+
+
+class NewContactMeeting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=500)
+    start: SupportedInstant
+    duration: StrictInt = Field(ge=5, le=720, description="Minutes.")
+    description: str = Field(default="", max_length=10_000)

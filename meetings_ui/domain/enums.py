@@ -75,6 +75,9 @@ class OutboxKind(enum.StrEnum):
     CALENDAR_CREATE = "calendar_create"  # write a booking's event to the host's calendar
     CALENDAR_CANCEL = "calendar_cancel"  # cancel it there
     VIDEO_LINK = "video_link"  # read a video meeting the provider was still making
+    CONTACT_MEETING_CREATE = "contact_meeting_create"  # S5: a record's meeting to the calendar
+    CONTACT_MEETING_UPDATE = "contact_meeting_update"  # a change of its title or time
+    CONTACT_MEETING_CANCEL = "contact_meeting_cancel"  # and its cancellation there
 
 
 class OutboxStatus(enum.StrEnum):

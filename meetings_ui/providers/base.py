@@ -187,7 +187,13 @@ class CalendarAccount(Protocol):
     def get_event(self, event_id: str) -> ProviderEvent: ...
 
     def update_event(
-        self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
+        self,
+        event_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        summary: str | None = None,
+        description: str | None = None,
     ) -> ProviderEvent: ...
 
     def cancel_event(self, event_id: str) -> None: ...

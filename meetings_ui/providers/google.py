@@ -453,7 +453,13 @@ class GoogleAccount:
         )
 
     def update_event(
-        self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
+        self,
+        event_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        summary: str | None = None,
+        description: str | None = None,
     ) -> ProviderEvent:
         body: dict[str, Any] = {
             "start": {"dateTime": _rfc3339(start)},
@@ -461,6 +467,8 @@ class GoogleAccount:
         }
         if summary is not None:
             body["summary"] = summary
+        if description is not None:
+            body["description"] = description
         updated = self._execute(
             lambda api: api.events().patch(
                 calendarId="primary", eventId=event_id, body=body, sendUpdates="all"

@@ -608,11 +608,19 @@ class MicrosoftAccount:
         return _event_from(found)
 
     def update_event(
-        self, event_id: str, *, start: datetime, end: datetime, summary: str | None = None
+        self,
+        event_id: str,
+        *,
+        start: datetime,
+        end: datetime,
+        summary: str | None = None,
+        description: str | None = None,
     ) -> ProviderEvent:
         body: dict[str, Any] = {"start": _graph_time(start), "end": _graph_time(end)}
         if summary is not None:
             body["subject"] = summary
+        if description is not None:
+            body["body"] = {"contentType": "text", "content": description}
         _, updated = self._graph("PATCH", f"/me/events/{event_id}", json=body)
         return _event_from(updated)
 

@@ -41,7 +41,6 @@ from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import (
     Booking,
     BookingHost,
-    Contact,
     MeetingLink,
     OutboxItem,
     User,
@@ -49,7 +48,7 @@ from meetings_ui.models import (
     utc_now,
 )
 from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
-from meetings_ui.services import outbox, scheduling
+from meetings_ui.services import contacts, outbox, scheduling
 from meetings_ui.services.calendar_connections import call_provider
 from meetings_ui.services.links import host_ids_of
 from meetings_ui.services.mail import Attachment, send_email
@@ -284,7 +283,7 @@ def do_book(
         booking = Booking(
             link_id=link.id,
             host_id=assigned,
-            contact_id=_contact_for(session, assigned, email, request.name.strip()).id,
+            contact_id=contacts.contact_for(session, assigned, email, request.name.strip()).id,
             start_at=start,
             end_at=end,
             status=BookingStatus.CONFIRMED if live.online else BookingStatus.REQUESTED,
@@ -301,6 +300,7 @@ def do_book(
         session.add(booking)
         session.flush()
         session.add_all(BookingHost(booking_id=booking.id, user_id=host_id) for host_id in occupied)
+        contacts.record_booking(session, booking)
         if booking.status == BookingStatus.CONFIRMED:
             outbox.enqueue(
                 session,
@@ -320,19 +320,6 @@ def do_book(
         session.rollback()
         raise
     return BookingOutcome(booking, created=True)
-
-
-def _contact_for(session: Session, host_id: int, email: str, name: str) -> Contact:
-    """The host's contact with this email, created on their first meeting."""
-    email = email.lower()
-    contact = session.exec(
-        select(Contact).where(Contact.owner_id == host_id, Contact.email == email)
-    ).first()
-    if contact is None:
-        contact = Contact(owner_id=host_id, email=email, name=name)
-        session.add(contact)
-        session.flush()
-    return contact
 
 
 def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
@@ -674,6 +661,7 @@ def do_cancel(
         session.refresh(booking)
         return booking
     session.refresh(booking)
+    contacts.record_booking(session, booking)
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
     if was == BookingStatus.CONFIRMED:  # a request (offline mode) never had an event
@@ -734,6 +722,9 @@ def do_reschedule(
             ) from None
         raise
     do_cancel(session=session, booking=booking, reason="It was moved to a new time.", now=now)
+    if outcome.created:
+        contacts.record_move(session, booking, outcome.booking)
+        session.commit()
     return outcome.booking
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import OutboxKind, OutboxStatus
 from meetings_ui.models import Booking, MeetingLink, OutboxItem, User, utc_now
-from meetings_ui.services import audit, bookings, mail, outbox
+from meetings_ui.services import audit, bookings, contacts, mail, outbox
 from meetings_ui.services.guard import Actor, require_admin
 from meetings_ui.services.transactions import use_case
 
@@ -29,6 +29,9 @@ HANDLERS: dict[str, Handler] = {
     OutboxKind.CALENDAR_CREATE: bookings.deliver_calendar_create,
     OutboxKind.CALENDAR_CANCEL: bookings.deliver_calendar_cancel,
     OutboxKind.VIDEO_LINK: bookings.deliver_video_link,
+    OutboxKind.CONTACT_MEETING_CREATE: contacts.deliver_meeting_create,
+    OutboxKind.CONTACT_MEETING_UPDATE: contacts.deliver_meeting_update,
+    OutboxKind.CONTACT_MEETING_CANCEL: contacts.deliver_meeting_cancel,
 }
 
 
@@ -129,6 +132,9 @@ _KIND_LABELS = {
     OutboxKind.CALENDAR_CREATE: "Calendar event",
     OutboxKind.CALENDAR_CANCEL: "Calendar cancellation",
     OutboxKind.VIDEO_LINK: "Video link",
+    OutboxKind.CONTACT_MEETING_CREATE: "Calendar event",
+    OutboxKind.CONTACT_MEETING_UPDATE: "Calendar change",
+    OutboxKind.CONTACT_MEETING_CANCEL: "Calendar cancellation",
 }
 
 
