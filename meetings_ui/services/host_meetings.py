@@ -163,31 +163,46 @@ def meetings_of(
         .offset(offset)
         .limit(limit)
     ).all()
-    tz = zone(actor.time_zone or "UTC")
     return MeetingPage(
-        rows=[
-            MeetingRow(
-                id=booking.id,
-                prospect_name=booking.prospect_name,
-                prospect_email=booking.prospect_email,
-                start=booking.start_at.astimezone(tz),
-                end=booking.end_at.astimezone(tz),
-                link_id=booking.link_id,
-                link_name=link_name,
-                status=BookingStatus(booking.status),
-                source=_source(booking),
-                can_change=(actor.id in (booking.host_id, owner_id))
-                and booking.status != BookingStatus.CANCELLED
-                and booking.start_at > now,
-                calendar_error=booking.calendar_error,
-            )
-            for booking, link_name, owner_id in rows
-        ],
+        rows=[_row(actor, booking, name, owner_id, now) for booking, name, owner_id in rows],
         total=total,
         offset=offset,
         limit=limit,
         time_zone=actor.time_zone or "UTC",
     )
+
+
+def _row(actor: User, booking: Booking, link_name: str, owner_id: int, now: datetime) -> MeetingRow:
+    tz = zone(actor.time_zone or "UTC")
+    return MeetingRow(
+        id=booking.id,
+        prospect_name=booking.prospect_name,
+        prospect_email=booking.prospect_email,
+        start=booking.start_at.astimezone(tz),
+        end=booking.end_at.astimezone(tz),
+        link_id=booking.link_id,
+        link_name=link_name,
+        status=BookingStatus(booking.status),
+        source=_source(booking),
+        can_change=actor.id in (booking.host_id, owner_id)
+        and booking.status != BookingStatus.CANCELLED
+        and booking.start_at > now,
+        calendar_error=booking.calendar_error,
+    )
+
+
+@use_case
+def meeting_of(*, session: Session, actor: User, booking_id: int) -> MeetingRow:
+    """One meeting as the list shows it; BookingNotFoundError if the actor does not see it."""
+    found = session.exec(
+        select(Booking, MeetingLink.name, MeetingLink.owner_id)
+        .join(MeetingLink, MeetingLink.id == Booking.link_id)
+        .where(Booking.id == booking_id, _visible_to(actor.id))
+    ).first()
+    if found is None:
+        raise bookings.BookingNotFoundError("This meeting does not exist, or is not yours.")
+    booking, link_name, owner_id = found
+    return _row(actor, booking, link_name, owner_id, datetime.now(UTC))
 
 
 def _changeable(session: Session, actor: User, booking_id: int) -> Booking:
