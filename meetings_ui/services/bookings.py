@@ -644,7 +644,8 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             *(f"{k}: {v}" for k, v in booking.answers.items()),
             ""
             if booking.status == BookingStatus.CONFIRMED
-            else "Offline mode: confirm it with them; nothing was added to your calendar.",
+            else "Offline mode: nothing was added to your calendar. Confirm or decline the "
+            f"request under Scheduled meetings: {get_settings().app_url}{routes.MEETINGS}",
         ]
     )
     send_email(

@@ -16,7 +16,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.models import Booking, OutboxItem
 from meetings_ui.services.bookings import BookingRequest, do_book
-from meetings_ui.services.links import do_create_link
+from meetings_ui.services.links import do_answer_invitation, do_create_link
 from tests.api.test_co_hosts_api import BASE, SETTINGS, member, next_monday
 
 
@@ -134,5 +134,28 @@ def test_bad_input_is_a_4xx_json_error(client: TestClient, session: Session) -> 
     for response in cases:
         assert 400 <= response.status_code < 500, response.text
         assert "error" in response.json() and "message" in response.json()
+    session.refresh(booking)
+    assert booking.status == BookingStatus.REQUESTED
+
+
+def test_a_co_host_who_attends_sees_the_meeting_but_gets_403_changing_it(
+    client: TestClient, session: Session
+) -> None:
+    olga, _ = member(session, "olga")
+    ana, ana_auth = member(session, "ana")
+    group = do_create_link(
+        session=session,
+        owner=olga,
+        name="Panel",
+        link_type="group",
+        host_ids=[olga.id, ana.id],
+        settings=SETTINGS,
+    )
+    do_answer_invitation(session=session, actor=ana, link_id=group.id, accept=True)
+    booking = requested(session, group, 9, "ann@example.org")
+    listed = client.get(f"{BASE}/meetings", headers=ana_auth).json()["meetings"]
+    assert [(m["id"], m["can_change"]) for m in listed] == [(booking.id, False)]
+    refused = client.post(f"{BASE}/meetings/{booking.id}/decline", headers=ana_auth)
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
     session.refresh(booking)
     assert booking.status == BookingStatus.REQUESTED

@@ -132,3 +132,25 @@ def test_a_host_cancels_a_meeting_from_the_list(page: Page, app_url: str) -> Non
         has_text="val.e2e@example.org"
     )
     expect(cancelled).to_contain_text("Something came up.")
+
+
+def test_a_host_moves_a_meeting_to_a_free_time(page: Page, app_url: str) -> None:
+    (booking_id,) = host_with_requests(
+        "tess.moves@example.com", "Tess chat", [("Wes Walker", "wes.e2e@example.org")]
+    )
+    open_scheduled_meetings(page, app_url, "tess.moves@example.com")
+    page.get_by_role("button", name="Reschedule the meeting with Wes Walker").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Wes Walker is emailed the new time")
+    dialog.get_by_label("Day").fill(next_weekday().isoformat())
+    dialog.get_by_role("combobox", name="Free time").click()
+    page.get_by_role("option", name="14:00").click()
+    dialog.get_by_role("button", name="Move meeting").click()
+    expect(page.get_by_text("Meeting moved: Wes Walker is told the new time.")).to_be_visible()
+    assert status_of(booking_id) == BookingStatus.CANCELLED
+    with session_scope() as session:
+        moved = session.exec(
+            select(Booking).where(Booking.idempotency_key == f"moved-from-booking-{booking_id}")
+        ).one()
+        assert moved.start_at == datetime.combine(next_weekday(), time(14), UTC)
+    expect(page.get_by_role("row", name="Wes Walker")).to_contain_text("Rescheduled")

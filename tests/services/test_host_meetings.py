@@ -208,6 +208,9 @@ def test_confirming_without_a_calendar_confirms_and_writes_nothing(
 ) -> None:
     booking = book(session, link, paris(next_weekday(1), 10))
     deliver()
+    to_host = session.exec(select(OutboxEmail).where(OutboxEmail.to == "hugo@example.com")).one()
+    assert "Confirm or decline the request under Scheduled meetings" in to_host.text
+    assert "/app/meetings" in to_host.text
     done = host_meetings.do_confirm(session=session, actor=host, booking_id=booking.id)
     assert done.booking.status == BookingStatus.CONFIRMED and not done.calendar_write_queued
     assert done.booking.sequence == 1
