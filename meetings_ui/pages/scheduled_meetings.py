@@ -195,7 +195,8 @@ class ScheduledMeetingsState(AuthState):
 
     @rx.event
     def set_link_filter(self, value: str) -> None:
-        self.link_filter, self.offset = value, 0
+        known = {option[0] for option in self.link_options}
+        self.link_filter, self.offset = (value if value in known else ALL_LINKS), 0
         self.refresh()
 
     @rx.event

@@ -21,6 +21,7 @@ from sqlmodel import Session, func, select
 
 from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.text_fields import printable_line
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import Booking, BookingHost, MeetingLink, User
 from meetings_ui.services import bookings, links, scheduling
@@ -99,7 +100,7 @@ def _filter_condition(which: MeetingFilter, now: datetime) -> sa.ColumnElement[b
 
 
 def _search_condition(search: str) -> sa.ColumnElement[bool] | None:
-    words = search.strip()[:MAX_SEARCH_LENGTH]
+    words = printable_line(search)[:MAX_SEARCH_LENGTH]  # no NUL reaches PostgreSQL
     if not words:
         return None
     escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

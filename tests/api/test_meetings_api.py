@@ -134,6 +134,15 @@ def test_bad_input_is_a_4xx_json_error(client: TestClient, session: Session) -> 
     for response in cases:
         assert 400 <= response.status_code < 500, response.text
         assert "error" in response.json() and "message" in response.json()
+    only_control = client.get(f"{BASE}/meetings", params={"search": "\x00"}, headers=auth)
+    assert only_control.status_code == 200 and only_control.json()["total"] == 1  # no search
+    for search in ("a\x00b", "%_\\", "é" * 200):
+        found = client.get(f"{BASE}/meetings", params={"search": search}, headers=auth)
+        assert found.status_code == 200 and found.json()["total"] == 0, search
+    too_long = client.get(f"{BASE}/meetings", params={"search": "x" * 201}, headers=auth)
+    assert too_long.status_code == 400
+    for response in cases:
+        assert "error" in response.json() and "message" in response.json()
     session.refresh(booking)
     assert booking.status == BookingStatus.REQUESTED
 
