@@ -556,44 +556,53 @@ def _row(item: MeetingItem) -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        labelled(
-            "Show",
-            rx.select.root(
-                rx.select.trigger(id="meetings-filter", aria_label="Show"),
-                rx.select.content(
-                    *[
-                        rx.select.item(label, value=value.value)
-                        for value, label in FILTER_LABELS.items()
-                    ]
+        rx.box(
+            labelled(
+                "Show",
+                rx.select.root(
+                    rx.select.trigger(id="meetings-filter", aria_label="Show"),
+                    rx.select.content(
+                        *[
+                            rx.select.item(label, value=value.value)
+                            for value, label in FILTER_LABELS.items()
+                        ]
+                    ),
+                    value=State.which,
+                    on_change=State.set_which,
                 ),
-                value=State.which,
-                on_change=State.set_which,
+                "meetings-filter",
             ),
-            "meetings-filter",
+            width="14em",
         ),
-        labelled(
-            "Link",
-            rx.select.root(
-                rx.select.trigger(id="meetings-link", aria_label="Link"),
-                rx.select.content(
-                    rx.select.item("All links", value=ALL_LINKS),
-                    rx.foreach(State.link_options, lambda o: rx.select.item(o[1], value=o[0])),
+        rx.box(
+            labelled(
+                "Link",
+                rx.select.root(
+                    rx.select.trigger(id="meetings-link", aria_label="Link"),
+                    rx.select.content(
+                        rx.select.item("All links", value=ALL_LINKS),
+                        rx.foreach(State.link_options, lambda o: rx.select.item(o[1], value=o[0])),
+                    ),
+                    value=State.link_filter,
+                    on_change=State.set_link_filter,
                 ),
-                value=State.link_filter,
-                on_change=State.set_link_filter,
+                "meetings-link",
             ),
-            "meetings-link",
+            width="14em",
         ),
-        labelled(
-            "Search",
-            rx.input(
-                id="meetings-search",
-                value=State.search,
-                on_change=State.set_search.debounce(300),
-                placeholder="Prospect name or email",
-                max_length=host_meetings.MAX_SEARCH_LENGTH,
+        rx.box(
+            labelled(
+                "Search",
+                rx.input(
+                    id="meetings-search",
+                    value=State.search,
+                    on_change=State.set_search.debounce(300),
+                    placeholder="Prospect name or email",
+                    max_length=host_meetings.MAX_SEARCH_LENGTH,
+                ),
+                "meetings-search",
             ),
-            "meetings-search",
+            width="20em",
         ),
         spacing="4",
         wrap="wrap",

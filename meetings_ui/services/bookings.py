@@ -239,9 +239,12 @@ def do_book(
     request: BookingRequest,
     now: datetime | None = None,
     moving: Booking | None = None,
+    host_confirmed: bool = False,
 ) -> BookingOutcome:
     """Book the requested time. `moving` is the booking a reschedule replaces: its own time
-    does not count as busy, so a meeting may move to a time overlapping its old one."""
+    does not count as busy, so a meeting may move to a time overlapping its old one.
+    `host_confirmed`: the host chose the time themselves (moving a confirmed meeting), so
+    it is confirmed even in offline mode; the calendar is written only if connected."""
     settings = link.settings
     duration = validate_request(settings, request)
     now = now or datetime.now(UTC)
@@ -289,7 +292,9 @@ def do_book(
             contact_id=_contact_for(session, assigned, email, request.name.strip()).id,
             start_at=start,
             end_at=end,
-            status=BookingStatus.CONFIRMED if live.online else BookingStatus.REQUESTED,
+            status=BookingStatus.CONFIRMED
+            if live.online or host_confirmed
+            else BookingStatus.REQUESTED,
             prospect_name=request.name.strip(),
             prospect_email=email,
             prospect_time_zone=request.time_zone,
@@ -303,7 +308,10 @@ def do_book(
         session.add(booking)
         session.flush()
         session.add_all(BookingHost(booking_id=booking.id, user_id=host_id) for host_id in occupied)
-        if booking.status == BookingStatus.CONFIRMED:
+        if (
+            booking.status == BookingStatus.CONFIRMED
+            and scheduling.connection_of(session, assigned) is not None
+        ):
             outbox.enqueue(
                 session,
                 kind=OutboxKind.CALENDAR_CREATE,
@@ -867,13 +875,19 @@ def do_decline_request(
 
 
 def do_reschedule(
-    *, session: Session, booking: Booking, new_start: datetime, now: datetime | None = None
+    *,
+    session: Session,
+    booking: Booking,
+    new_start: datetime,
+    now: datetime | None = None,
+    by_host: bool = False,
 ) -> Booking:
     """Move a booking: book the new time race-free (as a new booking), then cancel the old
     one, so a failed move never loses the meeting. The old booking's own time is free for
     the new one (30 minutes at 10:00 may move to 10:15). The new booking's idempotency key
     names the one it replaces, so replays of one reschedule link racing each other make
-    one meeting, never several."""
+    one meeting, never several. `by_host`: the host moves it (see do_book's
+    `host_confirmed`)."""
     if booking.status == BookingStatus.CANCELLED:
         raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
     if booking.start_at <= (now or datetime.now(UTC)):
@@ -894,6 +908,7 @@ def do_reschedule(
             ),
             now=now,
             moving=booking,
+            host_confirmed=by_host and booking.status == BookingStatus.CONFIRMED,
         )
     except InvalidBookingError as refused:
         if any(field == "idempotency_key" for field, _ in refused.problems):

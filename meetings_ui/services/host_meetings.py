@@ -38,7 +38,7 @@ NOT_YOURS = "Only the meeting's host or its link's owner can change this meeting
 class MeetingFilter(enum.StrEnum):
     ALL = "all"
     REQUESTS = "requests"  # offline-mode requests still to answer
-    UPCOMING = "upcoming"  # confirmed or requested, not over yet
+    UPCOMING = "upcoming"  # confirmed, not over yet (requests have their own filter)
     PAST = "past"  # over, not cancelled
     CANCELLED = "cancelled"  # cancelled or declined
 
@@ -85,13 +85,14 @@ def _may_change(session: Session, actor: User, booking: Booking) -> bool:
 
 
 def _filter_condition(which: MeetingFilter, now: datetime) -> sa.ColumnElement[bool] | None:
-    active = Booking.status.in_(scheduling.ACTIVE_STATUSES)
     return {
         MeetingFilter.ALL: None,
         MeetingFilter.REQUESTS: sa.and_(
             Booking.status == BookingStatus.REQUESTED, Booking.end_at > now
         ),
-        MeetingFilter.UPCOMING: sa.and_(active, Booking.end_at > now),
+        MeetingFilter.UPCOMING: sa.and_(
+            Booking.status == BookingStatus.CONFIRMED, Booking.end_at > now
+        ),
         MeetingFilter.PAST: sa.and_(
             Booking.status != BookingStatus.CANCELLED, Booking.end_at <= now
         ),
@@ -292,9 +293,12 @@ def do_reschedule(
     now: datetime | None = None,
 ) -> Booking:
     """Move a meeting to a new free time (bookings.do_reschedule): the prospect gets the
-    new time and its invitation, and the old one's cancellation."""
+    new time and its invitation, and the old one's cancellation. The host chose the time:
+    a confirmed meeting stays confirmed (offline mode too), a request stays a request."""
     booking = _changeable(session, actor, booking_id)
-    return bookings.do_reschedule(session=session, booking=booking, new_start=new_start, now=now)
+    return bookings.do_reschedule(
+        session=session, booking=booking, new_start=new_start, now=now, by_host=True
+    )
 
 
 @use_case

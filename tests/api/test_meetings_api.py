@@ -81,8 +81,14 @@ def test_the_host_lists_pages_and_answers_requests(client: TestClient, session: 
     assert moved.status_code == 200, moved.text
     assert moved.json()["id"] != third.id and moved.json()["source"] == "Rescheduled"
     assert datetime.fromisoformat(moved.json()["start"]) == new_start
-    upcoming = client.get(f"{BASE}/meetings", params={"filter": "upcoming"}, headers=auth).json()
-    assert [m["id"] for m in upcoming["meetings"]] == [moved.json()["id"]]
+
+    def listed(which: str) -> list[int]:
+        page = client.get(f"{BASE}/meetings", params={"filter": which}, headers=auth).json()
+        return [m["id"] for m in page["meetings"]]
+
+    assert listed("requests") == [moved.json()["id"]]  # offline mode: still a request
+    assert listed("upcoming") == []  # the confirmed one was cancelled
+    assert set(listed("cancelled")) == {first.id, second.id, third.id}
 
 
 def test_another_user_gets_404_for_every_meeting_action(

@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.models import Booking
+from meetings_ui.models import Booking, User
+from meetings_ui.services import host_meetings
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.guard import OPERATOR
@@ -59,6 +60,12 @@ def host_with_requests(email: str, link_name: str, prospects: list[tuple[str, st
             assert booking.status == BookingStatus.REQUESTED
             ids.append(booking.id)
         return ids
+
+
+def confirm_as(email: str, booking_id: int) -> None:
+    with session_scope() as session:
+        host = session.exec(select(User).where(User.email == email)).one()
+        host_meetings.do_confirm(session=session, actor=host, booking_id=booking_id)
 
 
 def open_scheduled_meetings(page: Page, app_url: str, email: str) -> None:
@@ -113,10 +120,12 @@ def test_a_host_cancels_a_meeting_from_the_list(page: Page, app_url: str) -> Non
     (booking_id,) = host_with_requests(
         "sam.cancels@example.com", "Sam demo", [("Val Visitor", "val.e2e@example.org")]
     )
+    confirm_as("sam.cancels@example.com", booking_id)
     open_scheduled_meetings(page, app_url, "sam.cancels@example.com")
     row = page.get_by_role("row", name="Val Visitor")
     expect(row).to_contain_text("Sam demo")
     expect(row).to_contain_text("Booking page")
+    expect(row).to_contain_text("Confirmed")
     row.get_by_role("button", name="Cancel the meeting with Val Visitor").click()
     dialog = page.get_by_role("alertdialog")
     dialog.get_by_label("Message to the prospect (optional)").fill("Something came up.")
@@ -138,6 +147,7 @@ def test_a_host_moves_a_meeting_to_a_free_time(page: Page, app_url: str) -> None
     (booking_id,) = host_with_requests(
         "tess.moves@example.com", "Tess chat", [("Wes Walker", "wes.e2e@example.org")]
     )
+    confirm_as("tess.moves@example.com", booking_id)
     open_scheduled_meetings(page, app_url, "tess.moves@example.com")
     page.get_by_role("button", name="Reschedule the meeting with Wes Walker").click()
     dialog = page.get_by_role("dialog")
@@ -153,4 +163,7 @@ def test_a_host_moves_a_meeting_to_a_free_time(page: Page, app_url: str) -> None
             select(Booking).where(Booking.idempotency_key == f"moved-from-booking-{booking_id}")
         ).one()
         assert moved.start_at == datetime.combine(next_weekday(), time(14), UTC)
-    expect(page.get_by_role("row", name="Wes Walker")).to_contain_text("Rescheduled")
+        assert moved.status == BookingStatus.CONFIRMED
+    row = page.get_by_role("row", name="Wes Walker")
+    expect(row).to_contain_text("14:00")
+    expect(row).to_contain_text("Rescheduled")

@@ -100,7 +100,7 @@ def test_requests_come_first_then_upcoming_soonest_then_past_latest(
         ]
 
     assert ids(MeetingFilter.REQUESTS) == [sooner.id, later.id]
-    assert ids(MeetingFilter.UPCOMING) == [sooner.id, later.id, confirmed.id]
+    assert ids(MeetingFilter.UPCOMING) == [confirmed.id]
     assert ids(MeetingFilter.PAST) == [old.id, older.id]
     assert ids(MeetingFilter.CANCELLED) == []
 
@@ -149,6 +149,7 @@ def test_a_second_user_sees_none_of_it_and_can_do_nothing(
     booking = book(session, link, paris(next_weekday(1), 10))
     assert host_meetings.meetings_of(session=session, actor=bob).total == 0
     actions = [
+        lambda: host_meetings.meeting_of(session=session, actor=bob, booking_id=booking.id),
         lambda: host_meetings.do_confirm(session=session, actor=bob, booking_id=booking.id),
         lambda: host_meetings.do_decline(session=session, actor=bob, booking_id=booking.id),
         lambda: host_meetings.do_cancel(session=session, actor=bob, booking_id=booking.id),
@@ -367,6 +368,7 @@ def test_rescheduling_offers_free_times_and_moves_the_meeting(
         m.subject for m in session.exec(select(OutboxEmail)).all() if m.to == "pat@example.org"
     }
     assert "Cancelled: Intro call" in subjects
+    assert moved.status == BookingStatus.REQUESTED  # a request moved stays a request
     with pytest.raises(InvalidBookingError):  # the old one is gone
         host_meetings.do_reschedule(
             session=session, actor=host, booking_id=booking.id, new_start=paris(day, 16)
@@ -432,3 +434,21 @@ def test_confirm_racing_decline_one_wins(
         if m.summary.startswith(("Confirmed", "Declined"))
     ]
     assert len(answers) == 1
+
+
+def test_a_confirmed_meeting_the_host_moves_stays_confirmed_offline_too(
+    session: Session, host: User, link
+) -> None:
+    day = next_weekday(2)
+    booking = book(session, link, paris(day, 10))
+    host_meetings.do_confirm(session=session, actor=host, booking_id=booking.id)
+    moved = host_meetings.do_reschedule(
+        session=session, actor=host, booking_id=booking.id, new_start=paris(day, 11)
+    )
+    assert moved.status == BookingStatus.CONFIRMED
+    writes = session.exec(
+        select(OutboxItem).where(OutboxItem.kind == OutboxKind.CALENDAR_CREATE)
+    ).all()
+    assert writes == []  # no calendar connected: nothing to write, nothing failing
+    subjects = {m.summary for m in mails_to(session, "pat@example.org")}
+    assert "Confirmed: Intro call with Hugo Host" in subjects
