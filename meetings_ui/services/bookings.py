@@ -62,6 +62,7 @@ CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
 VIEW = "view-booking"
 _UNTIL_START = frozenset({CANCEL, RESCHEDULE})  # purposes whose links die at the start
+MOVED_FROM_KEY_PREFIX = "moved-from-booking-"  # a reschedule's idempotency key: the old id
 log = logging.getLogger(__name__)
 
 
@@ -904,7 +905,7 @@ def do_reschedule(
                 email=booking.prospect_email,
                 answers=booking.answers,
                 duration=booking.minutes,
-                idempotency_key=f"moved-from-booking-{booking.id}",
+                idempotency_key=f"{MOVED_FROM_KEY_PREFIX}{booking.id}",
             ),
             now=now,
             moving=booking,

@@ -31,7 +31,6 @@ from meetings_ui.services.transactions import use_case
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200
-RESCHEDULED_KEY_PREFIX = "moved-from-booking-"  # bookings.do_reschedule's idempotency keys
 NOT_YOURS = "Only the meeting's host or its link's owner can change this meeting."
 
 
@@ -116,7 +115,7 @@ def _source(booking: Booking) -> MeetingSource:
     """Only what the booking itself tells: a move made by the reschedule link or the host.
     (The REST API leaves no mark on a booking, so its bookings read as the booking page.)"""
     key = booking.idempotency_key or ""
-    if key.startswith(RESCHEDULED_KEY_PREFIX):
+    if key.startswith(bookings.MOVED_FROM_KEY_PREFIX):
         return MeetingSource.RESCHEDULED
     return MeetingSource.BOOKING_PAGE
 
