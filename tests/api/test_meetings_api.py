@@ -14,10 +14,12 @@ from starlette.testclient import TestClient
 from meetings_ui.api.app import build_api
 from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.models import Booking, OutboxItem
+from meetings_ui.models import Booking, Calendar, OutboxItem
 from meetings_ui.services.bookings import BookingRequest, do_book
 from meetings_ui.services.links import do_answer_invitation, do_create_link
 from tests.api.test_co_hosts_api import BASE, SETTINGS, member, next_monday
+from tests.sandbox import Sandbox
+from tests.services.test_bookings import connect_google
 
 
 @pytest.fixture
@@ -174,3 +176,29 @@ def test_a_co_host_who_attends_sees_the_meeting_but_gets_403_changing_it(
     assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
     session.refresh(booking)
     assert booking.status == BookingStatus.REQUESTED
+
+
+def test_a_busy_request_is_409_time_busy_until_confirmed_anyway(
+    client: TestClient, session: Session, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    olga, auth = member(session, "olga")
+    link = do_create_link(session=session, owner=olga, name="Intro", settings=SETTINGS)
+    booking = requested(session, link, 11, "ann@example.org")
+    connect_google(session, olga, sandbox, monkeypatch)
+    primary = session.exec(select(Calendar).where(Calendar.is_primary)).one()
+    start = datetime.combine(next_monday(), time(11), UTC)
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary.provider_calendar_id,
+        summary="Dentist",
+        start=start.isoformat(),
+        end=(start + timedelta(hours=1)).isoformat(),
+    )
+    busy = client.post(f"{BASE}/meetings/{booking.id}/confirm", headers=auth)
+    assert busy.status_code == 409 and busy.json()["error"] == "time_busy"
+    assert "busy" in busy.json()["message"]
+    anyway = client.post(
+        f"{BASE}/meetings/{booking.id}/confirm", json={"anyway": True}, headers=auth
+    )
+    assert anyway.status_code == 200 and anyway.json()["calendar_write_queued"]
