@@ -6,18 +6,20 @@ exist, so ids cannot be probed. Handlers are plain functions (FastAPI's thread p
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import Caller, DatabaseSession
 from meetings_ui.api.errors import ApiError, documented, invalid
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.services import api_views
+from meetings_ui.services import api_views, host_meetings
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
+from meetings_ui.services.host_meetings import MeetingFilter
 
 router = APIRouter(responses=documented(401))
 
@@ -191,3 +193,139 @@ def cancel_booking(
     except booking_service.BookingNotFoundError:
         raise ApiError(404, "not_found", "No such booking.") from None
     return schemas.Booking.model_validate(view)
+
+
+# --- the host's scheduled meetings -------------------------------------------------------------
+
+MeetingId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
+NO_MEETING = "No such meeting."
+T = TypeVar("T")
+OptionalConfirm = Annotated[schemas.Confirm | None, Body()]
+OptionalNote = Annotated[schemas.HostNote | None, Body()]
+
+
+@router.get("/meetings", tags=["meetings"], responses=documented(400))
+def list_meetings(
+    session: DatabaseSession,
+    caller: Caller,
+    filter: Annotated[MeetingFilter, Query(description="Which meetings.")] = MeetingFilter.ALL,
+    link_id: Annotated[int | None, Query(ge=1, le=schemas.MAX_ROW_ID)] = None,
+    search: Annotated[str, Query(max_length=200, description="Prospect name or email.")] = "",
+    offset: Annotated[int, Query(ge=0, le=schemas.MAX_ROW_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=host_meetings.MAX_PAGE_SIZE)] = host_meetings.PAGE_SIZE,
+) -> schemas.Meetings:
+    """The meetings on the caller's links (and those they attend as a group's co-host):
+    requests to answer first, then upcoming ones soonest first, then past ones latest first."""
+    page = host_meetings.meetings_of(
+        session=session,
+        actor=caller,
+        which=filter,
+        link_id=link_id,
+        search=search,
+        offset=offset,
+        limit=limit,
+    )
+    return schemas.Meetings.model_validate(page)
+
+
+def _meeting_action(action: Callable[..., T], **kwargs: object) -> T:
+    """Run a host action; its refusals as the API's errors."""
+    try:
+        return action(**kwargs)
+    except booking_service.TimeNowBusyError as busy:
+        raise ApiError(409, "time_busy", str(busy)) from None
+    except booking_service.MeetingStartedError as started:
+        raise ApiError(409, "meeting_started", str(started)) from None
+    except booking_service.RequestClosedError as closed:
+        raise ApiError(409, "request_closed", str(closed)) from None
+    except booking_service.SlotUnavailableError as taken:
+        raise ApiError(409, "slot_unavailable", str(taken)) from None
+    except booking_service.BookingNotFoundError:
+        raise ApiError(404, "not_found", NO_MEETING) from None
+    except ForbiddenError as refused:
+        raise ApiError(403, "forbidden", str(refused)) from None
+    except booking_service.InvalidBookingError as refused:
+        raise invalid(refused.problems) from None
+
+
+def _meeting(session: DatabaseSession, caller: Caller, meeting_id: int) -> schemas.Meeting:
+    view = host_meetings.meeting_of(session=session, actor=caller, booking_id=meeting_id)
+    return schemas.Meeting.model_validate(view)
+
+
+@router.post(
+    "/meetings/{meeting_id}/confirm", tags=["meetings"], responses=documented(403, 404, 409)
+)
+def confirm_meeting(
+    meeting_id: MeetingId, session: DatabaseSession, caller: Caller, body: OptionalConfirm = None
+) -> schemas.Confirmed:
+    """Confirm an offline-mode request: its time is read again in the calendars (409
+    `time_busy` unless `anyway`), the event is written if a calendar is connected now, and
+    the prospect is told. Confirming twice is harmless (`already`)."""
+    done = _meeting_action(
+        host_meetings.do_confirm,
+        session=session,
+        actor=caller,
+        booking_id=meeting_id,
+        anyway=body is not None and body.anyway,
+    )
+    return schemas.Confirmed(
+        meeting_id=done.booking.id,
+        calendar_write_queued=done.calendar_write_queued,
+        already=done.already,
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/decline", tags=["meetings"], responses=documented(403, 404, 409, 422)
+)
+def decline_meeting(
+    meeting_id: MeetingId, session: DatabaseSession, caller: Caller, body: OptionalNote = None
+) -> schemas.Meeting:
+    """Decline an offline-mode request; the prospect is emailed, with `message` if given."""
+    _meeting_action(
+        host_meetings.do_decline,
+        session=session,
+        actor=caller,
+        booking_id=meeting_id,
+        message=body.message if body else "",
+    )
+    return _meeting(session, caller, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel", tags=["meetings"], responses=documented(403, 404, 409, 422)
+)
+def cancel_meeting(
+    meeting_id: MeetingId, session: DatabaseSession, caller: Caller, body: OptionalNote = None
+) -> schemas.Meeting:
+    """Cancel a meeting: the calendar event goes and both people are told, with `message`."""
+    _meeting_action(
+        host_meetings.do_cancel,
+        session=session,
+        actor=caller,
+        booking_id=meeting_id,
+        message=body.message if body else "",
+    )
+    return _meeting(session, caller, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/reschedule",
+    tags=["meetings"],
+    responses=documented(403, 404, 409, 422),
+)
+def reschedule_meeting(
+    meeting_id: MeetingId, session: DatabaseSession, caller: Caller, body: schemas.Reschedule
+) -> schemas.Meeting:
+    """Move a meeting to a free time of its link: answers the new meeting (a new id); the
+    old one is cancelled and the prospect gets both emails. 409 `slot_unavailable` when
+    the time is not free."""
+    moved = _meeting_action(
+        host_meetings.do_reschedule,
+        session=session,
+        actor=caller,
+        booking_id=meeting_id,
+        new_start=body.start,
+    )
+    return _meeting(session, caller, moved.id)

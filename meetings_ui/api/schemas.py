@@ -375,3 +375,70 @@ class NewContactMeeting(BaseModel):
     start: SupportedInstant
     duration: StrictInt = Field(ge=5, le=720, description="Minutes.")
     description: str = Field(default="", max_length=10_000)
+
+
+# --- the host's scheduled meetings -----------------------------------------------------------
+
+
+class Meeting(_Output):
+    """A meeting booked on one of the caller's links, as its host sees it."""
+
+    id: int
+    prospect_name: str
+    prospect_email: str
+    start: datetime = Field(description="In the caller's time zone (`timezone` of the page).")
+    end: datetime
+    link_id: int
+    link_name: str
+    status: BookingStatus = Field(
+        description="requested (offline mode: confirm or decline it), confirmed or cancelled."
+    )
+    source: str = Field(description='"Booking page" or "Rescheduled".')
+    can_change: bool = Field(
+        description="The caller may confirm, decline, cancel or move it (the meeting's host "
+        "or its link's owner, before it starts)."
+    )
+    calendar_error: str | None = Field(
+        description="Why the event could not be written to the calendar, until it is."
+    )
+
+
+class Meetings(_Output):
+    meetings: list[Meeting] = Field(validation_alias="rows")
+    total: int = Field(description="How many meetings match, on every page.")
+    offset: int
+    limit: int
+    timezone: str = Field(validation_alias="time_zone", description="The caller's time zone.")
+
+
+HostMessage = Annotated[str, Field(max_length=2000, description="Told to the prospect.")]
+
+
+class Confirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    anyway: bool = Field(
+        default=False,
+        description="Confirm even though the time has become busy (otherwise 409 `time_busy`).",
+    )
+
+
+class Confirmed(_Output):
+    meeting_id: int
+    calendar_write_queued: bool = Field(
+        description="A calendar is connected: the event is being written to it. False: "
+        "nothing was added to a calendar."
+    )
+    already: bool = Field(description="It was confirmed before this call.")
+
+
+class HostNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: HostMessage = ""
+
+
+class Reschedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: SupportedInstant

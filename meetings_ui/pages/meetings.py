@@ -1,5 +1,6 @@
 """Meetings dashboard: the host's booking links — list, create, edit, clone, delete, share —
-and the invitations to co-host someone else's link (accept, decline, later leave).
+and the invitations to co-host someone else's link (accept, decline, later leave); the
+"Scheduled meetings" tab beside them lives in pages/scheduled_meetings.py.
 No connected calendar is needed for any of it (S3)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain import link_form, slugs
 from meetings_ui.domain.enums import HostStatus, LinkType, VideoMeeting
 from meetings_ui.domain.link_settings import WEEKDAYS
+from meetings_ui.pages.scheduled_meetings import meetings_tabs
 from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
@@ -741,8 +743,11 @@ def _embed_dialog() -> rx.Component:
     on_load=[AuthState.require_user, MeetingsState.load],
 )
 def meetings() -> rx.Component:
-    return host_shell(
-        "Meetings",
+    return host_shell("Meetings", meetings_tabs(_links_tab()))
+
+
+def _links_tab() -> rx.Component:
+    return rx.vstack(
         rx.hstack(
             rx.text(
                 "Your booking links. Prospects book free times on them; "
@@ -803,4 +808,6 @@ def meetings() -> rx.Component:
         _delete_dialog(),
         _leave_dialog(),
         _embed_dialog(),
+        spacing="4",
+        width="100%",
     )

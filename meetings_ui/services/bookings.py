@@ -28,6 +28,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain import time_zones
+from meetings_ui.domain.availability import ReasonKind, explain
 from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind, Provider, VideoMeeting
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
@@ -35,6 +36,7 @@ from meetings_ui.domain.text_fields import (
     MAX_NAME_LENGTH,
     InvalidTextError,
     clean_line,
+    clean_text,
     normalize_email,
 )
 from meetings_ui.domain.time_zones import zone
@@ -50,7 +52,7 @@ from meetings_ui.models import (
 from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
 from meetings_ui.services import contacts, outbox, scheduling
 from meetings_ui.services.calendar_connections import call_provider
-from meetings_ui.services.links import host_ids_of
+from meetings_ui.services.links import host_ids_of, link_url
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.tokens import digest
 from meetings_ui.services.transactions import use_case
@@ -59,6 +61,7 @@ CANCEL = "cancel-booking"
 RESCHEDULE = "reschedule-booking"
 VIEW = "view-booking"
 _UNTIL_START = frozenset({CANCEL, RESCHEDULE})  # purposes whose links die at the start
+MOVED_FROM_KEY_PREFIX = "moved-from-booking-"  # a reschedule's idempotency key: the old id
 log = logging.getLogger(__name__)
 
 
@@ -236,9 +239,12 @@ def do_book(
     request: BookingRequest,
     now: datetime | None = None,
     moving: Booking | None = None,
+    host_confirmed: bool = False,
 ) -> BookingOutcome:
     """Book the requested time. `moving` is the booking a reschedule replaces: its own time
-    does not count as busy, so a meeting may move to a time overlapping its old one."""
+    does not count as busy, so a meeting may move to a time overlapping its old one.
+    `host_confirmed`: the host chose the time themselves (moving a confirmed meeting), so
+    it is confirmed even in offline mode; the calendar is written only if connected."""
     settings = link.settings
     duration = validate_request(settings, request)
     now = now or datetime.now(UTC)
@@ -286,7 +292,9 @@ def do_book(
             contact_id=contacts.contact_for(session, assigned, email, request.name.strip()).id,
             start_at=start,
             end_at=end,
-            status=BookingStatus.CONFIRMED if live.online else BookingStatus.REQUESTED,
+            status=BookingStatus.CONFIRMED
+            if live.online or host_confirmed
+            else BookingStatus.REQUESTED,
             prospect_name=request.name.strip(),
             prospect_email=email,
             prospect_time_zone=request.time_zone,
@@ -301,7 +309,10 @@ def do_book(
         session.flush()
         session.add_all(BookingHost(booking_id=booking.id, user_id=host_id) for host_id in occupied)
         contacts.record_booking(session, booking)
-        if booking.status == BookingStatus.CONFIRMED:
+        if (
+            booking.status == BookingStatus.CONFIRMED
+            and scheduling.connection_of(session, assigned) is not None
+        ):
             outbox.enqueue(
                 session,
                 kind=OutboxKind.CALENDAR_CREATE,
@@ -629,7 +640,8 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             *(f"{k}: {v}" for k, v in booking.answers.items()),
             ""
             if booking.status == BookingStatus.CONFIRMED
-            else "Offline mode: confirm it with them; nothing was added to your calendar.",
+            else "Offline mode: nothing was added to your calendar. Confirm or decline the "
+            f"request under Scheduled meetings: {get_settings().app_url}{routes.MEETINGS}",
         ]
     )
     send_email(
@@ -686,14 +698,187 @@ def do_cancel(
     return booking
 
 
+class RequestClosedError(Exception):
+    """The request was answered already, the other way (confirmed, or declined/cancelled)."""
+
+
+class TimeNowBusyError(Exception):
+    """A request's time has become busy since the prospect asked; `reasons` say why. The
+    host confirms anyway only on purpose."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("This time is now busy in your calendar: " + "; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    booking: Booking
+    calendar_write_queued: bool  # a calendar is connected: the event is on its way
+    already: bool = False  # it was confirmed before (a double click, another tab)
+
+
+_BUSY_KINDS = frozenset({ReasonKind.BUSY, ReasonKind.BOOKED})
+
+
+def busy_reasons(session: Session, booking: Booking, now: datetime) -> list[str]:
+    """Why the booking's time is no longer free for the hosts it occupies: their calendars
+    read live (never the page cache) and their other meetings. The link's rules are not
+    asked again: the time was offered when the prospect asked."""
+    link = session.get(MeetingLink, booking.link_id)
+    settings = link.settings
+    reach = timedelta(
+        minutes=booking.minutes + settings.buffer_before + settings.buffer_after, days=1
+    )
+    live = scheduling.gather(
+        session, link, booking.start_at - reach, booking.end_at + reach, moving=booking
+    )
+    occupied = set(
+        session.exec(select(BookingHost.user_id).where(BookingHost.booking_id == booking.id)).all()
+    )
+    explanation = explain(
+        settings.rules(),
+        [h for h in live.hosts if h.host_id in occupied],
+        at=booking.start_at,
+        duration=booking.minutes,
+        now=now,
+        mode=scheduling.mode_of(link),
+    )
+    return list(dict.fromkeys(r.message for r in explanation.reasons if r.kind in _BUSY_KINDS))
+
+
+def do_confirm_request(
+    *, session: Session, booking: Booking, anyway: bool = False, now: datetime | None = None
+) -> Confirmation:
+    """Confirm an offline-mode request (S3): re-check its time live (TimeNowBusyError unless
+    `anyway`), write it to the host's calendar if one is connected by now, tell the
+    prospect. One conditional update decides a race with a second confirm or a decline."""
+    now = now or datetime.now(UTC)
+    if booking.status == BookingStatus.CONFIRMED:
+        return Confirmation(booking, calendar_write_queued=False, already=True)
+    if booking.status != BookingStatus.REQUESTED:
+        raise RequestClosedError("This request was declined or cancelled already.")
+    if booking.start_at <= now:
+        raise MeetingStartedError("This meeting's time has passed: it can no longer be confirmed.")
+    if not anyway:
+        reasons = busy_reasons(session, booking, now)
+        if reasons:
+            session.rollback()
+            raise TimeNowBusyError(reasons)
+    session.commit()  # end the read transaction (the busy read may have taken a while)
+    confirmed = session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.REQUESTED)
+        .values(status=BookingStatus.CONFIRMED, sequence=Booking.sequence + 1)
+    ).rowcount
+    session.refresh(booking)
+    if not confirmed:
+        session.commit()
+        if booking.status == BookingStatus.CONFIRMED:
+            return Confirmation(booking, calendar_write_queued=False, already=True)
+        raise RequestClosedError("This request was declined or cancelled meanwhile.")
+    contacts.record_booking(session, booking)
+    link = session.get(MeetingLink, booking.link_id)
+    host = session.get(User, booking.host_id)
+    queued = scheduling.connection_of(session, booking.host_id) is not None
+    if queued:
+        outbox.enqueue(
+            session,
+            kind=OutboxKind.CALENDAR_CREATE,
+            booking_id=booking.id,
+            summary=f"Write “{link.name}” to the host's calendar",
+        )
+    _mail_prospect_invite(
+        session,
+        link,
+        booking,
+        "Confirmed",
+        [
+            f"Hello {booking.prospect_name},",
+            "",
+            f"{host.display_name} confirmed your meeting.",
+            _when(booking, booking.prospect_time_zone),
+            *_place_lines(meeting_place(session, link, booking)),
+            link.settings.confirmation_message,
+            "",
+            f"Reschedule: {reschedule_url(booking)}",
+            f"Cancel: {cancel_url(booking)}",
+        ],
+    )
+    session.commit()
+    return Confirmation(booking, calendar_write_queued=queued)
+
+
+MAX_MESSAGE_LENGTH = 2000
+
+
+def host_message(message: str) -> str:
+    """A host's optional message to the prospect (decline, cancel), checked like every text
+    people type; InvalidBookingError says what to fix."""
+    try:
+        return clean_text(message, max_length=MAX_MESSAGE_LENGTH)
+    except InvalidTextError as error:
+        raise InvalidBookingError([("message", str(error))]) from None
+
+
+def do_decline_request(
+    *, session: Session, booking: Booking, message: str = "", now: datetime | None = None
+) -> Booking:
+    """Decline an offline-mode request: the prospect is told, with the host's message and
+    the booking page to pick another time. A second decline changes nothing; a decline
+    racing a confirm loses or wins as one conditional update decides."""
+    message = host_message(message)
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    declined = session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.REQUESTED)
+        .values(status=BookingStatus.CANCELLED, sequence=Booking.sequence + 1)
+    ).rowcount
+    session.refresh(booking)
+    if not declined:
+        session.commit()
+        if booking.status == BookingStatus.CANCELLED:
+            return booking
+        raise RequestClosedError("This request was confirmed already: cancel the meeting instead.")
+    contacts.record_booking(session, booking)
+    link = session.get(MeetingLink, booking.link_id)
+    host = session.get(User, booking.host_id)
+    lines = [
+        f"Hello {booking.prospect_name},",
+        "",
+        f"{host.display_name} cannot meet at the time you asked for, and declined your request:",
+        _when(booking, booking.prospect_time_zone),
+    ]
+    if message:
+        lines += ["", f"Message from {host.display_name}:", message]
+    lines += ["", f"Pick another time: {link_url(link)}"]
+    send_email(
+        session=session,
+        to=booking.prospect_email,
+        subject=f"Declined: {link.name} with {host.display_name}",
+        text="\n".join(lines),
+        attachments=[Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())],
+        booking_id=booking.id,
+    )
+    session.commit()
+    return booking
+
+
 def do_reschedule(
-    *, session: Session, booking: Booking, new_start: datetime, now: datetime | None = None
+    *,
+    session: Session,
+    booking: Booking,
+    new_start: datetime,
+    now: datetime | None = None,
+    by_host: bool = False,
 ) -> Booking:
     """Move a booking: book the new time race-free (as a new booking), then cancel the old
     one, so a failed move never loses the meeting. The old booking's own time is free for
     the new one (30 minutes at 10:00 may move to 10:15). The new booking's idempotency key
     names the one it replaces, so replays of one reschedule link racing each other make
-    one meeting, never several."""
+    one meeting, never several. `by_host`: the host moves it (see do_book's
+    `host_confirmed`)."""
     if booking.status == BookingStatus.CANCELLED:
         raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
     if booking.start_at <= (now or datetime.now(UTC)):
@@ -710,10 +895,11 @@ def do_reschedule(
                 email=booking.prospect_email,
                 answers=booking.answers,
                 duration=booking.minutes,
-                idempotency_key=f"moved-from-booking-{booking.id}",
+                idempotency_key=f"{MOVED_FROM_KEY_PREFIX}{booking.id}",
             ),
             now=now,
             moving=booking,
+            host_confirmed=by_host and booking.status == BookingStatus.CONFIRMED,
         )
     except InvalidBookingError as refused:
         if any(field == "idempotency_key" for field, _ in refused.problems):

@@ -82,7 +82,12 @@ def seeded(app_database: str, session: Session) -> Seeded:
     key = do_create_api_key(session=session, actor=owner, user_id=owner.id)
     return Seeded(
         headers={"Authorization": f"Bearer {key}"},
-        path={"slug": link.slug, "link_id": link.id, "booking_id": booking.id},
+        path={
+            "slug": link.slug,
+            "link_id": link.id,
+            "booking_id": booking.id,
+            "meeting_id": booking.id,
+        },
     )
 
 
