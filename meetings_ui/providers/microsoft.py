@@ -29,6 +29,7 @@ from meetings_ui.config import MICROSOFT_AUTHORITY_HOST
 from meetings_ui.domain.enums import Provider, VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
+    Attendee,
     AuthorizationStart,
     BusyInterval,
     ChangeSet,
@@ -723,9 +724,16 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         end=_graph_instant(item.get("end")),
         cancelled=bool(item.get("isCancelled")),
         attendees=tuple(
-            str((a.get("emailAddress") or {}).get("address", ""))
+            Attendee(
+                str((a.get("emailAddress") or {}).get("address", "")),
+                str((a.get("emailAddress") or {}).get("name", "")),
+            )
             for a in item.get("attendees") or []
+            if (a.get("emailAddress") or {}).get("address") and a.get("type") != "resource"
         ),
+        organizer=str(
+            ((item.get("organizer") or {}).get("emailAddress") or {}).get("address", "")
+        ).lower(),
         idempotency_key=item.get("transactionId"),
         web_link=item.get("webLink", ""),
         join_url=str((item.get("onlineMeeting") or {}).get("joinUrl") or ""),

@@ -223,6 +223,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             "sequence": 0,
             "updated": rfc3339(datetime.now(UTC)),
             "attendees": event.attendees,
+            "organizer": {"email": store.calendar(event.calendar_id).owner_address},
             "transparency": "transparent" if event.show_as == "free" else "opaque",
         }
         if event.private_properties:

@@ -214,6 +214,9 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "showAs": event.show_as,
             "transactionId": event.transaction_id,
             "attendees": event.attendees,
+            "organizer": {
+                "emailAddress": {"address": store.calendar(event.calendar_id).owner_address}
+            },
             "webLink": f"https://outlook.sandbox.invalid/calendar/item/{event.id}",
             "location": {"displayName": event.location},
             "isOnlineMeeting": bool(event.join_url),

@@ -601,6 +601,11 @@ def _when(booking: Booking, time_zone: str) -> str:
     return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({time_zone})"
 
 
+def when_for_prospect(booking: Booking) -> str:
+    """The meeting's day and time as the prospect reads them, in their time zone."""
+    return _when(booking, booking.prospect_time_zone)
+
+
 def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -> None:
     host = session.get(User, booking.host_id)
     settings = link.settings

@@ -138,7 +138,7 @@ def test_create_event_with_attendees_is_idempotent(sandbox: Sandbox) -> None:
     first = account.create_event(event)
     again = account.create_event(event)
     assert again.id == first.id
-    assert first.attendees == ("prospect@example.org",)
+    assert first.attendees == (Attendee("prospect@example.org", "Pat Prospect"),)
     assert first.idempotency_key == "booking-42"
     stored = [e for e in sandbox.store.events.values() if e.summary == "Intro call"]
     assert len(stored) == 1

@@ -130,7 +130,7 @@ def test_create_event_is_idempotent_by_transaction_id(sandbox: Sandbox) -> None:
     )
     first = account.create_event(event)
     assert account.create_event(event).id == first.id
-    assert first.attendees == ("lee@example.org",)
+    assert first.attendees == (Attendee("lee@example.org", "Lee"),)
     assert first.start == start
     account.cancel_event(first.id)
     account.cancel_event(first.id)
