@@ -50,8 +50,11 @@ from meetings_ui.models import (
     utc_now,
 )
 from meetings_ui.providers.base import ChangeSet, ProviderEvent
+from meetings_ui.services import audit
 from meetings_ui.services.bookings import ics_for, when_for_prospect
+from meetings_ui.services.guard import Actor, ForbiddenError, require_self_or_admin
 from meetings_ui.services.mail import Attachment, send_email
+from meetings_ui.services.transactions import use_case
 
 T = TypeVar("T")
 TITLE_MAX, NAME_MAX, EMAIL_MAX = 500, 200, 320
@@ -255,3 +258,43 @@ def apply_changes(
             if meeting.provider_event_id not in listed and _cancel(meeting, now):
                 session.add(meeting)
     return cancelled
+
+
+# --- the host's setting ---------------------------------------------------------------------
+
+
+def _user(session: Session, actor: Actor, user_id: int | None) -> User:
+    user_id = actor.id if user_id is None else user_id
+    require_self_or_admin(actor, user_id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise ForbiddenError("That account no longer exists.")
+    return user
+
+
+@use_case
+def adds_every_attendee(*, session: Session, actor: Actor, user_id: int | None = None) -> bool:
+    """Whether the user's calendar events add every external attendee as a contact."""
+    return _user(session, actor, user_id).crm_sync_all_attendees
+
+
+@use_case
+def do_set_add_every_attendee(
+    *, session: Session, actor: Actor, enabled: bool, user_id: int | None = None
+) -> bool:
+    """Turn on or off "Add every external attendee of my calendar events as a contact"
+    (the user's own, or any user's for an admin); from the next synced change on."""
+    user = _user(session, actor, user_id)
+    if user.crm_sync_all_attendees == enabled:
+        return enabled
+    user.crm_sync_all_attendees = enabled
+    session.add(user)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="settings.crm_sync_all_attendees",
+        target=user.email,
+        details={"enabled": enabled},
+    )
+    return enabled

@@ -28,6 +28,8 @@ from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import calendar_sync
 from meetings_ui.services.bookings import BookingRequest, do_book, do_cancel
 from meetings_ui.services.calendar_connections import do_save_connected_account
+from meetings_ui.services.crm_sync import adds_every_attendee, do_set_add_every_attendee
+from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.links import do_create_link
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 
@@ -327,3 +329,28 @@ def test_a_booking_cancelled_here_is_cancelled_in_the_calendar(
     do_cancel(session=session, booking=booking)
     deliver()
     assert sandbox.store.events[booking.provider_event_id].status == "cancelled"
+
+
+def test_the_setting_is_off_by_default_saved_by_its_owner_and_refused_to_others(
+    session: Session, alice: User, bob: User, admin: User
+) -> None:
+    assert adds_every_attendee(session=session, actor=alice) is False
+    assert do_set_add_every_attendee(session=session, actor=alice, enabled=True) is True
+    session.refresh(alice)
+    assert alice.crm_sync_all_attendees is True
+    with pytest.raises(ForbiddenError):
+        do_set_add_every_attendee(session=session, actor=bob, enabled=False, user_id=alice.id)
+    with pytest.raises(ForbiddenError):
+        adds_every_attendee(session=session, actor=bob, user_id=alice.id)
+    session.refresh(alice)
+    assert alice.crm_sync_all_attendees is True
+    do_set_add_every_attendee(session=session, actor=admin, enabled=False, user_id=alice.id)
+    session.refresh(alice)
+    assert alice.crm_sync_all_attendees is False
+    audited = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "settings.crm_sync_all_attendees")
+    ).all()
+    assert [(a.actor_id, a.details["enabled"]) for a in audited] == [
+        (alice.id, True),
+        (admin.id, False),
+    ]
