@@ -51,7 +51,7 @@ from meetings_ui.models import (
 )
 from meetings_ui.providers.base import ChangeSet, ProviderEvent
 from meetings_ui.services import audit
-from meetings_ui.services.bookings import ics_for, when_for_prospect
+from meetings_ui.services.bookings import booking_for_calendar_key, ics_for, when_for_prospect
 from meetings_ui.services.guard import Actor, ForbiddenError, require_self_or_admin
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.transactions import use_case
@@ -167,12 +167,16 @@ def _apply_event(
     event: ProviderEvent,
     now: datetime,
 ) -> CancelledBooking | None:
+    # The app's own event for a booking, known by its id or, before the write that made it
+    # has stored the id, by the booking's key on the event: the booking's meeting.
     booking = session.exec(
         select(Booking).where(
             Booking.provider_event_id == event.id, Booking.host_id == connection.user_id
         )
-    ).first()
-    if booking is not None:  # the app's own event: the booking's meeting
+    ).first() or booking_for_calendar_key(session, event.idempotency_key)
+    if booking is not None and booking.host_id != connection.user_id:
+        return None  # another host's booking (a co-host's copy of a group event)
+    if booking is not None:
         if event.cancelled and booking.status != BookingStatus.CANCELLED:
             return _booking_deleted_in_calendar(session, booking, now)
         return None

@@ -290,11 +290,23 @@ def test_a_booking_deleted_in_the_calendar_is_cancelled_here_and_the_prospect_to
     booking = book(session, host)
     deliver()
     session.refresh(booking)
-    assert booking.provider_event_id
-    sync(session, connection)  # the booking's own event: no second meeting for Pat
+    event_id = booking.provider_event_id
+    assert event_id
     calendar_synced = select(ContactMeeting).where(
         ContactMeeting.source == MeetingSource.CALENDAR_SYNC
     )
+    # Read back before the write stored the event's id: known by the booking's key on it.
+    booking.provider_event_id = None
+    session.add(booking)
+    session.commit()
+    sync(session, connection)
+    assert session.exec(calendar_synced).all() == []
+    booking = session.get(Booking, booking.id)
+    booking.provider_event_id = event_id
+    session.add(booking)
+    session.commit()
+    sandbox.store.update_event(sandbox.store.events[event_id], summary="Intro call (moved)")
+    sync(session, connection)  # the booking's own event: no second meeting for Pat
     assert session.exec(calendar_synced).all() == []
     mails_before = {i.id for i in session.exec(select(OutboxItem))}
 
