@@ -100,16 +100,18 @@ def _crm_sync() -> rx.Component:
             "Meetings in your connected calendar appear on the records of the contacts "
             "invited to them. Turn this on to also add every other attendee as a new contact."
         ),
-        rx.text.label(
-            rx.hstack(
-                rx.switch(
-                    checked=CrmSyncState.add_every_attendee,
-                    on_change=CrmSyncState.set_add_every_attendee,
-                ),
-                rx.text("Add every external attendee of my calendar events as a contact"),
-                spacing="2",
-                align="center",
+        rx.hstack(
+            rx.switch(
+                id="add-every-attendee",
+                checked=CrmSyncState.add_every_attendee,
+                on_change=CrmSyncState.set_add_every_attendee,
             ),
+            rx.el.label(
+                "Add every external attendee of my calendar events as a contact",
+                html_for="add-every-attendee",
+            ),
+            spacing="2",
+            align="center",
         ),
         spacing="2",
     )
