@@ -625,6 +625,9 @@ class MicrosoftAccount:
 
     def list_changes(self, sync_token: str | None, *, start: datetime, end: datetime) -> ChangeSet:
         """Changes since `sync_token` (a deltaLink), or a full listing of the window.
+        Graph answers an updated event with "at least the properties that have been
+        updated" (learn.microsoft.com/graph/delta-query-overview): an item without its
+        start is read whole, so attendees and times are never taken as gone.
         A token Graph no longer accepts, by 410 Gone or by a 4xx whose code is
         syncStateNotFound, syncStateInvalid or resyncRequired, on its first page or a later
         one, means starting over: the full listing comes back with `full_resync`."""
@@ -659,6 +662,8 @@ class MicrosoftAccount:
                             id=item["id"], summary="", start=None, end=None, cancelled=True
                         )
                     )
+                elif "start" not in item:  # only what changed: read the event whole
+                    events.append(self.get_event(item["id"]))
                 else:
                     events.append(_event_from(item))
             if page.get("@odata.deltaLink"):

@@ -373,6 +373,8 @@ def graph_routes(store: SandboxStore) -> list[Route]:
         value = [
             {"id": e.id, "@removed": {"reason": "deleted"}}
             if e.status == "cancelled"
+            else {"id": e.id, "subject": e.summary}
+            if token and store.graph_delta_changed_only
             else event_json(e)
             for e in changed
         ]

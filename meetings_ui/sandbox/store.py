@@ -171,6 +171,9 @@ class SandboxStore:
             self.token_scopes: dict[str, str] = {}  # access token -> the scopes granted
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
+            # Graph: incremental delta items of updated events carry only their id and
+            # subject, as Graph may ("at least the properties that have been updated").
+            self.graph_delta_changed_only = False
             self.latency_seconds = 0.0  # added to every provider answer (control: /settings)
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)

@@ -411,3 +411,23 @@ def test_delta_changes_carry_attendees_with_their_names_and_the_organizer(
     (event,) = account.list_changes(first.sync_token, start=start, end=end).events
     assert event.attendees == (Attendee("Lee@Example.org", "Lee L"),)
     assert event.organizer == EMAIL
+
+
+def test_a_delta_item_with_only_what_changed_is_read_whole(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    primary = sandbox.store.primary_calendar("microsoft", EMAIL)
+    added = sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary.id,
+        summary="Demo for Lee",
+        start=(start + timedelta(days=2, hours=8)).isoformat(),
+        end=(start + timedelta(days=2, hours=9)).isoformat(),
+        attendees=[{"email": "lee@example.org", "name": "Lee"}],
+    )
+    sandbox.store.graph_delta_changed_only = True
+    (event,) = account.list_changes(first.sync_token, start=start, end=end).events
+    assert event.id == added["id"] and event.start == start + timedelta(days=2, hours=8)
+    assert event.attendees == (Attendee("lee@example.org", "Lee"),)
