@@ -180,9 +180,11 @@ def _apply_event(
         if event.cancelled and booking.status != BookingStatus.CANCELLED:
             return _booking_deleted_in_calendar(session, booking, now)
         return None
+    if not event.cancelled and (event.start is None or event.end is None):
+        return None  # no times to show: leave what is known as it is
     existing = {m.contact_id: m for m in _meetings_of(session, connection, event.id)}
     attendees: dict[str, str] = {}  # email -> display name, the host left out
-    if not event.cancelled and event.start is not None and event.end is not None:
+    if not event.cancelled:
         people = [(a.email, a.name) for a in event.attendees] + [(event.organizer, "")]
         for address, name in people:
             email = address.strip().lower()

@@ -366,3 +366,18 @@ def test_the_setting_is_off_by_default_saved_by_its_owner_and_refused_to_others(
         (alice.id, True),
         (admin.id, False),
     ]
+
+
+@BOTH
+def test_the_polling_pass_brings_a_new_event_to_the_contact(
+    session: Session, host: User, sandbox: Sandbox, monkeypatch, provider: Provider
+) -> None:
+    """The background loop's pass (a polled connection) runs the same sync."""
+    connect(session, host, provider, sandbox, monkeypatch)
+    now = datetime.now(UTC)
+    assert calendar_sync.poll_due(now=now) == 1  # the first, full listing
+    contact(session, host, "lee@example.org", "Lee")
+    add_event(sandbox, provider, "Pricing call", ("lee@example.org", "Lee"))
+    assert calendar_sync.poll_due(now=now + calendar_sync.POLL_EVERY) == 1
+    session.expire_all()
+    assert meetings(session, host) == [("lee@example.org", "Pricing call", BookingStatus.CONFIRMED)]
