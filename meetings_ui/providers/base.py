@@ -88,8 +88,9 @@ class ProviderEvent:
     summary: str
     start: datetime | None
     end: datetime | None
-    cancelled: bool = False
-    attendees: tuple[str, ...] = ()
+    cancelled: bool = False  # cancelled, or deleted (incremental sync reports both so)
+    attendees: tuple[Attendee, ...] = ()
+    organizer: str = ""  # the organizer's email, lower-cased
     idempotency_key: str | None = None
     web_link: str = ""
     join_url: str = ""  # the video meeting's join link, once the provider made it

@@ -34,6 +34,7 @@ from meetings_ui.domain.enums import Provider, VideoMeeting
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, start_of_local_day, zone
 from meetings_ui.providers.base import (
     AccessRole,
+    Attendee,
     AuthorizationStart,
     BusyInterval,
     ChangeSet,
@@ -591,7 +592,12 @@ def _event_from(item: Mapping[str, Any], calendar_time_zone: str = "UTC") -> Pro
         start=when(item.get("start")),
         end=when(item.get("end")),
         cancelled=item.get("status") == "cancelled",
-        attendees=tuple(a.get("email", "") for a in item.get("attendees") or []),
+        attendees=tuple(
+            Attendee(str(a.get("email", "")), str(a.get("displayName", "")))
+            for a in item.get("attendees") or []
+            if a.get("email") and not a.get("resource")
+        ),
+        organizer=str((item.get("organizer") or {}).get("email", "")).lower(),
         idempotency_key=private.get(BOOKING_KEY_PROPERTY),
         web_link=item.get("htmlLink", ""),
         join_url=video[0] if video else item.get("hangoutLink", ""),

@@ -29,6 +29,7 @@ from meetings_ui.config import MICROSOFT_AUTHORITY_HOST
 from meetings_ui.domain.enums import Provider, VideoMeeting
 from meetings_ui.providers.base import (
     AccessRole,
+    Attendee,
     AuthorizationStart,
     BusyInterval,
     ChangeSet,
@@ -632,6 +633,9 @@ class MicrosoftAccount:
 
     def list_changes(self, sync_token: str | None, *, start: datetime, end: datetime) -> ChangeSet:
         """Changes since `sync_token` (a deltaLink), or a full listing of the window.
+        Graph answers an updated event with "at least the properties that have been
+        updated" (learn.microsoft.com/graph/delta-query-overview): an item without its
+        start is read whole, so attendees and times are never taken as gone.
         A token Graph no longer accepts, by 410 Gone or by a 4xx whose code is
         syncStateNotFound, syncStateInvalid or resyncRequired, on its first page or a later
         one, means starting over: the full listing comes back with `full_resync`."""
@@ -666,6 +670,8 @@ class MicrosoftAccount:
                             id=item["id"], summary="", start=None, end=None, cancelled=True
                         )
                     )
+                elif "start" not in item:  # only what changed: read the event whole
+                    events.append(self.get_event(item["id"]))
                 else:
                     events.append(_event_from(item))
             if page.get("@odata.deltaLink"):
@@ -731,9 +737,16 @@ def _event_from(item: Mapping[str, Any]) -> ProviderEvent:
         end=_graph_instant(item.get("end")),
         cancelled=bool(item.get("isCancelled")),
         attendees=tuple(
-            str((a.get("emailAddress") or {}).get("address", ""))
+            Attendee(
+                str((a.get("emailAddress") or {}).get("address", "")),
+                str((a.get("emailAddress") or {}).get("name", "")),
+            )
             for a in item.get("attendees") or []
+            if (a.get("emailAddress") or {}).get("address") and a.get("type") != "resource"
         ),
+        organizer=str(
+            ((item.get("organizer") or {}).get("emailAddress") or {}).get("address", "")
+        ).lower(),
         idempotency_key=item.get("transactionId"),
         web_link=item.get("webLink", ""),
         join_url=str((item.get("onlineMeeting") or {}).get("joinUrl") or ""),

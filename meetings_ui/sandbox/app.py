@@ -282,6 +282,9 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
                 parse_instant(body.get("start", "")),
                 parse_instant(body.get("end", "")),
                 show_as=body.get("show_as", "busy"),
+                attendees=store.attendee_entries(
+                    body.get("calendar_id", ""), list(body.get("attendees") or [])
+                ),
             )
         return JSONResponse({"id": event.id}, status_code=201)
 

@@ -203,6 +203,14 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             item["primary"] = True
         return item
 
+    def listed_json(event: SandboxEvent) -> dict:
+        """An event as events.list answers it: a deleted one ("cancelled", listed with
+        showDeleted or by incremental sync) is only guaranteed its id, as Google says, so
+        the sandbox gives nothing more."""
+        if event.status == "cancelled":
+            return {"kind": "calendar#event", "id": event.id, "status": "cancelled"}
+        return event_json(event)
+
     def event_json(event: SandboxEvent) -> dict:
         if event.all_day:  # Google keeps an all-day event as its dates
             start = {"date": (event.start_date or event.start.date()).isoformat()}
@@ -223,6 +231,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             "sequence": 0,
             "updated": rfc3339(datetime.now(UTC)),
             "attendees": event.attendees,
+            "organizer": {"email": store.calendar(event.calendar_id).owner_address},
             "transparency": "transparent" if event.show_as == "free" else "opaque",
         }
         if event.private_properties:
@@ -494,7 +503,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             chosen,
             scope=calendar.id,
             sync_query=sync_query,
-            render=event_json,
+            render=listed_json,
         )
 
     def _refused_sync(request: Request, calendar_id: str) -> JSONResponse | None:

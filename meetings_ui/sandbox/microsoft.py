@@ -214,6 +214,9 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "showAs": event.show_as,
             "transactionId": event.transaction_id,
             "attendees": event.attendees,
+            "organizer": {
+                "emailAddress": {"address": store.calendar(event.calendar_id).owner_address}
+            },
             "webLink": f"https://outlook.sandbox.invalid/calendar/item/{event.id}",
             "location": {"displayName": event.location},
             "isOnlineMeeting": bool(event.join_url),
@@ -370,6 +373,8 @@ def graph_routes(store: SandboxStore) -> list[Route]:
         value = [
             {"id": e.id, "@removed": {"reason": "deleted"}}
             if e.status == "cancelled"
+            else {"id": e.id, "subject": e.summary}
+            if token and store.graph_delta_changed_only
             else event_json(e)
             for e in changed
         ]

@@ -171,6 +171,9 @@ class SandboxStore:
             self.token_scopes: dict[str, str] = {}  # access token -> the scopes granted
             self.oldest_valid_sync = 0  # sync tokens below this are stale (410)
             self.meet_pending_reads = 0  # reads of a new Meet still answered "pending"
+            # Graph: incremental delta items of updated events carry only their id and
+            # subject, as Graph may ("at least the properties that have been updated").
+            self.graph_delta_changed_only = False
             self.latency_seconds = 0.0  # added to every provider answer (control: /settings)
             self._sequence = itertools.count(1)
             self._ids = itertools.count(1)
@@ -367,9 +370,12 @@ class SandboxStore:
         description: str | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        attendees: list[dict] | None = None,
     ) -> None:
         """Apply the given changes; each change moves the event into the next sync."""
         with self.lock:
+            if attendees is not None:
+                event.attendees = attendees
             if summary is not None:
                 event.summary = summary
             if description is not None:
@@ -380,6 +386,27 @@ class SandboxStore:
                 event.end = end
             event.sequence = self.touch()
             self.changed(event.calendar_id)
+
+    def attendee_entries(self, calendar_id: str, people: list[dict]) -> list[dict]:
+        """Attendees ({"email", "name"}) as the calendar's provider writes them: Google's
+        {"email", "displayName"}, Graph's {"emailAddress": {"address", "name"}}."""
+        if self.calendar(calendar_id).provider == Provider.GOOGLE:
+            return [
+                {
+                    "email": p["email"],
+                    "displayName": p.get("name", ""),
+                    "responseStatus": "needsAction",
+                }
+                for p in people
+            ]
+        return [
+            {
+                "emailAddress": {"address": p["email"], "name": p.get("name", "")},
+                "type": "required",
+                "status": {"response": "none"},
+            }
+            for p in people
+        ]
 
     def cancel_event(self, event: SandboxEvent) -> None:
         with self.lock:

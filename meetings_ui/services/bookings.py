@@ -95,6 +95,9 @@ VIDEO_PROVIDERS = {
 }
 
 
+_CALENDAR_KEY_PREFIX = "meetings-booking-"
+
+
 @dataclass(frozen=True)
 class MeetingPlace:
     """Where the prospect meets the host: a place (text), a web address to join, and
@@ -333,6 +336,22 @@ def do_book(
     return BookingOutcome(booking, created=True)
 
 
+def calendar_key(booking: Booking) -> str:
+    """The idempotency key of the booking's calendar event (Google's private extended
+    property, Graph's transactionId): it names the booking."""
+    return f"{_CALENDAR_KEY_PREFIX}{booking.id}-{booking.created_at.timestamp():.6f}"
+
+
+def booking_for_calendar_key(session: Session, key: str | None) -> Booking | None:
+    """The booking whose event carries `key`, read back from the calendar; None for an
+    event the app did not write for a booking."""
+    booking_id, _, _ = (key or "").removeprefix(_CALENDAR_KEY_PREFIX).partition("-")
+    if not key or not key.startswith(_CALENDAR_KEY_PREFIX) or not booking_id.isdigit():
+        return None
+    booking = session.get(Booking, int(booking_id))
+    return booking if booking is not None and calendar_key(booking) == key else None
+
+
 def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
     """Outbox delivery (S11): the event goes on the assigned host's primary calendar; the
     provider invites the prospect (and the other hosts of a group link). The idempotency
@@ -360,7 +379,7 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
         end=booking.end_at,
         time_zone=booking.prospect_time_zone,
         # Unique across databases too, so a retried create finds only its own event.
-        idempotency_key=f"meetings-booking-{booking.id}-{booking.created_at.timestamp():.6f}",
+        idempotency_key=calendar_key(booking),
         description=_description(booking),
         attendees=(
             Attendee(booking.prospect_email, booking.prospect_name),
@@ -597,6 +616,11 @@ def _when(booking: Booking, time_zone: str) -> str:
     start = booking.start_at.astimezone(tz)
     end = booking.end_at.astimezone(tz)
     return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({time_zone})"
+
+
+def when_for_prospect(booking: Booking) -> str:
+    """The meeting's day and time as the prospect reads them, in their time zone."""
+    return _when(booking, booking.prospect_time_zone)
 
 
 def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -> None:

@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
 from meetings_ui.models import CalendarChannel, CalendarConnection, utc_now
 from meetings_ui.providers.base import NeedsReconnectError, ProviderError, WatchChannel
-from meetings_ui.services import audit, busy_cache
+from meetings_ui.services import audit, busy_cache, crm_sync
 from meetings_ui.services.calendar_connections import (
     CHANNEL_LIFETIME,
     call_provider,
@@ -146,10 +146,27 @@ def sync_changes(
         return False
     if changes.events or changes.full_resync:
         busy_cache.invalidate(session=session, connection_id=connection.id)
+    # The meetings on contact records commit with the token: a crash replays both.
+    cancelled = crm_sync.apply_changes(
+        session=session,
+        connection=connection,
+        changes=changes,
+        full_listing=not token or changes.full_resync,
+        window=(now - SYNC_PAST, now + SYNC_AHEAD),
+        now=now,
+    )
     connection.sync_token = changes.sync_token or None
     connection.last_synced_at = now
     session.add(connection)
     session.commit()
+    for booking in cancelled:
+        audit.record(
+            session=session,
+            actor_id=booking.host_id,
+            action="booking.cancelled_in_calendar",
+            target=booking.prospect_email,
+            details={"booking_id": booking.booking_id, "connection_id": connection.id},
+        )
     return True
 
 

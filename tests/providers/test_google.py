@@ -138,7 +138,7 @@ def test_create_event_with_attendees_is_idempotent(sandbox: Sandbox) -> None:
     first = account.create_event(event)
     again = account.create_event(event)
     assert again.id == first.id
-    assert first.attendees == ("prospect@example.org",)
+    assert first.attendees == (Attendee("prospect@example.org", "Pat Prospect"),)
     assert first.idempotency_key == "booking-42"
     stored = [e for e in sandbox.store.events.values() if e.summary == "Intro call"]
     assert len(stored) == 1
@@ -591,3 +591,23 @@ def test_the_sandbox_refuses_calls_the_granted_scopes_do_not_cover(sandbox: Sand
     for answer in refused:
         assert answer.status_code == 403
         assert answer.json()["error"]["errors"][0]["reason"] == "insufficientPermissions"
+
+
+def test_changes_carry_attendees_with_their_names_and_the_organizer(sandbox: Sandbox) -> None:
+    """What the CRM sync needs (S4): events.list items' attendees[].email/displayName and
+    organizer.email."""
+    account = connect(sandbox)
+    start, end = this_week()
+    first = account.list_changes(None, start=start, end=end)
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=EMAIL,
+        summary="Demo for Lee",
+        start=(start + timedelta(days=1, hours=16)).isoformat(),
+        end=(start + timedelta(days=1, hours=17)).isoformat(),
+        attendees=[{"email": "Lee@Example.org", "name": "Lee L"}],
+    )
+    (event,) = account.list_changes(first.sync_token, start=start, end=end).events
+    assert event.attendees == (Attendee("Lee@Example.org", "Lee L"),)
+    assert event.organizer == EMAIL

@@ -130,7 +130,7 @@ def test_create_event_is_idempotent_by_transaction_id(sandbox: Sandbox) -> None:
     )
     first = account.create_event(event)
     assert account.create_event(event).id == first.id
-    assert first.attendees == ("lee@example.org",)
+    assert first.attendees == (Attendee("lee@example.org", "Lee"),)
     assert first.start == start
     account.cancel_event(first.id)
     account.cancel_event(first.id)
@@ -390,3 +390,44 @@ def test_no_teams_meeting_unless_asked(sandbox: Sandbox) -> None:
     assert account.create_event(_meeting("booking-plain-1")).join_url == ""
     meet = account.create_event(_meeting("booking-meet-1", video=VideoMeeting.GOOGLE_MEET))
     assert meet.join_url == ""
+
+
+def test_delta_changes_carry_attendees_with_their_names_and_the_organizer(
+    sandbox: Sandbox,
+) -> None:
+    """What the CRM sync needs (S4): attendees[].emailAddress and organizer.emailAddress."""
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=sandbox.store.primary_calendar("microsoft", EMAIL).id,
+        summary="Demo for Lee",
+        start=(start + timedelta(days=2, hours=8)).isoformat(),
+        end=(start + timedelta(days=2, hours=9)).isoformat(),
+        attendees=[{"email": "Lee@Example.org", "name": "Lee L"}],
+    )
+    (event,) = account.list_changes(first.sync_token, start=start, end=end).events
+    assert event.attendees == (Attendee("Lee@Example.org", "Lee L"),)
+    assert event.organizer == EMAIL
+
+
+def test_a_delta_item_with_only_what_changed_is_read_whole(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    start, end = two_weeks()
+    first = account.list_changes(None, start=start, end=end)
+    primary = sandbox.store.primary_calendar("microsoft", EMAIL)
+    added = sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary.id,
+        summary="Demo for Lee",
+        start=(start + timedelta(days=2, hours=8)).isoformat(),
+        end=(start + timedelta(days=2, hours=9)).isoformat(),
+        attendees=[{"email": "lee@example.org", "name": "Lee"}],
+    )
+    sandbox.store.graph_delta_changed_only = True
+    (event,) = account.list_changes(first.sync_token, start=start, end=end).events
+    assert event.id == added["id"] and event.start == start + timedelta(days=2, hours=8)
+    assert event.attendees == (Attendee("lee@example.org", "Lee"),)

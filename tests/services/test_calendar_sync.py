@@ -24,6 +24,8 @@ from meetings_ui.models import (
     BusyCache,
     CalendarChannel,
     CalendarConnection,
+    Contact,
+    ContactMeeting,
     MeetingLink,
     User,
 )
@@ -226,6 +228,36 @@ def test_a_new_event_notifies_the_app_which_syncs_and_blocks_the_slot(
     synced = session.get(CalendarConnection, connection.id)
     assert synced.sync_token and synced.last_synced_at and synced.last_notified_at
     assert at not in starts(month_of(at))  # the new event blocks the slot at once
+
+
+@pytest.mark.parametrize("provider", list(Provider))
+def test_a_notified_event_with_a_contact_shows_on_the_contact(
+    session: Session, host: User, app_url: str, sandbox: Sandbox, provider: Provider
+) -> None:
+    """S4 through the webhook: the notification's sync puts the meeting on the record."""
+    connect(session, host, provider)
+    lee = Contact(owner_id=host.id, email="lee@example.org", name="Lee")
+    session.add(lee)
+    session.commit()
+    at = a_free_hour()
+    sandbox.control(
+        "POST",
+        "/events",
+        calendar_id=primary_id(sandbox, provider),
+        summary="Pricing call",
+        start=at.isoformat(),
+        end=(at + timedelta(hours=1)).isoformat(),
+        attendees=[{"email": "Lee@example.org", "name": "Lee"}],
+    )
+
+    def meeting() -> ContactMeeting | None:
+        session.expire_all()
+        return session.exec(
+            select(ContactMeeting).where(ContactMeeting.contact_id == lee.id)
+        ).first()
+
+    found = wait_for(meeting, "the meeting on the contact")
+    assert (found.title, found.start_at, found.source) == ("Pricing call", at, "calendar_sync")
 
 
 @pytest.mark.parametrize("token", ["forged-token", None])
