@@ -185,7 +185,27 @@ class Domain(SQLModel, table=True):
     host: str = Field(max_length=253, unique=True)
     verified_at: datetime | None = _instant()
     brand_name: str | None = Field(default=None, max_length=200)
+    # S14: the brand's accent colour, "#rrggbb" (domain/brand.py checks it).
+    accent_color: str | None = Field(default=None, max_length=7)
+    # S15: robots.txt says `Disallow: /meetings*` and booking pages carry noindex.
+    block_indexing: bool = Field(default=False)
     created_at: datetime = _created_at()
+
+
+class DomainLogo(SQLModel, table=True):
+    """A domain's logo (S14), re-encoded from the upload; in the database so that every
+    worker serves the same bytes. The digest names the version browsers cache."""
+
+    __tablename__ = "domain_logo"
+
+    domain_id: int = Field(foreign_key="domain.id", primary_key=True, ondelete="CASCADE")
+    content_type: str = Field(max_length=50)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    sha256: str = Field(max_length=64)
+    size: int
+    width: int
+    height: int
+    updated_at: datetime = _created_at()
 
 
 class MeetingLink(SQLModel, table=True):
