@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, select
 
 from meetings_ui import routes
-from meetings_ui.config import get_settings
+from meetings_ui.config import LOCAL_HOSTS, get_settings
 from meetings_ui.domain import brand
 from meetings_ui.domain.brand import InvalidBrandError
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
-from meetings_ui.models import Domain, DomainLogo, utc_now
+from meetings_ui.models import Domain, DomainLogo, MeetingLink, utc_now
 from meetings_ui.services import audit
 from meetings_ui.services.guard import Actor, require_admin
 from meetings_ui.services.transactions import use_case
@@ -40,6 +40,14 @@ APP_HOST_PATHS = (
 
 class DomainNotFoundError(LookupError):
     pass
+
+
+class LinkMovedError(Exception):
+    """A link of a custom domain was opened on the app domain: it lives at `url` now."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,48 @@ def normalise_host(host: str | None) -> str:
 
 def app_host() -> str:
     return normalise_host(urlsplit(get_settings().app_url).netloc)
+
+
+def host_of_origin(origin: str | None) -> str:
+    """The host name of a page origin ("http://brand.test:3000"), as Reflex's router has it."""
+    if not origin:
+        return ""
+    return normalise_host(urlsplit(origin).netloc if "://" in origin else origin)
+
+
+def is_app_host(host: str) -> bool:
+    """The app's own host; on a local app any local alias of it (localhost, 127.0.0.1)."""
+    name, own = normalise_host(host), app_host()
+    return name == own or (own in LOCAL_HOSTS and name in LOCAL_HOSTS)
+
+
+def served_domain(session: Session, page_host: str | None) -> Domain | bool | None:
+    """What a page's host serves: None the app domain (also when no host is known: a
+    caller outside a browser), a verified Domain, or False for a host this app does not
+    serve (an unverified or unknown domain)."""
+    name = normalise_host(page_host) if page_host else ""
+    if not name or is_app_host(name):
+        return None
+    return verified_domain(session, name) or False
+
+
+def link_for_host(session: Session, slug: str, page_host: str | None) -> MeetingLink | None:
+    """The link a booking page on `page_host` serves: on a verified custom domain only its
+    own links, on the app domain only links without a (verified) custom domain; a link of
+    a custom domain opened on the app domain raises LinkMovedError with its URL. Any other
+    combination is "not found": never somebody else's link."""
+    served = served_domain(session, page_host)
+    if served is False:
+        return None
+    link = session.exec(select(MeetingLink).where(MeetingLink.slug == slug)).first()
+    if link is None:
+        return None
+    link_host = domain_host(session, link.domain_id)
+    if served is None:
+        if link_host is not None:
+            raise LinkMovedError(public_link_url(session, slug=link.slug, domain_id=link.domain_id))
+        return link
+    return link if link_host == served.host else None
 
 
 def site_url(host: str | None) -> str:
@@ -161,6 +211,15 @@ def is_verified_host(*, session: Session, host: str) -> bool:
         _origin_cache.clear()
     _origin_cache[name] = (now, verified)
     return verified
+
+
+def is_custom_domain_origin(origin: str | None) -> bool:
+    """Whether a browser page from `origin` is a verified custom domain's page, served as
+    the app's are (same scheme and port as MEETINGS_APP_URL)."""
+    if not origin:
+        return False
+    host = host_of_origin(origin)
+    return bool(host) and origin.lower() == site_url(host).lower() and is_verified_host(host=host)
 
 
 def forget_cached_hosts() -> None:
