@@ -10,6 +10,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     admin,
     admin_audit,
     admin_deliveries,
+    admin_domain,
     admin_users,
     booking,
     booking_done,
