@@ -162,6 +162,9 @@ class Settings(BaseSettings):
     # Leading zero bits of sha256(challenge + nonce) a browser must find (2**N hashes).
     pow_difficulty: int = Field(16, ge=1, le=28, validation_alias="MEETINGS_POW_DIFFICULTY")
     trusted_proxy_hops: int = Field(0, ge=0, le=10, validation_alias="MEETINGS_TRUSTED_PROXY_HOPS")
+    # Development only: host names the development (Vite) server answers besides localhost,
+    # comma-separated, to try custom domains on this machine (docs/custom-domains.md).
+    dev_hosts_setting: str = Field("", validation_alias="MEETINGS_DEV_HOSTS")
 
     @field_validator("demo_mode")
     @classmethod
@@ -194,6 +197,10 @@ class Settings(BaseSettings):
         """Whether a browser page from `origin` may talk to the backend; a request with
         no Origin header is not from another site's page (curl, a server, a same-origin GET)."""
         return origin is None or origin.lower() in self.allowed_origins
+
+    @property
+    def dev_hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.dev_hosts_setting.split(",") if h.strip())
 
     @property
     def has_google_credentials(self) -> bool:
