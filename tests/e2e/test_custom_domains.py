@@ -23,7 +23,7 @@ from meetings_ui.models import Domain, MeetingLink
 from meetings_ui.services import domain_brand
 from tests.e2e.test_booking import fill_form, make_link, pick_first_time
 
-DEMO_HOST = "hugo@example.com"  # a host of the seeded demo workspace
+DEMO_HOST = "host@example.com"  # a host of the seeded demo workspace
 
 
 def _domain(host: str, **fields: object) -> int:
