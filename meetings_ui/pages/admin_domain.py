@@ -170,7 +170,7 @@ def _brand_form() -> rx.Component:
                 rx.el.input(
                     type="color",
                     id="accent-picker",
-                    aria_label="Pick the accent colour",
+                    aria_label="Colour picker",
                     value=rx.cond(
                         AdminDomainState.accent_color != "",
                         AdminDomainState.accent_color,
@@ -254,13 +254,9 @@ def _logo_form() -> rx.Component:
                 rx.text(rx.selected_files(UPLOAD_ID).join(", "), size="2"),
                 spacing="2",
             ),
+            # No `accept` filter: the dropzone would drop other files silently, while the
+            # server says what is wrong with them (and checks every upload anyway).
             id=UPLOAD_ID,
-            accept={
-                "image/png": [".png"],
-                "image/jpeg": [".jpg", ".jpeg"],
-                "image/gif": [".gif"],
-                "image/webp": [".webp"],
-            },
             max_files=1,
             multiple=False,
         ),

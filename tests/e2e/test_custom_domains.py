@@ -10,17 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
-from meetings_ui.models import Domain, MeetingLink
+from meetings_ui.models import Domain, MeetingLink, User
 from meetings_ui.services import domain_brand
+from tests.e2e.helpers import ADMIN, HOST, log_in_as
 from tests.e2e.test_booking import fill_form, make_link, pick_first_time
 
 DEMO_HOST = "host@example.com"  # a host of the seeded demo workspace
@@ -151,3 +154,62 @@ def test_robots_txt_and_noindex_per_domain(
         expect(page.locator('meta[name="robots"][content="noindex"]')).to_have_count(1)
     finally:
         _domain("brand.test", block_indexing=False)
+
+
+def _png(path: Path, size: tuple[int, int] = (120, 40)) -> Path:
+    Image.new("RGB", size, (26, 77, 143)).save(path, format="PNG")
+    return path
+
+
+def test_admin_sets_the_brand_and_robots_of_a_domain(
+    page: Page, app_url: str, domains: dict[str, int], tmp_path: Path
+) -> None:
+    log_in_as(page, app_url, ADMIN)
+    page.goto(f"{app_url}/app/admin/domains/{domains['other.test']}")
+    expect(page.get_by_role("heading", name="other.test")).to_be_visible()
+
+    page.get_by_label("Accent colour").fill("#ffff00")
+    expect(page.get_by_text(re.compile(r"too light"))).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("hard to read")
+
+    page.get_by_label("Brand name").fill("Other Brand")
+    page.get_by_label("Accent colour").fill("#7a1f5c")
+    page.get_by_text("Block search engines from indexing meeting links").click()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved the settings of other.test.")).to_be_visible()
+
+    # The development harness compiles its CORS origins before it knows its own port, so
+    # the browser's upload request (/_upload) is refused here; the logo goes in through
+    # the same use case the page calls (refusals: tests/services/test_domain_brand.py).
+    with session_scope() as session:
+        admin = session.exec(select(User).where(User.email == ADMIN[0])).one()
+        domain_brand.upload_logo(
+            session=session,
+            actor=admin,
+            domain_id=domains["other.test"],
+            upload=_png(tmp_path / "logo.png").read_bytes(),
+        )
+    page.reload()
+    expect(page.get_by_role("img", name="Current logo")).to_be_visible()
+
+    # The domain's booking page shows it all, with the robots tag.
+    page.goto(on("other.test", app_url, "/meetings/other-call"))
+    banner = page.get_by_role("banner")
+    expect(banner).to_contain_text("Other Brand")
+    expect(banner.get_by_role("img", name="Other Brand logo")).to_be_visible()
+    expect(page.locator('meta[name="robots"][content="noindex"]')).to_have_count(1)
+
+    page.goto(f"{app_url}/app/admin/domains/{domains['other.test']}")
+    page.get_by_role("button", name="Remove logo").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Remove logo").click()
+    expect(page.get_by_text("No logo yet.")).to_be_visible()
+
+
+def test_a_user_who_is_not_an_admin_cannot_open_a_domains_settings(
+    page: Page, app_url: str, domains: dict[str, int]
+) -> None:
+    log_in_as(page, app_url, HOST)
+    page.goto(f"{app_url}/app/admin/domains/{domains['brand.test']}")
+    expect(page.get_by_text(re.compile("Admins only"))).to_be_visible()
+    expect(page.get_by_label("Brand name")).to_have_count(0)
