@@ -193,6 +193,19 @@ def robots_for_host(*, session: Session, host: str | None) -> str | None:
     )
 
 
+@use_case
+def api_serves_link(*, session: Session, slug: str, host: str | None) -> bool:
+    """Whether the public API, reached under `host`, answers for this link: through a
+    verified custom domain only for that domain's links (never another's "through" it);
+    through any other host (the app's backend) for every link, a slug naming one link on
+    every domain (S16)."""
+    domain = verified_domain(session, host or "")
+    if domain is None:
+        return True
+    link = session.exec(select(MeetingLink).where(MeetingLink.slug == slug)).first()
+    return link is not None and domain_host(session, link.domain_id) == domain.host
+
+
 # Verified hosts change rarely; the websocket handshake and CORS ask on every connection.
 _ORIGIN_CACHE_SECONDS = 30.0
 _origin_cache: dict[str, tuple[float, bool]] = {}

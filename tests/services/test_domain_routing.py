@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
+from meetings_ui.api.app import build_api
 from meetings_ui.models import Domain, MeetingLink, OutboxItem, User
 from meetings_ui.services import booking_pages, bookings, domain_brand, links
 from meetings_ui.services.domain_brand import LinkMovedError
@@ -179,3 +181,25 @@ def test_host_pages_user_is_unaffected(session: Session, host: User) -> None:
     """A link without a domain keeps its app-domain URL."""
     made = links.do_create_link(session=session, owner=host, name="Plain", slug="plain")
     assert links.link_url(session, made) == "http://localhost:3000/meetings/plain"
+
+
+def test_public_api_does_not_serve_a_link_through_another_domain(
+    app_database: str, session: Session, branded_link: MeetingLink, other_domain: Domain
+) -> None:
+    client = TestClient(build_api())
+    path = "/api/v1/public/links/intro"
+    assert client.get(path, headers={"Host": "other.test"}).status_code == 404
+    assert client.get(path, headers={"Host": "brand.test"}).status_code == 200
+    assert client.get(path).status_code == 200  # the app's backend answers for every link
+    slots = f"{path}/slots?start=2030-01-20"
+    assert client.get(slots, headers={"Host": "other.test:3000"}).status_code == 404
+    body = {
+        "start": "2030-01-20T08:00:00Z",
+        "timezone": "UTC",
+        "name": "Pat",
+        "email": "pat@example.org",
+        "answers": {"company": "Acme"},
+    }
+    booking = client.post(f"{path}/bookings", headers={"Host": "other.test"}, json=body)
+    assert booking.status_code == 404
+    assert session.exec(select(bookings.Booking)).first() is None
