@@ -15,6 +15,9 @@ config = rx.Config(
     # Only the app's own pages may call the backend from a browser (CORS answers; the
     # websocket checks each handshake's Origin against the settings, see meetings_ui.py).
     cors_allowed_origins=list(get_settings().allowed_origins),
+    # Development only: the Vite server answers these host names too (custom domains on
+    # this machine, MEETINGS_DEV_HOSTS); production serves every host from the backend.
+    vite_allowed_hosts=list(get_settings().dev_hosts) or False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
 )

@@ -198,6 +198,9 @@ class Settings(BaseSettings):
     dns_resolver: Nameservers = Field("", validation_alias="MEETINGS_DNS_RESOLVER")
     dns_timeout: float = Field(5.0, gt=0, le=60, validation_alias="MEETINGS_DNS_TIMEOUT")
     domain_target_setting: str = Field("", validation_alias="MEETINGS_DOMAIN_TARGET")
+    # Development only: host names the development (Vite) server answers besides localhost,
+    # comma-separated, to try custom domains on this machine (docs/custom-domains.md).
+    dev_hosts_setting: str = Field("", validation_alias="MEETINGS_DEV_HOSTS")
 
     @field_validator("demo_mode")
     @classmethod
@@ -241,6 +244,10 @@ class Settings(BaseSettings):
         """MEETINGS_DNS_RESOLVER as (address, port) pairs; empty: the system's resolver."""
         items = (part.strip() for part in self.dns_resolver.split(","))
         return tuple(parse_nameserver(item) for item in items if item)
+
+    @property
+    def dev_hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.dev_hosts_setting.split(",") if h.strip())
 
     @property
     def has_google_credentials(self) -> bool:

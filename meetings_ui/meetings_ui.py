@@ -10,6 +10,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     admin,
     admin_audit,
     admin_deliveries,
+    admin_domain,
     admin_domains,
     admin_users,
     booking,
@@ -27,6 +28,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     settings,
     signup,
 )
+from meetings_ui.services import domain_brand
 from meetings_ui.state.errors import show_event_error
 
 app = rx.App(api_transformer=build_backend(), backend_exception_handler=show_event_error)
@@ -34,8 +36,11 @@ app.register_lifespan_task(background_loop)
 
 
 def _origin_allowed(origin: str | None, _environ: object = None) -> bool:
-    """Read on each handshake, so the settings in force (not those at import) decide."""
-    return get_settings().origin_allowed(origin)
+    """Read on each handshake, so the settings in force (not those at import) decide. A
+    verified custom domain's booking pages open the websocket from that domain (M10):
+    its origin is allowed too (looked up with a short cache). Its pages carry no session
+    of the app domain (cookies stay on their host), and host pages are not served there."""
+    return get_settings().origin_allowed(origin) or domain_brand.is_custom_domain_origin(origin)
 
 
 # The websocket carries every event of every page, with the browser's cookies: a page of

@@ -211,6 +211,10 @@ class Domain(SQLModel, table=True):
     host: str = Field(max_length=253, unique=True)  # lower-case ASCII (IDNA A-labels)
     verified_at: datetime | None = _instant()
     brand_name: str | None = Field(default=None, max_length=200)
+    # S14: the brand's accent colour, "#rrggbb" (domain/brand.py checks it).
+    accent_color: str | None = Field(default=None, max_length=7)
+    # S15: robots.txt says `Disallow: /meetings*` and booking pages carry noindex.
+    block_indexing: bool = Field(default=False)
     created_at: datetime = _created_at()
     status: str = Field(default=DomainStatus.PENDING, max_length=20)
     # Published as the TXT record that proves the workspace controls the domain.
@@ -220,6 +224,22 @@ class Domain(SQLModel, table=True):
     failing_since: datetime | None = _instant()  # a verified domain's first failed check
     last_checked_at: datetime | None = _instant()
     next_check_at: datetime | None = _instant(index=True)  # the background loop's schedule
+
+
+class DomainLogo(SQLModel, table=True):
+    """A domain's logo (S14), re-encoded from the upload; in the database so that every
+    worker serves the same bytes. The digest names the version browsers cache."""
+
+    __tablename__ = "domain_logo"
+
+    domain_id: int = Field(foreign_key="domain.id", primary_key=True, ondelete="CASCADE")
+    content_type: str = Field(max_length=50)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    sha256: str = Field(max_length=64)
+    size: int
+    width: int
+    height: int
+    updated_at: datetime = _created_at()
 
 
 class MeetingLink(SQLModel, table=True):

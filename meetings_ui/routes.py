@@ -36,6 +36,8 @@ AUTH_BROWSER = "/auth/browser"  # gives a browser its login binding cookie
 AUTH_LOGOUT = "/auth/logout"
 API_PREFIX = "/api/v1"
 BOOKING_ICS = f"{API_PREFIX}/public/bookings/invite.ics"
+ROBOTS_TXT = "/robots.txt"  # per host (S15), served by the backend
+DOMAIN_LOGO_PREFIX = "/brand/logo"  # /brand/logo/<domain id>/<digest>.png (S14)
 SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, only when MEETINGS_SANDBOX is on
 
 

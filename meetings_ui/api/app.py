@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from meetings_ui import routes
-from meetings_ui.api import auth, contacts, errors, manage, oauth, public, webhooks
+from meetings_ui.api import auth, brand, contacts, errors, manage, oauth, public, webhooks
 from meetings_ui.api.deps import DatabaseSession
 from meetings_ui.services.health import check_health
 
@@ -52,6 +52,7 @@ def build_api() -> FastAPI:
     errors.install(backend)
     backend.add_api_route(routes.HEALTH, health, methods=["GET"], include_in_schema=False)
     backend.include_router(auth.router)
+    backend.include_router(brand.router)
     backend.include_router(oauth.router)
     backend.include_router(webhooks.router)
     backend.mount(routes.API_PREFIX, build_api_v1())

@@ -15,7 +15,7 @@ from meetings_ui import routes
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import DatabaseSession, request_ip
 from meetings_ui.api.errors import ApiError, documented, invalid
-from meetings_ui.services import api_views, challenges, rate_limits
+from meetings_ui.services import api_views, challenges, domain_brand, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
 
@@ -47,6 +47,12 @@ def limited(*statuses: int) -> dict[int | str, dict]:
     return responses
 
 
+def _served_here(request: Request, slug: str) -> None:
+    """A link is not served "through" another custom domain (docs/custom-domains.md)."""
+    if not domain_brand.api_serves_link(slug=slug, host=request.headers.get("host")):
+        raise ApiError(404, "not_found", NO_LINK)
+
+
 def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
     """Count this request (client IP, link); a 429 with Retry-After when over a limit."""
     try:
@@ -75,7 +81,8 @@ def get_challenge(
 
 
 @router.get("/links/{slug}", responses=documented(404))
-def get_link(slug: Slug, session: DatabaseSession) -> schemas.PublicLink:
+def get_link(slug: Slug, session: DatabaseSession, request: Request) -> schemas.PublicLink:
+    _served_here(request, slug)
     try:
         view = api_views.public_link(session=session, slug=slug)
     except LinkNotFoundError:
@@ -104,6 +111,7 @@ def get_slots(
     """Free slots starting on the days from `start` to `end` (at most 62 days) in `timezone`;
     at most `api_views.MAX_SLOTS` of them, else a 400 `bad_range` naming a shorter range."""
     _throttle(rate_limits.slots_query, request, slug)
+    _served_here(request, slug)
     try:
         view = api_views.open_slots(
             session=session,
@@ -153,6 +161,7 @@ def post_booking(
     the server asks a challenge and the header does not answer it. The confirmation email
     is sent in the background, so the answer never waits for the mail server."""
     _throttle(rate_limits.booking_request, request, slug)
+    _served_here(request, slug)
     try:
         challenges.verify(challenges.BOOKING, solution, request_ip(request))
     except challenges.ChallengeFailedError as failed:

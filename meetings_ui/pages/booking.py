@@ -16,12 +16,15 @@ from zoneinfo import available_timezones
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.components.brand import BrandVars, branded
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
 from meetings_ui.domain.time_zones import is_time_zone
 from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
+from meetings_ui.services.domain_brand import LinkMovedError
 from meetings_ui.state.auth import visitor_ip
+from meetings_ui.state.navigation import full_page_load, page_host
 
 TIME_ZONES = [
     "UTC",
@@ -55,7 +58,7 @@ def _too_many(refused: rate_limits.RateLimitedError) -> str:
     return f"Too many requests from your network just now: try again in {refused.minutes} {unit}."
 
 
-class BookingState(rx.State):
+class BookingState(BrandVars, rx.State):
     """One prospect on one booking page. The state keeps what the services said and what
     the prospect chose; the grid, the times and the labels are computed vars over it."""
 
@@ -86,6 +89,7 @@ class BookingState(rx.State):
 
     visitor: str = rx.Cookie("", name=VISITOR_COOKIE, max_age=365 * 24 * 3600, same_site="lax")
     _slug: str = ""
+    _page_host: str = ""  # the page's host: it decides which links are served (M10)
     _reschedule_token: str = ""
     _slots: list[datetime] = []  # free slot starts (UTC) of `month`, in every zone
 
@@ -120,6 +124,7 @@ class BookingState(rx.State):
         """Start afresh (the tab may come back to this page), then ask the browser its zone."""
         params = self.router.page.params
         self._slug = str(params.get("slug", ""))
+        self._page_host = page_host(self)
         self.embed = params.get("embed") == "1"
         self._reschedule_token = str(params.get("reschedule", ""))
         self.opened, self.loading, self.submitting = False, True, False
@@ -128,7 +133,7 @@ class BookingState(rx.State):
         return rx.call_script(DETECT_ZONE, callback=BookingState.load_page)
 
     @rx.event(background=True)
-    async def load_page(self, browser_zone: str) -> None:
+    async def load_page(self, browser_zone: str) -> AsyncIterator[rx.event.EventSpec]:
         async with self:
             slug = self._slug
             call = functools.partial(
@@ -137,6 +142,7 @@ class BookingState(rx.State):
                 browser_zone=str(browser_zone or ""),
                 visitor_token=self.visitor,
                 reschedule_token=self._reschedule_token,
+                page_host=self._page_host,
             )
             client_ip = visitor_ip(self)
         try:
@@ -145,6 +151,11 @@ class BookingState(rx.State):
             async with self:
                 self.opened, self.limited = True, _too_many(refused)
             return
+        except LinkMovedError as moved:
+            # A custom domain's link opened on the app domain: its one address is there.
+            query = self.router.url.query
+            yield full_page_load(f"{moved.url}?{query}" if query else moved.url)
+            return
         async with self:
             if slug != self._slug:
                 return  # the tab went on to another link meanwhile
@@ -152,6 +163,7 @@ class BookingState(rx.State):
             if page is None:
                 return
             self.link_name, self.host_name = page.link_name, page.host_name
+            self._take_brand(page.brand)
             self.durations, self.questions = list(page.durations), list(page.questions)
             self.time_zone, self.rescheduling = page.time_zone, page.rescheduling
             self.problems = list(page.problems)
@@ -179,6 +191,7 @@ class BookingState(rx.State):
                 month=self.month,
                 duration=self.duration,
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
+                page_host=self._page_host,
             )
             slug, client_ip = self._slug, visitor_ip(self)
         try:
@@ -287,6 +300,7 @@ class BookingState(rx.State):
                 visitor_token=self.visitor,
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
                 month=self.month,
+                page_host=self._page_host,
             )
             slug, client_ip = self._slug, visitor_ip(self)
         try:
@@ -488,7 +502,7 @@ def _messages() -> rx.Component:
 
 def _booking_panel() -> rx.Component:
     return rx.vstack(
-        logo("36px"),
+        rx.cond((BookingState.brand_name == "") & (BookingState.brand_logo == ""), logo("36px")),
         rx.heading(BookingState.link_name, size="7", as_="h1"),
         rx.text("with ", rx.text.strong(BookingState.host_name)),
         rx.cond(
@@ -550,6 +564,10 @@ def _booking_panel() -> rx.Component:
 
 @rx.page(route=routes.BOOKING_PAGE, title="Book a meeting", on_load=BookingState.open_page)
 def booking_page() -> rx.Component:
+    return branded(BookingState, _booking_page())
+
+
+def _booking_page() -> rx.Component:
     return rx.center(
         rx.cond(
             ~BookingState.opened,
@@ -557,7 +575,7 @@ def booking_page() -> rx.Component:
             rx.cond(
                 BookingState.not_found,
                 rx.vstack(
-                    rx.heading("This meeting link does not exist", size="6", as_="h1"),
+                    rx.heading("Not found: this meeting link does not exist", size="6", as_="h1"),
                     rx.text("Check the address, or ask the person who sent it for a new link."),
                 ),
                 rx.cond(

@@ -10,15 +10,17 @@ from datetime import datetime
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.components.brand import BrandVars, branded
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
+from meetings_ui.state.navigation import page_host
 
 VIDEO_LINK_PAUSE = 2.0  # seconds between two looks for a video link being made
 VIDEO_LINK_LOOKS = 30  # then the page leaves it to the email
 
 
-class BookedState(rx.State):
+class BookedState(BrandVars, rx.State):
     """One booking seen through a signed link; its times are shown in both people's zones."""
 
     loaded: bool = False
@@ -41,6 +43,7 @@ class BookedState(rx.State):
     _start: datetime | None = None
     _end: datetime | None = None
     _token: str = ""
+    _page_host: str = ""
 
     @rx.var
     def your_time(self) -> str:
@@ -84,11 +87,13 @@ class BookedState(rx.State):
         self.location = details.location
         self.meeting_url = details.meeting_url
         self.video_to_come = details.video_to_come
+        self._take_brand(details.brand)
 
     def _open(self, use_case: Callable[..., BookingDetails]) -> None:
         self._token = str(self.router.page.params.get("token", ""))
+        self._page_host = page_host(self)
         try:
-            self._show(use_case(token=self._token))
+            self._show(use_case(token=self._token, page_host=self._page_host))
         except booking_pages.LinkRefusedError as refused:
             self._refuse(refused)
 
@@ -104,7 +109,9 @@ class BookedState(rx.State):
         for _ in range(VIDEO_LINK_LOOKS):
             await asyncio.sleep(VIDEO_LINK_PAUSE)
             async with self:
-                call = functools.partial(booking_pages.confirmation, token=self._token)
+                call = functools.partial(
+                    booking_pages.confirmation, token=self._token, page_host=self._page_host
+                )
             try:
                 details = await asyncio.to_thread(call)
             except booking_pages.LinkRefusedError:
@@ -126,7 +133,9 @@ class BookedState(rx.State):
             if self.cancelling:
                 return
             self.cancelling = True
-            call = functools.partial(booking_pages.cancel, token=self._token)
+            call = functools.partial(
+                booking_pages.cancel, token=self._token, page_host=self._page_host
+            )
         try:
             details = await asyncio.to_thread(call)
         except booking_pages.LinkRefusedError as refused:
@@ -154,17 +163,20 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
         spacing="4",
         max_width="40em",
     )
-    return rx.center(
-        rx.cond(
-            BookedState.loaded,
+    return branded(
+        BookedState,
+        rx.center(
             rx.cond(
-                BookedState.found,
-                summary,
-                _refused(BookedState.refused_title, BookedState.refused_detail),
+                BookedState.loaded,
+                rx.cond(
+                    BookedState.found,
+                    summary,
+                    _refused(BookedState.refused_title, BookedState.refused_detail),
+                ),
+                rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
             ),
-            rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
+            padding="2em",
         ),
-        padding="2em",
     )
 
 
@@ -262,7 +274,7 @@ class RescheduleState(rx.State):
         """Email links stay valid if the link's slug changes: resolve it now."""
         token = str(self.router.page.params.get("token", ""))
         try:
-            path = booking_pages.reschedule_path(token=token)
+            path = booking_pages.reschedule_path(token=token, page_host=page_host(self))
         except booking_pages.LinkRefusedError as refused:
             self.found = False
             self.refused_title, self.refused_detail = refused.title, refused.detail

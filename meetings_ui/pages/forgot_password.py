@@ -58,7 +58,7 @@ class ForgotPasswordState(FormMixin, AuthState):
 @rx.page(
     route=routes.FORGOT_PASSWORD,
     title="Reset your password · Meetings",
-    on_load=ForgotPasswordState.load,
+    on_load=[AuthState.require_app_domain, ForgotPasswordState.load],
 )
 def forgot_password() -> rx.Component:
     return auth_card(

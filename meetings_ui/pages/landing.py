@@ -5,9 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.state.auth import AuthState
 
 
-@rx.page(route=routes.LANDING, title="Meetings — scheduling that respects your calendar")
+@rx.page(
+    route=routes.LANDING,
+    title="Meetings — scheduling that respects your calendar",
+    on_load=AuthState.require_app_domain,
+)
 def landing() -> rx.Component:
     return rx.center(
         rx.vstack(

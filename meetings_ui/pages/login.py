@@ -83,7 +83,11 @@ def _demo_accounts() -> rx.Component:
     )
 
 
-@rx.page(route=routes.LOGIN, title="Log in · Meetings", on_load=LoginState.load)
+@rx.page(
+    route=routes.LOGIN,
+    title="Log in · Meetings",
+    on_load=[AuthState.require_app_domain, LoginState.load],
+)
 def login() -> rx.Component:
     return auth_card(
         "Log in",

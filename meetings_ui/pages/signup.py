@@ -48,7 +48,11 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
                 self.sent_to = address
 
 
-@rx.page(route=routes.SIGN_UP, title="Sign up · Meetings", on_load=SignUpState.load)
+@rx.page(
+    route=routes.SIGN_UP,
+    title="Sign up · Meetings",
+    on_load=[AuthState.require_app_domain, SignUpState.load],
+)
 def sign_up() -> rx.Component:
     return auth_card(
         "Sign up",

@@ -238,7 +238,7 @@ def link_view(*, session: Session, link: MeetingLink) -> LinkView:
         id=link.id,
         name=link.name,
         slug=link.slug,
-        url=links.link_url(link),
+        url=links.link_url(session, link),
         link_type=LinkType(link.link_type),
         host_ids=[host.id for host in hosts],
         hosts=hosts,

@@ -26,7 +26,14 @@ from meetings_ui.domain.time_zones import (
 )
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.services import bookings, scheduling
-from meetings_ui.services.links import link_by_slug
+from meetings_ui.services.domain_brand import (
+    BrandView,
+    LinkMovedError,
+    brand_of,
+    domain_host,
+    link_for_host,
+    served_domain,
+)
 from meetings_ui.services.transactions import Session, use_case
 
 # The earliest and latest UTC offsets of any IANA zone: a month's free times are read
@@ -86,6 +93,7 @@ class BookingPage:
     problems: tuple[str, ...]
     prefill: Prefill | None
     slots: MonthSlots
+    brand: BrandView | None = None  # the link's custom domain's brand (S14)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class BookingDetails:
     location: str = ""  # a place (text)
     meeting_url: str = ""  # where to join, when known
     video_to_come: str = ""  # "Google Meet" or "Teams" while the calendar is making it
+    brand: BrandView | None = None
 
 
 @dataclass(frozen=True)
@@ -159,11 +168,13 @@ def open_booking_page(
     browser_zone: str,
     visitor_token: str = "",
     reschedule_token: str = "",
+    page_host: str | None = None,
     now: datetime | None = None,
 ) -> BookingPage | None:
-    """Everything the page shows first, this month's free times included; None for an
-    unknown link."""
-    link = link_by_slug(session=session, slug=slug)
+    """Everything the page shows first, this month's free times included; None for a link
+    this host does not serve (domain_brand.link_for_host), LinkMovedError for a link of a
+    custom domain opened on the app domain."""
+    link = link_for_host(session, slug, page_host)
     if link is None:
         return None
     settings = link.settings
@@ -202,6 +213,7 @@ def open_booking_page(
         slots=_month_slots(
             session, link, month, duration, now, moving if isinstance(moving, Booking) else None
         ),
+        brand=brand_of(session, link.domain_id),
     )
 
 
@@ -213,11 +225,12 @@ def month_slots(
     month: str,
     duration: int,
     reschedule_token: str = "",
+    page_host: str | None = None,
     now: datetime | None = None,
 ) -> MonthSlots | None:
     """The free times of `month` (YYYY-MM) for a duration the link offers, the meeting
-    being moved (if any) not counting as busy; None for an unknown link."""
-    link = link_by_slug(session=session, slug=slug)
+    being moved (if any) not counting as busy; None for a link this host does not serve."""
+    link = _served_link(session, slug, page_host)
     if link is None:
         return None
     moving = _booking_to_move(session, reschedule_token, link) if reschedule_token else None
@@ -240,11 +253,12 @@ def book(
     month: str,
     visitor_token: str = "",
     reschedule_token: str = "",
+    page_host: str | None = None,
     now: datetime | None = None,
 ) -> BookingResult:
     """Book (or, with a reschedule token, move the meeting to) the chosen time, remember the
     visitor, and say where to go. A time taken meanwhile comes back with fresh free times."""
-    link = link_by_slug(session=session, slug=slug)
+    link = _served_link(session, slug, page_host)
     if link is None:
         return BookingResult(problems=("This meeting link no longer exists.",))
     try:
@@ -295,23 +309,23 @@ def book(
 
 
 @use_case
-def confirmation(*, session: Session, token: str) -> BookingDetails:
+def confirmation(*, session: Session, token: str, page_host: str | None = None) -> BookingDetails:
     """The booking a confirmation link shows; LinkRefusedError when the link is not valid."""
-    return _details(session, _booking_for(session, bookings.VIEW, token))
+    return _details(session, _booking_for(session, bookings.VIEW, token, page_host))
 
 
 @use_case
-def cancellation(*, session: Session, token: str) -> BookingDetails:
+def cancellation(*, session: Session, token: str, page_host: str | None = None) -> BookingDetails:
     """The booking an emailed cancel link is about; LinkRefusedError when the link is not
     valid or the meeting has started."""
-    return _details(session, _booking_for(session, bookings.CANCEL, token))
+    return _details(session, _booking_for(session, bookings.CANCEL, token, page_host))
 
 
 @use_case
-def cancel(*, session: Session, token: str) -> BookingDetails:
+def cancel(*, session: Session, token: str, page_host: str | None = None) -> BookingDetails:
     """Cancel the booking of an emailed cancel link (the host's calendar and both people
     are told); LinkRefusedError when the link is not valid or the meeting has started."""
-    booking = _booking_for(session, bookings.CANCEL, token)
+    booking = _booking_for(session, bookings.CANCEL, token, page_host)
     try:
         bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
     except bookings.MeetingStartedError as started:  # it started while the page was open
@@ -320,16 +334,24 @@ def cancel(*, session: Session, token: str) -> BookingDetails:
 
 
 @use_case
-def reschedule_path(*, session: Session, token: str) -> str:
+def reschedule_path(*, session: Session, token: str, page_host: str | None = None) -> str:
     """The booking page to pick a new time on, through the link's slug as it is now (email
     links outlive a slug change); LinkRefusedError when the link is not valid or the
     meeting has started."""
-    booking = _booking_for(session, bookings.RESCHEDULE, token)
+    booking = _booking_for(session, bookings.RESCHEDULE, token, page_host)
     slug = session.get(MeetingLink, booking.link_id).slug
     return f"{routes.booking_page(slug)}?reschedule={token}"
 
 
 # --- helpers of the use cases -----------------------------------------------------------
+
+
+def _served_link(session: Session, slug: str, page_host: str | None) -> MeetingLink | None:
+    """The link, only through the host that serves it (a moved link is not served here)."""
+    try:
+        return link_for_host(session, slug, page_host)
+    except LinkMovedError:
+        return None
 
 
 def _display_name(session: Session, user_id: int) -> str:
@@ -352,15 +374,28 @@ def _booking_to_move(session: Session, token: str, link: MeetingLink) -> Booking
     return booking if booking.link_id == link.id else ""
 
 
-def _booking_for(session: Session, purpose: str, token: str) -> Booking:
+def _booking_for(
+    session: Session, purpose: str, token: str, page_host: str | None = None
+) -> Booking:
+    """The booking of an emailed link. On a custom domain only that domain's bookings are
+    shown; the app domain shows every booking, so that emails sent before a link moved to
+    a custom domain keep working."""
     try:
-        return bookings.booking_from_token(session=session, purpose=purpose, token=token)
+        booking = bookings.booking_from_token(session=session, purpose=purpose, token=token)
     except bookings.MeetingStartedError as started:
         raise LinkRefusedError("This meeting has already started", str(started)) from None
     except bookings.BookingNotFoundError:
         raise LinkRefusedError(
             "This link is not valid", "Check that you copied all of it from the email."
         ) from None
+    served = served_domain(session, page_host)
+    if served is not None:
+        link = session.get(MeetingLink, booking.link_id)
+        if served is False or domain_host(session, link.domain_id) != served.host:
+            raise LinkRefusedError(
+                "Not found", "This address does not lead to a meeting on this site."
+            )
+    return booking
 
 
 def _month_slots(
@@ -410,6 +445,7 @@ def _details(session: Session, booking: Booking) -> BookingDetails:
         location=place.location,
         meeting_url=place.url,
         video_to_come=place.video_to_come,
+        brand=brand_of(session, link.domain_id),
     )
 
 

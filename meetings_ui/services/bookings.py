@@ -50,7 +50,7 @@ from meetings_ui.models import (
     utc_now,
 )
 from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
-from meetings_ui.services import contacts, outbox, scheduling
+from meetings_ui.services import contacts, domain_brand, outbox, scheduling
 from meetings_ui.services.calendar_connections import call_provider
 from meetings_ui.services.links import host_ids_of, link_url
 from meetings_ui.services.mail import Attachment, send_email
@@ -484,8 +484,8 @@ def _mail_prospect_invite(
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=f"{what}: {link.name} with {host.display_name}",
-        text="\n".join(lines),
+        subject=_branded(session, link, f"{what}: {link.name} with {host.display_name}"),
+        text="\n".join([*lines, *_brand_footer(session, link)]),
         attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
         booking_id=booking.id,
     )
@@ -556,12 +556,35 @@ def reschedule_token(booking: Booking) -> str:
     return sign(RESCHEDULE, booking.id)
 
 
+def _site_of(booking: Booking) -> str:
+    """The base URL of the booking's link: its custom domain's, else the app's (the
+    prospect's pages stay on the domain they booked on)."""
+    session = sa.orm.object_session(booking)
+    link = session.get(MeetingLink, booking.link_id) if session is not None else None
+    if link is None:
+        return get_settings().app_url
+    return domain_brand.site_url(domain_brand.domain_host(session, link.domain_id))
+
+
 def cancel_url(booking: Booking) -> str:
-    return f"{get_settings().app_url}{routes.BOOKING_CANCEL}?token={cancel_token(booking)}"
+    return f"{_site_of(booking)}{routes.BOOKING_CANCEL}?token={cancel_token(booking)}"
 
 
 def reschedule_url(booking: Booking) -> str:
-    return f"{get_settings().app_url}{routes.BOOKING_RESCHEDULE}?token={reschedule_token(booking)}"
+    return f"{_site_of(booking)}{routes.BOOKING_RESCHEDULE}?token={reschedule_token(booking)}"
+
+
+def _brand_footer(session: Session, link: MeetingLink) -> list[str]:
+    """S14: the mail of a link on a branded domain says whose it is."""
+    brand = domain_brand.brand_of(session, link.domain_id)
+    if brand is None or not brand.name:
+        return []
+    return ["", f"— {brand.name} · {domain_brand.site_url(brand.host)}"]
+
+
+def _branded(session: Session, link: MeetingLink, subject: str) -> str:
+    brand = domain_brand.brand_of(session, link.domain_id)
+    return f"{brand.name}: {subject}" if brand is not None and brand.name else subject
 
 
 def view_token(booking: Booking) -> str:
@@ -644,12 +667,13 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
             "",
             f"Reschedule: {reschedule_url(booking)}",
             f"Cancel: {cancel_url(booking)}",
+            *_brand_footer(session, link),
         ]
     )
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=subject,
+        subject=_branded(session, link, subject),
         text=prospect_text,
         attachments=[invite],
         booking_id=booking.id,
@@ -712,9 +736,14 @@ def do_cancel(
         send_email(
             session=session,
             to=to,
-            subject=f"Cancelled: {link.name}",
-            text=f"The meeting on {_when(booking, booking.prospect_time_zone)} is cancelled. "
-            f"{reason}".strip(),
+            subject=_branded(session, link, f"Cancelled: {link.name}"),
+            text="\n".join(
+                [
+                    f"The meeting on {_when(booking, booking.prospect_time_zone)} is cancelled. "
+                    f"{reason}".strip(),
+                    *_brand_footer(session, link),
+                ]
+            ),
             attachments=[invite],
             booking_id=booking.id,
         )
@@ -876,7 +905,7 @@ def do_decline_request(
     ]
     if message:
         lines += ["", f"Message from {host.display_name}:", message]
-    lines += ["", f"Pick another time: {link_url(link)}"]
+    lines += ["", f"Pick another time: {link_url(session, link)}"]
     send_email(
         session=session,
         to=booking.prospect_email,

@@ -362,7 +362,7 @@ def _tell_removed(session: Session, user: User, host: str, links: list[MeetingLi
         f"An admin disconnected the domain {host} from this workspace.\n"
     )
     if links:
-        moved = "".join(f"- {link.name}: {link_url(link)}\n" for link in links)
+        moved = "".join(f"- {link.name}: {link_url(session, link)}\n" for link in links)
         text += (
             f"\nYour meeting links on it now live on {app_domain}; share these addresses "
             f"instead:\n{moved}"

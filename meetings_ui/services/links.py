@@ -28,7 +28,7 @@ from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import LinkHost, MeetingLink, User
-from meetings_ui.services import audit, rate_limits
+from meetings_ui.services import audit, domain_brand, rate_limits
 from meetings_ui.services.accounts import normalise_email
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
 from meetings_ui.services.mail import send_email
@@ -373,7 +373,7 @@ def do_clone_link(*, session: Session, actor: User, link_id: int) -> LinkSummary
                 actor=actor,
                 declined=[h.id for h in named if h.status == HostStatus.DECLINED],
             )
-            return _summary(copy, owner)
+            return _summary(session, copy, owner)
         except SlugTakenError:  # another host took that free slug a moment ago
             attempts_left -= 1
             if not attempts_left:
@@ -471,16 +471,17 @@ class LinkDraft:
     co_hosts: tuple[HostView, ...] = ()  # with their answers, for the editor to show
 
 
-def link_url(link: MeetingLink) -> str:
-    return f"{get_settings().app_url}{routes.booking_page(link.slug)}"
+def link_url(session: Session, link: MeetingLink) -> str:
+    """The URL the link is shown, copied, embedded and mailed with: on its custom domain."""
+    return domain_brand.public_link_url(session, slug=link.slug, domain_id=link.domain_id)
 
 
-def _summary(link: MeetingLink, viewer: User) -> LinkSummary:
+def _summary(session: Session, link: MeetingLink, viewer: User) -> LinkSummary:
     return LinkSummary(
         id=link.id,
         name=link.name,
         slug=link.slug,
-        url=link_url(link),
+        url=link_url(session, link),
         link_type=LinkType(link.link_type),
         durations=link.settings.durations,
         is_default=viewer.default_link_id == link.id,
@@ -493,7 +494,7 @@ def _summary(link: MeetingLink, viewer: User) -> LinkSummary:
 def link_summaries(*, session: Session, actor: User) -> list[LinkSummary]:
     """The actor's links, newest first, as the dashboard lists them."""
     me = session.get(User, actor.id)
-    return [_summary(link, me) for link in links_of(session=session, user=me)]
+    return [_summary(session, link, me) for link in links_of(session=session, user=me)]
 
 
 @use_case
@@ -556,7 +557,7 @@ def do_save_link(
             link_id=link_id,
             changes=fields | ({"slug": slug} if slug else {}),
         )
-    return _summary(link, me)
+    return _summary(session, link, me)
 
 
 # --- co-host invitations: only the invitee answers, only an accepted co-host leaves -------

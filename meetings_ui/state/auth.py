@@ -17,8 +17,10 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.client_ip import client_ip
 from meetings_ui.config import get_settings
+from meetings_ui.services import domain_brand
 from meetings_ui.services.guard import Actor, ForbiddenError
 from meetings_ui.services.sign_in import Viewer, actor_for_cookie, visit
+from meetings_ui.state.navigation import full_page_load, page_host
 
 LOGGED_OUT = "You are logged out: log in again to continue."
 
@@ -87,9 +89,25 @@ class AuthState(rx.State):
         url = self.router.url
         return url.path + (f"?{url.query}" if url.query else "")
 
+    def _on_custom_domain(self) -> rx.event.EventSpec | None:
+        """Host pages are served only on the app domain (M10): on a verified custom domain
+        the browser goes to the same page there, so no session ever lives on a domain
+        whose pages are meant for prospects."""
+        if not domain_brand.is_verified_host(host=page_host(self)):
+            return None
+        return full_page_load(f"{get_settings().app_url}{self._here()}")
+
+    @rx.event
+    def require_app_domain(self) -> rx.event.EventSpec | None:
+        """on_load of the public host pages (log-in, sign-up, set-up, password reset)."""
+        return self._on_custom_domain()
+
     @rx.event
     def require_user(self) -> rx.event.EventSpec | None:
         """on_load of every host page: a fresh install goes to set-up, a visitor to log-in."""
+        moved = self._on_custom_domain()
+        if moved is not None:
+            return moved
         current = visit(self.router.headers.cookie)
         self._viewer = current.viewer
         if current.first_run:

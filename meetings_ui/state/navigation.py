@@ -15,3 +15,8 @@ import reflex as rx
 def full_page_load(url: str) -> rx.event.EventSpec:
     """Load `url` in this tab as the browser would a typed address (cookies sent and set)."""
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+def page_host(state: rx.State) -> str:
+    """The host (and port) the browser shows for the page: the websocket's Origin."""
+    return state.router.url.netloc

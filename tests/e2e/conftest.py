@@ -19,6 +19,7 @@ from tests.conftest import migrate
 from tests.sandbox import CONTROL_TOKEN
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CUSTOM_HOSTS = ("brand.test", "other.test")  # resolved to 127.0.0.1 by the browser
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            # Custom domains (M10): these host names reach the app on this machine.
+            f"--host-resolver-rules={', '.join(f'MAP {h} 127.0.0.1' for h in CUSTOM_HOSTS)}",
+        ],
     }
 
 
@@ -68,6 +75,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "MEETINGS_SANDBOX": "1",  # the app's own sandbox stands in for both providers
             "MEETINGS_SANDBOX_TOKEN": CONTROL_TOKEN,
             "SMTP_HOST": None,
+            # The development server answers these custom host names too.
+            "MEETINGS_DEV_HOSTS": ",".join(CUSTOM_HOSTS),
         }
     )
     migrate(database_url)

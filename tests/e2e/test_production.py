@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psutil
 import pytest
@@ -28,7 +29,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.config import PROJECT_ROOT
 from meetings_ui.db import engine_for
-from meetings_ui.models import Booking, User
+from meetings_ui.models import Booking, Domain, MeetingLink, User
 from meetings_ui.services.links import do_create_link
 from tests.conftest import make_empty_database
 from tests.e2e.test_booking import EVERY_DAY, fill_form, pick_first_time
@@ -330,4 +331,51 @@ def test_sign_up_connect_and_book_through_two_workers(
         )
         # Written to the host's Google calendar (the sandbox) by the second worker.
         assert booking.provider_event_id and booking.calendar_error is None
+    context.close()
+
+
+def test_a_custom_domain_is_served_on_the_same_port(
+    production: Production, browser: Browser
+) -> None:
+    """M10 in production: brand.test (resolved to this machine by the browser) serves its
+    own link under its brand with the noindex tag, not the app domain's link, and its
+    robots.txt, all from the one port."""
+    url = production.url
+    port = int(url.rsplit(":", 1)[1])
+    with Session(engine_for(production.database_url), expire_on_commit=False) as session:
+        owner = User(email="dora@example.com", display_name="Dora Domain", time_zone="UTC")
+        domain = Domain(
+            host="brand.test",
+            verified_at=datetime.now(UTC),
+            brand_name="Brand Co",
+            block_indexing=True,
+        )
+        session.add_all([owner, domain])
+        session.commit()
+    _create_link(production.database_url, "dora@example.com", "brand-production")
+    _create_link(production.database_url, "dora@example.com", "app-production")
+    with Session(engine_for(production.database_url)) as session:
+        link = session.exec(select(MeetingLink).where(MeetingLink.slug == "brand-production")).one()
+        link.domain_id = domain.id
+        session.add(link)
+        session.commit()
+
+    app_robots = requests.get(f"{url}/robots.txt", timeout=30)
+    assert app_robots.status_code == 200 and "Disallow: /app/" in app_robots.text
+    custom_robots = requests.get(
+        f"{url}/robots.txt", headers={"Host": f"brand.test:{port}"}, timeout=30
+    )
+    assert custom_robots.text == "User-agent: *\nDisallow: /meetings*\n"
+
+    context = browser.new_context(timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(SLOW)
+    page.goto(f"http://brand.test:{port}/meetings/brand-production")
+    expect(page.get_by_role("heading", name="Call brand-production")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("Brand Co")
+    expect(page.locator('meta[name="robots"][content="noindex"]')).to_have_count(1)
+    page.goto(f"http://brand.test:{port}/meetings/app-production")
+    expect(page.get_by_role("heading", name=re.compile("Not found"))).to_be_visible()
+    page.goto(f"{url}/meetings/brand-production")
+    expect(page).to_have_url(re.compile(rf"^http://brand\.test:{port}/meetings/brand-production"))
     context.close()
