@@ -37,7 +37,7 @@ ALLOWED_CHARACTERS = "lower-case letters a-z, digits 0-9 and single hyphens betw
 RESERVED = frozenset(
     {
         # the app's pages and backend routes
-        "admin", "api", "app", "assets", "auth", "contacts", "dashboard", "embed",
+        "admin", "api", "app", "assets", "auth", "brand", "contacts", "dashboard", "embed",
         "forgot-password", "health", "login", "logout", "meetings", "oauth", "reset-password",
         "sandbox", "settings", "setup", "signup", "static", "webhooks",
         # the booking pages' own routes under /meetings
