@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.domain.enums import DomainStatus
 from meetings_ui.models import Domain, MeetingLink, User
 from meetings_ui.services import domain_brand
 from tests.e2e.helpers import ADMIN, HOST, log_in_as
@@ -33,7 +34,7 @@ def _domain(host: str, **fields: object) -> int:
     with session_scope() as session:
         row = session.exec(select(Domain).where(Domain.host == host)).first()
         if row is None:
-            row = Domain(host=host, verified_at=datetime.now(UTC))
+            row = Domain(host=host, status=DomainStatus.VERIFIED, verified_at=datetime.now(UTC))
         for name, value in fields.items():
             setattr(row, name, value)
         session.add(row)
@@ -52,13 +53,23 @@ def _on_domain(slug: str, domain_id: int | None) -> None:
 
 
 @pytest.fixture(scope="module")
-def domains(app_url: str) -> dict[str, int]:
+def domains(app_url: str) -> Iterator[dict[str, int]]:
+    """Two verified domains with a link each; they go afterwards (the browser tests share
+    one workspace, and the domain manager's tests start from none)."""
     brand_id = _domain("brand.test", brand_name="Brand Co", accent_color="#1a4d8f")
     other_id = _domain("other.test", brand_name="Other Inc")
     _on_domain("brand-call", brand_id)
     _on_domain("other-call", other_id)
     _on_domain("app-call", None)
-    return {"brand.test": brand_id, "other.test": other_id}
+    yield {"brand.test": brand_id, "other.test": other_id}
+    with session_scope() as session:
+        for link in session.exec(select(MeetingLink).where(MeetingLink.domain_id.is_not(None))):
+            link.domain_id = None
+            session.add(link)
+        for domain in session.exec(select(Domain).where(Domain.id.in_([brand_id, other_id]))):
+            session.delete(domain)
+        session.commit()
+        domain_brand.forget_cached_hosts()
 
 
 def on(host: str, app_url: str, path: str) -> str:
