@@ -307,7 +307,11 @@ def do_create_link(
         slug=slug,
         link_type=link_type,
         settings=settings,
-        domain_id=owner.meeting_domain_id,  # S12: the owner's Meeting domain, as it is now
+        # S12: the owner's Meeting domain as it is now; one whose DNS checks fail takes no
+        # new links (they start on the app domain).
+        domain_id=owner.meeting_domain_id
+        if domain_brand.domain_host(session, owner.meeting_domain_id)
+        else None,
     )
     session.add(link)
     _write_unique_slug(session, slug, commit=False)  # the hosts' rows need the link's id

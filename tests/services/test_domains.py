@@ -253,6 +253,8 @@ def test_a_domain_that_stops_resolving_is_failed_and_people_are_told(
         ("ana@example.com", f"The domain {HOST} stopped working"),
     ]
     assert [d.id for d in calendar_settings_of(session=session, actor=ana).domains] == [None]
+    meanwhile = do_create_link(session=session, owner=session.get(User, ana.id), name="Later")
+    assert meanwhile.domain_id is None  # a failing domain takes no new links
     bob = marketer(session, "bob@example.com")
     with pytest.raises(InvalidCalendarSettingsError, match="verified"):
         do_save_calendar_settings(
