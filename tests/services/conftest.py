@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from meetings_ui.config import get_settings
 from meetings_ui.domain.enums import Role
-from meetings_ui.models import User
+from meetings_ui.models import MeetingLink, User
 from meetings_ui.services.accounts import do_create_user
 from meetings_ui.services.guard import OPERATOR
+from meetings_ui.services.links import do_create_link
+from tests.services.test_bookings import WEEKDAYS_9_TO_17
 
 PASSWORD = "correct horse battery"
 
@@ -78,3 +80,21 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
 
     yield set_env
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def link(session: Session, host: User, mail_captured: None) -> MeetingLink:
+    """An "Intro call" of the host, weekdays 9 to 17 in Paris, asking for the company
+    (modules that need another shape define their own)."""
+    return do_create_link(
+        session=session,
+        owner=host,
+        name="Intro call",
+        settings={
+            "time_zone": "Europe/Paris",
+            "weekly": WEEKDAYS_9_TO_17,
+            "durations": [30],
+            "minimum_notice": 0,
+            "questions": [{"id": "company", "label": "Company", "kind": "text", "required": True}],
+        },
+    )

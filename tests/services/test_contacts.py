@@ -27,31 +27,13 @@ from meetings_ui.services.contacts import (
     InvalidContactError,
     MeetingNotFoundError,
 )
-from meetings_ui.services.links import do_create_link
 from tests.sandbox import Sandbox
 from tests.services.test_bookings import (
-    WEEKDAYS_9_TO_17,
     connect_google,
     next_weekday,
     paris,
     request,
 )
-
-
-@pytest.fixture
-def link(session: Session, host: User, mail_captured: None):
-    return do_create_link(
-        session=session,
-        owner=host,
-        name="Intro call",
-        settings={
-            "time_zone": "Europe/Paris",
-            "weekly": WEEKDAYS_9_TO_17,
-            "durations": [30],
-            "minimum_notice": 0,
-            "questions": [{"id": "company", "label": "Company", "kind": "text", "required": True}],
-        },
-    )
 
 
 def make(session: Session, owner: User, email: str, **fields: str) -> Contact:

@@ -35,22 +35,6 @@ from tests.services.test_bookings import (
 )
 
 
-@pytest.fixture
-def link(session: Session, host: User, mail_captured: None):
-    return do_create_link(
-        session=session,
-        owner=host,
-        name="Intro call",
-        settings={
-            "time_zone": "Europe/Paris",
-            "weekly": WEEKDAYS_9_TO_17,
-            "durations": [30],
-            "minimum_notice": 0,
-            "questions": [{"id": "company", "label": "Company", "kind": "text", "required": True}],
-        },
-    )
-
-
 def book(session: Session, link, start: datetime, email: str = "pat@example.org", name="Pat"):
     return do_book(
         session=session, link=link, request=request(start, email=email, name=name)
