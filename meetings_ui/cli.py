@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from meetings_ui import i18n
 from meetings_ui.background import DELIVERY_POLL_SECONDS, run_one_pass
 from meetings_ui.config import ConfigurationError, get_settings, production_problems
 from meetings_ui.domain.enums import Role
@@ -169,7 +170,16 @@ def _parser() -> argparse.ArgumentParser:
         help="how long a claim lasts before another worker may take the row again",
     )
     deliver.set_defaults(handler=_deliver)
+    commands.add_parser(
+        "messages", help="bring the translation catalogues in step with the sources"
+    ).set_defaults(handler=_messages)
     return parser
+
+
+def _messages(_args: argparse.Namespace) -> int:
+    for language, untranslated in i18n.update_catalogues().items():
+        print(f"{language}: {untranslated} messages to translate")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ APP_PREFIX = "/app"
 MEETINGS = "/app/meetings"
 CONTACTS = "/app/contacts"
 CONTACT = "/app/contacts/[contact_id]"  # one contact's record (S4, S5)
+LINK_WHY = "/app/links/[link_id]/why"  # "Why isn't this time free?" for one meeting link
 SETTINGS = "/app/settings"
 SETTINGS_CALENDAR = "/app/settings/calendar"
 ADMIN = "/app/admin"
@@ -62,6 +63,10 @@ def webhook(provider: str) -> str:
 
 def admin_domain(domain_id: int) -> str:
     return ADMIN_DOMAIN.replace("[domain_id]", str(domain_id))
+
+
+def link_why(link_id: int) -> str:
+    return LINK_WHY.replace("[link_id]", str(link_id))
 
 
 def contact(contact_id: int) -> str:

@@ -24,6 +24,7 @@ from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 from meetings_ui.services.domain_brand import LinkMovedError
 from meetings_ui.state.auth import visitor_ip
+from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import full_page_load, page_host
 
 TIME_ZONES = [
@@ -58,7 +59,7 @@ def _too_many(refused: rate_limits.RateLimitedError) -> str:
     return f"Too many requests from your network just now: try again in {refused.minutes} {unit}."
 
 
-class BookingState(BrandVars, rx.State):
+class BookingState(BrandVars, LocaleState):
     """One prospect on one booking page. The state keeps what the services said and what
     the prospect chose; the grid, the times and the labels are computed vars over it."""
 

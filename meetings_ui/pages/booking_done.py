@@ -14,13 +14,14 @@ from meetings_ui.components.brand import BrandVars, branded
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
+from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import page_host
 
 VIDEO_LINK_PAUSE = 2.0  # seconds between two looks for a video link being made
 VIDEO_LINK_LOOKS = 30  # then the page leaves it to the email
 
 
-class BookedState(BrandVars, rx.State):
+class BookedState(BrandVars, LocaleState):
     """One booking seen through a signed link; its times are shown in both people's zones."""
 
     loaded: bool = False
@@ -264,7 +265,7 @@ def cancel_page() -> rx.Component:
     )
 
 
-class RescheduleState(rx.State):
+class RescheduleState(LocaleState):
     found: bool = True
     refused_title: str = ""
     refused_detail: str = ""

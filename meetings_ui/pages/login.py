@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from meetings_ui.components.i18n import t
+
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, browser_account_form, email_field, field
 from meetings_ui.config import get_settings
@@ -104,7 +106,7 @@ def login() -> rx.Component:
             on_submit=LoginState.log_in,
         ),
         rx.hstack(
-            rx.link("Forgot password?", href=routes.FORGOT_PASSWORD),
+            rx.link(t("Forgot password?"), href=routes.FORGOT_PASSWORD),
             rx.spacer(),
             rx.link("Sign up", href=routes.SIGN_UP),
             width="100%",

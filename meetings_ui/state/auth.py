@@ -20,6 +20,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.services import domain_brand
 from meetings_ui.services.guard import Actor, ForbiddenError
 from meetings_ui.services.sign_in import Viewer, actor_for_cookie, visit
+from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import full_page_load, page_host
 
 LOGGED_OUT = "You are logged out: log in again to continue."
@@ -37,7 +38,7 @@ def visitor_ip(state: rx.State) -> str:
 _T = TypeVar("_T")
 
 
-class AuthState(rx.State):
+class AuthState(LocaleState):
     """What the pages may show about the current user (no token, no hash, no id)."""
 
     # Backend only: set by the on_load guard; the vars below are derived from it.

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 T = TypeVar("T")
@@ -85,3 +86,19 @@ def sign_up(page: Page, app_url: str, email: str, password: str, name: str = "")
     expect(page.get_by_role("heading", name="Finish signing up")).to_be_visible()
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+
+
+_AXE = Axe()
+SERIOUS = frozenset({"serious", "critical"})
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (axe-playwright-python) on the page as it stands: no serious or critical
+    violation of WCAG 2.1 A/AA or best practice. Call it once what the user sees is shown."""
+    results = _AXE.run(page, options={"resultTypes": ["violations"]})
+    serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    assert not serious, "axe-core: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in serious
+    )
