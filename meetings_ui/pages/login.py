@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from meetings_ui.components.i18n import t
-
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, browser_account_form, email_field, field
+from meetings_ui.components.i18n import t
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.demo import DemoLogin, demo_logins
