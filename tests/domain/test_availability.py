@@ -396,27 +396,37 @@ def test_explain_says_why_three_pm_is_not_bookable() -> None:
     now = utc(2026, 6, 8, 8)
     three_pm = explain(link, [host], at=utc(2026, 6, 8, 15), duration=30, now=now)
     assert not three_pm.bookable
-    assert [r.message for r in three_pm.reasons] == ["Busy on calendar Team offsite"]
+    assert [r.message for r in three_pm.reasons] == ["Busy in calendar Team offsite"]
     assert three_pm.reasons[0].host_id == 7
     two_thirty = explain(link, [host], at=utc(2026, 6, 8, 14, 30), duration=30, now=now)
     assert [r.kind for r in two_thirty.reasons] == [ReasonKind.BUSY, ReasonKind.BOOKED]
-    assert two_thirty.reasons[0].message == "The buffer overlaps busy time on calendar Team offsite"
-    assert two_thirty.reasons[1].message == "Within the buffer of Call with Ana"
+    assert two_thirty.reasons[0].message == (
+        "Within the buffer around busy time in calendar Team offsite"
+    )
+    assert two_thirty.reasons[1].message == "Within the buffer around Call with Ana"
     assert explain(link, [host], at=utc(2026, 6, 8, 16), duration=30, now=now).bookable
 
 
 @pytest.mark.parametrize(
     ("at", "kind", "message"),
     [
-        (utc(2026, 6, 8, 18), ReasonKind.OUTSIDE_HOURS, "Outside the available hours"),
-        (utc(2026, 6, 8, 16, 45), ReasonKind.OUTSIDE_HOURS, "Outside the available hours"),
-        (utc(2026, 6, 8, 10, 10), ReasonKind.OFF_GRID, "Slots start every 30 minutes from 09:00"),
-        (utc(2026, 6, 8, 9), ReasonKind.PAST, "This time has passed"),
-        (utc(2026, 6, 8, 13), ReasonKind.MINIMUM_NOTICE, "Needs at least 4 hours notice"),
+        (utc(2026, 6, 8, 18), ReasonKind.OUTSIDE_HOURS, "Outside the link's available hours"),
+        (utc(2026, 6, 8, 16, 45), ReasonKind.OUTSIDE_HOURS, "Outside the link's available hours"),
+        (
+            utc(2026, 6, 8, 10, 10),
+            ReasonKind.OFF_GRID,
+            "Off the slot grid: slots start every 30 minutes from 09:00",
+        ),
+        (utc(2026, 6, 8, 9), ReasonKind.PAST, "This time has already passed"),
+        (
+            utc(2026, 6, 8, 13),
+            ReasonKind.MINIMUM_NOTICE,
+            "Too soon: this link needs at least 4 hours notice",
+        ),
         (
             utc(2026, 6, 20, 10),
             ReasonKind.BEYOND_WINDOW,
-            "Beyond the booking window: bookable up to 7 days ahead",
+            "Beyond the booking window: bookable up to 7 days ahead (until 2026-06-14)",
         ),
     ],
 )
@@ -432,7 +442,7 @@ def test_explain_daily_cap() -> None:
     host = HostTime(1, bookings=[ExistingBooking(utc(2026, 6, 8, 9), utc(2026, 6, 8, 9, 30), "A")])
     explanation = explain(link, [host], at=utc(2026, 6, 8, 15), duration=30, now=utc(2026, 6, 1))
     assert [r.message for r in explanation.reasons] == [
-        "Daily cap of 1 meetings reached on 2026-06-08"
+        "Daily cap reached: 1 of 1 meetings already booked on 2026-06-08"
     ]
 
 
