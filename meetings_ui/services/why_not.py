@@ -147,7 +147,7 @@ def why_not(
             mode=scheduling.mode_of(link),
         )
     except InvalidRulesError as error:
-        raise InvalidQuestionError(Text("{problem}", problem=str(error))) from error
+        raise InvalidQuestionError(str(error)) from error
     per_host = tuple(
         HostReasons(
             host.host_id,
