@@ -300,6 +300,11 @@ def _answer() -> rx.Component:
     )
 
 
+def _field(label: rx.Var, control: rx.Component, field_id: str) -> rx.Component:
+    """A control beside the others, under its label."""
+    return rx.box(labelled(label, control, field_id), width="11em")
+
+
 def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -310,8 +315,8 @@ def _form() -> rx.Component:
                     zone=LinkWhyState.time_zone,
                 )
             ),
-            rx.hstack(
-                labelled(
+            rx.flex(
+                _field(
                     t("Date"),
                     rx.input(
                         id="why-day",
@@ -322,7 +327,7 @@ def _form() -> rx.Component:
                     ),
                     "why-day",
                 ),
-                labelled(
+                _field(
                     t("Time"),
                     rx.input(
                         id="why-time",
@@ -333,7 +338,7 @@ def _form() -> rx.Component:
                     ),
                     "why-time",
                 ),
-                labelled(
+                _field(
                     t("Duration"),
                     rx.el.select(
                         rx.foreach(
@@ -349,7 +354,7 @@ def _form() -> rx.Component:
                 ),
                 align="end",
                 wrap="wrap",
-                spacing="4",
+                gap="1em",
             ),
             rx.cond(
                 LinkWhyState.problem != "",
