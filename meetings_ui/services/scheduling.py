@@ -149,12 +149,20 @@ def _titled(
     intervals: Sequence[BusyInterval], events: Sequence[BusyEvent], calendar: str
 ) -> list[Busy]:
     """The busy intervals of one calendar told by the events behind them, each with its
-    title ("Private event" for a private one). An interval no event explains (free/busy
-    and events read a moment apart) stays, untitled: when unsure, busy."""
+    title ("Private event" for a private one). An interval the events do not cover whole
+    (free/busy and events read a moment apart) stays too, untitled: when unsure, busy."""
     told: list[Busy] = []
     for interval in intervals:
-        behind = [e for e in events if e.start < interval.end and interval.start < e.end]
-        if not behind:
+        behind = sorted(
+            (e for e in events if e.start < interval.end and interval.start < e.end),
+            key=lambda e: e.start,
+        )
+        covered = interval.start
+        for event in behind:
+            if event.start > covered:
+                break
+            covered = max(covered, event.end)
+        if covered < interval.end:
             told.append(Busy(interval.start, interval.end, calendar))
         for event in behind:
             title = (

@@ -294,3 +294,28 @@ def test_a_time_the_clock_skips_is_the_moment_it_jumps_to(
     )
     assert answer.start == datetime(2031, 3, 30, 1, 0, tzinfo=UTC)
     assert answer.bookable
+
+
+def test_busy_time_the_events_do_not_fully_explain_stays_busy() -> None:
+    """Free/busy and the event listing are two reads: where no event covers part of an
+    interval, the interval stays too, untitled (when unsure, busy)."""
+    from meetings_ui.providers.base import BusyEvent, BusyInterval
+    from meetings_ui.services.scheduling import _titled
+
+    ten = datetime(2030, 1, 7, 10, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    interval = BusyInterval(ten, ten + 2 * hour)
+    covering = [
+        BusyEvent("c", "Planning", ten, ten + hour),
+        BusyEvent("c", "Lunch", ten + hour, ten + 2 * hour, private=True),
+    ]
+    told = _titled([interval], covering, "Work")
+    assert [(b.start, b.end, b.title) for b in told] == [
+        (ten, ten + hour, "Planning"),
+        (ten + hour, ten + 2 * hour, "Private event"),
+    ]
+    partly = _titled([interval], covering[:1], "Work")
+    assert [(b.start, b.end, b.title) for b in partly] == [
+        (ten, ten + 2 * hour, ""),
+        (ten, ten + hour, "Planning"),
+    ]
