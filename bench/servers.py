@@ -32,6 +32,7 @@ import redis
 import requests
 import sqlalchemy as sa
 
+from bench import sampler
 from tests.processes import free_port, stop_group, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -139,10 +140,12 @@ def production_app(
     workers: int = 1,
     redis_url: str | None = None,
     extra_env: dict[str, str] | None = None,
+    profile_to: Path | None = None,
 ) -> Iterator[App]:
     """The sandbox, then the production server (the commands of `make serve`). This
     process's settings then point at the same database, so that `seed` and the benchmarks
-    can use the services directly."""
+    can use the services directly. With `profile_to`, the server's processes are sampled
+    into that directory (bench/sampler.py)."""
     if workers > 1 and not redis_url:
         raise ValueError("several workers share their state through Redis: give --redis")
     if redis_url:
@@ -151,6 +154,14 @@ def production_app(
     url = f"http://127.0.0.1:{port}"
     sandbox_url = f"http://127.0.0.1:{sandbox_port}/_sandbox"
     env = _environment(database_url, redis_url, url, sandbox_url) | (extra_env or {})
+    server_env = env | {"GRANIAN_WORKERS": str(workers)}
+    if profile_to is not None:
+        (profile_to / "site").mkdir(parents=True, exist_ok=True)
+        (profile_to / "site" / "sitecustomize.py").write_text(sampler.SITECUSTOMIZE)
+        server_env |= {
+            "PYTHONPATH": f"{profile_to / 'site'}:{PROJECT_ROOT}",
+            "BENCH_SAMPLE_TO": str(profile_to),
+        }
     sandbox_log, server_log = logs / "sandbox.log", logs / "serve.log"
     bin_dir = Path(sys.prefix) / "bin"
     subprocess.run(
@@ -182,7 +193,7 @@ def production_app(
             "127.0.0.1",
         ],
         cwd=PROJECT_ROOT,
-        env=env | {"GRANIAN_WORKERS": str(workers)},
+        env=server_env,
         stdout=server_log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -47,6 +47,7 @@ from typing import Any
 import psutil
 import socketio
 
+from bench import sampler
 from bench.servers import (
     POSTGRES,
     App,
@@ -395,6 +396,9 @@ def main() -> None:
     parser.add_argument("--picks", type=int, default=3, help="days picked per prospect")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per step")
     parser.add_argument("--latency", type=int, default=0, help="ms added to provider answers")
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the server's stacks (bench/sampler.py)"
+    )
     args = parser.parse_args()
 
     threading.stack_size(512 * 1024)  # thousands of client threads
@@ -403,7 +407,11 @@ def main() -> None:
         tempfile.TemporaryDirectory() as logs,
         database(args.database, args.postgres) as database_url,
         production_app(
-            database_url, Path(logs), workers=args.workers, redis_url=args.redis or None
+            database_url,
+            Path(logs),
+            workers=args.workers,
+            redis_url=args.redis or None,
+            profile_to=Path(logs) / "profile" if args.profile else None,
         ) as app,
     ):
         hosts = seed(links)
@@ -433,6 +441,9 @@ def main() -> None:
                     timeout=args.timeout,
                 )
                 report(f"N={count} prospects, {how}", result)
+        if args.profile:
+            time.sleep(sampler.WRITE_EVERY * 2)
+            sampler.report(Path(logs) / "profile")
 
 
 if __name__ == "__main__":
