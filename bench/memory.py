@@ -1,12 +1,14 @@
 """Memory per connected prospect, and whether it comes back once they leave.
 
-The production server of bench/servers.py (one worker, state in memory; or with --redis,
-state in Redis) is measured idle, then with N prospects of bench/ws_load.py holding the
-booking page open (the month's days shown), then after they disconnect, then once their
-states have expired. Reflex keeps a tab's state after it disconnects (the tab may come
-back) until `redis_token_expiration` seconds after its last event, for the in-memory
-manager as for Redis (default 3600 s, rxconfig.py does not change it); this run sets it
-to --expiry seconds (REFLEX_REDIS_TOKEN_EXPIRATION) so that the expiry can be watched.
+The production server of bench/servers.py (one worker) is measured idle, then with N
+prospects of bench/ws_load.py holding the booking page open (the month's days shown),
+then after they disconnect, then once their states have expired. Reflex's state manager
+is its default without Redis, `disk` (every state tree kept in memory and pickled under
+.states/), or `memory` (--state-manager memory), or Redis (--redis: the trees live in
+Redis between events). Reflex keeps a tab's state after it disconnects (the tab may come
+back) until `redis_token_expiration` seconds after its last event, whichever the manager
+(default 3600 s; rxconfig.py does not change it); this run sets it to --expiry seconds
+(REFLEX_REDIS_TOKEN_EXPIRATION) so that the expiry can be watched.
 A second wave of N prospects then shows whether the memory freed is used again (Python
 rarely gives freed memory back to the system: a second wave that does not grow the
 process is the sign that nothing is kept).
@@ -15,7 +17,7 @@ Baseline in the same run: the idle server's resident memory (RSS, all its proces
 With Redis, Redis's own `used_memory` and key count are shown too.
 
 Run: .venv/bin/python -m bench.memory [--prospects 50] [--expiry 30]
-     [--redis redis://127.0.0.1:6379/7]
+     [--state-manager memory|disk] [--redis redis://127.0.0.1:6379/7]
 """
 
 from __future__ import annotations
@@ -29,7 +31,16 @@ from pathlib import Path
 
 import redis
 
-from bench.servers import POSTGRES, App, database, machine, production_app, seed
+from bench.servers import (
+    POSTGRES,
+    App,
+    database,
+    machine,
+    production_app,
+    seed,
+    state_manager_env,
+    state_manager_name,
+)
 from bench.ws_load import Prospect, Protocol
 
 MB = 1024 * 1024
@@ -106,6 +117,7 @@ def main() -> None:
     parser.add_argument("--prospects", type=int, default=50)
     parser.add_argument("--expiry", type=int, default=30, help="seconds of state expiry")
     parser.add_argument("--redis", default="", help="REDIS_URL: the states in Redis")
+    parser.add_argument("--state-manager", choices=["memory", "disk", "redis"])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--postgres", default=POSTGRES)
     args = parser.parse_args()
@@ -117,7 +129,8 @@ def main() -> None:
             database_url,
             Path(logs),
             redis_url=args.redis or None,
-            extra_env={"REFLEX_REDIS_TOKEN_EXPIRATION": str(args.expiry)},
+            extra_env={"REFLEX_REDIS_TOKEN_EXPIRATION": str(args.expiry)}
+            | state_manager_env(args.state_manager),
         ) as app,
     ):
         hosts = seed(max(1, args.prospects // 100 + 1))
@@ -125,7 +138,7 @@ def main() -> None:
         print(f"machine: {machine()}")
         print(
             f"production server: 1 worker, {args.database}, "
-            f"{'state in Redis' if args.redis else 'state in memory'}; state expiry "
+            f"state manager {state_manager_name(args.state_manager, args.redis)}; state expiry "
             f"{args.expiry} s; {args.prospects} prospects per wave"
         )
         _leave(_open_all(protocol, app, hosts.connected, 2))  # modules and caches loaded

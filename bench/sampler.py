@@ -45,6 +45,7 @@ _WAITING = {
     "_run_once",
     "serve",
     "join",
+    "_try_wait",
 }
 
 SITECUSTOMIZE = """\
@@ -117,7 +118,7 @@ class _Sampler:
             "interval": INTERVAL,
             "groups": self.groups.most_common(),
             "own": self.own.most_common(60),
-            "inclusive": self.inclusive.most_common(120),
+            "inclusive": self.inclusive.most_common(400),
         }
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data))
@@ -135,9 +136,16 @@ def install(directory: str) -> None:
     os.register_at_fork(after_in_child=start)
 
 
-def report(directory: Path, top: int = 25) -> None:
-    """The tables of the process with the most busy samples (the backend worker)."""
+def report(directory: Path, exclude: int, top: int = 25) -> None:
+    """The tables of the backend worker: the process that handled Reflex events, but
+    `exclude` (the `reflex run` command, which the workers are forked from)."""
     runs = [json.loads(p.read_text()) for p in Path(directory).glob("*.json")]
+    runs = [
+        run
+        for run in runs
+        if run["pid"] != exclude
+        and any(name.startswith("reflex/app.py") for name, _ in run["inclusive"])
+    ]
     if not runs:
         print("  no samples")
         return
@@ -154,6 +162,7 @@ def report(directory: Path, top: int = 25) -> None:
     print(f"  innermost function, share of busy samples (top {top})")
     for name, count in run["own"][:top]:
         print(f"    {count / total:6.1%}  {name}")
-    print(f"  anywhere in the stack, share of busy samples (top {top})")
-    for name, count in run["inclusive"][:top]:
+    print(f"  anywhere in the stack, share of busy samples (top {top} of the app and Reflex)")
+    ours = [(n, c) for n, c in run["inclusive"] if n.startswith(("meetings_ui/", "reflex"))]
+    for name, count in ours[:top]:
         print(f"    {count / total:6.1%}  {name}")

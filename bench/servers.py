@@ -288,6 +288,16 @@ def seed(links: int, *, rolling_days: int = 90) -> Hosts:
     return Hosts(slugs["connected"], slugs["offline"])
 
 
+def state_manager_env(mode: str | None) -> dict[str, str]:
+    """Reflex's state manager for the server: without a choice, Redis when REDIS_URL is
+    set, else Reflex's default, `disk` (states pickled under .states/, kept in memory too)."""
+    return {"REFLEX_STATE_MANAGER_MODE": mode} if mode else {}
+
+
+def state_manager_name(mode: str | None, redis_url: str | None) -> str:
+    return mode or ("redis" if redis_url else "disk (Reflex's default without Redis)")
+
+
 def machine() -> str:
     cpu = next(
         (

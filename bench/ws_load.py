@@ -59,6 +59,8 @@ from bench.servers import (
     machine,
     production_app,
     seed,
+    state_manager_env,
+    state_manager_name,
 )
 
 NAMESPACE = "/_event"
@@ -391,13 +393,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--redis", default="", help="REDIS_URL (needed for --workers > 1)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--state-manager",
+        choices=["memory", "disk", "redis"],
+        help="REFLEX_STATE_MANAGER_MODE (default: Reflex's choice, redis with --redis, else disk)",
+    )
     parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--french", type=float, default=0.5, help="share of French browsers")
     parser.add_argument("--picks", type=int, default=3, help="days picked per prospect")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per step")
     parser.add_argument("--latency", type=int, default=0, help="ms added to provider answers")
     parser.add_argument(
-        "--profile", action="store_true", help="sample the server's stacks (bench/sampler.py)"
+        "--profile", type=Path, help="sample the server's stacks into DIR (bench/sampler.py)"
     )
     args = parser.parse_args()
 
@@ -411,7 +418,8 @@ def main() -> None:
             Path(logs),
             workers=args.workers,
             redis_url=args.redis or None,
-            profile_to=Path(logs) / "profile" if args.profile else None,
+            profile_to=args.profile,
+            extra_env=state_manager_env(args.state_manager),
         ) as app,
     ):
         hosts = seed(links)
@@ -420,7 +428,7 @@ def main() -> None:
         print(f"machine: {machine()}")
         print(
             f"production server: {args.workers} worker(s), {args.database}, "
-            f"{'Redis' if args.redis else 'no Redis (state in memory)'}; "
+            f"state manager {state_manager_name(args.state_manager, args.redis)}; "
             f"{links} link(s) of the connected host; provider latency {args.latency} ms; "
             f"{args.french:.0%} French browsers; {args.picks} picks per prospect"
         )
@@ -443,7 +451,7 @@ def main() -> None:
                 report(f"N={count} prospects, {how}", result)
         if args.profile:
             time.sleep(sampler.WRITE_EVERY * 2)
-            sampler.report(Path(logs) / "profile")
+            sampler.report(args.profile, exclude=app.server.pid, top=40)
 
 
 if __name__ == "__main__":
