@@ -31,6 +31,7 @@ import inspect
 import itertools
 import json
 import math
+import os
 import random
 import re
 import resource
@@ -46,6 +47,7 @@ from typing import Any
 
 import psutil
 import socketio
+import sqlalchemy as sa
 
 from bench import sampler
 from bench.servers import (
@@ -287,8 +289,10 @@ def wave(
     french: float,
     picks: int,
     timeout: float,
+    cold: bool = False,
 ) -> Wave:
-    """`count` prospects, all at once (ramp 0) or started evenly over `ramp` seconds."""
+    """`count` prospects, all at once (ramp 0) or started evenly over `ramp` seconds; with
+    `cold`, the busy-time cache is emptied first (as when its 60 s have passed)."""
     prospects = [
         Prospect(
             protocol,
@@ -303,6 +307,8 @@ def wave(
         for i in range(count)
     ]
     outcomes: list[Outcome | None] = [None] * count
+    if cold:
+        forget_busy_time()
     app.control("DELETE", "/requests")
     processes = app.processes()
     server_before, client_before = _cpu(processes), _client_cpu()
@@ -329,6 +335,16 @@ def wave(
         health=probe.latencies,
         health_errors=probe.errors,
     )
+
+
+def forget_busy_time() -> None:
+    """Empty the busy-time cache (services/busy_cache.py) of the server's database."""
+    engine = sa.create_engine(os.environ["DATABASE_URL"])
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM busy_cache"))
+    finally:
+        engine.dispose()
 
 
 def report(title: str, result: Wave) -> None:
@@ -404,6 +420,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per step")
     parser.add_argument("--latency", type=int, default=0, help="ms added to provider answers")
     parser.add_argument(
+        "--cold-cache", action="store_true", help="empty the busy-time cache before each wave"
+    )
+    parser.add_argument(
         "--profile", type=Path, help="sample the server's stacks into DIR (bench/sampler.py)"
     )
     args = parser.parse_args()
@@ -438,6 +457,7 @@ def main() -> None:
         for count in args.prospects:
             for ramp in args.ramp:
                 how = f"ramp {ramp:.0f} s" if ramp else "all at once"
+                how += ", busy-time cache emptied first" if args.cold_cache else ""
                 result = wave(
                     protocol,
                     app,
@@ -447,6 +467,7 @@ def main() -> None:
                     french=args.french,
                     picks=args.picks,
                     timeout=args.timeout,
+                    cold=args.cold_cache,
                 )
                 report(f"N={count} prospects, {how}", result)
         if args.profile:
