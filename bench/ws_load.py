@@ -420,6 +420,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per step")
     parser.add_argument("--latency", type=int, default=0, help="ms added to provider answers")
     parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra variable for the server (REFLEX_OPLOCK_ENABLED=1, ...); repeatable",
+    )
+    parser.add_argument(
         "--cold-cache", action="store_true", help="empty the busy-time cache before each wave"
     )
     parser.add_argument(
@@ -438,7 +445,8 @@ def main() -> None:
             workers=args.workers,
             redis_url=args.redis or None,
             profile_to=args.profile,
-            extra_env=state_manager_env(args.state_manager),
+            extra_env=state_manager_env(args.state_manager)
+            | dict(item.split("=", 1) for item in args.env),
         ) as app,
     ):
         hosts = seed(links)
@@ -450,6 +458,7 @@ def main() -> None:
             f"state manager {state_manager_name(args.state_manager, args.redis)}; "
             f"{links} link(s) of the connected host; provider latency {args.latency} ms; "
             f"{args.french:.0%} French browsers; {args.picks} picks per prospect"
+            + (f"; {' '.join(args.env)}" if args.env else "")
         )
         print("\nidle server")
         print(line("baseline: GET /health", idle_health(app.url)))
