@@ -1,0 +1,488 @@
+"""Load on the booking page's websocket: N simulated prospects against the production server.
+
+Each prospect is a python-socketio client speaking Reflex's event protocol to `/_event`,
+as the browser's `state.js` does: the socket.io CONNECT packet carries the hydrate event
+(`hydrate_and_load`, with the router data of the booking page and the hashes of the
+compiled defaults), the page's `on_load` runs, the server's `call_script` (the browser's
+time zone) is answered with the callback event it names, and the prospect waits for the
+delta that shows the month's days ("page ready"). It then picks a few days and times:
+`choose_day`, `choose_time`, `back_to_times`, and an echo (`set_name`: one var set, no
+service called: the baseline event of the same state under the same load). State, var
+and event names come from the Python classes, so a renamed handler fails here loudly.
+
+Baselines in the same run: GET /health and the echo event on the idle server, then
+GET /health polled during each wave. Reported per wave: page-ready and per-event
+p50/p95/p99, errors, provider requests (the sandbox's count), the CPU seconds of the
+server's processes and of this load client (which shares the machine).
+
+aiohttp is not installed, so python-socketio's asyncio client cannot run: each prospect is
+a thread with the synchronous client (websocket-client), which adds its own reader and
+writer threads. The client's CPU is printed so that a saturated client can be told from a
+slow server.
+
+Run: .venv/bin/python -m bench.ws_load --prospects 50 200 [--ramp 0 60] [--workers 1]
+     [--redis redis://127.0.0.1:6379/7] [--database sqlite|postgresql] [--french 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import itertools
+import json
+import math
+import os
+import random
+import re
+import resource
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+import socketio
+import sqlalchemy as sa
+
+from bench import sampler
+from bench.servers import (
+    POSTGRES,
+    App,
+    HealthProbe,
+    database,
+    fake_ip,
+    idle_health,
+    line,
+    machine,
+    production_app,
+    seed,
+    state_manager_env,
+    state_manager_name,
+)
+
+NAMESPACE = "/_event"
+PROSPECTS_PER_LINK = 100  # the per-link slots limit is 600/minute: waves stay well under it
+_CALLBACK = re.compile(r'ReflexEvent\("([^"]+)",\s*\{(\w+):_result\}')
+_next_ip = itertools.count(1)
+
+
+# --- the protocol, from the app's classes ----------------------------------------------------
+
+
+class Protocol:
+    """Names of the root and booking states, their events and vars, as the compiled
+    frontend sends and receives them."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        from reflex.state import State, _resolve_delta, state_snapshot_hashes
+        from reflex_base.constants import CompileVars
+
+        import meetings_ui.meetings_ui  # noqa: F401  (every page's state, as the frontend has)
+        from meetings_ui.pages.booking import DETECT_ZONE, BookingState
+
+        self.state = BookingState
+        self.booking = BookingState.get_full_name()
+        self.boot_name = f"{State.get_full_name()}.{CompileVars.HYDRATE_AND_LOAD}"
+        self.detect_zone = DETECT_ZONE
+        # The hashes the compiled frontend sends on a first connect: the backend then only
+        # sends what differs from the defaults the page already holds.
+        snapshot = asyncio.run(_resolve_delta(State(_reflex_internal_init=True).dict(initial=True)))
+        self.hashes = state_snapshot_hashes(snapshot)
+
+    def var(self, name: str) -> str:
+        """The key of a var in a delta (`cells_rx_state_`)."""
+        return getattr(self.state, name)._js_expr.rpartition(".")[2]
+
+    def event(self, handler_name: str, *args: object) -> tuple[str, dict[str, object]]:
+        handler = self.state.event_handlers[handler_name]
+        parameters = list(inspect.signature(handler.fn).parameters)[1:]
+        return f"{self.booking}.{handler_name}", dict(zip(parameters, args, strict=True))
+
+
+# --- one prospect ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    ready: float | None = None  # seconds from the start of the connect to the days shown
+    connected: float | None = None
+    events: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    error: str = ""
+    french: bool = False
+    bytes_to_ready: int = 0  # of JSON received until ready (sampled prospects only)
+    bytes_per_event: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+class Prospect:
+    """One simulated browser tab on one booking page."""
+
+    def __init__(
+        self,
+        protocol: Protocol,
+        url: str,
+        slug: str,
+        *,
+        french: bool,
+        picks: int,
+        timeout: float,
+        sample: bool,
+        seed_value: int,
+    ) -> None:
+        self.p = protocol
+        self.url, self.slug = url, slug
+        self.french, self.picks, self.timeout, self.sample = french, picks, timeout, sample
+        self.random = random.Random(seed_value)
+        self.ip = fake_ip(next(_next_ip))
+        self.view: dict[str, Any] = {}  # the booking state's vars as the page holds them
+        self.changed = threading.Condition()
+        self.received = 0
+        self.outcome = Outcome(french=french)
+        path = f"/meetings/{slug}"
+        self.router_data = {"pathname": path, "asPath": path, "query": {"slug": slug}}
+        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": url})
+        self.client.on("event", self._on_update, namespace=NAMESPACE)
+
+    # what the browser's event loop does with an update
+    def _on_update(self, update: dict) -> None:
+        if self.sample:
+            self.received += len(json.dumps(update))
+        booking = (update.get("delta") or {}).get(self.p.booking)
+        with self.changed:
+            if booking:
+                self.view.update(booking)
+            self.changed.notify_all()
+        for event in update.get("events") or []:
+            if event.get("name") == "_call_script":
+                self._answer_script(event.get("payload") or {})
+
+    def _answer_script(self, payload: dict) -> None:
+        code, callback = payload.get("javascript_code", ""), payload.get("callback") or ""
+        result = "Europe/Paris" if code == self.p.detect_zone else None
+        if found := _CALLBACK.search(callback):
+            self._emit(found[1], {found[2]: result})
+
+    def _emit(self, name: str, payload: dict) -> None:
+        self.client.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": self.router_data},
+            namespace=NAMESPACE,
+        )
+
+    def _get(self, var: str) -> Any:
+        return self.view.get(self.p.var(var))
+
+    def _wait(self, done: Any, deadline: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(done, timeout=max(0.0, deadline - time.perf_counter()))
+
+    def _timed(self, label: str, handler: str, arg: object, done: Any) -> None:
+        name, payload = self.p.event(handler, *(() if arg is None else (arg,)))
+        began, before = time.perf_counter(), self.received
+        self._emit(name, payload)
+        if not self._wait(done, began + self.timeout):
+            raise TimeoutError(f"{label}: no answer in {self.timeout:.0f} s")
+        self.outcome.events[label].append(time.perf_counter() - began)
+        if self.sample:
+            self.outcome.bytes_per_event[label].append(self.received - before)
+
+    def _ready(self) -> bool:
+        if self._get("not_found") or self._get("limited"):
+            raise RuntimeError(f"page refused: {self._get('limited') or 'not found'}")
+        cells = self._get("cells") or []
+        return bool(
+            self._get("opened") and not self._get("loading") and any(c["available"] for c in cells)
+        )
+
+    def run(self) -> Outcome:
+        began = time.perf_counter()
+        try:
+            self._open(began)
+            for number in range(self.picks):
+                self._pick(number)
+        except Exception as error:  # counted and shown: the wave goes on
+            self.outcome.error = f"{type(error).__name__}: {error}"[:160]
+        finally:
+            with suppress(Exception):  # the socket may be gone already
+                self.client.disconnect()
+        return self.outcome
+
+    def _open(self, began: float) -> None:
+        boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes}}
+        boot["router_data"] = self.router_data
+        headers = {
+            "X-Forwarded-For": self.ip,
+            "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" if self.french else "en-GB,en;q=0.9",
+            "User-Agent": "bench.ws_load",
+        }
+        self.client.connect(
+            f"{self.url}?token={uuid.uuid4()}",
+            headers=headers,
+            auth={"event": boot},
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+            socketio_path="_event",
+            wait_timeout=self.timeout,
+        )
+        self.outcome.connected = time.perf_counter() - began
+        if not self._wait(self._ready, began + self.timeout):
+            raise TimeoutError(f"page not ready in {self.timeout:.0f} s")
+        self.outcome.ready = time.perf_counter() - began
+        self.outcome.bytes_to_ready = self.received
+
+    def _pick(self, number: int) -> None:
+        days = [c["iso"] for c in self._get("cells") if c["available"]]
+        day = self.random.choice(days)
+        self._timed(
+            "choose_day", "choose_day", day, lambda: self._get("day") == day and self._get("times")
+        )
+        start = self.random.choice(self._get("times"))["start"]
+        self._timed("choose_time", "choose_time", start, lambda: self._get("start") == start)
+        self._timed("back_to_times", "back_to_times", None, lambda: self._get("start") == "")
+        echo = f"prospect {self.ip} {number}"
+        self._timed("echo (set_name)", "set_name", echo, lambda: self._get("name") == echo)
+
+
+# --- a wave of prospects ------------------------------------------------------------------------
+
+
+@dataclass
+class Wave:
+    outcomes: list[Outcome]
+    wall: float
+    client_cpu: float
+    server_cpu: float
+    provider_requests: int
+    health: list[float]
+    health_errors: int
+
+
+def _cpu(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wave(
+    protocol: Protocol,
+    app: App,
+    slugs: list[str],
+    count: int,
+    *,
+    ramp: float,
+    french: float,
+    picks: int,
+    timeout: float,
+    cold: bool = False,
+) -> Wave:
+    """`count` prospects, all at once (ramp 0) or started evenly over `ramp` seconds; with
+    `cold`, the busy-time cache is emptied first (as when its 60 s have passed)."""
+    prospects = [
+        Prospect(
+            protocol,
+            app.url,
+            slugs[i % len(slugs)],
+            french=i < round(count * french),
+            picks=picks,
+            timeout=timeout,
+            sample=i % max(1, count // 5) == 0,
+            seed_value=i,
+        )
+        for i in range(count)
+    ]
+    outcomes: list[Outcome | None] = [None] * count
+    if cold:
+        forget_busy_time()
+    app.control("DELETE", "/requests")
+    processes = app.processes()
+    server_before, client_before = _cpu(processes), _client_cpu()
+    began = time.perf_counter()
+
+    def start(index: int) -> None:
+        if ramp:
+            time.sleep(max(0.0, began + ramp * index / count - time.perf_counter()))
+        outcomes[index] = prospects[index].run()
+
+    with HealthProbe(app.url) as probe:
+        threads = [threading.Thread(target=start, args=(i,), daemon=True) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    wall = time.perf_counter() - began
+    return Wave(
+        outcomes=[o for o in outcomes if o is not None],
+        wall=wall,
+        client_cpu=_client_cpu() - client_before,
+        server_cpu=_cpu(processes) - server_before,
+        provider_requests=app.control("GET", "/requests")["total"],
+        health=probe.latencies,
+        health_errors=probe.errors,
+    )
+
+
+def forget_busy_time() -> None:
+    """Empty the busy-time cache (services/busy_cache.py) of the server's database."""
+    engine = sa.create_engine(os.environ["DATABASE_URL"])
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM busy_cache"))
+    finally:
+        engine.dispose()
+
+
+def report(title: str, result: Wave) -> None:
+    outcomes = result.outcomes
+    errors = [o.error for o in outcomes if o.error]
+    print(f"\n{title}")
+    print(line("baseline: GET /health during the wave", result.health))
+    connected = [o.connected for o in outcomes if o.connected]
+    print(line("connected (socket.io CONNECT answered)", connected))
+    print(line("page ready (the month's days shown)", [o.ready for o in outcomes if o.ready]))
+    labels = sorted({label for o in outcomes for label in o.events})
+    for label in labels:
+        print(line(label, [t for o in outcomes for t in o.events[label]]))
+    print(f"  errors                                 {len(errors)} of {len(outcomes)} prospects")
+    for message, count in sorted(_count(errors).items(), key=lambda kv: -kv[1])[:5]:
+        print(f"    {count} x {message}")
+    sampled = [o for o in outcomes if o.bytes_to_ready]
+    for french in (False, True):
+        if sizes := [o.bytes_to_ready for o in sampled if o.french == french]:
+            kb = sum(sizes) / len(sizes) / 1024
+            who = "French" if french else "English"
+            print(f"  JSON received until ready, {who:<8}   {kb:8.1f} KB per prospect (sample)")
+    if sampled:
+        for label in labels:
+            sizes = [b for o in sampled for b in o.bytes_per_event[label]]
+            if sizes:
+                print(f"    per {label:<32} {sum(sizes) / len(sizes) / 1024:8.1f} KB")
+    print(f"  provider requests (sandbox)            {result.provider_requests}")
+    print(
+        f"  wall {result.wall:.1f} s; CPU seconds: server {result.server_cpu:.1f}, "
+        f"load client {result.client_cpu:.1f} "
+        f"({result.client_cpu / result.wall:.2f} cores); health errors {result.health_errors}"
+    )
+
+
+def _count(items: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item] += 1
+    return counts
+
+
+def idle_echo(protocol: Protocol, app: App, slug: str, count: int = 30) -> list[float]:
+    """The echo event on the idle server, one prospect, `count` times."""
+    prospect = Prospect(
+        protocol, app.url, slug, french=False, picks=0, timeout=60, sample=False, seed_value=0
+    )
+    prospect._open(time.perf_counter())
+    try:
+        for number in range(count):
+            echo = f"idle {number}"
+            prospect._timed("echo", "set_name", echo, lambda e=echo: prospect._get("name") == e)
+    finally:
+        prospect.client.disconnect()
+    return prospect.outcome.events["echo"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--prospects", type=int, nargs="+", default=[50, 200, 500, 1000])
+    parser.add_argument("--ramp", type=float, nargs="+", default=[0.0], help="seconds")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--redis", default="", help="REDIS_URL (needed for --workers > 1)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--state-manager",
+        choices=["memory", "disk", "redis"],
+        help="REFLEX_STATE_MANAGER_MODE (default: Reflex's choice, redis with --redis, else disk)",
+    )
+    parser.add_argument("--postgres", default=POSTGRES)
+    parser.add_argument("--french", type=float, default=0.5, help="share of French browsers")
+    parser.add_argument("--picks", type=int, default=3, help="days picked per prospect")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per step")
+    parser.add_argument("--latency", type=int, default=0, help="ms added to provider answers")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra variable for the server (REFLEX_OPLOCK_ENABLED=1, ...); repeatable",
+    )
+    parser.add_argument(
+        "--cold-cache", action="store_true", help="empty the busy-time cache before each wave"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="sample the server's stacks into DIR (bench/sampler.py)"
+    )
+    args = parser.parse_args()
+
+    threading.stack_size(512 * 1024)  # thousands of client threads
+    links = max(1, math.ceil(max(args.prospects) / PROSPECTS_PER_LINK))
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        database(args.database, args.postgres) as database_url,
+        production_app(
+            database_url,
+            Path(logs),
+            workers=args.workers,
+            redis_url=args.redis or None,
+            profile_to=args.profile,
+            extra_env=state_manager_env(args.state_manager)
+            | dict(item.split("=", 1) for item in args.env),
+        ) as app,
+    ):
+        hosts = seed(links)
+        app.control("PUT", "/settings", latency_ms=args.latency)
+        protocol = Protocol()
+        print(f"machine: {machine()}")
+        print(
+            f"production server: {args.workers} worker(s), {args.database}, "
+            f"state manager {state_manager_name(args.state_manager, args.redis)}; "
+            f"{links} link(s) of the connected host; provider latency {args.latency} ms; "
+            f"{args.french:.0%} French browsers; {args.picks} picks per prospect"
+            + (f"; {' '.join(args.env)}" if args.env else "")
+        )
+        print("\nidle server")
+        print(line("baseline: GET /health", idle_health(app.url)))
+        print(line("baseline: echo event (set_name)", idle_echo(protocol, app, hosts.connected[0])))
+        for count in args.prospects:
+            for ramp in args.ramp:
+                how = f"ramp {ramp:.0f} s" if ramp else "all at once"
+                how += ", busy-time cache emptied first" if args.cold_cache else ""
+                result = wave(
+                    protocol,
+                    app,
+                    hosts.connected,
+                    count,
+                    ramp=ramp,
+                    french=args.french,
+                    picks=args.picks,
+                    timeout=args.timeout,
+                    cold=args.cold_cache,
+                )
+                report(f"N={count} prospects, {how}", result)
+        if args.profile:
+            time.sleep(sampler.WRITE_EVERY * 2)
+            sampler.report(args.profile, exclude=app.server.pid, top=40)
+
+
+if __name__ == "__main__":
+    main()
