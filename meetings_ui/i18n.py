@@ -16,12 +16,14 @@ here in states, services and emails, `Text` (domain/messages.py) in the domain.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -51,9 +53,19 @@ def negotiate(accept_language: str | None) -> str:
     prefers that we speak, with its region when it names one ("en-GB", "fr")."""
     accepted = parse_accept_header(accept_language or "", LanguageAccept)
     for tag, _quality in accepted:
-        if tag != "*" and language_of(tag) == tag.replace("_", "-").split("-")[0].lower():
+        if tag != "*" and _spoken(tag):
             return _well_formed(tag)
     return DEFAULT_LANGUAGE
+
+
+def supported_locale(tag: str | None) -> str:
+    """A locale tag as it is stored (a booking's, a user's): well formed, in a language we
+    speak ("fr_ca" → "fr-CA"); English for any other."""
+    return _well_formed(tag) if tag and len(tag) <= 35 and _spoken(tag) else DEFAULT_LANGUAGE
+
+
+def _spoken(tag: str) -> bool:
+    return language_of(tag) == tag.replace("_", "-").split("-")[0].lower()
 
 
 def _well_formed(tag: str) -> str:
@@ -158,6 +170,42 @@ def format_datetime(value: datetime, locale: str, tz: tzinfo, width: str = "full
     local = value.astimezone(tz)
     joined = _babel_locale(locale).datetime_formats[width]
     return str(joined).format(format_time(local, locale), format_date(local.date(), locale, width))
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who will read what is written now, elsewhere (an email, an .ics, an API answer):
+    the words in their language, dates and times in their locale and time zone."""
+
+    locale: str = DEFAULT_LANGUAGE
+    time_zone: str = "UTC"
+
+    @property
+    def language(self) -> str:
+        return language_of(self.locale)
+
+    @property
+    def tz(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
+
+    def t(self, msgid: str, /, **params: Any) -> str:
+        return gettext(self.locale, msgid, **params)
+
+    def t_plural(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        return ngettext(self.locale, singular, plural, count, **params)
+
+    def translate(self, message: str) -> str:
+        return translate(message, self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """ "jeudi 26 novembre 2026 à 14:30", in the reader's time zone."""
+        return format_datetime(value, self.locale, self.tz)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, self.locale, self.tz)
 
 
 # --- the catalogues (`make messages`) ---------------------------------------------------------
