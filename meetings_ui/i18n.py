@@ -23,7 +23,7 @@ from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -138,6 +138,13 @@ def translate(message: str, language: str) -> str:
     return gettext(language, message)
 
 
+def said(error: BaseException) -> str:
+    """What an exception says, kept whole: a `Text` stays translatable (str() would make it
+    a plain English string)."""
+    message = error.args[0] if error.args else ""
+    return message if isinstance(message, str) else str(error)
+
+
 # --- dates and times, by locale -------------------------------------------------------------
 
 
@@ -186,10 +193,9 @@ class Reader:
 
     @property
     def tz(self) -> tzinfo:
-        try:
-            return ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return UTC
+        """The reader's zone; an unknown one raises (a stored zone that no longer exists
+        is a fault to see, never a silent shift to UTC)."""
+        return ZoneInfo(self.time_zone)
 
     def t(self, msgid: str, /, **params: Any) -> str:
         return gettext(self.locale, msgid, **params)

@@ -5,7 +5,7 @@ errors are turned into the same body, so no client ever sees FastAPI's `{"detail
 
 The `message` (and each problem's) is said in the language of the request's
 Accept-Language (French or English); the `error` code never changes with it. Handlers
-pass a service's message as it came (`said(error)` keeps a `Text` whole) or a msgid.
+pass a service's message as it came (`said(error)`, which keeps a `Text` whole) or a msgid.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from meetings_ui import i18n
 from meetings_ui.api.schemas import ErrorBody, Problem
 from meetings_ui.domain.messages import N_, Text
+from meetings_ui.i18n import said
 
 # A query parameter that does not parse is a 400 with the code its route has always used.
 QUERY_ERRORS = {
@@ -75,13 +76,6 @@ class ApiError(Exception):
             problems=problems or None,
             **self.extra,
         )
-
-
-def said(error: Exception) -> str:
-    """What a service's exception says, kept whole: a `Text` stays translatable (str()
-    would make it a plain English string)."""
-    message = error.args[0] if error.args else ""
-    return message if isinstance(message, str) else str(error)
 
 
 def invalid(problems: Sequence[tuple[str, str]], **extra: Any) -> ApiError:
