@@ -116,7 +116,7 @@ def catalog(language: str) -> dict[str, str]:
 
 def gettext(language: str, msgid: str, /, **params: Any) -> str:
     """`msgid` in `language` (a locale tag is fine), with `{name}` placeholders filled."""
-    text = _translations(language_of(language)).gettext(msgid)
+    text = _translations(language_of(language)).gettext(msgid) if msgid else msgid
     return text.format(**params) if params else text
 
 
@@ -128,7 +128,10 @@ def ngettext(language: str, singular: str, plural: str, count: int, /, **params:
 
 def translate(message: str, language: str) -> str:
     """A message that came from a service or the domain, said in `language`: a `Text`
-    by its template and values, any other string looked up as it is."""
+    by its template and values, any other string looked up as it is ("" stays "": gettext
+    would answer the catalogue's header)."""
+    if not message:
+        return message
     if isinstance(message, Text):
         params = {
             name: translate(value, language) if isinstance(value, Text) else value

@@ -170,7 +170,7 @@ def inbox_notice(message: rx.Var[str], local_outbox: rx.Var[bool]) -> rx.Compone
             rx.text(
                 t("This server sends no mail (SMTP is not configured): messages wait in"),
                 " ",
-                rx.link(t("the local outbox"), href=routes.DEV_OUTBOX),
+                rx.link(t("the local outbox"), href=routes.DEV_OUTBOX, underline="always"),
                 ".",
             ),
         ),

@@ -57,7 +57,9 @@ def reset_password() -> rx.Component:
                 rx.text(
                     t("Your password is changed, and every device was logged out."),
                     " ",
-                    rx.link(t("Log in with the new password"), href=routes.LOGIN),
+                    rx.link(
+                        t("Log in with the new password"), href=routes.LOGIN, underline="always"
+                    ),
                 ),
                 icon="check",
                 color_scheme="green",
@@ -69,7 +71,9 @@ def reset_password() -> rx.Component:
                     rx.text(
                         t(DEAD_LINK),
                         " ",
-                        rx.link(t("Ask for a new link"), href=routes.FORGOT_PASSWORD),
+                        rx.link(
+                            t("Ask for a new link"), href=routes.FORGOT_PASSWORD, underline="always"
+                        ),
                     ),
                     icon="triangle-alert",
                     color_scheme="red",

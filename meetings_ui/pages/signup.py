@@ -70,5 +70,9 @@ def sign_up() -> rx.Component:
             ),
             new_account_form(SignUpState, t("Sign up"), SignUpState.sign_up),
         ),
-        rx.text(t("Already have an account?"), " ", rx.link(t("Log in"), href=routes.LOGIN)),
+        rx.text(
+            t("Already have an account?"),
+            " ",
+            rx.link(t("Log in"), href=routes.LOGIN, underline="always"),
+        ),
     )
