@@ -97,6 +97,7 @@ def dev_outbox() -> rx.Component:
                 ),
                 icon="inbox",
                 color_scheme="amber",
+                high_contrast=True,
             ),
             rx.cond(
                 OutboxState.refused != "",

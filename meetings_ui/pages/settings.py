@@ -76,7 +76,6 @@ class LanguageState(AuthState):
     """The language of the host's pages and emails (M12): a language, or the browser's."""
 
     choice: str = BROWSER_DEFAULT
-    saving: bool = False
 
     @rx.event
     def load(self) -> None:
