@@ -40,6 +40,10 @@ _HTTP_ERRORS = {
     413: "too_large",
     415: "unsupported_media_type",
 }
+_HTTP_MESSAGES = {
+    404: N_("Nothing at this address."),
+    405: N_("This address does not accept this method."),
+}
 _NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
 
 
@@ -107,9 +111,10 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    message = (
-        error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
-    )
+    phrase = HTTPStatus(error.status_code).phrase
+    message = error.detail if isinstance(error.detail, str) else phrase
+    if message == phrase:  # Starlette's own words ("Not Found"): ours, translatable
+        message = _HTTP_MESSAGES.get(error.status_code, message)
     code = _HTTP_ERRORS.get(error.status_code, "http_error")
     return _send(request, ApiError(error.status_code, code, message, headers=error.headers))
 

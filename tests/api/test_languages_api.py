@@ -81,3 +81,13 @@ def test_a_booking_made_in_french_mails_the_prospect_in_french(
     )
     assert subjects["ann@example.org"] == "Demandée : Discovery call avec Olga Owner"
     assert subjects["olga@example.com"] == "New booking: Discovery call"
+
+
+def test_the_frameworks_own_errors_are_said_in_french_too(client: TestClient) -> None:
+    missing = client.get(f"{BASE}/no/such/route", headers=FRENCH)
+    assert missing.json() == {"error": "not_found", "message": "Rien à cette adresse."}
+    refused = client.delete(f"{BASE}/public/links/nobody-here", headers=FRENCH)
+    assert refused.json() == {
+        "error": "method_not_allowed",
+        "message": "Cette adresse n'accepte pas cette méthode.",
+    }
