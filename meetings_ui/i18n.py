@@ -191,10 +191,6 @@ class Reader:
     time_zone: str = "UTC"
 
     @property
-    def language(self) -> str:
-        return language_of(self.locale)
-
-    @property
     def tz(self) -> tzinfo:
         """The reader's zone; an unknown one raises (a stored zone that no longer exists
         is a fault to see, never a silent shift to UTC)."""

@@ -9,6 +9,7 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.i18n import t
 from meetings_ui.services.accounts import MIN_PASSWORD_LENGTH
+from meetings_ui.state.locale import LocaleState
 
 Words = str | rx.Var[str]
 
@@ -178,16 +179,20 @@ def inbox_notice(message: rx.Var[str], local_outbox: rx.Var[bool]) -> rx.Compone
 
 
 def auth_card(title: Words, *children: rx.Component) -> rx.Component:
-    """The centred card of the public account pages (log in, sign up, reset...)."""
-    return rx.center(
-        rx.card(
-            rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="4"),
-            size="4",
-            width="100%",
-            max_width="28em",
+    """The centred card of the public account pages (log in, sign up, reset...), marked
+    with the language it speaks (screen readers pick their voice by it)."""
+    return rx.el.div(
+        rx.center(
+            rx.card(
+                rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="4"),
+                size="4",
+                width="100%",
+                max_width="28em",
+            ),
+            min_height="100vh",
+            padding="1em",
         ),
-        min_height="100vh",
-        padding="1em",
+        lang=LocaleState.language,
     )
 
 

@@ -202,7 +202,8 @@ def outbox_messages(*, session: Session, actor: Actor | None) -> tuple[OutboxMes
     )
 
 
-def reader_of(user: User) -> i18n.Reader:
-    """A user reads mail in the language they chose (English while they follow their
-    browser: a mail has no browser), in their time zone."""
-    return i18n.Reader(user.language or i18n.DEFAULT_LANGUAGE, user.time_zone or "UTC")
+def reader_of(user: User, browser_locale: str = i18n.DEFAULT_LANGUAGE) -> i18n.Reader:
+    """A user reads mail in the language they chose; while they follow their browser, in
+    the asking browser's (`browser_locale`, for a mail they asked for), else English (a
+    mail has no browser). In their time zone."""
+    return i18n.Reader(user.language or browser_locale, user.time_zone or "UTC")

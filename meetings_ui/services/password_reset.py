@@ -67,7 +67,7 @@ def do_request_password_reset(*, session: Session, email: str, locale: str = "en
     user = user_by_email(session=session, email=email)
     if user is None or not user.is_active:
         return
-    reader = reader_of(user) if user.language else i18n.Reader(locale, user.time_zone)
+    reader = reader_of(user, locale)
     mail_reset_link(
         session=session,
         user=user,

@@ -100,7 +100,7 @@ def _mail_confirmation(session: Session, account: NewAccount, reader: i18n.Reade
 
 def _mail_owner(session: Session, user: User, locale: str) -> None:
     """The owner reads in their own language when they chose one, else the asker's."""
-    reader = reader_of(user) if user.language else i18n.Reader(locale, user.time_zone)
+    reader = reader_of(user, locale)
     mail_reset_link(
         session=session,
         user=user,

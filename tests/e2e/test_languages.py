@@ -31,6 +31,7 @@ def test_a_french_browser_logs_in_and_signs_up_in_french(
     page = french.new_page()
     page.goto(app_url + "/login")
     expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
+    expect(page.locator("div[lang='fr']")).to_have_count(1)
     page.get_by_label("E-mail").fill(HOST[0])
     page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
     page.get_by_role("button", name="Se connecter").click()
