@@ -19,6 +19,7 @@ from meetings_ui.models import Booking, OutboxItem, User
 from meetings_ui.services import bookings, sign_in
 from meetings_ui.services.accounts import AccountError, do_set_language
 from meetings_ui.services.bookings import do_book
+from meetings_ui.services.links import do_create_link
 from meetings_ui.services.sign_in import viewer_of
 from tests.conftest import BACKENDS, downgrade, make_empty_database, migrate
 from tests.services.test_bookings import next_weekday, paris, request
@@ -178,6 +179,18 @@ def test_the_language_setting_is_checked_and_reaches_the_viewer(
     do_set_language(session=session, actor=alice, language="")
     session.refresh(alice)
     assert viewer_of(alice).language == ""
+
+
+def test_a_co_host_is_invited_in_their_own_language(
+    session: Session, alice: User, bob: User, mail_captured: None
+) -> None:
+    do_set_language(session=session, actor=bob, language="fr")
+    do_create_link(
+        session=session, owner=alice, name="Équipe", link_type="group", host_ids=[bob.id]
+    )
+    [invite] = _mails(session, bob.email)
+    assert invite["subject"] == "alice vous invite à co-organiser « Équipe »"
+    assert "Acceptez ou refusez sur votre page Réunions :" in invite["text"]
 
 
 BEFORE = "8b2c3d4e5f16"
