@@ -16,12 +16,14 @@ here in states, services and emails, `Text` (domain/messages.py) in the domain.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -51,9 +53,19 @@ def negotiate(accept_language: str | None) -> str:
     prefers that we speak, with its region when it names one ("en-GB", "fr")."""
     accepted = parse_accept_header(accept_language or "", LanguageAccept)
     for tag, _quality in accepted:
-        if tag != "*" and language_of(tag) == tag.replace("_", "-").split("-")[0].lower():
+        if tag != "*" and _spoken(tag):
             return _well_formed(tag)
     return DEFAULT_LANGUAGE
+
+
+def supported_locale(tag: str | None) -> str:
+    """A locale tag as it is stored (a booking's, a user's): well formed, in a language we
+    speak ("fr_ca" → "fr-CA"); English for any other."""
+    return _well_formed(tag) if tag and len(tag) <= 35 and _spoken(tag) else DEFAULT_LANGUAGE
+
+
+def _spoken(tag: str) -> bool:
+    return language_of(tag) == tag.replace("_", "-").split("-")[0].lower()
 
 
 def _well_formed(tag: str) -> str:
@@ -104,7 +116,7 @@ def catalog(language: str) -> dict[str, str]:
 
 def gettext(language: str, msgid: str, /, **params: Any) -> str:
     """`msgid` in `language` (a locale tag is fine), with `{name}` placeholders filled."""
-    text = _translations(language_of(language)).gettext(msgid)
+    text = _translations(language_of(language)).gettext(msgid) if msgid else msgid
     return text.format(**params) if params else text
 
 
@@ -116,7 +128,10 @@ def ngettext(language: str, singular: str, plural: str, count: int, /, **params:
 
 def translate(message: str, language: str) -> str:
     """A message that came from a service or the domain, said in `language`: a `Text`
-    by its template and values, any other string looked up as it is."""
+    by its template and values, any other string looked up as it is ("" stays "": gettext
+    would answer the catalogue's header)."""
+    if not message:
+        return message
     if isinstance(message, Text):
         params = {
             name: translate(value, language) if isinstance(value, Text) else value
@@ -124,6 +139,13 @@ def translate(message: str, language: str) -> str:
         }
         return gettext(language, message.template, **params)
     return gettext(language, message)
+
+
+def said(error: BaseException) -> str:
+    """What an exception says, kept whole: a `Text` stays translatable (str() would make it
+    a plain English string)."""
+    message = error.args[0] if error.args else ""
+    return message if isinstance(message, str) else str(error)
 
 
 # --- dates and times, by locale -------------------------------------------------------------
@@ -158,6 +180,37 @@ def format_datetime(value: datetime, locale: str, tz: tzinfo, width: str = "full
     local = value.astimezone(tz)
     joined = _babel_locale(locale).datetime_formats[width]
     return str(joined).format(format_time(local, locale), format_date(local.date(), locale, width))
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who will read what is written now, elsewhere (an email, an .ics, an API answer):
+    the words in their language, dates and times in their locale and time zone."""
+
+    locale: str = DEFAULT_LANGUAGE
+    time_zone: str = "UTC"
+
+    @property
+    def tz(self) -> tzinfo:
+        """The reader's zone; an unknown one raises (a stored zone that no longer exists
+        is a fault to see, never a silent shift to UTC)."""
+        return ZoneInfo(self.time_zone)
+
+    def t(self, msgid: str, /, **params: Any) -> str:
+        return gettext(self.locale, msgid, **params)
+
+    def t_plural(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        return ngettext(self.locale, singular, plural, count, **params)
+
+    def translate(self, message: str) -> str:
+        return translate(message, self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """ "jeudi 26 novembre 2026 à 14:30", in the reader's time zone."""
+        return format_datetime(value, self.locale, self.tz)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, self.locale, self.tz)
 
 
 # --- the catalogues (`make messages`) ---------------------------------------------------------

@@ -111,6 +111,9 @@ class User(SQLModel, table=True):
     meeting_domain_id: int | None = Field(
         default=None, foreign_key="domain.id", ondelete="SET NULL"
     )
+    # M12: the language of the host's pages and emails ("en", "fr"); "" follows the browser
+    # (emails then go out in English).
+    language: str = Field(default="", max_length=16)
     is_active: bool = Field(default=True)
     created_at: datetime = _created_at()
 
@@ -358,6 +361,8 @@ class Booking(SQLModel, table=True):
     meeting_url: str | None = Field(default=None, sa_type=sa.Text)
     sequence: int = Field(default=0)  # bumped on reschedule, for calendar clients
     reminders_sent: list[int] = _json(list)  # minutes-before values already emailed
+    # The prospect's locale when they booked ("fr-FR"): their emails' words and dates.
+    locale: str = Field(default="en", max_length=35)
     created_at: datetime = _created_at()
 
     @property

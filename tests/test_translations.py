@@ -93,3 +93,25 @@ def test_a_domain_text_is_english_and_survives_pickling():
     again = pickle.loads(pickle.dumps(text))
     assert (again.template, again.params) == (text.template, text.params)
     assert i18n.translate(again, "en") == "Needs at least 4 hours notice"
+
+
+def test_an_empty_message_stays_empty_in_every_language():
+    """gettext("") is the catalogue's header: an empty message must never become it."""
+    assert i18n.translate("", "fr") == i18n.gettext("fr", "") == ""
+
+
+def test_a_reader_says_words_and_moments_in_their_locale_and_zone():
+    reader = i18n.Reader("fr-FR", "Europe/Paris")
+    moment = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
+    assert reader.moment(moment) == "jeudi 26 novembre 2026, 14:30"
+    assert reader.t("Hello {name},", name="Léa") == "Bonjour Léa,"
+    assert i18n.Reader("en-US", "America/New_York").moment(moment) == (
+        "Thursday, November 26, 2026, 8:30\u202fAM"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "stored"), [("fr_ca", "fr-CA"), ("en-GB", "en-GB"), ("de-DE", "en"), ("", "en")]
+)
+def test_a_stored_locale_is_one_we_speak(tag, stored):
+    assert i18n.supported_locale(tag) == stored

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import Caller, DatabaseSession
-from meetings_ui.api.errors import ApiError, documented, invalid
+from meetings_ui.api.errors import ApiError, documented, invalid, said
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import contacts as contact_service
 
 router = APIRouter(responses=documented(401), tags=["contacts"])
@@ -18,7 +19,7 @@ router = APIRouter(responses=documented(401), tags=["contacts"])
 ContactId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
 Page = Annotated[int, Query(ge=1, le=100_000, description="From 1.")]
 PageSize = Annotated[int, Query(ge=1, le=contact_service.MAX_PAGE_SIZE)]
-NO_CONTACT = "No such contact."
+NO_CONTACT = N_("No such contact.")
 
 
 def _refused(refused: contact_service.InvalidContactError) -> ApiError:
@@ -27,7 +28,7 @@ def _refused(refused: contact_service.InvalidContactError) -> ApiError:
             409,
             "duplicate",
             contact_service.DUPLICATE,
-            problems=[schemas.Problem(field=f, message=m) for f, m in refused.problems],
+            problems=refused.problems,
             contact_id=refused.existing_id,
         )
     return invalid(refused.problems)
@@ -75,7 +76,7 @@ def create_contact(
     except contact_service.InvalidContactError as refused:
         raise _refused(refused) from None
     except contact_service.ContactNotFoundError as refused:
-        raise ApiError(403, "forbidden", str(refused)) from None
+        raise ApiError(403, "forbidden", said(refused)) from None
     return _contact(session, caller, contact.id)
 
 
@@ -210,7 +211,7 @@ def update_meeting(
             **body.model_dump(),
         )
     except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
-        raise ApiError(404, "not_found", "No such meeting created on this record.") from None
+        raise ApiError(404, "not_found", N_("No such meeting created on this record.")) from None
     except contact_service.InvalidContactError as refused:
         raise _refused(refused) from None
     return schemas.ContactMeeting.model_validate(contact_service.meeting_row(meeting))
@@ -229,5 +230,5 @@ def cancel_meeting(
             session=session, actor=caller, contact_id=contact_id, meeting_id=meeting_id
         )
     except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
-        raise ApiError(404, "not_found", "No such meeting created on this record.") from None
+        raise ApiError(404, "not_found", N_("No such meeting created on this record.")) from None
     return schemas.ContactMeeting.model_validate(contact_service.meeting_row(meeting))

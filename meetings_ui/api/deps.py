@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from meetings_ui.api.errors import ApiError
 from meetings_ui.client_ip import client_ip
+from meetings_ui.domain.messages import N_
 from meetings_ui.services.api_keys import authenticate_api_key
 from meetings_ui.services.guard import Actor
 from meetings_ui.services.transactions import Session, database_session
@@ -44,7 +45,7 @@ def api_caller(
         raise ApiError(
             401,
             "unauthorized",
-            "Send a valid API key as Authorization: Bearer <key>.",
+            N_("Send a valid API key as Authorization: Bearer <key>."),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return user

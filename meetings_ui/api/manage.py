@@ -14,9 +14,10 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import Caller, DatabaseSession
-from meetings_ui.api.errors import ApiError, documented, invalid
+from meetings_ui.api.errors import ApiError, documented, invalid, said
 from meetings_ui.domain.availability import Reason
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import api_views, host_meetings, why_not
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
@@ -27,7 +28,7 @@ router = APIRouter(responses=documented(401))
 
 LinkId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
 BookingId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
-NO_LINK = "No such meeting link."
+NO_LINK = N_("No such meeting link.")
 
 
 def _refused(refused: link_service.InvalidLinkError) -> ApiError:
@@ -39,7 +40,7 @@ def _refused(refused: link_service.InvalidLinkError) -> ApiError:
             409,
             "slug_taken",
             refused.problems[0][1],
-            problems=[schemas.Problem(field=f, message=m) for f, m in refused.problems],
+            problems=refused.problems,
             suggestions=suggestions,
         )
     return invalid(refused.problems, suggestions=suggestions)
@@ -108,7 +109,7 @@ def why_not_free(
     except link_service.LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     except why_not.InvalidQuestionError as refused:
-        raise invalid([("duration", str(refused.args[0]))]) from None
+        raise invalid([("duration", said(refused))]) from None
     return schemas.WhyNot(
         start=answer.start,
         duration=answer.duration,
@@ -175,7 +176,7 @@ def leave_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> Res
     except link_service.LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     except ForbiddenError as refused:
-        raise ApiError(403, "forbidden", str(refused)) from None
+        raise ApiError(403, "forbidden", said(refused)) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -192,7 +193,7 @@ def _answer(link_id: int, session: DatabaseSession, caller: Caller, *, accept: b
             session=session, actor=caller, link_id=link_id, accept=accept
         )
     except link_service.InvitationNotFoundError:
-        raise ApiError(404, "not_found", "No such open invitation.") from None
+        raise ApiError(404, "not_found", N_("No such open invitation.")) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -240,16 +241,16 @@ def cancel_booking(
     try:
         view = api_views.cancel_booking(session=session, actor=caller, booking_id=booking_id)
     except booking_service.MeetingStartedError as started:
-        raise ApiError(409, "meeting_started", str(started)) from None
+        raise ApiError(409, "meeting_started", said(started)) from None
     except booking_service.BookingNotFoundError:
-        raise ApiError(404, "not_found", "No such booking.") from None
+        raise ApiError(404, "not_found", N_("No such booking.")) from None
     return schemas.Booking.model_validate(view)
 
 
 # --- the host's scheduled meetings -------------------------------------------------------------
 
 MeetingId = Annotated[int, Path(ge=1, le=schemas.MAX_ROW_ID)]
-NO_MEETING = "No such meeting."
+NO_MEETING = N_("No such meeting.")
 T = TypeVar("T")
 OptionalConfirm = Annotated[schemas.Confirm | None, Body()]
 OptionalNote = Annotated[schemas.HostNote | None, Body()]
@@ -284,17 +285,17 @@ def _meeting_action(action: Callable[..., T], **kwargs: object) -> T:
     try:
         return action(**kwargs)
     except booking_service.TimeNowBusyError as busy:
-        raise ApiError(409, "time_busy", str(busy)) from None
+        raise ApiError(409, "time_busy", said(busy)) from None
     except booking_service.MeetingStartedError as started:
-        raise ApiError(409, "meeting_started", str(started)) from None
+        raise ApiError(409, "meeting_started", said(started)) from None
     except booking_service.RequestClosedError as closed:
-        raise ApiError(409, "request_closed", str(closed)) from None
+        raise ApiError(409, "request_closed", said(closed)) from None
     except booking_service.SlotUnavailableError as taken:
-        raise ApiError(409, "slot_unavailable", str(taken)) from None
+        raise ApiError(409, "slot_unavailable", said(taken)) from None
     except booking_service.BookingNotFoundError:
         raise ApiError(404, "not_found", NO_MEETING) from None
     except ForbiddenError as refused:
-        raise ApiError(403, "forbidden", str(refused)) from None
+        raise ApiError(403, "forbidden", said(refused)) from None
     except booking_service.InvalidBookingError as refused:
         raise invalid(refused.problems) from None
 

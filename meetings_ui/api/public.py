@@ -11,10 +11,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import DatabaseSession, request_ip
-from meetings_ui.api.errors import ApiError, documented, invalid
+from meetings_ui.api.errors import ApiError, documented, invalid, said
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.services import api_views, challenges, domain_brand, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
@@ -29,7 +30,7 @@ Slug = Annotated[
         description="The URL ending, in any case (links are found by its lower-case form).",
     ),
 ]
-NO_LINK = "No meeting link at this address."
+NO_LINK = N_("No meeting link at this address.")
 # The .ics route answers text/calendar; its errors are the usual JSON body.
 JSON_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 # 429 answers say when to come back.
@@ -61,7 +62,10 @@ def _throttle(check: Callable[..., None], request: Request, slug: str) -> None:
         raise ApiError(
             429,
             "rate_limited",
-            f"Too many requests: try again in {refused.retry_after} seconds.",
+            Text(
+                "Too many requests: try again in {seconds} seconds.",
+                seconds=refused.retry_after,
+            ),
             headers={"Retry-After": str(refused.retry_after)},
         ) from None
 
@@ -124,7 +128,7 @@ def get_slots(
     except LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     except api_views.InvalidSlotQueryError as refused:
-        raise ApiError(400, f"bad_{refused.field}", str(refused)) from None
+        raise ApiError(400, f"bad_{refused.field}", said(refused)) from None
     return schemas.Slots.model_validate(view)
 
 
@@ -159,18 +163,24 @@ def post_booking(
     """Book a slot: 201 when booked, 200 when this `idempotency_key` was booked already,
     409 with the day's free slots when someone was quicker; 400 `challenge_failed` when
     the server asks a challenge and the header does not answer it. The confirmation email
-    is sent in the background, so the answer never waits for the mail server."""
+    is sent in the background, so the answer never waits for the mail server. The
+    prospect's emails are written in the language of the request's Accept-Language."""
     _throttle(rate_limits.booking_request, request, slug)
     _served_here(request, slug)
     try:
         challenges.verify(challenges.BOOKING, solution, request_ip(request))
     except challenges.ChallengeFailedError as failed:
-        raise ApiError(400, "challenge_failed", str(failed)) from None
+        raise ApiError(400, "challenge_failed", said(failed)) from None
     wanted = booking_service.BookingRequest(
         time_zone=body.timezone, **body.model_dump(exclude={"timezone"})
     )
     try:
-        view, created = api_views.book(session=session, slug=slug, request=wanted)
+        view, created = api_views.book(
+            session=session,
+            slug=slug,
+            request=wanted,
+            locale=i18n.negotiate(request.headers.get("accept-language")),
+        )
     except LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     except booking_service.InvalidBookingError as refused:
@@ -179,7 +189,7 @@ def post_booking(
         raise ApiError(
             409,
             "slot_unavailable",
-            "This time was just taken — pick another.",
+            N_("This time was just taken — pick another."),
             slots=[schemas.Slot.model_validate(slot) for slot in taken.slots],
         ) from None
     if not created:
@@ -208,7 +218,7 @@ def get_invite(
             session=session, purpose=booking_service.VIEW, token=token
         )
     except booking_service.BookingNotFoundError:
-        raise ApiError(404, "not_found", "This link is not valid.") from None
+        raise ApiError(404, "not_found", N_("This link is not valid.")) from None
     return CalendarResponse(
         booking_service.ics_for(session, booking),
         headers={"Content-Disposition": 'attachment; filename="meeting.ics"'},

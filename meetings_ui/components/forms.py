@@ -1,20 +1,31 @@
-"""Form pieces with visible labels, so people (and tests) find fields by what they read."""
+"""Form pieces with visible labels, so people (and tests) find fields by what they read.
+
+Labels and texts are passed in the reader's words already (`t("Email")`, a var)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from meetings_ui import routes
+from meetings_ui.components.i18n import t
 from meetings_ui.services.accounts import MIN_PASSWORD_LENGTH
+from meetings_ui.state.locale import LocaleState
+
+Words = str | rx.Var[str]
+
+
+def _given(words: Words) -> bool:
+    """A var is always given (its words are known in the browser); a string when not empty."""
+    return isinstance(words, rx.Var) or bool(words)
 
 
 def field(
-    label: str,
+    label: Words,
     name: str,
     *,
     type_: str = "text",
     autocomplete: str = "off",
-    hint: str = "",
+    hint: Words = "",
     required: bool = True,
 ) -> rx.Component:
     field_id = f"field-{name}"
@@ -29,7 +40,7 @@ def field(
             size="3",
             width="100%",
         ),
-        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if hint else []),
+        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if _given(hint) else []),
         spacing="1",
         width="100%",
     )
@@ -43,7 +54,7 @@ def form_error(message: rx.Var[str]) -> rx.Component:
     )
 
 
-def submit_button(label: str, busy: rx.Var[bool]) -> rx.Component:
+def submit_button(label: Words, busy: rx.Var[bool]) -> rx.Component:
     """Shows a spinner and refuses double submits while the server works.
 
     Disabled until the page is connected: an earlier click would submit the form as a
@@ -59,24 +70,24 @@ def submit_button(label: str, busy: rx.Var[bool]) -> rx.Component:
     )
 
 
-def new_password_field(label: str = "Password") -> rx.Component:
+def new_password_field(label: Words | None = None) -> rx.Component:
     return field(
-        label,
+        t("Password") if label is None else label,
         "password",
         type_="password",
         autocomplete="new-password",
-        hint=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        hint=t("At least {count} characters.", count=MIN_PASSWORD_LENGTH),
     )
 
 
 def email_field() -> rx.Component:
-    return field("Email", "email", type_="email", autocomplete="username")
+    return field(t("Email"), "email", type_="email", autocomplete="username")
 
 
 def new_account_fields() -> tuple[rx.Component, ...]:
     """Name, email and password of a new account (sign-up, the first admin)."""
     return (
-        field("Name", "name", autocomplete="name", required=False),
+        field(t("Name"), "name", autocomplete="name", required=False),
         email_field(),
         new_password_field(),
     )
@@ -85,7 +96,7 @@ def new_account_fields() -> tuple[rx.Component, ...]:
 def account_form(
     *fields: rx.Component,
     error: rx.Var[str],
-    submit: str,
+    submit: Words,
     busy: rx.Var[bool],
     on_submit: rx.EventHandler,
 ) -> rx.Component:
@@ -108,19 +119,28 @@ def once_browser_ready(
         rx.cond(
             cookies_refused,
             rx.callout(
-                "This browser refuses this site's cookies, and logging in needs one: "
-                "allow cookies for this site, then reload the page.",
+                t(
+                    "This browser refuses this site's cookies, and logging in needs one: "
+                    "allow cookies for this site, then reload the page."
+                ),
                 icon="triangle-alert",
                 color_scheme="red",
                 role="alert",
             ),
-            rx.center(rx.spinner(size="3"), width="100%", padding="2em"),
+            rx.center(
+                rx.spinner(size="3"),
+                rx.text(t("Getting this browser ready…"), size="2"),
+                role="status",
+                gap="0.5em",
+                width="100%",
+                padding="2em",
+            ),
         ),
     )
 
 
 def browser_account_form(
-    state: type[rx.State], *fields: rx.Component, submit: str, on_submit: rx.EventHandler
+    state: type[rx.State], *fields: rx.Component, submit: Words, on_submit: rx.EventHandler
 ) -> rx.Component:
     """An account page's form wired to `state` (which mixes in FormMixin and
     BrowserCheckMixin), once the browser is ready."""
@@ -134,7 +154,7 @@ def browser_account_form(
 
 
 def new_account_form(
-    state: type[rx.State], submit: str, on_submit: rx.EventHandler
+    state: type[rx.State], submit: Words, on_submit: rx.EventHandler
 ) -> rx.Component:
     """Name, email and password of a new account (sign-up, the first admin), once the
     browser is ready."""
@@ -149,42 +169,47 @@ def inbox_notice(message: rx.Var[str], local_outbox: rx.Var[bool]) -> rx.Compone
         rx.cond(
             local_outbox,
             rx.text(
-                "This server sends no mail (SMTP is not configured): messages wait in ",
-                rx.link("the local outbox", href=routes.DEV_OUTBOX),
+                t("This server sends no mail (SMTP is not configured): messages wait in"),
+                " ",
+                rx.link(t("the local outbox"), href=routes.DEV_OUTBOX, underline="always"),
                 ".",
             ),
         ),
     )
 
 
-def auth_card(title: str, *children: rx.Component) -> rx.Component:
-    """The centred card of the public account pages (log in, sign up, reset...)."""
-    return rx.center(
-        rx.card(
-            rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="4"),
-            size="4",
-            width="100%",
-            max_width="28em",
+def auth_card(title: Words, *children: rx.Component) -> rx.Component:
+    """The centred card of the public account pages (log in, sign up, reset...), marked
+    with the language it speaks (screen readers pick their voice by it)."""
+    return rx.el.div(
+        rx.center(
+            rx.card(
+                rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="4"),
+                size="4",
+                width="100%",
+                max_width="28em",
+            ),
+            min_height="100vh",
+            padding="1em",
         ),
-        min_height="100vh",
-        padding="1em",
+        lang=LocaleState.language,
     )
 
 
 def labelled(
-    label: str | rx.Var, control: rx.Component, field_id: str, *, hint: str = ""
+    label: Words, control: rx.Component, field_id: str, *, hint: Words = ""
 ) -> rx.Component:
     """A control under its visible label (tied by `field_id`), with an optional hint."""
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
         control,
-        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if hint else []),
+        *([rx.text(hint, size="1", color=rx.color("gray", 11))] if _given(hint) else []),
         spacing="1",
         width="100%",
     )
 
 
-def dialog_actions(back: str, on_back: rx.EventHandler, action: rx.Component) -> rx.Component:
+def dialog_actions(back: Words, on_back: rx.EventHandler, action: rx.Component) -> rx.Component:
     """A dialog's buttons, on the right: the way back (quiet), then the action."""
     return rx.hstack(
         rx.button(back, variant="soft", color_scheme="gray", on_click=on_back),
@@ -197,9 +222,9 @@ def dialog_actions(back: str, on_back: rx.EventHandler, action: rx.Component) ->
 
 def confirm_dialog(
     *,
-    title: str,
-    description: rx.Var | str,
-    confirm_label: str,
+    title: Words,
+    description: Words,
+    confirm_label: Words,
     open_: rx.Var[bool],
     on_keep: rx.EventHandler,
     on_confirm: rx.EventHandler,
@@ -212,7 +237,7 @@ def confirm_dialog(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
             dialog_actions(
-                "Keep it",
+                t("Keep it"),
                 on_keep,
                 rx.button(confirm_label, color_scheme="red", on_click=on_confirm, loading=busy),
             ),

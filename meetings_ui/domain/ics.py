@@ -36,6 +36,8 @@ class CalendarInvite:
     cancelled: bool = False
     location: str = ""  # a place, as text
     url: str = ""  # where to join: a video meeting or the host's own web address
+    # The word for joining, in the reader's language (the caller translates it).
+    join_label: str = "Join"
 
 
 def _lines(text: str) -> str:
@@ -66,9 +68,12 @@ def _add_place(event: Event, invite: CalendarInvite) -> None:
     if url:
         event.add("url", url, parameters={"VALUE": "URI"})
         event.add(
-            "conference", url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join"}
+            "conference",
+            url,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": invite.join_label},
         )
-        event["description"] = f"{event.get('description', '')}\n\nJoin: {url}".lstrip()
+        joining = f"{invite.join_label}: {url}"
+        event["description"] = f"{event.get('description', '')}\n\n{joining}".lstrip()
 
 
 def invite_ics(invite: CalendarInvite, *, now: datetime) -> str:

@@ -13,6 +13,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, browser_account_form
+from meetings_ui.components.i18n import t
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError
@@ -49,17 +50,17 @@ class ConfirmSignUpState(FormMixin, BrowserCheckMixin, AuthState):
 )
 def confirm_sign_up() -> rx.Component:
     return auth_card(
-        "Finish signing up",
+        t("Finish signing up"),
         browser_account_form(
             ConfirmSignUpState,
-            rx.text("One last step: create your account, and you are logged in."),
-            submit="Create my account",
+            rx.text(t("One last step: create your account, and you are logged in.")),
+            submit=t("Create my account"),
             on_submit=ConfirmSignUpState.confirm,
         ),
         rx.hstack(
-            rx.link("Log in", href=routes.LOGIN),
+            rx.link(t("Log in"), href=routes.LOGIN),
             rx.spacer(),
-            rx.link("Sign up again", href=routes.SIGN_UP),
+            rx.link(t("Sign up again"), href=routes.SIGN_UP),
             width="100%",
         ),
     )

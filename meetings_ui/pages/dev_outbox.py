@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC
 
 import reflex as rx
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
+from meetings_ui.components.i18n import t
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.services.mail import OutboxMessage, outbox_messages
 from meetings_ui.state.auth import AuthState
@@ -35,7 +37,7 @@ class OutboxState(AuthState):
         return [
             MailView(
                 id=m.id,
-                when=m.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                when=i18n.format_datetime(m.created_at, self.locale, UTC, width="medium") + " UTC",
                 recipient=m.to,
                 subject=m.subject,
                 text=m.text,
@@ -50,7 +52,7 @@ class OutboxState(AuthState):
         try:
             self._messages = outbox_messages(actor=self._current_user())
         except ForbiddenError as error:
-            self.refused = str(error)
+            self.refused = self.translate(i18n.said(error))
             self._messages = ()
             return
         self.refused = ""
@@ -60,13 +62,19 @@ def _mail(mail: MailView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(mail.subject, size="4", as_="h2"),
-            rx.text("To ", mail.recipient, " · ", mail.when, size="2", color=rx.color("gray", 11)),
+            rx.text(
+                t("To {recipient}", recipient=mail.recipient),
+                " · ",
+                mail.when,
+                size="2",
+                color=rx.color("gray", 11),
+            ),
             rx.el.pre(mail.text, style={"white_space": "pre-wrap", "font_size": "0.9em"}),
             rx.foreach(
                 mail.links,
                 # Opened as a mail client would: a document load (the link may be a backend route).
                 lambda link: rx.link(
-                    "Open the link in this message", href=link, reload_document=True
+                    t("Open the link in this message"), href=link, reload_document=True
                 ),
             ),
             spacing="2",
@@ -81,12 +89,15 @@ def _mail(mail: MailView) -> rx.Component:
 def dev_outbox() -> rx.Component:
     return rx.box(
         rx.vstack(
-            rx.heading("Local outbox", size="7", as_="h1"),
+            rx.heading(t("Local outbox"), size="7", as_="h1"),
             rx.callout(
-                "This is the local outbox, not real email: SMTP_HOST is not set, so messages "
-                "are kept here instead of being sent. Set SMTP_HOST to send mail.",
+                t(
+                    "This is the local outbox, not real email: SMTP_HOST is not set, so "
+                    "messages are kept here instead of being sent. Set SMTP_HOST to send mail."
+                ),
                 icon="inbox",
                 color_scheme="amber",
+                high_contrast=True,
             ),
             rx.cond(
                 OutboxState.refused != "",
@@ -96,11 +107,19 @@ def dev_outbox() -> rx.Component:
                 rx.cond(
                     OutboxState.mails.length() > 0,
                     rx.foreach(OutboxState.mails, _mail),
-                    rx.text("No message yet."),
+                    rx.callout(
+                        t(
+                            "No message yet. Mail this server sends (booking confirmations, "
+                            "reset links…) appears here."
+                        ),
+                        icon="mail",
+                        color_scheme="gray",
+                        role="status",
+                    ),
                 ),
             ),
             rx.hstack(
-                rx.link("Log in", href=routes.LOGIN),
+                rx.link(t("Log in"), href=routes.LOGIN),
                 rx.link("Meetings", href=routes.MEETINGS),
                 spacing="4",
             ),

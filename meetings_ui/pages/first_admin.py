@@ -11,6 +11,7 @@ from meetings_ui.components.forms import (
     auth_card,
     new_account_form,
 )
+from meetings_ui.components.i18n import t
 from meetings_ui.pages.login import complete_login_url
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import needs_first_admin
@@ -53,11 +54,13 @@ class FirstAdminState(FormMixin, BrowserCheckMixin, AuthState):
 )
 def first_admin() -> rx.Component:
     return auth_card(
-        "Create the first admin",
+        t("Create the first admin"),
         rx.text(
-            "Nobody has an account here yet. The first account administers the workspace: "
-            "it manages users, licence seats and connected calendars.",
+            t(
+                "Nobody has an account here yet. The first account administers the workspace: "
+                "it manages users, licence seats and connected calendars."
+            ),
             color=rx.color("gray", 11),
         ),
-        new_account_form(FirstAdminState, "Create admin account", FirstAdminState.create),
+        new_account_form(FirstAdminState, t("Create admin account"), FirstAdminState.create),
     )

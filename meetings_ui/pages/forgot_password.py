@@ -6,6 +6,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import account_form, auth_card, email_field, inbox_notice
+from meetings_ui.components.i18n import t
 from meetings_ui.config import get_settings
 from meetings_ui.services import challenges, sign_in
 from meetings_ui.state.auth import AuthState, visitor_ip
@@ -49,6 +50,7 @@ class ForgotPasswordState(FormMixin, AuthState):
             email=email,
             client_ip=visitor_ip(self),
             challenge=str(solution or ""),
+            locale=self.locale,
         )
         if address is not NOT_DONE:
             async with self:
@@ -62,23 +64,24 @@ class ForgotPasswordState(FormMixin, AuthState):
 )
 def forgot_password() -> rx.Component:
     return auth_card(
-        "Reset your password",
+        t("Reset your password"),
         rx.cond(
             ForgotPasswordState.sent_to != "",
             inbox_notice(
-                "If an account exists for "
-                + ForgotPasswordState.sent_to
-                + ", we have emailed it a link to set a new password. The link works "
-                "once, for one hour.",
+                t(
+                    "If an account exists for {address}, we have emailed it a link to set a "
+                    "new password. The link works once, for one hour.",
+                    address=ForgotPasswordState.sent_to,
+                ),
                 ForgotPasswordState.local_outbox,
             ),
             account_form(
                 email_field(),
                 error=ForgotPasswordState.error,
-                submit="Send reset link",
+                submit=t("Send reset link"),
                 busy=ForgotPasswordState.busy,
                 on_submit=ForgotPasswordState.send,
             ),
         ),
-        rx.link("Back to log in", href=routes.LOGIN),
+        rx.link(t("Back to log in"), href=routes.LOGIN),
     )

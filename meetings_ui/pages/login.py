@@ -11,6 +11,7 @@ from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, browser_account_form, email_field, field
 from meetings_ui.components.i18n import t
 from meetings_ui.config import get_settings
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import sign_in
 from meetings_ui.services.demo import DemoLogin, demo_logins
 from meetings_ui.state.auth import AuthState, visitor_ip
@@ -19,8 +20,8 @@ from meetings_ui.state.login_binding import BrowserCheckMixin
 from meetings_ui.state.navigation import full_page_load
 
 NOTICES = {
-    "expired": "That log-in took too long or was already used: log in again.",
-    "other_browser": (
+    "expired": N_("That log-in took too long or was already used: log in again."),
+    "other_browser": N_(
         "That log-in was started in another browser, so it was refused here: "
         "log in on this page to continue."
     ),
@@ -46,7 +47,7 @@ class LoginState(FormMixin, BrowserCheckMixin, AuthState):
         if current.viewer is not None:
             return rx.redirect(routes.MEETINGS, replace=True)
         query = self.router.url.query_parameters
-        self.notice = next((text for key, text in NOTICES.items() if query.get(key)), "")
+        self.notice = next((self.t(text) for key, text in NOTICES.items() if query.get(key)), "")
         self.demo_accounts = list(demo_logins())
         return self._check_browser()
 
@@ -71,7 +72,7 @@ def _demo_accounts() -> rx.Component:
         LoginState.demo_accounts.length() > 0,
         rx.callout(
             rx.vstack(
-                rx.text("Demo workspace — log in as:", weight="bold"),
+                rx.text(t("Demo workspace — log in as:"), weight="bold"),
                 rx.foreach(
                     LoginState.demo_accounts,
                     lambda a: rx.text(a.role, ": ", rx.code(a.email), " / ", rx.code(a.password)),
@@ -79,7 +80,7 @@ def _demo_accounts() -> rx.Component:
                 spacing="1",
             ),
             icon="info",
-            aria_label="Demo accounts",
+            aria_label=t("Demo accounts"),
         ),
     )
 
@@ -91,7 +92,7 @@ def _demo_accounts() -> rx.Component:
 )
 def login() -> rx.Component:
     return auth_card(
-        "Log in",
+        t("Log in"),
         rx.cond(
             LoginState.notice != "",
             rx.callout(LoginState.notice, icon="clock", role="status"),
@@ -100,14 +101,14 @@ def login() -> rx.Component:
         browser_account_form(
             LoginState,
             email_field(),
-            field("Password", "password", type_="password", autocomplete="current-password"),
-            submit="Log in",
+            field(t("Password"), "password", type_="password", autocomplete="current-password"),
+            submit=t("Log in"),
             on_submit=LoginState.log_in,
         ),
         rx.hstack(
             rx.link(t("Forgot password?"), href=routes.FORGOT_PASSWORD),
             rx.spacer(),
-            rx.link("Sign up", href=routes.SIGN_UP),
+            rx.link(t("Sign up"), href=routes.SIGN_UP),
             width="100%",
         ),
     )

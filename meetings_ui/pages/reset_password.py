@@ -6,12 +6,14 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import account_form, auth_card, new_password_field
+from meetings_ui.components.i18n import t
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import sign_in
 from meetings_ui.services.password_reset import reset_token_is_valid
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.forms import NOT_DONE, FormMixin, submit_in_thread
 
-DEAD_LINK = "This reset link has expired or was already used: ask for a new one."
+DEAD_LINK = N_("This reset link has expired or was already used: ask for a new one.")
 
 
 class ResetPasswordState(FormMixin, AuthState):
@@ -48,14 +50,16 @@ class ResetPasswordState(FormMixin, AuthState):
 )
 def reset_password() -> rx.Component:
     return auth_card(
-        "Choose a new password",
+        t("Choose a new password"),
         rx.cond(
             ResetPasswordState.done,
             rx.callout(
                 rx.text(
-                    "Your password is changed, and every device was logged out. ",
-                    rx.link("Log in", href=routes.LOGIN),
-                    " with the new password.",
+                    t("Your password is changed, and every device was logged out."),
+                    " ",
+                    rx.link(
+                        t("Log in with the new password"), href=routes.LOGIN, underline="always"
+                    ),
                 ),
                 icon="check",
                 color_scheme="green",
@@ -65,16 +69,20 @@ def reset_password() -> rx.Component:
                 ResetPasswordState.link_dead,
                 rx.callout(
                     rx.text(
-                        DEAD_LINK, " ", rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD)
+                        t(DEAD_LINK),
+                        " ",
+                        rx.link(
+                            t("Ask for a new link"), href=routes.FORGOT_PASSWORD, underline="always"
+                        ),
                     ),
                     icon="triangle-alert",
                     color_scheme="red",
                     role="alert",
                 ),
                 account_form(
-                    new_password_field("New password"),
+                    new_password_field(t("New password")),
                     error=ResetPasswordState.error,
-                    submit="Save",
+                    submit=t("Save"),
                     busy=ResetPasswordState.busy,
                     on_submit=ResetPasswordState.save,
                 ),

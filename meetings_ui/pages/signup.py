@@ -11,6 +11,7 @@ from meetings_ui.components.forms import (
     inbox_notice,
     new_account_form,
 )
+from meetings_ui.components.i18n import t
 from meetings_ui.config import get_settings
 from meetings_ui.services import sign_in
 from meetings_ui.services.accounts import AccountError, needs_first_admin
@@ -42,6 +43,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
             refused=(AccountError, ForbiddenError),
             **new_account_input(form),
             client_ip=visitor_ip(self),
+            locale=self.locale,
         )
         if address is not NOT_DONE:
             async with self:
@@ -55,17 +57,22 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
 )
 def sign_up() -> rx.Component:
     return auth_card(
-        "Sign up",
+        t("Sign up"),
         rx.cond(
             SignUpState.sent_to != "",
             inbox_notice(
-                "We have emailed "
-                + SignUpState.sent_to
-                + " a link to finish signing up: open it within 24 hours. Nothing arrived? "
-                "Check the spam folder, or the address you typed.",
+                t(
+                    "We have emailed {address} a link to finish signing up: open it within "
+                    "24 hours. Nothing arrived? Check the spam folder, or the address you typed.",
+                    address=SignUpState.sent_to,
+                ),
                 SignUpState.local_outbox,
             ),
-            new_account_form(SignUpState, "Sign up", SignUpState.sign_up),
+            new_account_form(SignUpState, t("Sign up"), SignUpState.sign_up),
         ),
-        rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN)),
+        rx.text(
+            t("Already have an account?"),
+            " ",
+            rx.link(t("Log in"), href=routes.LOGIN, underline="always"),
+        ),
     )

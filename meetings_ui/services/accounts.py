@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import seat_from_row
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import (
     MAX_NAME_LENGTH,
     InvalidTextError,
@@ -22,6 +23,7 @@ from meetings_ui.domain.text_fields import (
     normalize_email,
 )
 from meetings_ui.domain.time_zones import is_time_zone
+from meetings_ui.i18n import LANGUAGES
 from meetings_ui.models import Seat, User, utc_now
 from meetings_ui.services import audit, login_throttle
 from meetings_ui.services.guard import Actor, ForbiddenError, require_admin, require_self_or_admin
@@ -60,25 +62,28 @@ def normalise_email(raw: str) -> str:
 def email_problem(email: str) -> str | None:
     """What is wrong with an address someone typed, or None (checked by email-validator)."""
     if not email.strip():
-        return "Enter your email address."
+        return Text("Enter your email address.")
     try:
         normalize_email(email)
     except InvalidTextError as error:
         reason = error.__cause__ or error  # email-validator's own words when it refused
-        return f"{email!r} is not an email address: {reason}"
+        return Text("{email} is not an email address: {reason}", email=repr(email), reason=reason)
     return None
 
 
 def password_problem(password: str, *, email: str = "") -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (
-            f"Use at least {MIN_PASSWORD_LENGTH} characters for your password "
-            f"(this one has {len(password)})."
+        return Text(
+            "Use at least {minimum} characters for your password (this one has {length}).",
+            minimum=MIN_PASSWORD_LENGTH,
+            length=len(password),
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters for your password."
+        return Text(
+            "Use at most {maximum} characters for your password.", maximum=MAX_PASSWORD_LENGTH
+        )
     if email and password.strip().lower() == email:
-        return "Don't use your email address as your password."
+        return Text("Don't use your email address as your password.")
     return None
 
 
@@ -87,7 +92,7 @@ def _display_name(raw: str, email: str) -> str:
     try:
         name = clean_line(raw, max_length=MAX_NAME_LENGTH, required=False)
     except InvalidTextError as error:
-        raise AccountError(f"Your name: {error}", "name") from None
+        raise AccountError(Text("Your name: {problem}", problem=error.args[0]), "name") from None
     return name or email.split("@", 1)[0]
 
 
@@ -119,7 +124,8 @@ def _new_user(session: Session, account: NewAccount, *, role: Role) -> User:
     """Add (not commit) a user; every account creation goes through here."""
     if session.exec(select(User.id).where(User.email == account.email)).first() is not None:
         raise AccountError(
-            "An account with this email already exists: log in, or reset its password.", "email"
+            Text("An account with this email already exists: log in, or reset its password."),
+            "email",
         )
     user = User(
         email=account.email,
@@ -137,7 +143,8 @@ def _commit_new_user(session: Session, user: User) -> None:
     except sa.exc.IntegrityError:
         session.rollback()
         raise AccountError(
-            "An account with this email already exists: log in, or reset its password.", "email"
+            Text("An account with this email already exists: log in, or reset its password."),
+            "email",
         ) from None
 
 
@@ -159,7 +166,7 @@ def do_create_first_admin(
     _lock_users_table(session)
     if not needs_first_admin(session=session):
         session.rollback()
-        raise ForbiddenError("This workspace already has an admin: log in instead.")
+        raise ForbiddenError(Text("This workspace already has an admin: log in instead."))
     account = new_account(email=email, password=password, display_name=display_name)
     user = _new_user(session, account, role=Role.ADMIN)
     _commit_new_user(session, user)
@@ -173,7 +180,7 @@ def refuse_before_first_admin(session: Session) -> None:
     """Hosts sign up only once the workspace has its admin."""
     if needs_first_admin(session=session):
         raise ForbiddenError(
-            "This workspace has no admin yet: create the first admin account first."
+            Text("This workspace has no admin yet: create the first admin account first.")
         )
 
 
@@ -224,22 +231,25 @@ def do_check_credentials(
     now = now or utc_now()
     email = normalise_email(email)
     if not email or not password:
-        raise LoginRefusedError("Enter your email and your password.")
+        raise LoginRefusedError(Text("Enter your email and your password."))
     try:
         attempt_id = login_throttle.start_attempt(
             session=session, email=email, client_ip=client_ip, now=now
         )
     except login_throttle.LockedOutError as locked:
-        unit = "minute" if locked.minutes == 1 else "minutes"
         raise LoginRefusedError(
-            f"Too many attempts, try again in {locked.minutes} {unit}."
+            Text("Too many attempts, try again in 1 minute.")
+            if locked.minutes == 1
+            else Text("Too many attempts, try again in {minutes} minutes.", minutes=locked.minutes)
         ) from None
     user = user_by_email(session=session, email=email)
     valid = verify_password(
         user.password_hash if user and user.password_hash else _DUMMY_HASH, password
     )
     if not (user and user.password_hash and user.is_active and valid):
-        raise LoginRefusedError("Wrong email or password. Check both, or reset your password.")
+        raise LoginRefusedError(
+            Text("Wrong email or password. Check both, or reset your password.")
+        )
     login_throttle.mark_succeeded(session=session, attempt_id=attempt_id)
     return user
 
@@ -251,13 +261,16 @@ def do_update_profile(
     require_self_or_admin(actor, user_id)
     user = session.get(User, user_id)
     if user is None:
-        raise AccountError("That account no longer exists.")
+        raise AccountError(Text("That account no longer exists."))
     name = display_name.strip()
     if not name:
-        raise AccountError("Enter your name.", "name")
+        raise AccountError(Text("Enter your name."), "name")
     if not is_time_zone(time_zone):
         raise AccountError(
-            f"Unknown time zone {time_zone!r}: pick one from the list, e.g. Europe/Paris.",
+            Text(
+                "Unknown time zone {zone}: pick one from the list, e.g. Europe/Paris.",
+                zone=repr(time_zone),
+            ),
             "time_zone",
         )
     user.display_name = _display_name(name, user.email)
@@ -296,3 +309,25 @@ def do_list_accounts(*, session: Session, actor: Actor) -> list[AccountSummary]:
         AccountSummary(u.id, u.email, u.display_name, u.role, tuple(seats.get(u.id, ())))
         for u in users
     ]
+
+
+@use_case
+def do_set_language(*, session: Session, actor: Actor, language: str) -> str:
+    """The language of the user's own pages and emails: one we speak, or "" to follow
+    their browser (emails in English then)."""
+    user = session.get(User, actor.id) if isinstance(actor, User) else None
+    if user is None:
+        raise ForbiddenError(Text("You can only change your own account."))
+    if language not in ("", *LANGUAGES):
+        raise AccountError(Text("Choose a language from the list."), "language")
+    user.language = language
+    session.add(user)
+    session.commit()
+    audit.record(
+        session=session,
+        actor_id=user.id,
+        action="user.language_set",
+        target=user.email,
+        details={"language": language},
+    )
+    return language

@@ -10,6 +10,7 @@ import secrets
 
 from sqlmodel import Session, select
 
+from meetings_ui.domain.messages import Text
 from meetings_ui.models import ApiKey, User, utc_now
 from meetings_ui.services import audit
 from meetings_ui.services.accounts import AccountError
@@ -26,7 +27,7 @@ def do_create_api_key(*, session: Session, actor: Actor, user_id: int) -> str:
     require_self_or_admin(actor, user_id)
     user = session.get(User, user_id)
     if user is None:
-        raise AccountError("That account no longer exists.")
+        raise AccountError(Text("That account no longer exists."))
     prefix = secrets.token_hex(6)
     raw_key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
     session.add(ApiKey(user_id=user.id, prefix=prefix, key_hash=digest(raw_key)))
@@ -65,7 +66,7 @@ def authenticate_api_key(*, session: Session, raw_key: str) -> User | None:
 def do_revoke_api_key(*, session: Session, actor: Actor, key_id: int) -> None:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise AccountError("That API key does not exist.")
+        raise AccountError(Text("That API key does not exist."))
     require_self_or_admin(actor, key.user_id)
     if key.revoked_at is None:
         key.revoked_at = utc_now()

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.enums import BookingStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -39,7 +40,7 @@ class SlotTakenError(Exception):
     """The time was just taken; `slots` are the free ones left that day."""
 
     def __init__(self, slots: list[LocalSlot]) -> None:
-        super().__init__("This time was just taken — pick another.")
+        super().__init__(Text("This time was just taken — pick another."))
         self.slots = slots
 
 
@@ -112,7 +113,7 @@ class LinkView:
 def _public(session: Session, slug: str) -> MeetingLink:
     link = links.link_by_slug(session=session, slug=slug)
     if link is None:
-        raise links.LinkNotFoundError(f"No meeting link at {slug!r}")
+        raise links.LinkNotFoundError(Text("No meeting link at {slug}", slug=repr(slug)))
     return link
 
 
@@ -161,41 +162,56 @@ def open_slots(
     link = _public(session, slug)
     settings = link.settings
     if not is_time_zone(time_zone):
-        raise InvalidSlotQueryError("timezone", f"{time_zone!r} is not an IANA time zone.")
+        raise InvalidSlotQueryError(
+            "timezone", Text("{zone} is not an IANA time zone.", zone=repr(time_zone))
+        )
     last_day = last_day or first_day
     if not EARLIEST_DATE <= first_day <= last_day <= LATEST_DATE:
         message = (
-            "The range ends before it starts."
+            Text("The range ends before it starts.")
             if last_day < first_day
-            else f"Ask for dates between {EARLIEST_DATE} and {LATEST_DATE}."
+            else Text(
+                "Ask for dates between {earliest} and {latest}.",
+                earliest=str(EARLIEST_DATE),
+                latest=str(LATEST_DATE),
+            )
         )
         raise InvalidSlotQueryError("range", message)
     if (last_day - first_day).days + 1 > scheduling.MAX_RANGE_DAYS:
         raise InvalidSlotQueryError(
-            "range", f"Ask for at most {scheduling.MAX_RANGE_DAYS} days at a time."
+            "range",
+            Text("Ask for at most {days} days at a time.", days=scheduling.MAX_RANGE_DAYS),
         )
     duration = duration if duration is not None else settings.durations[0]
     if duration not in settings.durations:
         offered = ", ".join(map(str, settings.durations))
-        raise InvalidSlotQueryError("duration", f"This link offers {offered} minutes.")
+        raise InvalidSlotQueryError(
+            "duration", Text("This link offers {durations} minutes.", durations=offered)
+        )
     slots = _slots_between(session, link, first_day, last_day, time_zone, duration)
     if len(slots) > MAX_SLOTS:
         fits_until = max(first_day, slots[MAX_SLOTS].start.date() - timedelta(days=1))
         raise InvalidSlotQueryError(
             "range",
-            f"More than {MAX_SLOTS} free slots in this range: ask for a shorter one "
-            f"(from {first_day} to {fits_until} fits).",
+            Text(
+                "More than {count} free slots in this range: ask for a shorter one "
+                "(from {first} to {last} fits).",
+                count=MAX_SLOTS,
+                first=str(first_day),
+                last=str(fits_until),
+            ),
         )
     return SlotsView(timezone=time_zone, duration=duration, slots=slots)
 
 
 def book(
-    *, session: Session, slug: str, request: bookings.BookingRequest
+    *, session: Session, slug: str, request: bookings.BookingRequest, locale: str = "en"
 ) -> tuple[BookingView, bool]:
-    """(the booking, whether it is new); SlotTakenError carries the day's free slots."""
+    """(the booking, whether it is new); SlotTakenError carries the day's free slots.
+    `locale`: the prospect's (Accept-Language), for their emails."""
     link = _public(session, slug)
     try:
-        outcome = bookings.do_book(session=session, link=link, request=request)
+        outcome = bookings.do_book(session=session, link=link, request=request, locale=locale)
     except bookings.SlotUnavailableError:
         day = request.start.astimezone(zone(request.time_zone)).date()
         duration = request.duration or link.settings.durations[0]
@@ -275,10 +291,10 @@ def cancel_booking(*, session: Session, actor: Actor, booking_id: int) -> Bookin
     """Cancel a booking of one of the actor's links; anyone else's does not exist for them."""
     booking = session.get(Booking, booking_id)
     if booking is None:
-        raise bookings.BookingNotFoundError(f"No booking {booking_id}")
+        raise bookings.BookingNotFoundError(Text("No booking {id}", id=booking_id))
     try:
         links.link_for(session=session, actor=actor, link_id=booking.link_id)
     except links.LinkNotFoundError:
-        raise bookings.BookingNotFoundError(f"No booking {booking_id}") from None
-    bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the host.")
+        raise bookings.BookingNotFoundError(Text("No booking {id}", id=booking_id)) from None
+    bookings.do_cancel(session=session, booking=booking, reason=Text("Cancelled by the host."))
     return booking_view(booking)

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from meetings_ui import routes
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -255,9 +256,11 @@ def book(
     reschedule_token: str = "",
     page_host: str | None = None,
     now: datetime | None = None,
+    locale: str = "en",
 ) -> BookingResult:
     """Book (or, with a reschedule token, move the meeting to) the chosen time, remember the
-    visitor, and say where to go. A time taken meanwhile comes back with fresh free times."""
+    visitor, and say where to go. A time taken meanwhile comes back with fresh free times.
+    `locale`: the visitor's, for the words and dates of their emails."""
     link = _served_link(session, slug, page_host)
     if link is None:
         return BookingResult(problems=("This meeting link no longer exists.",))
@@ -280,10 +283,12 @@ def book(
                 session=session, purpose=bookings.RESCHEDULE, token=reschedule_token
             )
             booking = bookings.do_reschedule(
-                session=session, booking=moving, new_start=start, now=now
+                session=session, booking=moving, new_start=start, now=now, locale=locale
             )
         else:
-            booking = bookings.do_book(session=session, link=link, request=request, now=now).booking
+            booking = bookings.do_book(
+                session=session, link=link, request=request, now=now, locale=locale
+            ).booking
     except bookings.InvalidBookingError as refused:
         return BookingResult(problems=tuple(message for _, message in refused.problems))
     except bookings.BookingNotFoundError as missing:
@@ -327,7 +332,7 @@ def cancel(*, session: Session, token: str, page_host: str | None = None) -> Boo
     are told); LinkRefusedError when the link is not valid or the meeting has started."""
     booking = _booking_for(session, bookings.CANCEL, token, page_host)
     try:
-        bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
+        bookings.do_cancel(session=session, booking=booking, reason=Text("Cancelled by the guest."))
     except bookings.MeetingStartedError as started:  # it started while the page was open
         raise LinkRefusedError("This meeting has already started", str(started)) from None
     return _details(session, booking)

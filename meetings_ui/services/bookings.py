@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import sign, unsign
 from meetings_ui.domain import time_zones
@@ -32,6 +32,7 @@ from meetings_ui.domain.availability import ReasonKind, explain
 from meetings_ui.domain.enums import BookingStatus, LinkType, OutboxKind, Provider, VideoMeeting
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
 from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import (
     MAX_NAME_LENGTH,
     InvalidTextError,
@@ -39,7 +40,6 @@ from meetings_ui.domain.text_fields import (
     clean_text,
     normalize_email,
 )
-from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import (
     Booking,
     BookingHost,
@@ -53,7 +53,7 @@ from meetings_ui.providers.base import Attendee, NewEvent, ProviderError
 from meetings_ui.services import contacts, domain_brand, outbox, scheduling
 from meetings_ui.services.calendar_connections import call_provider
 from meetings_ui.services.links import host_ids_of, link_url
-from meetings_ui.services.mail import Attachment, send_email
+from meetings_ui.services.mail import Attachment, reader_of, send_email
 from meetings_ui.services.tokens import digest
 from meetings_ui.services.transactions import use_case
 
@@ -130,19 +130,21 @@ def meeting_place(session: Session, link: MeetingLink, booking: Booking) -> Meet
     )
 
 
-def _place_lines(place: MeetingPlace) -> list[str]:
+def _place_lines(place: MeetingPlace, reader: i18n.Reader) -> list[str]:
     """The place as email lines: what the prospect needs to find or join the meeting."""
     lines = []
     if place.location:
-        lines.append(f"Where: {place.location}")
+        lines.append(reader.t("Where: {place}", place=place.location))
     if place.url:
-        lines.append(f"Join: {place.url}")
+        lines.append(reader.t("Join: {url}", url=place.url))
     if place.video_to_come:
-        lines.append(f"The {place.video_to_come} link will follow in a separate email.")
+        lines.append(
+            reader.t("The {video} link will follow in a separate email.", video=place.video_to_come)
+        )
     return lines
 
 
-STARTED = "This meeting has already started: it can no longer be cancelled or rescheduled."
+STARTED = Text("This meeting has already started: it can no longer be cancelled or rescheduled.")
 
 
 @dataclass(frozen=True)
@@ -168,27 +170,46 @@ def validate_request(settings: LinkSettings, request: BookingRequest) -> int:
     try:
         clean_line(request.name, max_length=MAX_NAME_LENGTH)
     except InvalidTextError as error:
-        problems.append(("name", f"Enter your name: {error}"))
+        problems.append(("name", Text("Enter your name: {problem}", problem=error.args[0])))
     try:
         normalize_email(request.email)
     except InvalidTextError as error:
-        problems.append(("email", str(error)))
+        problems.append(("email", error.args[0]))
     if not time_zones.is_time_zone(request.time_zone):
-        problems.append(("timezone", f"{request.time_zone!r} is not an IANA time zone."))
+        problems.append(
+            (
+                "timezone",
+                Text("{zone} is not an IANA time zone.", zone=repr(request.time_zone)),
+            )
+        )
     if not isinstance(request.start, datetime) or request.start.utcoffset() is None:
-        problems.append(("start", "Give the start as an ISO-8601 time with its offset."))
+        problems.append(("start", Text("Give the start as an ISO-8601 time with its offset.")))
     elif not time_zones.EARLIEST_DATE <= request.start.date() <= time_zones.LATEST_DATE:
-        supported = f"{time_zones.EARLIEST_DATE} and {time_zones.LATEST_DATE}"
-        problems.append(("start", f"Choose a time between {supported}."))
+        problems.append(
+            (
+                "start",
+                Text(
+                    "Choose a time between {earliest} and {latest}.",
+                    earliest=str(time_zones.EARLIEST_DATE),
+                    latest=str(time_zones.LATEST_DATE),
+                ),
+            )
+        )
     duration = request.duration if request.duration is not None else settings.durations[0]
     if duration not in settings.durations:
         problems.append(
-            ("duration", f"Choose one of {', '.join(map(str, settings.durations))} minutes.")
+            (
+                "duration",
+                Text(
+                    "Choose one of {durations} minutes.",
+                    durations=", ".join(map(str, settings.durations)),
+                ),
+            )
         )
     if request.idempotency_key is not None and (
         not isinstance(request.idempotency_key, str) or not 8 <= len(request.idempotency_key) <= 200
     ):
-        problems.append(("idempotency_key", "Use 8 to 200 characters."))
+        problems.append(("idempotency_key", Text("Use 8 to 200 characters.")))
     problems.extend(
         settings.answer_problems(request.answers if request.answers is not None else {})
     )
@@ -218,7 +239,7 @@ def _same_request(booking: Booking, link: MeetingLink, request: BookingRequest) 
         or booking.prospect_email != normalize_email(request.email)
     ):
         raise InvalidBookingError(
-            [("idempotency_key", "This key was already used for another booking.")]
+            [("idempotency_key", Text("This key was already used for another booking."))]
         )
     return booking
 
@@ -243,11 +264,13 @@ def do_book(
     now: datetime | None = None,
     moving: Booking | None = None,
     host_confirmed: bool = False,
+    locale: str = "en",
 ) -> BookingOutcome:
     """Book the requested time. `moving` is the booking a reschedule replaces: its own time
     does not count as busy, so a meeting may move to a time overlapping its old one.
     `host_confirmed`: the host chose the time themselves (moving a confirmed meeting), so
-    it is confirmed even in offline mode; the calendar is written only if connected."""
+    it is confirmed even in offline mode; the calendar is written only if connected.
+    `locale`: the prospect's ("fr-FR"), for the words and dates of their emails."""
     settings = link.settings
     duration = validate_request(settings, request)
     now = now or datetime.now(UTC)
@@ -282,7 +305,7 @@ def do_book(
             settings=settings, link=link, hosts=hosts, at=start, duration=duration, now=now
         )
         if free is None:
-            raise SlotUnavailableError("This time was just taken — pick another")
+            raise SlotUnavailableError(Text("This time was just taken — pick another"))
         if link.link_type == LinkType.ROUND_ROBIN:
             assigned = _round_robin_choice(session, link, free)
             occupied = [assigned]
@@ -307,6 +330,7 @@ def do_book(
                 if isinstance(v, str) and v.strip()
             },
             idempotency_key=request.idempotency_key,
+            locale=i18n.supported_locale(locale),
         )
         session.add(booking)
         session.flush()
@@ -373,14 +397,15 @@ def deliver_calendar_create(session: Session, item: OutboxItem) -> None:
         else []
     )
     settings = link.settings
+    reader = reader_of(session.get(User, booking.host_id))
     event = NewEvent(
-        summary=f"{link.name} with {booking.prospect_name}",
+        summary=reader.t("{link} with {name}", link=link.name, name=booking.prospect_name),
         start=booking.start_at,
         end=booking.end_at,
         time_zone=booking.prospect_time_zone,
         # Unique across databases too, so a retried create finds only its own event.
         idempotency_key=calendar_key(booking),
-        description=_description(booking),
+        description=_description(booking, reader),
         attendees=(
             Attendee(booking.prospect_email, booking.prospect_name),
             *(Attendee(u.email, u.display_name) for u in others if u is not None),
@@ -458,35 +483,48 @@ def _video_link_known(session: Session, link: MeetingLink, booking: Booking, url
     booking.sequence += 1
     session.add(booking)
     session.flush()
+    reader = prospect_reader(booking)
+    host = session.get(User, booking.host_id)
     _mail_prospect_invite(
         session,
         link,
         booking,
-        "Video link",
+        reader.t("Video link: {link} with {host}", link=link.name, host=host.display_name),
         [
-            f"Hello {booking.prospect_name},",
+            reader.t("Hello {name},", name=booking.prospect_name),
             "",
-            f"Your meeting on {_when(booking, booking.prospect_time_zone)} takes place online.",
-            *_place_lines(meeting_place(session, link, booking)),
+            reader.t("Your meeting on {when} takes place online.", when=_when(booking, reader)),
+            *_place_lines(meeting_place(session, link, booking), reader),
             "",
-            f"Reschedule: {reschedule_url(booking)}",
-            f"Cancel: {cancel_url(booking)}",
+            *_prospect_links(booking, reader),
         ],
     )
 
 
+def prospect_reader(booking: Booking) -> i18n.Reader:
+    """The prospect reads in the locale they booked in, in their time zone."""
+    return i18n.Reader(booking.locale, booking.prospect_time_zone)
+
+
+def _prospect_links(booking: Booking, reader: i18n.Reader) -> list[str]:
+    return [
+        reader.t("Reschedule: {url}", url=reschedule_url(booking)),
+        reader.t("Cancel: {url}", url=cancel_url(booking)),
+    ]
+
+
 def _mail_prospect_invite(
-    session: Session, link: MeetingLink, booking: Booking, what: str, lines: list[str]
+    session: Session, link: MeetingLink, booking: Booking, subject: str, lines: list[str]
 ) -> None:
     """Mail the prospect about their meeting, the up-to-date invitation attached, so their
     calendar app keeps the event in step."""
-    host = session.get(User, booking.host_id)
+    ics = ics_for(session, booking)
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=_branded(session, link, f"{what}: {link.name} with {host.display_name}"),
+        subject=_branded(session, link, subject),
         text="\n".join([*lines, *_brand_footer(session, link)]),
-        attachments=[Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())],
+        attachments=[Attachment("invite.ics", "text/calendar", ics.encode())],
         booking_id=booking.id,
     )
 
@@ -539,8 +577,14 @@ def _calendar_failed(session: Session, booking: Booking, reason: str) -> NoRetur
     raise CalendarWriteError(reason)
 
 
-def _description(booking: Booking) -> str:
-    lines = [f"Booked by {booking.prospect_name} <{booking.prospect_email}> through Meetings."]
+def _description(booking: Booking, reader: i18n.Reader) -> str:
+    lines = [
+        reader.t(
+            "Booked by {name} <{email}> through Meetings.",
+            name=booking.prospect_name,
+            email=booking.prospect_email,
+        )
+    ]
     lines.extend(f"{key}: {value}" for key, value in booking.answers.items())
     return "\n".join(lines)
 
@@ -604,13 +648,15 @@ def booking_from_token(
     # type() and not isinstance(): JSON true is a bool, and a bool is an int in Python.
     booking = session.get(Booking, booking_id) if type(booking_id) is int else None
     if booking is None:
-        raise BookingNotFoundError("This link is not valid. Check that you copied all of it.")
+        raise BookingNotFoundError(Text("This link is not valid. Check that you copied all of it."))
     if purpose in _UNTIL_START and booking.start_at <= (now or datetime.now(UTC)):
         raise MeetingStartedError(STARTED)
     return booking
 
 
-def ics_for(session: Session, booking: Booking) -> str:
+def ics_for(session: Session, booking: Booking, reader: i18n.Reader | None = None) -> str:
+    """The booking's invitation, in the words of `reader` (the prospect by default)."""
+    reader = reader or prospect_reader(booking)
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
     place = meeting_place(session, link, booking)
@@ -619,8 +665,8 @@ def ics_for(session: Session, booking: Booking) -> str:
             uid=f"booking-{booking.id}@meetings",
             start=booking.start_at,
             end=booking.end_at,
-            summary=f"{link.name} with {host.display_name}",
-            description=_description(booking),
+            summary=reader.t("{link} with {name}", link=link.name, name=host.display_name),
+            description=_description(booking, reader),
             organizer_name=host.display_name,
             organizer_email=host.email,
             attendee_name=booking.prospect_name,
@@ -629,44 +675,46 @@ def ics_for(session: Session, booking: Booking) -> str:
             cancelled=booking.status == BookingStatus.CANCELLED,
             location=place.location,
             url=place.url,
+            join_label=reader.t("Join"),
         ),
         now=utc_now(),
     )
 
 
-def _when(booking: Booking, time_zone: str) -> str:
-    tz = zone(time_zone)
-    start = booking.start_at.astimezone(tz)
-    end = booking.end_at.astimezone(tz)
-    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({time_zone})"
+def _when(booking: Booking, reader: i18n.Reader) -> str:
+    """ "jeudi 26 novembre 2026, 14:30–15:00 (Europe/Paris)": the reader's words, clock and
+    time zone."""
+    return f"{reader.moment(booking.start_at)}–{reader.time(booking.end_at)} ({reader.time_zone})"
 
 
 def when_for_prospect(booking: Booking) -> str:
     """The meeting's day and time as the prospect reads them, in their time zone."""
-    return _when(booking, booking.prospect_time_zone)
+    return _when(booking, prospect_reader(booking))
 
 
 def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -> None:
+    """The prospect's mail in their language, the host's in theirs, each with its .ics."""
     host = session.get(User, booking.host_id)
     settings = link.settings
-    invite = Attachment("invite.ics", "text/calendar", ics_for(session, booking).encode())
-    if booking.status == BookingStatus.CONFIRMED:
-        subject = f"Confirmed: {link.name} with {host.display_name}"
-        opening = "Your meeting is booked."
+    confirmed = booking.status == BookingStatus.CONFIRMED
+    place = meeting_place(session, link, booking)
+    reader = prospect_reader(booking)
+    if confirmed:
+        subject = reader.t("Confirmed: {link} with {host}", link=link.name, host=host.display_name)
+        opening = reader.t("Your meeting is booked.")
     else:
-        subject = f"Requested: {link.name} with {host.display_name}"
-        opening = f"{host.display_name} will confirm your request."
+        subject = reader.t("Requested: {link} with {host}", link=link.name, host=host.display_name)
+        opening = reader.t("{host} will confirm your request.", host=host.display_name)
     prospect_text = "\n".join(
         [
-            f"Hello {booking.prospect_name},",
+            reader.t("Hello {name},", name=booking.prospect_name),
             "",
             opening,
-            _when(booking, booking.prospect_time_zone),
-            *_place_lines(meeting_place(session, link, booking)),
+            _when(booking, reader),
+            *_place_lines(place, reader),
             settings.confirmation_message,
             "",
-            f"Reschedule: {reschedule_url(booking)}",
-            f"Cancel: {cancel_url(booking)}",
+            *_prospect_links(booking, reader),
             *_brand_footer(session, link),
         ]
     )
@@ -675,31 +723,42 @@ def _send_confirmations(session: Session, link: MeetingLink, booking: Booking) -
         to=booking.prospect_email,
         subject=_branded(session, link, subject),
         text=prospect_text,
-        attachments=[invite],
+        attachments=[_invite(session, booking, reader)],
         booking_id=booking.id,
     )
+    host_reader = reader_of(host)
+    who = {"name": booking.prospect_name, "email": booking.prospect_email, "link": link.name}
     host_text = "\n".join(
         [
-            f"{booking.prospect_name} <{booking.prospect_email}> "
-            + ("booked" if booking.status == BookingStatus.CONFIRMED else "requested")
-            + f" “{link.name}”.",
-            _when(booking, host.time_zone or "UTC"),
-            *_place_lines(replace(meeting_place(session, link, booking), video_to_come="")),
+            host_reader.t("{name} <{email}> booked “{link}”.", **who)
+            if confirmed
+            else host_reader.t("{name} <{email}> requested “{link}”.", **who),
+            _when(booking, host_reader),
+            *_place_lines(replace(place, video_to_come=""), host_reader),
             *(f"{k}: {v}" for k, v in booking.answers.items()),
             ""
-            if booking.status == BookingStatus.CONFIRMED
-            else "Offline mode: nothing was added to your calendar. Confirm or decline the "
-            f"request under Scheduled meetings: {get_settings().app_url}{routes.MEETINGS}",
+            if confirmed
+            else host_reader.t(
+                "Offline mode: nothing was added to your calendar. Confirm or decline the "
+                "request under Scheduled meetings: {url}",
+                url=f"{get_settings().app_url}{routes.MEETINGS}",
+            ),
         ]
     )
     send_email(
         session=session,
         to=host.email,
-        subject=f"New booking: {link.name}",
+        subject=host_reader.t("New booking: {link}", link=link.name),
         text=host_text,
-        attachments=[invite],
+        attachments=[_invite(session, booking, host_reader)],
         booking_id=booking.id,
     )
+
+
+def _invite(
+    session: Session, booking: Booking, reader: i18n.Reader, filename: str = "invite.ics"
+) -> Attachment:
+    return Attachment(filename, "text/calendar", ics_for(session, booking, reader).encode())
 
 
 def do_cancel(
@@ -731,20 +790,31 @@ def do_cancel(
             booking_id=booking.id,
             summary=f"Cancel “{link.name}” in the host's calendar",
         )
-    invite = Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())
-    for to in (booking.prospect_email, host.email):
+    for to, reader in (
+        (booking.prospect_email, prospect_reader(booking)),
+        (host.email, reader_of(host)),
+    ):
+        # Our own reasons are `Text`s, said in the reader's words; a host's typed message
+        # is said as they wrote it.
+        said = reader.translate(reason) if isinstance(reason, Text) else reason
         send_email(
             session=session,
             to=to,
-            subject=_branded(session, link, f"Cancelled: {link.name}"),
+            subject=_branded(session, link, reader.t("Cancelled: {link}", link=link.name)),
             text="\n".join(
                 [
-                    f"The meeting on {_when(booking, booking.prospect_time_zone)} is cancelled. "
-                    f"{reason}".strip(),
+                    " ".join(
+                        [
+                            reader.t(
+                                "The meeting on {when} is cancelled.", when=_when(booking, reader)
+                            ),
+                            said,
+                        ]
+                    ).strip(),
                     *_brand_footer(session, link),
                 ]
             ),
-            attachments=[invite],
+            attachments=[_invite(session, booking, reader, "cancel.ics")],
             booking_id=booking.id,
         )
     session.commit()
@@ -760,7 +830,9 @@ class TimeNowBusyError(Exception):
     host confirms anyway only on purpose."""
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__("This time is now busy in your calendar: " + "; ".join(reasons))
+        super().__init__(
+            Text("This time is now busy in your calendar: {reasons}", reasons="; ".join(reasons))
+        )
         self.reasons = reasons
 
 
@@ -810,9 +882,11 @@ def do_confirm_request(
     if booking.status == BookingStatus.CONFIRMED:
         return Confirmation(booking, calendar_write_queued=False, already=True)
     if booking.status != BookingStatus.REQUESTED:
-        raise RequestClosedError("This request was declined or cancelled already.")
+        raise RequestClosedError(Text("This request was declined or cancelled already."))
     if booking.start_at <= now:
-        raise MeetingStartedError("This meeting's time has passed: it can no longer be confirmed.")
+        raise MeetingStartedError(
+            Text("This meeting's time has passed: it can no longer be confirmed.")
+        )
     if not anyway:
         reasons = busy_reasons(session, booking, now)
         if reasons:
@@ -829,7 +903,7 @@ def do_confirm_request(
         session.commit()
         if booking.status == BookingStatus.CONFIRMED:
             return Confirmation(booking, calendar_write_queued=False, already=True)
-        raise RequestClosedError("This request was declined or cancelled meanwhile.")
+        raise RequestClosedError(Text("This request was declined or cancelled meanwhile."))
     contacts.record_booking(session, booking)
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
@@ -841,21 +915,21 @@ def do_confirm_request(
             booking_id=booking.id,
             summary=f"Write “{link.name}” to the host's calendar",
         )
+    reader = prospect_reader(booking)
     _mail_prospect_invite(
         session,
         link,
         booking,
-        "Confirmed",
+        reader.t("Confirmed: {link} with {host}", link=link.name, host=host.display_name),
         [
-            f"Hello {booking.prospect_name},",
+            reader.t("Hello {name},", name=booking.prospect_name),
             "",
-            f"{host.display_name} confirmed your meeting.",
-            _when(booking, booking.prospect_time_zone),
-            *_place_lines(meeting_place(session, link, booking)),
+            reader.t("{host} confirmed your meeting.", host=host.display_name),
+            _when(booking, reader),
+            *_place_lines(meeting_place(session, link, booking), reader),
             link.settings.confirmation_message,
             "",
-            f"Reschedule: {reschedule_url(booking)}",
-            f"Cancel: {cancel_url(booking)}",
+            *_prospect_links(booking, reader),
         ],
     )
     session.commit()
@@ -871,7 +945,7 @@ def host_message(message: str) -> str:
     try:
         return clean_text(message, max_length=MAX_MESSAGE_LENGTH)
     except InvalidTextError as error:
-        raise InvalidBookingError([("message", str(error))]) from None
+        raise InvalidBookingError([("message", error.args[0])]) from None
 
 
 def do_decline_request(
@@ -893,25 +967,31 @@ def do_decline_request(
         session.commit()
         if booking.status == BookingStatus.CANCELLED:
             return booking
-        raise RequestClosedError("This request was confirmed already: cancel the meeting instead.")
+        raise RequestClosedError(
+            Text("This request was confirmed already: cancel the meeting instead.")
+        )
     contacts.record_booking(session, booking)
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
+    reader = prospect_reader(booking)
     lines = [
-        f"Hello {booking.prospect_name},",
+        reader.t("Hello {name},", name=booking.prospect_name),
         "",
-        f"{host.display_name} cannot meet at the time you asked for, and declined your request:",
-        _when(booking, booking.prospect_time_zone),
+        reader.t(
+            "{host} cannot meet at the time you asked for, and declined your request:",
+            host=host.display_name,
+        ),
+        _when(booking, reader),
     ]
     if message:
-        lines += ["", f"Message from {host.display_name}:", message]
-    lines += ["", f"Pick another time: {link_url(session, link)}"]
+        lines += ["", reader.t("Message from {host}:", host=host.display_name), message]
+    lines += ["", reader.t("Pick another time: {url}", url=link_url(session, link))]
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=f"Declined: {link.name} with {host.display_name}",
+        subject=reader.t("Declined: {link} with {host}", link=link.name, host=host.display_name),
         text="\n".join(lines),
-        attachments=[Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())],
+        attachments=[_invite(session, booking, reader, "cancel.ics")],
         booking_id=booking.id,
     )
     session.commit()
@@ -925,15 +1005,19 @@ def do_reschedule(
     new_start: datetime,
     now: datetime | None = None,
     by_host: bool = False,
+    locale: str | None = None,
 ) -> Booking:
     """Move a booking: book the new time race-free (as a new booking), then cancel the old
     one, so a failed move never loses the meeting. The old booking's own time is free for
     the new one (30 minutes at 10:00 may move to 10:15). The new booking's idempotency key
     names the one it replaces, so replays of one reschedule link racing each other make
     one meeting, never several. `by_host`: the host moves it (see do_book's
-    `host_confirmed`)."""
+    `host_confirmed`). `locale`: the prospect's, when they move it themselves; otherwise
+    the meeting keeps the one it was booked in."""
     if booking.status == BookingStatus.CANCELLED:
-        raise InvalidBookingError([("booking", "This meeting was cancelled; book a new one.")])
+        raise InvalidBookingError(
+            [("booking", Text("This meeting was cancelled; book a new one."))]
+        )
     if booking.start_at <= (now or datetime.now(UTC)):
         raise MeetingStartedError(STARTED)
     link = session.get(MeetingLink, booking.link_id)
@@ -953,14 +1037,15 @@ def do_reschedule(
             now=now,
             moving=booking,
             host_confirmed=by_host and booking.status == BookingStatus.CONFIRMED,
+            locale=locale or booking.locale,
         )
     except InvalidBookingError as refused:
         if any(field == "idempotency_key" for field, _ in refused.problems):
             raise InvalidBookingError(
-                [("booking", "This meeting was already moved to another time.")]
+                [("booking", Text("This meeting was already moved to another time."))]
             ) from None
         raise
-    do_cancel(session=session, booking=booking, reason="It was moved to a new time.", now=now)
+    do_cancel(session=session, booking=booking, reason=Text("It was moved to a new time."), now=now)
     if outcome.created:
         contacts.record_move(session, booking, outcome.booking)
         session.commit()
@@ -1036,15 +1121,17 @@ def do_send_due_reminders(*, session: Session, now: datetime | None = None) -> i
 
 
 def _queue_reminder(session: Session, link: MeetingLink, booking: Booking) -> None:
+    reader = prospect_reader(booking)
+    host = session.get(User, booking.host_id)
     _mail_prospect_invite(
         session,
         link,
         booking,
-        "Reminder",
+        reader.t("Reminder: {link} with {host}", link=link.name, host=host.display_name),
         [
-            f"Your meeting is on {_when(booking, booking.prospect_time_zone)}.",
-            *_place_lines(meeting_place(session, link, booking)),
+            reader.t("Your meeting is on {when}.", when=_when(booking, reader)),
+            *_place_lines(meeting_place(session, link, booking), reader),
             "",
-            f"Cancel: {cancel_url(booking)}",
+            reader.t("Cancel: {url}", url=cancel_url(booking)),
         ],
     )

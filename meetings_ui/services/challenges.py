@@ -31,6 +31,7 @@ from typing import Protocol, runtime_checkable
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from meetings_ui.config import ConfigurationError, get_settings
+from meetings_ui.domain.messages import Text
 from meetings_ui.services import rate_limits
 
 BOOKING = "booking"
@@ -38,7 +39,7 @@ PASSWORD_RESET = "password-reset"  # noqa: S105  (an action name)
 ACTIONS = (BOOKING, PASSWORD_RESET)
 CHALLENGE_LIFETIME = timedelta(minutes=10)
 MAX_SOLUTION_LENGTH = 4096
-NO_SOLUTION = (
+NO_SOLUTION = Text(
     "This request needs a browser check that did not run: reload the page and try again "
     "(over https, with JavaScript on)."
 )
@@ -132,17 +133,17 @@ class ProofOfWork:
             )
         except BadData:
             raise ChallengeFailedError(
-                "The browser check expired or is not valid: try again."
+                Text("The browser check expired or is not valid: try again.")
             ) from None
         bits = int(issued.get("bits", self.difficulty))
         if bits < self.difficulty:  # issued before the difficulty was raised
-            raise ChallengeFailedError("The browser check expired: try again.")
+            raise ChallengeFailedError(Text("The browser check expired: try again."))
         if _leading_zero_bits(hashlib.sha256((token + nonce).encode()).digest()) < bits:
-            raise ChallengeFailedError("The browser check did not pass: try again.")
+            raise ChallengeFailedError(Text("The browser check did not pass: try again."))
         if not rate_limits.first_use(
             f"challenge/{action}/{issued['id']}", int(CHALLENGE_LIFETIME.total_seconds())
         ):
-            raise ChallengeFailedError("This browser check was already used: try again.")
+            raise ChallengeFailedError(Text("This browser check was already used: try again."))
 
 
 def _load(spec: str) -> ChallengeVerifier:

@@ -51,7 +51,12 @@ from meetings_ui.models import (
 )
 from meetings_ui.providers.base import ChangeSet, ProviderEvent
 from meetings_ui.services import audit, contacts
-from meetings_ui.services.bookings import booking_for_calendar_key, ics_for, when_for_prospect
+from meetings_ui.services.bookings import (
+    booking_for_calendar_key,
+    ics_for,
+    prospect_reader,
+    when_for_prospect,
+)
 from meetings_ui.services.guard import Actor, ForbiddenError, require_self_or_admin
 from meetings_ui.services.mail import Attachment, send_email
 from meetings_ui.services.transactions import use_case
@@ -143,11 +148,16 @@ def _booking_deleted_in_calendar(
     contacts.record_booking(session, booking)  # the meeting on its contact's record follows
     link = session.get(MeetingLink, booking.link_id)
     host = session.get(User, booking.host_id)
+    reader = prospect_reader(booking)
     send_email(
         session=session,
         to=booking.prospect_email,
-        subject=f"Cancelled: {link.name}",
-        text=f"{host.display_name} cancelled the meeting on {when_for_prospect(booking)}.",
+        subject=reader.t("Cancelled: {link}", link=link.name),
+        text=reader.t(
+            "{host} cancelled the meeting on {when}.",
+            host=host.display_name,
+            when=when_for_prospect(booking),
+        ),
         attachments=[Attachment("cancel.ics", "text/calendar", ics_for(session, booking).encode())],
         booking_id=booking.id,
     )

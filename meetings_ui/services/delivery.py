@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import OutboxKind, OutboxStatus
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.models import Booking, MeetingLink, OutboxItem, User, utc_now
 from meetings_ui.services import audit, bookings, contacts, mail, outbox
 from meetings_ui.services.guard import Actor, require_admin
@@ -119,7 +120,7 @@ class FailedDelivery:
     """A side effect the outbox gave up on, in people's words."""
 
     id: int
-    what: str  # e.g. "Email to pat@example.org: Confirmed: Intro call with Hugo"
+    what: str  # a Text, e.g. "Email to pat@example.org: Confirmed: Intro call with Hugo"
     meeting: str  # the link's name and the meeting's start (UTC), or ""
     host: str
     error: str
@@ -128,13 +129,13 @@ class FailedDelivery:
 
 
 _KIND_LABELS = {
-    OutboxKind.EMAIL: "Email",
-    OutboxKind.CALENDAR_CREATE: "Calendar event",
-    OutboxKind.CALENDAR_CANCEL: "Calendar cancellation",
-    OutboxKind.VIDEO_LINK: "Video link",
-    OutboxKind.CONTACT_MEETING_CREATE: "Calendar event",
-    OutboxKind.CONTACT_MEETING_UPDATE: "Calendar change",
-    OutboxKind.CONTACT_MEETING_CANCEL: "Calendar cancellation",
+    OutboxKind.EMAIL: N_("Email"),
+    OutboxKind.CALENDAR_CREATE: N_("Calendar event"),
+    OutboxKind.CALENDAR_CANCEL: N_("Calendar cancellation"),
+    OutboxKind.VIDEO_LINK: N_("Video link"),
+    OutboxKind.CONTACT_MEETING_CREATE: N_("Calendar event"),
+    OutboxKind.CONTACT_MEETING_UPDATE: N_("Calendar change"),
+    OutboxKind.CONTACT_MEETING_CANCEL: N_("Calendar cancellation"),
 }
 
 
@@ -152,12 +153,21 @@ def _failed(session: Session, *, host_id: int | None) -> list[FailedDelivery]:
         query = query.where(Booking.host_id == host_id)
     result = []
     for item, booking, link, host in session.exec(query).all():
-        label = _KIND_LABELS.get(item.kind, item.kind)
-        target = f" to {item.recipient}" if item.recipient else ""
+        kind = Text(_KIND_LABELS.get(item.kind, item.kind))
+        what = (
+            Text(
+                "{kind} to {recipient}: {summary}",
+                kind=kind,
+                recipient=item.recipient,
+                summary=item.summary,
+            )
+            if item.recipient
+            else Text("{kind}: {summary}", kind=kind, summary=item.summary)
+        )
         result.append(
             FailedDelivery(
                 id=item.id,
-                what=f"{label}{target}: {item.summary}",
+                what=what,
                 meeting=(
                     f"{link.name}, {booking.start_at:%Y-%m-%d %H:%M} UTC"
                     if booking is not None and link is not None

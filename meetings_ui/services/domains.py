@@ -35,7 +35,7 @@ from meetings_ui.services import audit
 from meetings_ui.services.claims import work_due
 from meetings_ui.services.guard import Actor, require_admin
 from meetings_ui.services.links import link_url
-from meetings_ui.services.mail import send_email
+from meetings_ui.services.mail import reader_of, send_email
 from meetings_ui.services.transactions import use_case
 
 PAGE_SIZE = 20
@@ -296,27 +296,41 @@ def _tell_about_dns(session: Session, domain: Domain, change: rules.Change) -> N
     broken = change == rules.Change.STOPPED_RESOLVING
     admin_page = f"{get_settings().app_url}{routes.ADMIN_DOMAINS}"
     for user in _active_users(session, set(hosts) | set(admins)):
+        reader = reader_of(user)  # each in their language, dates in their zone
         links = "".join(f"- {link.name}\n" for link in hosts.get(user.id, []))
         if broken:
-            subject = f"The domain {domain.host} stopped working"
+            subject = reader.t("The domain {domain} stopped working", domain=domain.host)
             text = (
-                f"Hello {user.display_name},\n\n"
-                f"The DNS records of {domain.host} have not been found since "
-                f"{domain.failing_since:%Y-%m-%d %H:%M} UTC: {domain.failure_reason}\n\n"
-                "Visitors may not reach booking pages on it until the records are right "
-                "again. Meanwhile hosts cannot choose it as their Meeting domain.\n"
+                reader.t("Hello {name},", name=user.display_name)
+                + "\n\n"
+                + reader.t(
+                    "The DNS records of {domain} have not been found since {when}: {reason}",
+                    domain=domain.host,
+                    when=reader.moment(domain.failing_since),
+                    reason=reader.translate(domain.failure_reason or ""),
+                )
+                + "\n\n"
+                + reader.t(
+                    "Visitors may not reach booking pages on it until the records are right "
+                    "again. Meanwhile hosts cannot choose it as their Meeting domain."
+                )
+                + "\n"
             )
         else:
-            subject = f"The domain {domain.host} works again"
+            subject = reader.t("The domain {domain} works again", domain=domain.host)
             text = (
-                f"Hello {user.display_name},\n\n"
-                f"The DNS records of {domain.host} are found again: its booking pages "
-                "are reachable.\n"
+                reader.t("Hello {name},", name=user.display_name)
+                + "\n\n"
+                + reader.t(
+                    "The DNS records of {domain} are found again: its booking pages are reachable.",
+                    domain=domain.host,
+                )
+                + "\n"
             )
         if links:
-            text += f"\nYour meeting links on it:\n{links}"
+            text += "\n" + reader.t("Your meeting links on it:") + f"\n{links}"
         if user.id in admins:
-            text += f"\nThe domain manager: {admin_page}\n"
+            text += "\n" + reader.t("The domain manager: {url}", url=admin_page) + "\n"
         send_email(session=session, to=user.email, subject=subject, text=text)
 
 
@@ -357,22 +371,37 @@ def do_remove_domain(*, session: Session, actor: Actor, domain_id: int) -> Remov
 
 def _tell_removed(session: Session, user: User, host: str, links: list[MeetingLink]) -> None:
     app_domain = get_settings().app_domain
+    reader = reader_of(user)
     text = (
-        f"Hello {user.display_name},\n\n"
-        f"An admin disconnected the domain {host} from this workspace.\n"
+        reader.t("Hello {name},", name=user.display_name)
+        + "\n\n"
+        + reader.t("An admin disconnected the domain {domain} from this workspace.", domain=host)
+        + "\n"
     )
     if links:
         moved = "".join(f"- {link.name}: {link_url(session, link)}\n" for link in links)
         text += (
-            f"\nYour meeting links on it now live on {app_domain}; share these addresses "
-            f"instead:\n{moved}"
+            "\n"
+            + reader.t(
+                "Your meeting links on it now live on {app_domain}; share these addresses instead:",
+                app_domain=app_domain,
+            )
+            + f"\n{moved}"
         )
     if user.meeting_domain_id is None:
-        text += f"\nYour new links will be hosted on {app_domain}.\n"
+        text += (
+            "\n"
+            + reader.t("Your new links will be hosted on {app_domain}.", app_domain=app_domain)
+            + "\n"
+        )
     send_email(
         session=session,
         to=user.email,
-        subject=f"Your meeting links moved from {host} to {app_domain}",
+        subject=reader.t(
+            "Your meeting links moved from {domain} to {app_domain}",
+            domain=host,
+            app_domain=app_domain,
+        ),
         text=text,
     )
 

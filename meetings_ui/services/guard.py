@@ -7,6 +7,7 @@ or OPERATOR for someone at the server's shell (the CLI), who is trusted like an 
 from __future__ import annotations
 
 from meetings_ui.domain.enums import Role
+from meetings_ui.domain.messages import Text
 from meetings_ui.models import User
 
 
@@ -36,7 +37,7 @@ def is_admin(actor: Actor | None) -> bool:
 
 def require_admin(actor: Actor | None) -> Actor:
     if not is_admin(actor):
-        raise ForbiddenError("Admins only: ask an admin of this workspace to do this.")
+        raise ForbiddenError(Text("Admins only: ask an admin of this workspace to do this."))
     return actor
 
 
@@ -46,4 +47,4 @@ def require_self_or_admin(actor: Actor | None, user_id: int) -> Actor:
         return actor
     if isinstance(actor, User) and actor.is_active and actor.id == user_id:
         return actor
-    raise ForbiddenError("You can only change your own account.")
+    raise ForbiddenError(Text("You can only change your own account."))

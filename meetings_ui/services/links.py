@@ -31,7 +31,7 @@ from meetings_ui.models import LinkHost, MeetingLink, User
 from meetings_ui.services import audit, domain_brand, rate_limits
 from meetings_ui.services.accounts import normalise_email
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
-from meetings_ui.services.mail import send_email
+from meetings_ui.services.mail import reader_of, send_email
 from meetings_ui.services.transactions import use_case
 
 
@@ -173,17 +173,30 @@ def _send_invitations(session: Session, link: MeetingLink, user_ids: Sequence[in
                 ]
             ) from None
         invitee = session.get(User, user_id)
+        reader = reader_of(invitee)  # the invitee's language
         send_email(
             session=session,
             to=invitee.email,
-            subject=f"{owner.display_name} invites you to host “{link.name}”",
-            text=(
-                f"Hello {invitee.display_name},\n\n"
-                f"{owner.display_name} ({owner.email}) invites you to host the meeting link "
-                f"“{link.name}”. Until you accept, the link does not use your calendar "
-                "or your free time.\n\n"
-                "Accept or decline on your Meetings page:\n"
-                f"{get_settings().app_url}{routes.MEETINGS}\n"
+            subject=reader.t(
+                "{owner} invites you to host “{link}”", owner=owner.display_name, link=link.name
+            ),
+            text="\n".join(
+                [
+                    reader.t("Hello {name},", name=invitee.display_name),
+                    "",
+                    reader.t(
+                        "{owner} ({email}) invites you to host the meeting link “{link}”. "
+                        "Until you accept, the link does not use your calendar or your free "
+                        "time.",
+                        owner=owner.display_name,
+                        email=owner.email,
+                        link=link.name,
+                    ),
+                    "",
+                    reader.t("Accept or decline on your Meetings page:"),
+                    f"{get_settings().app_url}{routes.MEETINGS}",
+                    "",
+                ]
             ),
         )
 

@@ -22,10 +22,12 @@ from email.utils import parseaddr
 
 from sqlmodel import Session, select
 
+from meetings_ui import i18n
 from meetings_ui.config import Settings, get_settings
 from meetings_ui.domain.enums import OutboxKind
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import printable_line
-from meetings_ui.models import OutboxEmail, OutboxItem
+from meetings_ui.models import OutboxEmail, OutboxItem, User
 from meetings_ui.services import outbox
 from meetings_ui.services.guard import Actor, ForbiddenError, is_admin
 from meetings_ui.services.transactions import use_case
@@ -168,7 +170,9 @@ def outbox_visible_to(actor: Actor | None) -> bool:
 
 def do_list_outbox(*, session: Session, actor: Actor | None, limit: int = 50) -> list[OutboxEmail]:
     if not outbox_visible_to(actor):
-        raise ForbiddenError("Admins only: the local outbox can hold other people's reset links.")
+        raise ForbiddenError(
+            Text("Admins only: the local outbox can hold other people's reset links.")
+        )
     return list(
         session.exec(
             select(OutboxEmail)
@@ -196,3 +200,10 @@ def outbox_messages(*, session: Session, actor: Actor | None) -> tuple[OutboxMes
         OutboxMessage(id=m.id, created_at=m.created_at, to=m.to, subject=m.subject, text=m.text)
         for m in do_list_outbox(session=session, actor=actor)
     )
+
+
+def reader_of(user: User, browser_locale: str = i18n.DEFAULT_LANGUAGE) -> i18n.Reader:
+    """A user reads mail in the language they chose; while they follow their browser, in
+    the asking browser's (`browser_locale`, for a mail they asked for), else English (a
+    mail has no browser). In their time zone."""
+    return i18n.Reader(user.language or browser_locale, user.time_zone or "UTC")

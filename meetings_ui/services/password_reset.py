@@ -12,20 +12,21 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.config import get_settings
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.models import PasswordResetToken, User, utc_now
 from meetings_ui.services import audit
 from meetings_ui.services.accounts import AccountError, password_problem, user_by_email
-from meetings_ui.services.mail import send_email
+from meetings_ui.services.mail import reader_of, send_email
 from meetings_ui.services.passwords import hash_password
 from meetings_ui.services.sessions import end_all_sessions
 from meetings_ui.services.tokens import digest, new_token
 from meetings_ui.services.transactions import use_case
 
 RESET_LIFETIME = timedelta(hours=1)
-RESET_SUBJECT = "Reset your Meetings password"
-_EXPIRED = "This reset link has expired or was already used: ask for a new one."
+RESET_SUBJECT = N_("Reset your Meetings password")
+_EXPIRED = Text("This reset link has expired or was already used: ask for a new one.")
 
 
 def reset_link(raw_token: str) -> str:
@@ -43,33 +44,40 @@ def new_reset_link(*, session: Session, user: User) -> str:
     return reset_link(token)  # the caller commits it with the email that carries it
 
 
-def mail_reset_link(*, session: Session, user: User, subject: str, why: str, stays: str) -> None:
-    """Mail `user` a fresh reset link: `why` leads to the link, `stays` says what is left
-    as it is if the request was not theirs. The caller commits the token with the email."""
+def mail_reset_link(
+    *, session: Session, user: User, reader: i18n.Reader, subject: str, why: str, stays: str
+) -> None:
+    """Mail `user` a fresh reset link, in `reader`'s words: `why` leads to the link,
+    `stays` says what is left as it is if the request was not theirs. The caller commits
+    the token with the email."""
     link = new_reset_link(session=session, user=user)
     send_email(
         session=session,
         to=user.email,
         subject=subject,
-        text=(
-            f"Hello {user.display_name},\n\n{why}:\n\n{link}\n\n"
-            f"If it was not you, ignore this message: {stays}.\n"
+        text="\n".join(
+            [reader.t("Hello {name},", name=user.display_name), "", why, "", link, "", stays, ""]
         ),
     )
 
 
-def do_request_password_reset(*, session: Session, email: str) -> None:
-    """Mail a reset link if the account exists; do nothing visible otherwise."""
+def do_request_password_reset(*, session: Session, email: str, locale: str = "en") -> None:
+    """Mail a reset link if the account exists; do nothing visible otherwise. The mail is in
+    the user's language when they chose one, else in the asking browser's (`locale`)."""
     user = user_by_email(session=session, email=email)
     if user is None or not user.is_active:
         return
+    reader = reader_of(user, locale)
     mail_reset_link(
         session=session,
         user=user,
-        subject=RESET_SUBJECT,
-        why="Someone asked to reset the password of your Meetings account. To choose a new "
-        "password, open this link within the next hour",
-        stays="your password stays as it is",
+        reader=reader,
+        subject=reader.t(RESET_SUBJECT),
+        why=reader.t(
+            "Someone asked to reset the password of your Meetings account. To choose a new "
+            "password, open this link within the next hour:"
+        ),
+        stays=reader.t("If it was not you, ignore this message: your password stays as it is."),
     )
     session.commit()  # the token and its email, together
     audit.record(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meetings_ui import routes
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.domain.text_fields import InvalidTextError, normalize_email
 from meetings_ui.models import User
 from meetings_ui.services import challenges, rate_limits
@@ -39,6 +40,7 @@ class Viewer:
     name: str
     email: str
     is_admin: bool
+    language: str = ""  # their pages' language; "" follows the browser
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,12 @@ class Visit:
 def viewer_of(actor: Actor | None) -> Viewer | None:
     if not isinstance(actor, User):
         return None
-    return Viewer(name=actor.display_name, email=actor.email, is_admin=is_admin(actor))
+    return Viewer(
+        name=actor.display_name,
+        email=actor.email,
+        is_admin=is_admin(actor),
+        language=actor.language,
+    )
 
 
 @use_case
@@ -81,17 +88,18 @@ def _binding(cookie_header: str) -> str:
     binding = binding_from_cookie_header(cookie_header)
     if binding is None:
         raise AccountError(
-            "This browser did not keep the log-in cookie: allow cookies for this site, "
-            "then reload the page."
+            Text(
+                "This browser did not keep the log-in cookie: allow cookies for this site, "
+                "then reload the page."
+            )
         )
     return binding
 
 
-def _too_many(what: str, refused: rate_limits.RateLimitedError) -> AccountError:
-    """A rate limit's refusal in the words of the page's error message."""
-    return AccountError(
-        f"Too many {what} from this network: try again in {refused.minutes} minutes."
-    )
+def _too_many(message: str, refused: rate_limits.RateLimitedError) -> AccountError:
+    """A rate limit's refusal in the words of the page's error message (`message` has
+    a `{minutes}` placeholder)."""
+    return AccountError(Text(message, minutes=refused.minutes))
 
 
 @use_case
@@ -123,17 +131,25 @@ def sign_up(
     password: str,
     display_name: str,
     client_ip: str,
+    locale: str = "en",
 ) -> str:
     """Mail the address a confirmation link (or, if it has an account, a note to its
     owner); returns the address the page confirms, the same either way (sign_up.py).
 
-    Attempts are rate-limited per client IP and per address, known or not."""
+    Attempts are rate-limited per client IP and per address, known or not. The mail is
+    written in the browser's `locale`."""
     try:
         rate_limits.sign_up(client_ip=client_ip, email=normalise_email(email))
     except rate_limits.RateLimitedError as refused:
-        raise _too_many("sign-ups", refused) from None
+        raise _too_many(
+            N_("Too many sign-ups from this network: try again in {minutes} minutes."), refused
+        ) from None
     return do_request_sign_up(
-        session=session, email=email, password=password, display_name=display_name
+        session=session,
+        email=email,
+        password=password,
+        display_name=display_name,
+        locale=locale,
     )
 
 
@@ -165,7 +181,12 @@ def create_first_admin(
 
 @use_case
 def request_password_reset(
-    *, session: Session, email: str, client_ip: str, challenge: str | None = None
+    *,
+    session: Session,
+    email: str,
+    client_ip: str,
+    challenge: str | None = None,
+    locale: str = "en",
 ) -> str:
     """Mail a reset link if the account exists; returns the address the page confirms.
 
@@ -176,17 +197,20 @@ def request_password_reset(
     try:
         address = normalize_email(email)
     except InvalidTextError as error:
-        raise AccountError(str(error), "email") from None
+        raise AccountError(error.args[0], "email") from None
     # The challenge first: requests that did not solve it use up nobody's quota.
     try:
         challenges.verify(challenges.PASSWORD_RESET, challenge, client_ip)
     except challenges.ChallengeFailedError as failed:
-        raise AccountError(str(failed)) from None
+        raise AccountError(failed.args[0]) from None
     try:
         rate_limits.password_reset(client_ip=client_ip, email=address)
     except rate_limits.RateLimitedError as refused:
-        raise _too_many("reset requests", refused) from None
-    do_request_password_reset(session=session, email=address)
+        raise _too_many(
+            N_("Too many reset requests from this network: try again in {minutes} minutes."),
+            refused,
+        ) from None
+    do_request_password_reset(session=session, email=address, locale=locale)
     return address
 
 

@@ -18,9 +18,10 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.models import User
 from meetings_ui.services import audit
 from meetings_ui.services.accounts import (
@@ -31,35 +32,38 @@ from meetings_ui.services.accounts import (
     refuse_before_first_admin,
     user_by_email,
 )
-from meetings_ui.services.mail import send_email
+from meetings_ui.services.mail import reader_of, send_email
 from meetings_ui.services.password_reset import mail_reset_link
 
 CONFIRMATION_LIFETIME = timedelta(hours=24)
-CONFIRM_SUBJECT = "Confirm your Meetings account"
-ALREADY_SUBJECT = "Someone tried to sign up with your address"
+CONFIRM_SUBJECT = N_("Confirm your Meetings account")
+ALREADY_SUBJECT = N_("Someone tried to sign up with your address")
 _PURPOSE = "sign-up"
-_EXPIRED = "This confirmation link has expired or is not valid: sign up again."
+_EXPIRED = Text("This confirmation link has expired or is not valid: sign up again.")
 
 
 def confirmation_link(token: str) -> str:
     return f"{get_settings().app_url}{routes.SIGN_UP_CONFIRM}?{urlencode({'token': token})}"
 
 
-def do_request_sign_up(*, session: Session, email: str, password: str, display_name: str) -> str:
+def do_request_sign_up(
+    *, session: Session, email: str, password: str, display_name: str, locale: str = "en"
+) -> str:
     """Check the form, then mail the address (a confirmation link, or a note to its owner);
-    return the address the page confirms, the same whether it had an account or not."""
+    return the address the page confirms, the same whether it had an account or not.
+    `locale`: the browser's, for the words of the mail."""
     refuse_before_first_admin(session)
     account = new_account(email=email, password=password, display_name=display_name)
     existing = user_by_email(session=session, email=account.email)
     if existing is None:
-        _mail_confirmation(session, account)
+        _mail_confirmation(session, account, i18n.Reader(locale))
     elif existing.is_active:
-        _mail_owner(session, existing)
+        _mail_owner(session, existing, locale)
     session.commit()  # send_email only queues: the message goes out once this commits
     return account.email
 
 
-def _mail_confirmation(session: Session, account: NewAccount) -> None:
+def _mail_confirmation(session: Session, account: NewAccount, reader: i18n.Reader) -> None:
     token = encrypt_json(
         {
             "purpose": _PURPOSE,
@@ -73,25 +77,41 @@ def _mail_confirmation(session: Session, account: NewAccount) -> None:
     send_email(
         session=session,
         to=account.email,
-        subject=CONFIRM_SUBJECT,
-        text=(
-            f"Hello {account.display_name},\n\n"
-            f"To finish creating your Meetings account, open this link within {hours} hours:"
-            f"\n\n{link}\n\n"
-            f"If you did not sign up, ignore this message: no account is made.\n"
+        subject=reader.t(CONFIRM_SUBJECT),
+        text="\n".join(
+            [
+                reader.t("Hello {name},", name=account.display_name),
+                "",
+                reader.t_plural(
+                    "To finish creating your Meetings account, open this link within {count} hour:",
+                    "To finish creating your Meetings account, open this link within "
+                    "{count} hours:",
+                    hours,
+                ),
+                "",
+                link,
+                "",
+                reader.t("If you did not sign up, ignore this message: no account is made."),
+                "",
+            ]
         ),
     )
 
 
-def _mail_owner(session: Session, user: User) -> None:
+def _mail_owner(session: Session, user: User, locale: str) -> None:
+    """The owner reads in their own language when they chose one, else the asker's."""
+    reader = reader_of(user, locale)
     mail_reset_link(
         session=session,
         user=user,
-        subject=ALREADY_SUBJECT,
-        why="Someone tried to sign up for Meetings with this address, which already has an "
-        "account. If it was you, log in instead; if you forgot your password, choose a "
-        "new one with this link within the next hour",
-        stays="your account stays as it is",
+        reader=reader,
+        subject=reader.t(ALREADY_SUBJECT),
+        why=reader.t(
+            "Someone tried to sign up for Meetings with this address, which already has an "
+            "account. If it was you, log in instead; if you forgot your password, choose a "
+            "new one with this link within the next hour:"
+        ),
+        stays=reader.t("If it was not you, ignore this message: your account stays as it is."),
     )
     audit.record(
         session=session, actor_id=user.id, action="user.sign_up_repeated", target=user.email
@@ -115,5 +135,5 @@ def do_confirm_sign_up(*, session: Session, token: str) -> User:
     if not (account.email and account.password_hash):
         raise AccountError(_EXPIRED)
     if user_by_email(session=session, email=account.email) is not None:
-        raise AccountError("This account is ready: log in.")
+        raise AccountError(Text("This account is ready: log in."))
     return do_sign_up(session=session, account=account)

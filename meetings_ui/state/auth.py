@@ -17,13 +17,14 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.client_ip import client_ip
 from meetings_ui.config import get_settings
+from meetings_ui.domain.messages import Text
 from meetings_ui.services import domain_brand
 from meetings_ui.services.guard import Actor, ForbiddenError
 from meetings_ui.services.sign_in import Viewer, actor_for_cookie, visit
 from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import full_page_load, page_host
 
-LOGGED_OUT = "You are logged out: log in again to continue."
+LOGGED_OUT = Text("You are logged out: log in again to continue.")
 
 
 def visitor_ip(state: rx.State) -> str:
@@ -111,6 +112,8 @@ class AuthState(LocaleState):
             return moved
         current = visit(self.router.headers.cookie)
         self._viewer = current.viewer
+        # Every host page follows the host's language setting ("" is the browser's).
+        self.chosen_locale = current.viewer.language if current.viewer else ""
         if current.first_run:
             return rx.redirect(routes.FIRST_ADMIN, replace=True)
         if current.viewer is None:

@@ -1,8 +1,10 @@
 """What a person sees when an event handler fails.
 
 A refusal (ForbiddenError: logged out, not an admin, not yours) carries a message
-written for them, so it is shown as it is. Anything else is a bug: logged with its
-traceback by Reflex's default handler, which shows a generic message.
+written for them, so it is shown as it is (in English: this handler does not know the
+state, so handlers that can say it in the reader's words catch it themselves). Anything
+else is a bug: logged with its traceback by Reflex's default handler, which shows a
+generic message.
 """
 
 from reflex.app import default_backend_exception_handler

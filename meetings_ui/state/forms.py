@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import reflex as rx
 
+from meetings_ui import i18n
 from meetings_ui.services.accounts import AccountError
 
 NOT_DONE: Final = object()  # the form was already busy, or the use case refused
@@ -48,16 +49,18 @@ async def submit_in_thread(
     **arguments: Any,
 ) -> Any:
     """What `use_case(**arguments)` returned, or NOT_DONE (the refusal's message is then
-    `state.error`). Any other error leaves the form usable again and propagates."""
+    `state.error`, in the reader's language). Any other error leaves the form usable again
+    and propagates."""
     async with state:
         if state.busy:
             return NOT_DONE
         state.busy, state.error = True, ""
+        language = state.language
     try:
         result = await asyncio.to_thread(functools.partial(use_case, **arguments))
     except refused as error:
         async with state:
-            state.error, state.busy = str(error), False
+            state.error, state.busy = i18n.translate(i18n.said(error), language), False
         return NOT_DONE
     except BaseException:
         async with state:

@@ -21,8 +21,13 @@ class LocaleState(rx.State):
 
     @rx.var
     def locale(self) -> str:
-        """ "fr-FR", "en-GB", "en": formats dates and times; its language picks the words."""
-        return self.chosen_locale or i18n.negotiate(self.router.headers.accept_language)
+        """ "fr-FR", "en-GB", "en": formats dates and times; its language picks the words.
+        A host who chose the browser's own language keeps the browser's region (en-GB's
+        24-hour clock)."""
+        browser = i18n.negotiate(self.router.headers.accept_language)
+        if not self.chosen_locale or i18n.language_of(browser) == self.chosen_locale:
+            return browser
+        return self.chosen_locale
 
     @rx.var
     def language(self) -> str:

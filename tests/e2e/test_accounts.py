@@ -6,7 +6,15 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import ADMIN, HOST, log_in, open_mailed_link, open_outbox_message, sign_up
+from tests.e2e.helpers import (
+    ADMIN,
+    HOST,
+    assert_accessible,
+    log_in,
+    open_mailed_link,
+    open_outbox_message,
+    sign_up,
+)
 
 
 def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_url: str) -> None:
@@ -22,6 +30,7 @@ def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_
     expect(page.get_by_role("alert")).to_have_text(
         "Wrong email or password. Check both, or reset your password."
     )
+    assert_accessible(page)
 
     page.get_by_label("Password").fill(HOST[1])
     page.get_by_role("button", name="Log in").click()
@@ -49,6 +58,7 @@ def test_sign_up_explains_bad_input_then_confirms_by_email(page: Page, app_url: 
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("alert")).to_contain_text("Use at least 10 characters")
+    assert_accessible(page)
 
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Sign up").click()
@@ -56,6 +66,8 @@ def test_sign_up_explains_bad_input_then_confirms_by_email(page: Page, app_url: 
         "We have emailed nina@example.com a link to finish signing up"
     )
     open_mailed_link(page, "Confirm your Meetings account", "nina@example.com")
+    expect(page.get_by_role("button", name="Create my account")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("nina@example.com")
@@ -101,6 +113,7 @@ def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> No
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.get_by_role("link", name="Forgot password?").click()
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send reset link").click()
     expect(page.get_by_role("status")).to_contain_text(f"If an account exists for {email}")
@@ -111,12 +124,14 @@ def test_password_reset_through_the_local_outbox(page: Page, app_url: str) -> No
     open_outbox_message(page, app_url, "Reset your Meetings password")
     message = page.get_by_role("article", name="Reset your Meetings password").first
     expect(message).to_contain_text(f"To {email}")
+    assert_accessible(page)
     message.get_by_role("link", name="Open the link in this message").click()
 
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.get_by_label("New password").fill("the second password")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Your password is changed")
+    assert_accessible(page)
 
     log_in(page, app_url, email, "the first password")
     expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from meetings_ui.db import session_scope
 from meetings_ui.models import User
 from meetings_ui.services.demo import do_seed_demo_workspace
+from tests.e2e.helpers import assert_accessible
 
 
 @pytest.fixture
@@ -34,8 +35,12 @@ def fresh_install(app_url: str) -> Iterator[str]:
 def test_the_first_visitor_creates_the_admin_once(page: Page, fresh_install: str) -> None:
     app_url = fresh_install
     page.goto(app_url + "/")
+    expect(page.get_by_role("link", name="Open the app")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Open the app").click()
     expect(page.get_by_role("heading", name="Create the first admin")).to_be_visible()
+    expect(page.get_by_label("Name")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Name").fill("Olga Owner")
     page.get_by_label("Email").fill("owner@example.com")
     page.get_by_label("Password").fill("owner password 1")
