@@ -15,6 +15,7 @@ here in states, services and emails, `Text` (domain/messages.py) in the domain.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
@@ -102,7 +103,7 @@ def _translations(language: str) -> NullTranslations:
 @cache
 def catalog(language: str) -> dict[str, str]:
     """msgid → translation for the browser (singular messages, translated, not fuzzy);
-    {} for English. Shared, never copied: every page's LocaleState hands out this dict."""
+    {} for English."""
     language = language_of(language)
     po = _po(language)
     if po is None or language == DEFAULT_LANGUAGE:
@@ -271,4 +272,22 @@ def update_catalogues() -> dict[str, int]:
     _po.cache_clear()
     _translations.cache_clear()
     catalog.cache_clear()
+    BROWSER_CATALOGUES.write_text(browser_catalogues(), encoding="utf-8")
     return left
+
+
+# The translations the pages look up in the browser (components/i18n.py imports the
+# module from the frontend's public files), generated from the .po files.
+BROWSER_CATALOGUES = SOURCES.parent / "assets" / "i18n" / "catalogs.js"
+
+
+def browser_catalogues() -> str:
+    """The JavaScript module of every language's catalogue, as `make messages` writes it."""
+    languages = {
+        language: catalog(language) for language in LANGUAGES if language != DEFAULT_LANGUAGE
+    }
+    body = json.dumps(languages, ensure_ascii=False, sort_keys=True, indent=0)
+    return (
+        "// Written by `make messages` from meetings_ui/locales: do not edit.\n"
+        f"export const catalogs = {body};\n"
+    )

@@ -115,3 +115,8 @@ def test_a_reader_says_words_and_moments_in_their_locale_and_zone():
 )
 def test_a_stored_locale_is_one_we_speak(tag, stored):
     assert i18n.supported_locale(tag) == stored
+
+
+def test_the_browser_catalogues_are_in_step_with_the_po_files():
+    written = i18n.BROWSER_CATALOGUES.read_text(encoding="utf-8")
+    assert written == i18n.browser_catalogues(), "run `make messages` to rewrite it"

@@ -3,7 +3,8 @@
 Prospects get the language their browser asks for (Accept-Language); hosts the one they
 chose in their settings (the auth guard sets `chosen_locale`). Every state derives from
 `LocaleState`, so handlers say things in the reader's language with `self.t(...)`,
-and components with `t(...)` (components/i18n.py), which reads `catalog` in the browser.
+and components with `t(...)` (components/i18n.py), which looks the words up in the
+browser by `language`.
 """
 
 from __future__ import annotations
@@ -32,11 +33,6 @@ class LocaleState(rx.State):
     @rx.var
     def language(self) -> str:
         return i18n.language_of(self.locale)
-
-    @rx.var
-    def catalog(self) -> dict[str, str]:
-        """The language's translations ({} in English); the one shared dict, not a copy."""
-        return i18n.catalog(self.language)
 
     @rx.var
     def clock_24h(self) -> bool:
