@@ -173,3 +173,10 @@ def loaded_table(
         rx.hstack(rx.spinner(), rx.text(_words(loading)), role="status"),
         rx.cond(rows.length() > 0, data_table(headers, rows, render_row), empty),
     )
+
+
+def said(error: Exception) -> str:
+    """An exception's message as it was raised, for a state's `translate`: a domain `Text`
+    keeps its template there, while `str(error)` would flatten it to English."""
+    message = error.args[0] if error.args else ""
+    return message if isinstance(message, str) else str(error)
