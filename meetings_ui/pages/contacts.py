@@ -890,7 +890,28 @@ def _meeting(item: MeetingItem) -> rx.Component:
     )
 
 
+def _meeting_list(empty: rx.Var[str]) -> rx.Component:
+    """The meetings of the tab shown, paged, or `empty` when it has none."""
+    return rx.cond(
+        ContactRecordState.meetings.length() > 0,
+        rx.vstack(
+            rx.foreach(ContactRecordState.meetings, _meeting),
+            pager(
+                ContactRecordState.meetings_counts,
+                ContactRecordState.meetings_page,
+                ContactRecordState.meetings_pages,
+                ContactRecordState.turn_meetings,
+                t("Previous page of meetings"),
+                t("Next page of meetings"),
+            ),
+            width="100%",
+        ),
+        rx.text(empty, color_scheme="gray"),
+    )
+
+
 def _meetings() -> rx.Component:
+    """Upcoming and Past as tabs, each with its panel (the tabs control a real panel)."""
     return rx.vstack(
         rx.heading(t("Meetings"), size="5", as_="h2"),
         rx.tabs.root(
@@ -898,31 +919,13 @@ def _meetings() -> rx.Component:
                 rx.tabs.trigger(t("Upcoming"), value="upcoming"),
                 rx.tabs.trigger(t("Past"), value="past"),
             ),
+            rx.tabs.content(
+                _meeting_list(t("No upcoming meetings.")), value="upcoming", padding_top="1em"
+            ),
+            rx.tabs.content(_meeting_list(t("No past meetings.")), value="past", padding_top="1em"),
             value=ContactRecordState.tab,
             on_change=ContactRecordState.show_tab,
-        ),
-        rx.cond(
-            ContactRecordState.meetings.length() > 0,
-            rx.vstack(
-                rx.foreach(ContactRecordState.meetings, _meeting),
-                pager(
-                    ContactRecordState.meetings_counts,
-                    ContactRecordState.meetings_page,
-                    ContactRecordState.meetings_pages,
-                    ContactRecordState.turn_meetings,
-                    t("Previous page of meetings"),
-                    t("Next page of meetings"),
-                ),
-                width="100%",
-            ),
-            rx.text(
-                rx.cond(
-                    ContactRecordState.tab == "upcoming",
-                    t("No upcoming meetings."),
-                    t("No past meetings."),
-                ),
-                color_scheme="gray",
-            ),
+            width="100%",
         ),
         width="100%",
     )
