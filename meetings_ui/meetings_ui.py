@@ -22,6 +22,7 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
     first_admin,
     forgot_password,
     landing,
+    link_why,
     login,
     meetings,
     reset_password,

@@ -7,6 +7,7 @@ exist, so ids cannot be probed. Handlers are plain functions (FastAPI's thread p
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
@@ -14,8 +15,9 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from meetings_ui.api import schemas
 from meetings_ui.api.deps import Caller, DatabaseSession
 from meetings_ui.api.errors import ApiError, documented, invalid
+from meetings_ui.domain.availability import Reason
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.services import api_views, host_meetings
+from meetings_ui.services import api_views, host_meetings, why_not
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
@@ -75,6 +77,55 @@ def get_link(link_id: LinkId, session: DatabaseSession, caller: Caller) -> schem
     except link_service.LinkNotFoundError:
         raise ApiError(404, "not_found", NO_LINK) from None
     return schemas.Link.model_validate(view)
+
+
+def _why_reason(reason: Reason) -> schemas.WhyReason:
+    return schemas.WhyReason(kind=str(reason.kind), message=str(reason.message))
+
+
+@router.get("/links/{link_id}/why", tags=["links"], responses=documented(404, 422))
+def why_not_free(
+    link_id: LinkId,
+    session: DatabaseSession,
+    caller: Caller,
+    start: Annotated[
+        datetime,
+        Query(
+            description="ISO 8601; without a UTC offset, a wall-clock time in the link's zone.",
+            examples=["2030-01-07T10:00"],
+        ),
+    ],
+    duration: Annotated[int, Query(ge=1, le=24 * 60, description="Minutes; one the link offers.")],
+) -> schemas.WhyNot:
+    """Why a meeting at `start` cannot be booked on the link (for its hosts and admins):
+    the engine's reasons, link-wide and host by host."""
+    if not schemas.EARLIEST_DATE <= start.date() <= schemas.LATEST_DATE:
+        raise invalid([("start", f"Choose a time {schemas.SUPPORTED}.")])
+    try:
+        answer = why_not.why_not(
+            session=session, actor=caller, link_id=link_id, start=start, duration=duration
+        )
+    except link_service.LinkNotFoundError:
+        raise ApiError(404, "not_found", NO_LINK) from None
+    except why_not.InvalidQuestionError as refused:
+        raise invalid([("duration", str(refused.args[0]))]) from None
+    return schemas.WhyNot(
+        start=answer.start,
+        duration=answer.duration,
+        timezone=answer.time_zone,
+        bookable=answer.bookable,
+        link_reasons=[_why_reason(r) for r in answer.link_reasons],
+        hosts=[
+            schemas.WhyHost(
+                host_id=h.host_id,
+                name=h.name,
+                is_you=h.is_you,
+                calendar_connected=h.calendar_connected,
+                reasons=[_why_reason(r) for r in h.reasons],
+            )
+            for h in answer.hosts
+        ],
+    )
 
 
 @router.patch("/links/{link_id}", tags=["links"], responses=documented(400, 404, 409, 422))

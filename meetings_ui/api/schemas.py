@@ -265,6 +265,31 @@ class Links(_Output):
     links: list[Link]
 
 
+class WhyReason(_Output):
+    kind: str = Field(
+        description="outside_hours, off_grid, past, minimum_notice, beyond_window, daily_cap, "
+        "busy or booked."
+    )
+    message: str = Field(description="The reason in words (English).")
+
+
+class WhyHost(_Output):
+    host_id: int
+    name: str
+    is_you: bool = Field(description="The caller: only their own event titles are shown.")
+    calendar_connected: bool
+    reasons: list[WhyReason] = Field(description="Empty: this host is free then.")
+
+
+class WhyNot(_Output):
+    start: datetime = Field(description="The moment asked about, in UTC.")
+    duration: int
+    timezone: str = Field(description="The link's time zone.")
+    bookable: bool = Field(description="True: prospects can book this time.")
+    link_reasons: list[WhyReason] = Field(description="Reasons that hold for the whole link.")
+    hosts: list[WhyHost]
+
+
 class Invitation(_Output):
     link_id: int
     link_name: str

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import local_date, resolve_local, start_of_local_day, zone
 
 MAX_DURATION_MINUTES = 24 * 60
@@ -105,11 +106,13 @@ class LinkRules:
 
 
 class Busy(NamedTuple):
-    """A busy interval from a calendar; `calendar` names it in explanations."""
+    """A busy interval from a calendar. `calendar` names it in explanations and `title` is
+    the event's, where the reader may see it ("" when unknown or not theirs to see)."""
 
     start: datetime
     end: datetime
     calendar: str = ""
+    title: str = ""
 
 
 class ExistingBooking(NamedTuple):
@@ -125,11 +128,14 @@ class ExistingBooking(NamedTuple):
 
 @dataclass(frozen=True)
 class HostTime:
-    """One host's busy time: every selected calendar's intervals and their bookings."""
+    """One host's busy time: every selected calendar's intervals and their bookings.
+    `name` is said in explanations when the busy time carries no calendar (a co-host's,
+    whose calendars are not the reader's to see)."""
 
     host_id: int
     busy: Sequence[Busy] = ()
     bookings: Sequence[ExistingBooking] = ()
+    name: str = ""
 
 
 class Mode(enum.StrEnum):
@@ -236,6 +242,8 @@ class ReasonKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Reason:
+    """One rule that keeps a time from being booked; `message` is a `Text` (translatable)."""
+
     kind: ReasonKind
     message: str
     host_id: int | None = None  # None: the reason holds for the whole link
@@ -266,7 +274,7 @@ def explain(
 
     windows = _windows_between(rules, tz, at - _ONE_DAY, meeting_end + _ONE_DAY)
     if not _covers(_join(windows), at, meeting_end):
-        reasons.append(Reason(ReasonKind.OUTSIDE_HOURS, "Outside the available hours"))
+        reasons.append(Reason(ReasonKind.OUTSIDE_HOURS, Text("Outside the link's available hours")))
     else:
         own = [w for w in windows if w[0] <= at < w[1]]
         if not any((at - w_start) % step == timedelta(0) for w_start, _ in own):
@@ -274,8 +282,11 @@ def explain(
             reasons.append(
                 Reason(
                     ReasonKind.OFF_GRID,
-                    f"Slots start every {int(step.total_seconds() // 60)} minutes "
-                    f"from {anchor:%H:%M}",
+                    Text(
+                        "Off the slot grid: slots start every {minutes} minutes from {start}",
+                        minutes=int(step.total_seconds() // 60),
+                        start=f"{anchor:%H:%M}",
+                    ),
                 )
             )
     reasons.extend(_horizon_reasons(rules, tz, now, at))
@@ -292,12 +303,15 @@ def explain(
 def _horizon_reasons(rules: LinkRules, tz: tzinfo, now: datetime, at: datetime) -> list[Reason]:
     reasons = []
     if at < now:
-        reasons.append(Reason(ReasonKind.PAST, "This time has passed"))
+        reasons.append(Reason(ReasonKind.PAST, Text("This time has already passed")))
     elif at < now + timedelta(minutes=rules.minimum_notice):
         reasons.append(
             Reason(
                 ReasonKind.MINIMUM_NOTICE,
-                f"Needs at least {_minutes_text(rules.minimum_notice)} notice",
+                Text(
+                    "Too soon: this link needs at least {notice} notice",
+                    notice=duration_text(rules.minimum_notice),
+                ),
             )
         )
     day = local_date(at, tz)
@@ -307,7 +321,12 @@ def _horizon_reasons(rules: LinkRules, tz: tzinfo, now: datetime, at: datetime) 
             reasons.append(
                 Reason(
                     ReasonKind.BEYOND_WINDOW,
-                    f"Beyond the booking window: bookable up to {rules.rolling_days} days ahead",
+                    Text(
+                        "Beyond the booking window: bookable up to {days} days ahead "
+                        "(until {last})",
+                        days=rules.rolling_days,
+                        last=last.isoformat(),
+                    ),
                 )
             )
     if rules.date_range is not None and not rules.date_range[0] <= day <= rules.date_range[1]:
@@ -315,10 +334,42 @@ def _horizon_reasons(rules: LinkRules, tz: tzinfo, now: datetime, at: datetime) 
         reasons.append(
             Reason(
                 ReasonKind.BEYOND_WINDOW,
-                f"Outside the bookable dates {first.isoformat()} to {last.isoformat()}",
+                Text(
+                    "Outside the bookable dates, {first} to {last}",
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                ),
             )
         )
     return reasons
+
+
+def _busy_message(busy: Busy, host: HostTime, inside: bool) -> Text:
+    """What a busy interval says: its calendar and title where known; only the host's name
+    where the reader may not see their calendars."""
+    if busy.calendar and busy.title:
+        if inside:
+            return Text(
+                "Busy in calendar {calendar}: {title}", calendar=busy.calendar, title=busy.title
+            )
+        return Text(
+            "Within the buffer around {title} (calendar {calendar})",
+            calendar=busy.calendar,
+            title=busy.title,
+        )
+    if busy.calendar:
+        if inside:
+            return Text("Busy in calendar {calendar}", calendar=busy.calendar)
+        return Text(
+            "Within the buffer around busy time in calendar {calendar}", calendar=busy.calendar
+        )
+    if host.name:
+        if inside:
+            return Text("{host} is busy", host=host.name)
+        return Text("{host} is busy just before or after (within the buffer)", host=host.name)
+    if inside:
+        return Text("Busy in a calendar")
+    return Text("Within the buffer around busy time in a calendar")
 
 
 def _host_reasons(
@@ -330,16 +381,18 @@ def _host_reasons(
     for busy in host.busy:
         if busy.start < busy.end and busy.start < meeting_end + after and at - before < busy.end:
             inside = busy.start < meeting_end and at < busy.end
-            where = f"calendar {busy.calendar}" if busy.calendar else "a calendar"
-            message = f"Busy on {where}" if inside else f"The buffer overlaps busy time on {where}"
-            reasons.append(Reason(ReasonKind.BUSY, message, host.host_id))
+            reasons.append(Reason(ReasonKind.BUSY, _busy_message(busy, host, inside), host.host_id))
     for booking in host.bookings:
         own_before = max(timedelta(minutes=booking.buffer_before), after)
         own_after = max(timedelta(minutes=booking.buffer_after), before)
         if booking.start - own_before < meeting_end and at < booking.end + own_after:
             inside = booking.start < meeting_end and at < booking.end
-            name = booking.label or "another meeting"
-            message = f"Booked: {name}" if inside else f"Within the buffer of {name}"
+            name = booking.label or Text("another meeting")
+            message = (
+                Text("Already booked: {meeting}", meeting=name)
+                if inside
+                else Text("Within the buffer around {meeting}", meeting=name)
+            )
             reasons.append(Reason(ReasonKind.BOOKED, message, host.host_id))
     if rules.daily_cap is not None:
         day = local_date(at, tz)
@@ -350,7 +403,12 @@ def _host_reasons(
             reasons.append(
                 Reason(
                     ReasonKind.DAILY_CAP,
-                    f"Daily cap of {rules.daily_cap} meetings reached on {day.isoformat()}",
+                    Text(
+                        "Daily cap reached: {count} of {cap} meetings already booked on {day}",
+                        count=count,
+                        cap=rules.daily_cap,
+                        day=day.isoformat(),
+                    ),
                     host.host_id,
                 )
             )
@@ -532,11 +590,12 @@ def _without_capped_days(
     return [s for s in starts if not any(lo <= s < hi for lo, hi in capped)]
 
 
-def _minutes_text(minutes: int) -> str:
+def duration_text(minutes: int) -> Text:
+    """ "1 hour", "90 minutes", "2 days": a whole number of the largest unit that fits."""
     if minutes % (24 * 60) == 0:
         days = minutes // (24 * 60)
-        return f"{days} day" + ("s" if days != 1 else "")
+        return Text("1 day") if days == 1 else Text("{count} days", count=days)
     if minutes % 60 == 0:
         hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minute" + ("s" if minutes != 1 else "")
+        return Text("1 hour") if hours == 1 else Text("{count} hours", count=hours)
+    return Text("1 minute") if minutes == 1 else Text("{count} minutes", count=minutes)

@@ -59,6 +59,18 @@ class FreeBusy:
 
 
 @dataclass(frozen=True)
+class BusyEvent:
+    """An event that blocks time, as a host's own "why isn't this time free?" shows it.
+    `private`: the provider marks it private or confidential, so its title is not shown."""
+
+    calendar_id: str
+    title: str
+    start: datetime
+    end: datetime
+    private: bool = False
+
+
+@dataclass(frozen=True)
 class Attendee:
     email: str
     name: str = ""
@@ -181,6 +193,14 @@ class CalendarAccount(Protocol):
         self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
     ) -> FreeBusy:
         """`free_busy` for calendars known from the last listing: no calendar-list call."""
+        ...
+
+    def busy_events(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> dict[str, list[BusyEvent]]:
+        """The events that block time between `start` and `end`, by calendar id, for the
+        calendars whose events the account may read; the others are left out (their busy
+        time stays untitled)."""
         ...
 
     def create_event(self, event: NewEvent) -> ProviderEvent: ...

@@ -36,6 +36,7 @@ from meetings_ui.providers.base import (
     AccessRole,
     Attendee,
     AuthorizationStart,
+    BusyEvent,
     BusyInterval,
     ChangeSet,
     ConnectedAccount,
@@ -78,6 +79,9 @@ _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 QUOTA_RETRY_AFTER = 3600.0  # seconds: try again in an hour, not in a few seconds
 _REFRESH_MARGIN = timedelta(seconds=60)
+# Events' visibility (Calendar v3 events resource): "private" lets only attendees see the
+# details, "confidential" is private too, kept for compatibility.
+_PRIVATE_VISIBILITY = {"private", "confidential"}
 
 
 @dataclass(frozen=True)
@@ -411,6 +415,48 @@ class GoogleAccount:
         """freeBusy.query asks by calendar id alone."""
         return self.free_busy([c.id for c in calendars], start, end)
 
+    def busy_events(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> dict[str, list[BusyEvent]]:
+        """events.list of each calendar the account owns: calendar.events.owned reads
+        events on calendars you own only. Cancelled events and those that do not block
+        time (transparency "transparent", "Show me as: Available") are left out; a reader
+        of a shared calendar gets private events without their details, as Google says of
+        the reader role."""
+        found: dict[str, list[BusyEvent]] = {}
+        for calendar in calendars:
+            if calendar.access_role != AccessRole.OWNER:
+                continue
+            query = {
+                "calendarId": calendar.id,
+                "timeMin": _rfc3339(start),
+                "timeMax": _rfc3339(end),
+                "singleEvents": True,
+                "maxResults": 250,
+            }
+            try:
+                page = self._execute(lambda api, q=query: api.events().list(**q))
+                events: list[BusyEvent] = []
+                while True:
+                    time_zone = str(page.get("timeZone") or "UTC")
+                    events.extend(
+                        _busy_event(calendar.id, item, time_zone)
+                        for item in page.get("items", [])
+                        if _blocks_time(item)
+                    )
+                    token = page.get("nextPageToken")
+                    if not token:
+                        break
+                    page = self._execute(
+                        lambda api, q=query, t=token: api.events().list(**q, pageToken=t)
+                    )
+            except NeedsReconnectError:
+                raise
+            except ProviderError:
+                continue  # its busy time stays, untitled
+            found[calendar.id] = [e for e in events if e.start < e.end]
+        return found
+
     # --- events ------------------------------------------------------------------------
 
     def create_event(self, event: NewEvent) -> ProviderEvent:
@@ -602,6 +648,21 @@ def _event_from(item: Mapping[str, Any], calendar_time_zone: str = "UTC") -> Pro
         web_link=item.get("htmlLink", ""),
         join_url=video[0] if video else item.get("hangoutLink", ""),
         video_pending=status == "pending" and not video,
+    )
+
+
+def _blocks_time(item: Mapping[str, Any]) -> bool:
+    return item.get("status") != "cancelled" and item.get("transparency") != "transparent"
+
+
+def _busy_event(calendar_id: str, item: Mapping[str, Any], time_zone: str) -> BusyEvent:
+    event = _event_from(item, time_zone)
+    return BusyEvent(
+        calendar_id,
+        event.summary,
+        event.start or datetime.max.replace(tzinfo=UTC),
+        event.end or datetime.min.replace(tzinfo=UTC),
+        private=item.get("visibility") in _PRIVATE_VISIBILITY,
     )
 
 

@@ -31,6 +31,7 @@ from meetings_ui.providers.base import (
     AccessRole,
     Attendee,
     AuthorizationStart,
+    BusyEvent,
     BusyInterval,
     ChangeSet,
     ConnectedAccount,
@@ -65,6 +66,10 @@ _FREE = "free"
 # "Synchronization reset"; an expired token answers 400 syncStateNotFound).
 _RESYNC_CODES = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
 _CLIENT_ERRORS = tuple(range(400, 500))
+# event.sensitivity (https://learn.microsoft.com/graph/api/resources/event): normal,
+# personal, private, confidential. Private and confidential items keep their subject to
+# themselves.
+_PRIVATE_SENSITIVITY = {"private", "confidential"}
 
 
 @dataclass(frozen=True)
@@ -577,6 +582,59 @@ class MicrosoftAccount:
             if not next_link:
                 return intervals
             _, page = self._graph("GET", next_link)
+
+    def busy_events(
+        self, calendars: Sequence[ProviderCalendar], start: datetime, end: datetime
+    ) -> dict[str, list[BusyEvent]]:
+        """calendarView of each calendar the account may read (not those shared with
+        free/busy only, which Graph refuses with 403): the events shown as anything but
+        free, with their sensitivity."""
+        params = {
+            "startDateTime": _graph_time(start)["dateTime"] + "Z",
+            "endDateTime": _graph_time(end)["dateTime"] + "Z",
+            "$select": "subject,sensitivity,showAs,start,end,isCancelled",
+            "$top": "100",
+        }
+        found: dict[str, list[BusyEvent]] = {}
+        for calendar in calendars:
+            if calendar.access_role == AccessRole.FREE_BUSY:
+                continue
+            try:
+                status, page = self._graph(
+                    "GET",
+                    f"/me/calendars/{calendar.id}/calendarView",
+                    params=params,
+                    allow=(403, 404),
+                )
+                if status != 200:
+                    continue
+                events: list[BusyEvent] = []
+                while True:
+                    events.extend(
+                        BusyEvent(
+                            calendar.id,
+                            str(item.get("subject") or ""),
+                            _graph_instant(item.get("start")),
+                            _graph_instant(item.get("end")),
+                            private=str(item.get("sensitivity") or "").lower()
+                            in _PRIVATE_SENSITIVITY,
+                        )
+                        for item in page.get("value") or []
+                        if not item.get("isCancelled")
+                        and _busy(item.get("showAs"))
+                        and item.get("start")
+                        and item.get("end")
+                    )
+                    next_link = page.get("@odata.nextLink")
+                    if not next_link:
+                        break
+                    _, page = self._graph("GET", next_link)
+            except NeedsReconnectError:
+                raise
+            except ProviderError:
+                continue  # its busy time stays, untitled
+            found[calendar.id] = events
+        return found
 
     # --- events ---------------------------------------------------------------------------------
 

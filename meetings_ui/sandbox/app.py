@@ -29,7 +29,9 @@ and without a token the control API is not served at all):
     POST   /control/calendars    {provider, owner_email, name, shared_with: {email: role},
                                   time_zone?}
            roles: owner, writer, reader, freeBusyReader; time_zone: IANA, default UTC
-    POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?}
+    POST   /control/events       {calendar_id, summary, start, end, all_day?, show_as?,
+                                  visibility?}
+           visibility: default, public, private, confidential (Graph: its sensitivity)
            all_day: start and end are dates (end exclusive), midnights of the calendar's zone
     DELETE /control/events/{id}
     POST   /control/faults       {provider: google|microsoft|any, path: glob, kind, count?,
@@ -267,6 +269,9 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
 
     async def add_event(request: Request) -> Response:
         body = await request_json(request)
+        visibility = str(body.get("visibility") or "default")
+        if visibility not in ("default", "public", "private", "confidential", "personal"):
+            raise SandboxError(400, f"Unknown visibility {visibility!r}")
         if body.get("all_day"):  # dates (a date-time's date is taken as it is written)
             event = store.add_all_day_event(
                 body.get("calendar_id", ""),
@@ -274,6 +279,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
                 parse_date(str(body.get("start", ""))[:10]),
                 parse_date(str(body.get("end", ""))[:10]),
                 show_as=body.get("show_as", "busy"),
+                visibility=visibility,
             )
         else:
             event = store.add_event(
@@ -282,6 +288,7 @@ def control_routes(store: SandboxStore, token: str) -> list[Route]:
                 parse_instant(body.get("start", "")),
                 parse_instant(body.get("end", "")),
                 show_as=body.get("show_as", "busy"),
+                visibility=visibility,
                 attendees=store.attendee_entries(
                     body.get("calendar_id", ""), list(body.get("attendees") or [])
                 ),

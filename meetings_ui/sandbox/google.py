@@ -203,13 +203,19 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             item["primary"] = True
         return item
 
-    def listed_json(event: SandboxEvent) -> dict:
+    def listed_json(event: SandboxEvent, access: str = "owner") -> dict:
         """An event as events.list answers it: a deleted one ("cancelled", listed with
         showDeleted or by incremental sync) is only guaranteed its id, as Google says, so
-        the sandbox gives nothing more."""
+        the sandbox gives nothing more. A private event appears to a reader with its
+        details hidden (the reader role, Calendar v3 acl resource): its time only."""
         if event.status == "cancelled":
             return {"kind": "calendar#event", "id": event.id, "status": "cancelled"}
-        return event_json(event)
+        body = event_json(event)
+        if access == "reader" and event.visibility in ("private", "confidential"):
+            hidden = ("summary", "description", "location", "attendees", "extendedProperties")
+            for key in hidden:
+                body.pop(key, None)
+        return body
 
     def event_json(event: SandboxEvent) -> dict:
         if event.all_day:  # Google keeps an all-day event as its dates
@@ -234,6 +240,8 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             "organizer": {"email": store.calendar(event.calendar_id).owner_address},
             "transparency": "transparent" if event.show_as == "free" else "opaque",
         }
+        if event.visibility != "default":  # Google leaves the default out
+            body["visibility"] = event.visibility
         if event.private_properties:
             body["extendedProperties"] = {"private": event.private_properties}
         if event.location:
@@ -459,6 +467,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
                 ],
                 private_properties=((body.get("extendedProperties") or {}).get("private") or {}),
                 location=str(body.get("location") or ""),
+                visibility=str(body.get("visibility") or "default"),
                 **(
                     {"join_url": meet_url(), "conference_status": "pending"}
                     if meet_requested(request, body)
@@ -503,7 +512,7 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             chosen,
             scope=calendar.id,
             sync_query=sync_query,
-            render=listed_json,
+            render=lambda event: listed_json(event, access),
         )
 
     def _refused_sync(request: Request, calendar_id: str) -> JSONResponse | None:

@@ -49,6 +49,8 @@ CALENDAR_VIEW_MAX_PAGE = 1000
 
 
 SYNC_TOKEN = re.compile(r"sync-\d+")
+# The store keeps Google's visibility words; Graph's event.sensitivity says the same.
+GRAPH_SENSITIVITY = {"private": "private", "confidential": "confidential", "personal": "personal"}
 
 
 def graph_error(status: int, code: str, message: str) -> JSONResponse:
@@ -212,6 +214,7 @@ def graph_routes(store: SandboxStore) -> list[Route]:
             "isAllDay": event.all_day,
             "isCancelled": event.status == "cancelled",
             "showAs": event.show_as,
+            "sensitivity": GRAPH_SENSITIVITY.get(event.visibility, "normal"),
             "transactionId": event.transaction_id,
             "attendees": event.attendees,
             "organizer": {

@@ -70,6 +70,9 @@ class SandboxEvent:
     all_day: bool = False
     status: str = "confirmed"  # or "cancelled"
     show_as: str = "busy"  # Graph showAs: busy, free, tentative, oof, workingElsewhere, unknown
+    # Who may see the details: Google's visibility (default, public, private, confidential);
+    # Graph calls it sensitivity (normal, personal, private, confidential).
+    visibility: str = "default"
     attendees: list[dict] = field(default_factory=list)
     description: str = ""
     private_properties: dict[str, str] = field(default_factory=dict)

@@ -30,6 +30,7 @@ from meetings_ui.models import (
 )
 from meetings_ui.providers.base import (
     AccessRole,
+    BusyEvent,
     CalendarAccount,
     ConnectedAccount,
     ConsentDeniedError,
@@ -194,39 +195,73 @@ def do_check_connection_health(
     return _summaries(session, [(connection, session.get(User, connection.user_id))])[0]
 
 
-def read_busy_time(
-    *, session: Session, connection: CalendarConnection, start: datetime, end: datetime
-) -> FreeBusy:
-    """Busy time of every selected calendar (the primary one always counts), asked with
-    what the last listing stored about them when it stored everything (no list call)."""
+def selected_calendars(
+    *, session: Session, connection: CalendarConnection
+) -> list[ProviderCalendar] | None:
+    """The calendars whose busy time counts (the primary one always does), as the last
+    listing stored them; None when that listing predates storing everything (no owner)."""
     calendars = session.exec(
         select(Calendar).where(
             Calendar.connection_id == connection.id,
             (Calendar.selected) | (Calendar.is_primary),
         )
     ).all()
-    if all(c.owner_email is not None for c in calendars):
-        known = [
-            ProviderCalendar(
-                id=c.provider_calendar_id,
-                name=c.name,
-                access_role=AccessRole(c.access_role),
-                is_primary=c.is_primary,
-                owner_email=c.owner_email or "",
-            )
-            for c in calendars
-        ]
+    if any(c.owner_email is None for c in calendars):
+        return None
+    return [
+        ProviderCalendar(
+            id=c.provider_calendar_id,
+            name=c.name,
+            access_role=AccessRole(c.access_role),
+            is_primary=c.is_primary,
+            owner_email=c.owner_email or "",
+        )
+        for c in calendars
+    ]
+
+
+def read_busy_time(
+    *, session: Session, connection: CalendarConnection, start: datetime, end: datetime
+) -> FreeBusy:
+    """Busy time of every selected calendar (the primary one always counts), asked with
+    what the last listing stored about them when it stored everything (no list call)."""
+    known = selected_calendars(session=session, connection=connection)
+    if known is not None:
         return call_provider(
             session=session,
             connection=connection,
             action=lambda account: account.free_busy_of(known, start, end),
         )
-    ids = [c.provider_calendar_id for c in calendars]
+    ids = session.exec(
+        select(Calendar.provider_calendar_id).where(
+            Calendar.connection_id == connection.id,
+            (Calendar.selected) | (Calendar.is_primary),
+        )
+    ).all()
     return call_provider(
         session=session,
         connection=connection,
-        action=lambda account: account.free_busy(ids, start, end),
+        action=lambda account: account.free_busy(list(ids), start, end),
     )
+
+
+def read_busy_events(
+    *, session: Session, connection: CalendarConnection, start: datetime, end: datetime
+) -> dict[str, list[BusyEvent]]:
+    """The events behind the busy time of the selected calendars, with their titles, for
+    their own host's eyes ("why isn't this time free?"); {} when the provider cannot say.
+    A dead grant still marks the connection (call_provider)."""
+    known = selected_calendars(session=session, connection=connection)
+    if not known:
+        return {}
+    try:
+        return call_provider(
+            session=session,
+            connection=connection,
+            action=lambda account: account.busy_events(known, start, end),
+        )
+    except ProviderError:
+        return {}
 
 
 # --- connecting (S1) and the calendar settings (S9, S10) -----------------------------------

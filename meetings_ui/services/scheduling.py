@@ -26,11 +26,17 @@ from meetings_ui.domain.availability import (
 )
 from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import start_of_local_day, zone
 from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
-from meetings_ui.providers.base import NeedsReconnectError, ProviderError
+from meetings_ui.providers.base import (
+    BusyEvent,
+    BusyInterval,
+    NeedsReconnectError,
+    ProviderError,
+)
 from meetings_ui.services.busy_cache import cached_busy_time
-from meetings_ui.services.calendar_connections import read_busy_time
+from meetings_ui.services.calendar_connections import read_busy_events, read_busy_time
 from meetings_ui.services.links import host_ids_of
 
 MAX_RANGE_DAYS = 62
@@ -75,12 +81,14 @@ def gather(
     read_calendars: bool = True,
     moving: Booking | None = None,
     use_cache: bool = False,
+    titles_for: int | None = None,
 ) -> Availability:
     """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
     be read blocks the whole range: an error is never free time. `moving` is a booking
     being rescheduled: neither it nor its own event on its hosts' calendars is busy.
     `use_cache`: a page view, which may reuse a fresh read (services/busy_cache.py);
-    booking always reads live."""
+    booking always reads live. `titles_for`: the host whose busy time is told event by
+    event with its titles (their own "why isn't this time free?"), private ones hidden."""
     read = cached_busy_time if use_cache else read_busy_time
     online = True
     hosts = []
@@ -96,22 +104,37 @@ def gather(
             except NeedsReconnectError:
                 online = False
             except ProviderError as error:
-                busy.append(Busy(start, end, f"calendars (unreadable: {error})"))
+                busy.append(
+                    Busy(start, end, Text("calendars (unreadable: {error})", error=str(error)))
+                )
             else:
                 names = _calendar_names(session, connection)
+                events = (
+                    read_busy_events(session=session, connection=connection, start=start, end=end)
+                    if titles_for == host_id
+                    else {}
+                )
                 for calendar_id, intervals in result.busy.items():
                     label = names.get(calendar_id, calendar_id)
-                    busy.extend(
-                        Busy(i.start, i.end, label)
+                    kept = [
+                        i
                         for i in intervals
                         if not (host_id in own_event and (i.start, i.end) == own_event[host_id])
-                    )
+                    ]
+                    if calendar_id in events:
+                        busy.extend(_titled(kept, events[calendar_id], label))
+                    else:
+                        busy.extend(Busy(i.start, i.end, label) for i in kept)
                 for calendar_id, reason in result.errors.items():
                     busy.append(
                         Busy(
                             start,
                             end,
-                            f"{names.get(calendar_id, calendar_id)} (unreadable: {reason})",
+                            Text(
+                                "{calendar} (unreadable: {error})",
+                                calendar=names.get(calendar_id, calendar_id),
+                                error=reason,
+                            ),
                         )
                     )
         hosts.append(
@@ -120,6 +143,33 @@ def gather(
             )
         )
     return Availability(online, hosts)
+
+
+def _titled(
+    intervals: Sequence[BusyInterval], events: Sequence[BusyEvent], calendar: str
+) -> list[Busy]:
+    """The busy intervals of one calendar told by the events behind them, each with its
+    title ("Private event" for a private one). An interval the events do not cover whole
+    (free/busy and events read a moment apart) stays too, untitled: when unsure, busy."""
+    told: list[Busy] = []
+    for interval in intervals:
+        behind = sorted(
+            (e for e in events if e.start < interval.end and interval.start < e.end),
+            key=lambda e: e.start,
+        )
+        covered = interval.start
+        for event in behind:
+            if event.start > covered:
+                break
+            covered = max(covered, event.end)
+        if covered < interval.end:
+            told.append(Busy(interval.start, interval.end, calendar))
+        for event in behind:
+            title = (
+                Text("Private event") if event.private else event.title or Text("Untitled event")
+            )
+            told.append(Busy(event.start, event.end, calendar, title))
+    return list(dict.fromkeys(told))
 
 
 def _own_event_hosts(
@@ -176,7 +226,7 @@ def existing_bookings(
             ExistingBooking(
                 booking.start_at,
                 booking.end_at,
-                f"meeting with {booking.prospect_name}",
+                Text("meeting with {name}", name=booking.prospect_name),
                 settings.buffer_before,
                 settings.buffer_after,
                 counts_toward_cap=booking.link_id == link.id,

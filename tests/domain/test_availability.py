@@ -20,6 +20,7 @@ from meetings_ui.domain.availability import (
     find_slots,
     group_by_local_date,
 )
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import UnknownTimeZoneError, zone
 
 EVERY_DAY = range(7)
@@ -396,27 +397,37 @@ def test_explain_says_why_three_pm_is_not_bookable() -> None:
     now = utc(2026, 6, 8, 8)
     three_pm = explain(link, [host], at=utc(2026, 6, 8, 15), duration=30, now=now)
     assert not three_pm.bookable
-    assert [r.message for r in three_pm.reasons] == ["Busy on calendar Team offsite"]
+    assert [r.message for r in three_pm.reasons] == ["Busy in calendar Team offsite"]
     assert three_pm.reasons[0].host_id == 7
     two_thirty = explain(link, [host], at=utc(2026, 6, 8, 14, 30), duration=30, now=now)
     assert [r.kind for r in two_thirty.reasons] == [ReasonKind.BUSY, ReasonKind.BOOKED]
-    assert two_thirty.reasons[0].message == "The buffer overlaps busy time on calendar Team offsite"
-    assert two_thirty.reasons[1].message == "Within the buffer of Call with Ana"
+    assert two_thirty.reasons[0].message == (
+        "Within the buffer around busy time in calendar Team offsite"
+    )
+    assert two_thirty.reasons[1].message == "Within the buffer around Call with Ana"
     assert explain(link, [host], at=utc(2026, 6, 8, 16), duration=30, now=now).bookable
 
 
 @pytest.mark.parametrize(
     ("at", "kind", "message"),
     [
-        (utc(2026, 6, 8, 18), ReasonKind.OUTSIDE_HOURS, "Outside the available hours"),
-        (utc(2026, 6, 8, 16, 45), ReasonKind.OUTSIDE_HOURS, "Outside the available hours"),
-        (utc(2026, 6, 8, 10, 10), ReasonKind.OFF_GRID, "Slots start every 30 minutes from 09:00"),
-        (utc(2026, 6, 8, 9), ReasonKind.PAST, "This time has passed"),
-        (utc(2026, 6, 8, 13), ReasonKind.MINIMUM_NOTICE, "Needs at least 4 hours notice"),
+        (utc(2026, 6, 8, 18), ReasonKind.OUTSIDE_HOURS, "Outside the link's available hours"),
+        (utc(2026, 6, 8, 16, 45), ReasonKind.OUTSIDE_HOURS, "Outside the link's available hours"),
+        (
+            utc(2026, 6, 8, 10, 10),
+            ReasonKind.OFF_GRID,
+            "Off the slot grid: slots start every 30 minutes from 09:00",
+        ),
+        (utc(2026, 6, 8, 9), ReasonKind.PAST, "This time has already passed"),
+        (
+            utc(2026, 6, 8, 13),
+            ReasonKind.MINIMUM_NOTICE,
+            "Too soon: this link needs at least 4 hours notice",
+        ),
         (
             utc(2026, 6, 20, 10),
             ReasonKind.BEYOND_WINDOW,
-            "Beyond the booking window: bookable up to 7 days ahead",
+            "Beyond the booking window: bookable up to 7 days ahead (until 2026-06-14)",
         ),
     ],
 )
@@ -432,7 +443,7 @@ def test_explain_daily_cap() -> None:
     host = HostTime(1, bookings=[ExistingBooking(utc(2026, 6, 8, 9), utc(2026, 6, 8, 9, 30), "A")])
     explanation = explain(link, [host], at=utc(2026, 6, 8, 15), duration=30, now=utc(2026, 6, 1))
     assert [r.message for r in explanation.reasons] == [
-        "Daily cap of 1 meetings reached on 2026-06-08"
+        "Daily cap reached: 1 of 1 meetings already booked on 2026-06-08"
     ]
 
 
@@ -488,3 +499,116 @@ def test_queries_must_use_an_offered_duration_and_aware_instants() -> None:
             start=utc(2026, 6, 8),
             end=utc(2026, 6, 9),
         )
+
+
+# --- explanations for "why isn't this time free?" (M12) ---
+
+
+def test_a_busy_reason_names_the_calendar_and_the_events_title() -> None:
+    host = HostTime(
+        7,
+        busy=[
+            Busy(utc(2026, 6, 8, 10), utc(2026, 6, 8, 11), "Work", "Quarterly review"),
+            Busy(utc(2026, 6, 8, 11), utc(2026, 6, 8, 11, 30), "Work", Text("Private event")),
+            Busy(utc(2026, 6, 8, 12), utc(2026, 6, 8, 12, 30), "Work"),
+            Busy(utc(2026, 6, 8, 13), utc(2026, 6, 8, 13, 30)),
+        ],
+    )
+    link = rules(buffer_after=15)
+
+    def said(hour: int, minute: int = 0) -> list[str]:
+        at = utc(2026, 6, 8, hour, minute)
+        return [r.message for r in explain(link, [host], at=at, duration=30, now=LONG_AGO).reasons]
+
+    assert said(10) == ["Busy in calendar Work: Quarterly review"]
+    assert said(11) == ["Busy in calendar Work: Private event"]
+    assert said(10, 30) == [
+        "Busy in calendar Work: Quarterly review",
+        "Within the buffer around Private event (calendar Work)",
+    ]
+    assert said(11, 30) == ["Within the buffer around busy time in calendar Work"]
+    assert said(13) == ["Busy in a calendar"]
+    assert said(12, 30) == ["Within the buffer around busy time in a calendar"]
+    message = explain(link, [host], at=utc(2026, 6, 8, 11), duration=30, now=LONG_AGO)
+    reason = message.reasons[0].message
+    assert isinstance(reason, Text) and reason.template == "Busy in calendar {calendar}: {title}"
+    assert reason.params["title"].template == "Private event"  # translated as a whole
+
+
+def test_another_hosts_busy_time_says_only_their_name() -> None:
+    zoe = HostTime(2, busy=[Busy(utc(2026, 6, 8, 10), utc(2026, 6, 8, 11))], name="Zoe")
+    link = rules(buffer_before=30)
+    inside = explain(link, [HostTime(1), zoe], at=utc(2026, 6, 8, 10), duration=30, now=LONG_AGO)
+    assert [(r.host_id, r.message) for r in inside.reasons] == [(2, "Zoe is busy")]
+    assert not inside.bookable
+    near = explain(link, [HostTime(1), zoe], at=utc(2026, 6, 8, 11), duration=30, now=LONG_AGO)
+    assert [r.message for r in near.reasons] == [
+        "Zoe is busy just before or after (within the buffer)"
+    ]
+
+
+def test_a_meeting_is_named_already_booked_or_within_its_buffer() -> None:
+    host = HostTime(
+        1,
+        bookings=[
+            ExistingBooking(utc(2026, 6, 8, 10), utc(2026, 6, 8, 10, 30), "Call with Ana", 0, 30),
+            ExistingBooking(utc(2026, 6, 8, 14), utc(2026, 6, 8, 14, 30)),
+        ],
+    )
+
+    def said(hour: int, minute: int = 0) -> list[str]:
+        at = utc(2026, 6, 8, hour, minute)
+        return [
+            r.message for r in explain(rules(), [host], at=at, duration=30, now=LONG_AGO).reasons
+        ]
+
+    assert said(10) == ["Already booked: Call with Ana"]
+    assert said(10, 30) == ["Within the buffer around Call with Ana"]  # its own 30 minutes after
+    assert said(14) == ["Already booked: another meeting"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (1, "1 minute"),
+        (45, "45 minutes"),
+        (60, "1 hour"),
+        (180, "3 hours"),
+        (1440, "1 day"),
+        (2880, "2 days"),
+    ],
+)
+def test_notice_is_said_in_the_largest_whole_unit(minutes: int, text: str) -> None:
+    link = rules(minimum_notice=minutes)
+    now = utc(2026, 6, 8, 9)
+    explanation = explain(link, [HostTime(1)], at=now + timedelta(seconds=1), duration=30, now=now)
+    assert explanation.reasons[-1].message == f"Too soon: this link needs at least {text} notice"
+
+
+def test_dates_outside_the_fixed_range_are_said_with_the_range() -> None:
+    link = rules(date_range=(date(2026, 7, 1), date(2026, 7, 31)))
+    explanation = explain(link, [HostTime(1)], at=utc(2026, 6, 8, 10), duration=30, now=LONG_AGO)
+    assert [r.message for r in explanation.reasons] == [
+        "Outside the bookable dates, 2026-07-01 to 2026-07-31"
+    ]
+
+
+def test_explanations_across_the_spring_daylight_saving_change() -> None:
+    """Paris, Sunday 29 March 2026: clocks jump from 02:00 to 03:00. Hours 01:00-05:00 (local)
+    are three hours long that night; the grid runs in elapsed time from 01:00 (00:00 UTC)."""
+    link = rules("Europe/Paris", (TimeWindow(time(1), time(5)),), daily_cap=1)
+    at_three = datetime(2026, 3, 29, 3, 0, tzinfo=zone("Europe/Paris"))  # 01:00 UTC
+    assert at_three.astimezone(UTC) == utc(2026, 3, 29, 1)
+    assert explain(link, [HostTime(1)], at=at_three, duration=30, now=LONG_AGO).bookable
+    four_thirty = utc(2026, 3, 29, 2, 30)  # 04:30 local, the last half-hour
+    assert explain(link, [HostTime(1)], at=four_thirty, duration=30, now=LONG_AGO).bookable
+    five = utc(2026, 3, 29, 3)  # 05:00 local: the window has closed
+    assert [
+        r.kind for r in explain(link, [HostTime(1)], at=five, duration=30, now=LONG_AGO).reasons
+    ] == [ReasonKind.OUTSIDE_HOURS]
+    # A meeting at 00:30 local (23:30 UTC the day before) counts toward 29 March's cap.
+    booked = HostTime(1, bookings=[ExistingBooking(utc(2026, 3, 28, 23, 30), utc(2026, 3, 29, 0))])
+    capped = explain(link, [booked], at=at_three, duration=30, now=LONG_AGO)
+    assert [r.message for r in capped.reasons] == [
+        "Daily cap reached: 1 of 1 meetings already booked on 2026-03-29"
+    ]

@@ -611,3 +611,55 @@ def test_changes_carry_attendees_with_their_names_and_the_organizer(sandbox: San
     (event,) = account.list_changes(first.sync_token, start=start, end=end).events
     assert event.attendees == (Attendee("Lee@Example.org", "Lee L"),)
     assert event.organizer == EMAIL
+
+
+# --- the host's own busy events ("why isn't this time free?") ---------------------------------
+
+
+def test_busy_events_carry_titles_and_privacy_of_owned_calendars(sandbox: Sandbox) -> None:
+    """events.list of the calendars the account owns (what calendar.events.owned reads):
+    private and confidential events say so; transparent and cancelled ones block nothing."""
+    account = connect(sandbox)
+    store = sandbox.store
+    primary = store.primary_calendar("google", EMAIL)
+    day = this_week()[0] + timedelta(days=15)  # a day without seeded events
+    hour = timedelta(hours=1)
+    store.add_event(primary.id, "Therapy", day + 9 * hour, day + 10 * hour, visibility="private")
+    store.add_event(
+        primary.id, "Board", day + 10 * hour, day + 11 * hour, visibility="confidential"
+    )
+    store.add_event(primary.id, "Open day", day + 11 * hour, day + 12 * hour, visibility="public")
+    store.add_event(primary.id, "Gym", day + 12 * hour, day + 13 * hour, show_as="free")
+    store.cancel_event(store.add_event(primary.id, "Gone", day + 13 * hour, day + 14 * hour))
+    calendars = account.list_calendars()
+    found = account.busy_events(calendars, day, day + 24 * hour)
+    assert [(e.title, e.private, e.start, e.end) for e in found[primary.id]] == [
+        ("Therapy", True, day + 9 * hour, day + 10 * hour),
+        ("Board", True, day + 10 * hour, day + 11 * hour),
+        ("Open day", False, day + 11 * hour, day + 12 * hour),
+    ]
+    shared = {c.name for c in calendars if c.access_role != AccessRole.OWNER}
+    assert shared and not {c.name for c in calendars if c.id in found} & shared
+
+
+def test_the_sandbox_hides_a_private_events_details_from_a_reader(sandbox: Sandbox) -> None:
+    """Google's reader role: private events appear, their details hidden."""
+    account = connect(sandbox)
+    shared = sandbox.store.add_calendar(
+        "google", "ana.colleague@example.com", "Ana reading", {EMAIL: "reader"}
+    )
+    day = this_week()[0] + timedelta(days=15)
+    sandbox.store.add_event(
+        shared.id, "Ana's appointment", day, day + timedelta(hours=1), visibility="private"
+    )
+    sandbox.store.add_event(shared.id, "Ana's talk", day, day + timedelta(hours=2))
+    answer = requests.get(
+        f"{sandbox.url}/google/calendar/v3/calendars/{shared.id}/events",
+        params={"timeMin": day.isoformat(), "timeMax": (day + timedelta(days=1)).isoformat()},
+        headers={"Authorization": f"Bearer {account.credentials['access_token']}"},
+        timeout=10,
+    )
+    items = {item.get("summary", ""): item for item in answer.json()["items"]}
+    assert set(items) == {"", "Ana's talk"}
+    assert items[""]["visibility"] == "private" and items[""]["start"]["dateTime"]
+    assert "visibility" not in items["Ana's talk"]  # the default is left out

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from meetings_ui.domain.enums import VideoMeeting
 from meetings_ui.providers.base import (
@@ -431,3 +432,48 @@ def test_a_delta_item_with_only_what_changed_is_read_whole(sandbox: Sandbox) -> 
     (event,) = account.list_changes(first.sync_token, start=start, end=end).events
     assert event.id == added["id"] and event.start == start + timedelta(days=2, hours=8)
     assert event.attendees == (Attendee("lee@example.org", "Lee"),)
+
+
+def test_busy_events_carry_titles_and_sensitivity(sandbox: Sandbox) -> None:
+    """calendarView of every calendar the account may read, with each event's sensitivity;
+    a calendar shared with free/busy only is left out (Graph refuses it), as are events
+    shown as free and cancelled ones."""
+    account = connect(sandbox)
+    store = sandbox.store
+    primary = store.primary_calendar("microsoft", EMAIL)
+    day = two_weeks()[0] + timedelta(days=15)
+    hour = timedelta(hours=1)
+    store.add_event(primary.id, "Therapy", day + 9 * hour, day + 10 * hour, visibility="private")
+    store.add_event(
+        primary.id, "Board", day + 10 * hour, day + 11 * hour, visibility="confidential"
+    )
+    store.add_event(primary.id, "Errand", day + 11 * hour, day + 12 * hour, visibility="personal")
+    store.add_event(primary.id, "Gym", day + 12 * hour, day + 13 * hour, show_as="free")
+    store.cancel_event(store.add_event(primary.id, "Gone", day + 13 * hour, day + 14 * hour))
+    calendars = account.list_calendars()
+    found = account.busy_events(calendars, day, day + 24 * hour)
+    assert [(e.title, e.private, e.start, e.end) for e in found[primary.id]] == [
+        ("Therapy", True, day + 9 * hour, day + 10 * hour),
+        ("Board", True, day + 10 * hour, day + 11 * hour),
+        ("Errand", False, day + 11 * hour, day + 12 * hour),
+    ]
+    names = {c.id: c.name for c in calendars}
+    assert {names[c] for c in found} == {"Calendar", "Team Events"}  # not Bo's free/busy share
+
+
+def test_the_sandbox_says_each_events_sensitivity_as_graph_does(sandbox: Sandbox) -> None:
+    account = connect(sandbox)
+    primary = sandbox.store.primary_calendar("microsoft", EMAIL)
+    day = two_weeks()[0] + timedelta(days=15)
+    sandbox.store.add_event(primary.id, "Plain", day, day + timedelta(hours=1))
+    token = account._access_token()
+    answer = requests.get(
+        f"{sandbox.url}/graph/v1.0/me/calendars/{primary.id}/calendarView",
+        params={
+            "startDateTime": day.isoformat(),
+            "endDateTime": (day + timedelta(days=1)).isoformat(),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert [item["sensitivity"] for item in answer.json()["value"]] == ["normal"]
