@@ -614,6 +614,14 @@ def _selected_calendars() -> rx.Component:
             disabled=~CalendarSettingsState.has_calendars,
             style={"padding": "0.4em"},
         ),
+        rx.cond(
+            ~CalendarSettingsState.has_calendars,
+            rx.text(
+                t("Connect your calendar first, then choose which of its calendars count."),
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+        ),
         spacing="2",
         width="100%",
     )
