@@ -125,7 +125,12 @@ def health(
     """The account's status, green when connected (`beside` it, say, the last sync), and
     the provider's last error under it."""
     return rx.vstack(
-        rx.hstack(rx.badge(status_label, color_scheme=rx.cond(connected, "green", "red")), *beside),
+        rx.hstack(
+            rx.badge(
+                status_label, color_scheme=rx.cond(connected, "green", "red"), high_contrast=True
+            ),
+            *beside,
+        ),
         rx.cond(problem != "", rx.text(problem, size="1", color=rx.color("red", 11))),
         spacing="1",
     )

@@ -155,6 +155,9 @@ def data_table(
         rx.table.header(rx.table.row(*[rx.table.column_header_cell(_words(h)) for h in headers])),
         rx.table.body(rx.foreach(rows, render_row)),
         width="100%",
+        # Long emails and scopes wrap anywhere, so the table fits the page rather than
+        # scrolling sideways in a region the keyboard cannot reach.
+        style={"overflow_wrap": "anywhere"},
     )
 
 

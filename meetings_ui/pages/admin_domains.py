@@ -277,7 +277,7 @@ def _domain(line: DomainLine) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(line.name, size="4", as_="h2"),
-                rx.badge(line.status, color_scheme=line.color, size="2"),
+                rx.badge(line.status, color_scheme=line.color, size="2", high_contrast=True),
                 rx.spacer(),
                 rx.text(t("{links} · {checked}", links=line.links, checked=line.checked), size="1"),
                 align="center",
