@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import reflex as rx
 
+from meetings_ui import i18n
 from meetings_ui.components.forms import confirm_dialog
+from meetings_ui.components.i18n import t
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
-REFUSED = "That calendar could not be disconnected: reload the page and try again."
+REFUSED = N_("That calendar could not be disconnected: reload the page and try again.")
 
 
 class DisconnectState(AuthState, mixin=True):
@@ -28,8 +32,18 @@ class DisconnectState(AuthState, mixin=True):
     disconnecting: bool = False
 
     def _disconnected(self, connection_id: int) -> str:
-        """Drop the account from the page's data; the success message to show."""
+        """Drop the account from the page's data; the success message to show (in the
+        reader's language)."""
         raise NotImplementedError
+
+    def _moment(self, value: datetime | None) -> str:
+        """A sync's date and time in the reader's locale (UTC, as stored), or "never"."""
+        if value is None:
+            return self.t("never")
+        moment = value.replace(tzinfo=value.tzinfo or UTC)
+        return self.t(
+            "{moment} UTC", moment=i18n.format_datetime(moment, self.locale, UTC, "medium")
+        )
 
     @rx.event
     def ask_disconnect(self, connection_id: int, account: str) -> None:
@@ -61,22 +75,27 @@ class DisconnectState(AuthState, mixin=True):
             raise
         async with self:
             self.disconnecting, self.disconnect_id = False, 0
-            message = REFUSED if refused else self._disconnected(connection_id)
+            message = self.t(REFUSED) if refused else self._disconnected(connection_id)
+            notice = self.translate(notice) if notice else ""
         if refused:
             yield rx.toast.error(message)
         elif notice:  # the provider could not end the grant: the person must, so it stays
-            yield rx.toast.warning(f"{message}. {notice}", duration=60_000, close_button=True)
+            yield rx.toast.warning(
+                self.t("{outcome}. {notice}", outcome=message, notice=notice),
+                duration=60_000,
+                close_button=True,
+            )
         else:
             yield rx.toast.success(message)
 
 
-def disconnect_dialog(state: type[DisconnectState], consequence: str) -> rx.Component:
+def disconnect_dialog(state: type[DisconnectState], consequence: rx.Var[str]) -> rx.Component:
     """ "Disconnect this calendar?" for the account `state` asks about; `consequence`
-    follows the account's email in the explanation."""
+    explains what follows (`t(...)` with the account as `{account}`)."""
     return confirm_dialog(
-        title="Disconnect this calendar?",
-        description=state.disconnect_account + consequence,
-        confirm_label="Disconnect calendar",
+        title=t("Disconnect this calendar?"),
+        description=consequence,
+        confirm_label=t("Disconnect calendar"),
         open_=state.disconnect_id != 0,
         on_keep=state.keep_connection,
         on_confirm=state.disconnect,
@@ -88,11 +107,11 @@ def disconnect_button(
     state: type[DisconnectState], connection_id: rx.Var[int], account: rx.Var[str], **props: object
 ) -> rx.Component:
     return rx.button(
-        "Disconnect",
+        t("Disconnect"),
         variant="soft",
         color_scheme="red",
         on_click=state.ask_disconnect(connection_id, account),
-        aria_label="Disconnect " + account,
+        aria_label=t("Disconnect {account}", account=account),
         **props,
     )
 
@@ -106,7 +125,12 @@ def health(
     """The account's status, green when connected (`beside` it, say, the last sync), and
     the provider's last error under it."""
     return rx.vstack(
-        rx.hstack(rx.badge(status_label, color_scheme=rx.cond(connected, "green", "red")), *beside),
+        rx.hstack(
+            rx.badge(
+                status_label, color_scheme=rx.cond(connected, "green", "red"), high_contrast=True
+            ),
+            *beside,
+        ),
         rx.cond(problem != "", rx.text(problem, size="1", color=rx.color("red", 11))),
         spacing="1",
     )

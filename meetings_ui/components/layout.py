@@ -8,14 +8,17 @@ import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
 from meetings_ui import routes
+from meetings_ui.components.i18n import t
+from meetings_ui.domain.messages import N_
 from meetings_ui.state.auth import AuthState
 
+# Every host's entries; ADMIN_ENTRY only for the workspace's admins (show what one may use).
 NAVIGATION = (
-    ("Meetings", routes.MEETINGS, "calendar-days"),
-    ("Contacts", routes.CONTACTS, "users"),
-    ("Settings", routes.SETTINGS, "settings"),
-    ("Admin", routes.ADMIN, "shield"),
+    (N_("Meetings"), routes.MEETINGS, "calendar-days"),
+    (N_("Contacts"), routes.CONTACTS, "users"),
+    (N_("Settings"), routes.SETTINGS, "settings"),
 )
+ADMIN_ENTRY = (N_("Admin"), routes.ADMIN, "shield")
 
 
 def logo(size: str = "28px") -> rx.Component:
@@ -26,7 +29,7 @@ def logo(size: str = "28px") -> rx.Component:
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     is_current = rx.State.router.page.path.startswith(href)
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label), align="center", spacing="2"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(t(label)), align="center", spacing="2"),
         href=href,
         underline="none",
         padding="0.5em 0.75em",
@@ -54,7 +57,7 @@ def _account() -> rx.Component:
         rx.text(AuthState.user_email, size="1", color=rx.color("gray", 11)),
         _PostForm.create(
             rx.button(
-                rx.icon("log-out", size=16), "Log out", type="submit", variant="soft", size="2"
+                rx.icon("log-out", size=16), t("Log out"), type="submit", variant="soft", size="2"
             ),
             action=AuthState.logout_url,
             method="post",
@@ -66,16 +69,27 @@ def _account() -> rx.Component:
 
 def _admins_only() -> rx.Component:
     return rx.callout(
-        "Admins only: this page is for the admins of this workspace. Ask one of them if "
-        "you need something changed here.",
+        t(
+            "Admins only: this page is for the admins of this workspace. Ask one of them if "
+            "you need something changed here."
+        ),
         icon="shield-alert",
         color_scheme="amber",
         role="alert",
     )
 
 
-def host_shell(title: str, *children: rx.Component, admin_only: bool = False) -> rx.Component:
-    """A host page; its content appears only once the on_load guard has found the user."""
+def _words(text: str | rx.Var[str]) -> rx.Var[str]:
+    """A plain string looked up in the reader's language; a var (already `t(...)`) as is."""
+    return t(text) if isinstance(text, str) else text
+
+
+def host_shell(
+    title: str | rx.Var[str], *children: rx.Component, admin_only: bool = False
+) -> rx.Component:
+    """A host page; its content appears only once the on_load guard has found the user.
+    A plain `title` is looked up in the reader's language (pass `t(...)` to extract it)."""
+    heading = _words(title)
     content = (
         rx.cond(AuthState.is_admin, rx.fragment(*children), _admins_only())
         if admin_only
@@ -87,28 +101,29 @@ def host_shell(title: str, *children: rx.Component, admin_only: bool = False) ->
                 rx.link(
                     rx.hstack(logo(), rx.text("Meetings", size="5", weight="bold"), align="center"),
                     href=routes.LANDING,
-                    aria_label="Home",
+                    aria_label=t("Home"),
                     underline="none",
                     color=rx.color("gray", 12),
                 ),
                 rx.separator(),
                 *[_nav_link(*item) for item in NAVIGATION],
+                rx.cond(AuthState.is_admin, _nav_link(*ADMIN_ENTRY)),
                 rx.cond(AuthState.logged_in, _account()),
                 spacing="2",
                 width="100%",
             ),
-            aria_label="Main",
+            aria_label=t("Main"),
             style={"width": "14em", "padding": "1.25em", "min_height": "100vh"},
             background=rx.color("gray", 2),
             border_right=f"1px solid {rx.color('gray', 5)}",
         ),
         rx.el.main(
             rx.vstack(
-                rx.heading(title, size="7", as_="h1"),
+                rx.heading(heading, size="7", as_="h1"),
                 rx.cond(
                     AuthState.logged_in,
                     content,
-                    rx.hstack(rx.spinner(), rx.text("Checking your session…"), role="status"),
+                    rx.hstack(rx.spinner(), rx.text(t("Checking your session…")), role="status"),
                 ),
                 spacing="4",
             ),
@@ -131,20 +146,25 @@ def not_built_yet(what: str) -> rx.Component:
 
 
 def data_table(
-    headers: tuple[str, ...], rows: rx.Var[list], render_row: Callable[..., rx.Component]
+    headers: tuple[str | rx.Var[str], ...],
+    rows: rx.Var[list],
+    render_row: Callable[..., rx.Component],
 ) -> rx.Component:
     """A full-width table: one header cell per name, one `render_row` per item of `rows`."""
     return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(_words(h)) for h in headers])),
         rx.table.body(rx.foreach(rows, render_row)),
         width="100%",
+        # Long emails and scopes wrap anywhere, so the table fits the page rather than
+        # scrolling sideways in a region the keyboard cannot reach.
+        style={"overflow_wrap": "anywhere"},
     )
 
 
 def loaded_table(
     loaded: rx.Var[bool],
-    loading: str,
-    headers: tuple[str, ...],
+    loading: str | rx.Var[str],
+    headers: tuple[str | rx.Var[str], ...],
     rows: rx.Var[list],
     render_row: Callable[..., rx.Component],
     empty: rx.Component,
@@ -153,6 +173,13 @@ def loaded_table(
     `data_table`, or `empty` where there is no row."""
     return rx.cond(
         ~loaded,
-        rx.hstack(rx.spinner(), rx.text(loading), role="status"),
+        rx.hstack(rx.spinner(), rx.text(_words(loading)), role="status"),
         rx.cond(rows.length() > 0, data_table(headers, rows, render_row), empty),
     )
+
+
+def said(error: Exception) -> str:
+    """An exception's message as it was raised, for a state's `translate`: a domain `Text`
+    keeps its template there, while `str(error)` would flatten it to English."""
+    message = error.args[0] if error.args else ""
+    return message if isinstance(message, str) else str(error)

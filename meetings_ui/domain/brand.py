@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from meetings_ui.domain.messages import Text
+
 MAX_LOGO_BYTES = 512 * 1024
 # The largest image decoded (pixels): a small file that claims huge dimensions (an
 # "image bomb") is refused before its pixels are allocated.
@@ -41,12 +43,17 @@ def clean_accent_color(value: str | None) -> str | None:
         return None
     colour = value.strip().lower()
     if not _HEX_COLOUR.fullmatch(colour):
-        raise InvalidBrandError("Choose the accent colour as #rrggbb, for example #1a73e8.")
+        raise InvalidBrandError(Text("Choose the accent colour as #rrggbb, for example #1a73e8."))
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise InvalidBrandError(
-            f"White text on {colour} is hard to read (contrast {ratio:.1f}:1, at least "
-            f"{MIN_CONTRAST}:1 needed): choose a darker colour."
+            Text(
+                "White text on {colour} is hard to read (contrast {ratio}:1, at least "
+                "{needed}:1 needed): choose a darker colour.",
+                colour=colour,
+                ratio=f"{ratio:.1f}",
+                needed=MIN_CONTRAST,
+            )
         )
     return colour
 
@@ -78,16 +85,22 @@ class Logo:
 def clean_logo(upload: bytes) -> Logo:
     """Decode an uploaded logo and return it re-encoded as PNG within LOGO_BOX."""
     if not upload:
-        raise InvalidBrandError("The file is empty: choose a PNG, JPEG, GIF or WebP image.")
+        raise InvalidBrandError(Text("The file is empty: choose a PNG, JPEG, GIF or WebP image."))
     if len(upload) > MAX_LOGO_BYTES:
         raise InvalidBrandError(
-            f"The logo is {len(upload) // 1024} KB; the limit is {MAX_LOGO_BYTES // 1024} KB."
+            Text(
+                "The logo is {size} KB; the limit is {limit} KB.",
+                size=len(upload) // 1024,
+                limit=MAX_LOGO_BYTES // 1024,
+            )
         )
     head = upload[:512].lstrip().lower()
     if head.startswith((b"<svg", b"<?xml", b"<!doctype")) or b"<svg" in head:
         raise InvalidBrandError(
-            "SVG logos are not accepted (they can carry scripts): upload a PNG, JPEG, GIF "
-            "or WebP image."
+            Text(
+                "SVG logos are not accepted (they can carry scripts): upload a PNG, JPEG, GIF "
+                "or WebP image."
+            )
         )
     try:
         with warnings.catch_warnings():
@@ -95,21 +108,28 @@ def clean_logo(upload: bytes) -> Logo:
             image = Image.open(io.BytesIO(upload))
             if image.format not in LOGO_FORMATS:
                 raise InvalidBrandError(
-                    "Upload a PNG, JPEG, GIF or WebP image; this file is not one."
+                    Text("Upload a PNG, JPEG, GIF or WebP image; this file is not one.")
                 )
             width, height = image.size
             if width * height > MAX_LOGO_PIXELS:
                 raise InvalidBrandError(
-                    f"The image is {width}×{height} pixels; at most "
-                    f"{MAX_LOGO_PIXELS} pixels in all (for example 4096×4096)."
+                    Text(
+                        "The image is {width}×{height} pixels; at most {limit} pixels in all "
+                        "(for example 4096×4096).",
+                        width=width,
+                        height=height,
+                        limit=MAX_LOGO_PIXELS,
+                    )
                 )
             image.load()
     except InvalidBrandError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidBrandError(
-            f"The image has too many pixels: at most {MAX_LOGO_PIXELS} in all "
-            "(for example 4096×4096)."
+            Text(
+                "The image has too many pixels: at most {limit} in all (for example 4096×4096).",
+                limit=MAX_LOGO_PIXELS,
+            )
         ) from None
     except (
         UnidentifiedImageError,
@@ -118,7 +138,7 @@ def clean_logo(upload: bytes) -> Logo:
         SyntaxError,
     ):
         raise InvalidBrandError(
-            "This file could not be read as an image: upload a PNG, JPEG, GIF or WebP image."
+            Text("This file could not be read as an image: upload a PNG, JPEG, GIF or WebP image.")
         ) from None
     image = image.convert("RGBA")
     image.thumbnail(LOGO_BOX)

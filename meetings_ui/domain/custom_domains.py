@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import idna
 
 from meetings_ui.domain.enums import DomainStatus
+from meetings_ui.domain.messages import Text
 
 VERIFICATION_LABEL = "_meetings-verify"
 VERIFICATION_PREFIX = "meetings-verify="
@@ -84,36 +85,38 @@ def normalize_host(text: str, *, reserved: Collection[str] = ()) -> str:
     wildcard, and the `reserved` names (the app's own hosts)."""
     name = text.strip()
     if not name:
-        raise HostNameError("Enter the domain name, like meet.example.com.")
+        raise HostNameError(Text("Enter the domain name, like meet.example.com."))
     if "://" in name or any(c in name for c in "/?#@:") or " " in name:
         raise HostNameError(
-            "Enter only the domain name, like meet.example.com: no https://, path or port."
+            Text("Enter only the domain name, like meet.example.com: no https://, path or port.")
         )
     name = name.rstrip(".")
     if "*" in name:
-        raise HostNameError("Wildcard domains cannot be connected: enter one domain name.")
+        raise HostNameError(Text("Wildcard domains cannot be connected: enter one domain name."))
     try:
         ipaddress.ip_address(name)
     except ValueError:
         pass
     else:
-        raise HostNameError("Enter a domain name, not an IP address.")
+        raise HostNameError(Text("Enter a domain name, not an IP address."))
     try:
         host = idna.encode(name, uts46=True).decode("ascii").lower()
     except idna.IDNAError as error:
-        raise HostNameError(f"“{text.strip()}” is not a valid domain name ({error}).") from None
+        raise HostNameError(
+            Text("“{name}” is not a valid domain name ({error}).", name=text.strip(), error=error)
+        ) from None
     labels = host.split(".")
     if len(labels) < 2 or not all(labels):
-        raise HostNameError("Enter a full domain name with a dot, like meet.example.com.")
+        raise HostNameError(Text("Enter a full domain name with a dot, like meet.example.com."))
     if labels[-1] == "localhost" or host == "localhost":
-        raise HostNameError("localhost cannot be reached by visitors: enter a public domain.")
+        raise HostNameError(Text("localhost cannot be reached by visitors: enter a public domain."))
     if labels[-1].isdigit():
-        raise HostNameError("Enter a domain name, not an IP address.")
+        raise HostNameError(Text("Enter a domain name, not an IP address."))
     if len(host) > 253:
-        raise HostNameError("That domain name is longer than DNS allows (253 characters).")
+        raise HostNameError(Text("That domain name is longer than DNS allows (253 characters)."))
     if host in {r.lower().rstrip(".") for r in reserved}:
         raise HostNameError(
-            "That is this app's own domain, which every link already uses: enter another one."
+            Text("That is this app's own domain, which every link already uses: enter another one.")
         )
     return host
 
@@ -145,8 +148,11 @@ def check_records(host: str, token: str, target: str, lookup: Lookup) -> list[st
     cnames = lookup(host, RecordType.CNAME)
     if not cnames.exists:
         return [
-            f"The domain {host} does not exist in DNS (NXDOMAIN): check its spelling, "
-            "and that it is registered."
+            Text(
+                "The domain {host} does not exist in DNS (NXDOMAIN): check its spelling, "
+                "and that it is registered.",
+                host=host,
+            )
         ]
     problems.extend(_txt_problems(host, token, lookup))
     problems.extend(_routing_problems(host, target, cnames, lookup))
@@ -160,10 +166,17 @@ def _txt_problems(host: str, token: str, lookup: Lookup) -> list[str]:
     if expected in values:
         return []
     if not values:
-        return [f"No TXT record found at {name}."]
+        return [Text("No TXT record found at {name}.", name=name)]
     ours = [v for v in values if v.startswith(VERIFICATION_PREFIX)]
     shown = ours[0] if ours else values[0]
-    return [f"The TXT record at {name} is “{shown}”, but the token differs: expected “{expected}”."]
+    return [
+        Text(
+            "The TXT record at {name} is “{shown}”, but the token differs: expected “{expected}”.",
+            name=name,
+            shown=shown,
+            expected=expected,
+        )
+    ]
 
 
 def _routing_problems(host: str, target: str, cnames: Records, lookup: Lookup) -> list[str]:
@@ -179,17 +192,34 @@ def _routing_problems(host: str, target: str, cnames: Records, lookup: Lookup) -
             name = following[0]
         if name == target:
             return []
-        return [f"The CNAME record of {host} points to {cnames.values[0]}, not to {target}."]
+        return [
+            Text(
+                "The CNAME record of {host} points to {found}, not to {target}.",
+                host=host,
+                found=cnames.values[0],
+                target=target,
+            )
+        ]
     addresses = _addresses(host, lookup)
     if not addresses:
-        return [f"No CNAME record found for {host}: create one pointing to {target}."]
+        return [
+            Text(
+                "No CNAME record found for {host}: create one pointing to {target}.",
+                host=host,
+                target=target,
+            )
+        ]
     expected = _target_addresses(target, lookup)
     if addresses <= expected:
         return []
     return [
-        f"No CNAME record found for {host}, and its addresses "
-        f"({', '.join(sorted(addresses))}) are not those of {target}: "
-        f"create a CNAME pointing to {target}."
+        Text(
+            "No CNAME record found for {host}, and its addresses ({addresses}) are not those "
+            "of {target}: create a CNAME pointing to {target}.",
+            host=host,
+            addresses=", ".join(sorted(addresses)),
+            target=target,
+        )
     ]
 
 

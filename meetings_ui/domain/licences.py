@@ -11,6 +11,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from meetings_ui.domain.messages import Text
+
 
 class Hub(enum.StrEnum):
     SALES = "sales"
@@ -98,7 +100,9 @@ class Decision:
 
 
 def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return Text("{some} or {last}", some=", ".join(words[:-1]), last=words[-1])
 
 
 def _describe(hubs_tiers: dict[Hub, tuple[Tier, ...]]) -> str:
@@ -107,10 +111,17 @@ def _describe(hubs_tiers: dict[Hub, tuple[Tier, ...]]) -> str:
     for hub, tiers in hubs_tiers.items():
         groups.setdefault(tiers, []).append(hub)
     parts = [
-        f"{_join([hub.label for hub in hubs])} seat ({_join([tier.label for tier in tiers])})"
+        Text(
+            "{hubs} seat ({tiers})",
+            hubs=_join([hub.label for hub in hubs]),
+            tiers=_join([tier.label for tier in tiers]),
+        )
         for tiers, hubs in groups.items()
     ]
-    return " or a ".join(parts)
+    described = parts[0]
+    for part in parts[1:]:
+        described = Text("{one} or a {other}", one=described, other=part)
+    return described
 
 
 def _decide(
@@ -119,8 +130,14 @@ def _decide(
     needs = _describe(unlocking)
     granted = sorted(seat for seat in seats if seat.tier in unlocking.get(seat.hub, ()))
     if granted:
-        return Decision(True, f"{feature} is included in your {granted[0].label} seat.", needs)
-    return Decision(False, f"{feature} needs a {needs}.", needs)
+        return Decision(
+            True,
+            Text(
+                "{feature} is included in your {seat} seat.", feature=feature, seat=granted[0].label
+            ),
+            needs,
+        )
+    return Decision(False, Text("{feature} needs a {needs}.", feature=feature, needs=needs), needs)
 
 
 # S7: any Sales Hub or Service Hub seat.
@@ -130,8 +147,8 @@ _CUSTOM_DOMAIN_SEATS = {Hub.MARKETING: CATALOGUE[Hub.MARKETING], Hub.CMS: CATALO
 
 
 def may_change_meetings_url(seats: Iterable[Seat]) -> Decision:
-    return _decide(seats, _MEETINGS_URL_SEATS, "Changing the Meetings URL")
+    return _decide(seats, _MEETINGS_URL_SEATS, Text("Changing the Meetings URL"))
 
 
 def may_use_custom_domain(seats: Iterable[Seat]) -> Decision:
-    return _decide(seats, _CUSTOM_DOMAIN_SEATS, "Hosting meeting links on a custom domain")
+    return _decide(seats, _CUSTOM_DOMAIN_SEATS, Text("Hosting meeting links on a custom domain"))

@@ -15,42 +15,45 @@ from meetings_ui.components.connections import (
     disconnect_dialog,
     health,
 )
-from meetings_ui.components.labels import (
-    PROVIDER_NAMES,
-    STATUS_LABELS,
-    SYNC_LABELS,
-    date_time_label,
-)
+from meetings_ui.components.i18n import t
+from meetings_ui.components.labels import PROVIDER_NAMES, STATUS_LABELS, SYNC_LABELS
 from meetings_ui.components.layout import host_shell, loaded_table
 from meetings_ui.domain.enums import ConnectionStatus
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
 ADMIN_SECTIONS = (
-    ("Overview", routes.ADMIN),
-    ("Users and seats", routes.ADMIN_USERS),
-    ("Audit log", routes.ADMIN_AUDIT),
-    ("Connected calendars", routes.ADMIN_CALENDARS),
-    ("Failed deliveries", routes.ADMIN_DELIVERIES),
-    ("Domains", routes.ADMIN_DOMAINS),
-    ("Local outbox", routes.DEV_OUTBOX),
+    (N_("Overview"), routes.ADMIN),
+    (N_("Users and seats"), routes.ADMIN_USERS),
+    (N_("Audit log"), routes.ADMIN_AUDIT),
+    (N_("Connected calendars"), routes.ADMIN_CALENDARS),
+    (N_("Failed deliveries"), routes.ADMIN_DELIVERIES),
+    (N_("Domains"), routes.ADMIN_DOMAINS),
+    (N_("Local outbox"), routes.DEV_OUTBOX),
 )
 
 
 def admin_tabs() -> rx.Component:
-    links = [rx.link(label, href=route) for label, route in ADMIN_SECTIONS]
-    return rx.hstack(*links, spacing="4", aria_label="Admin sections")
+    """The admin pages, shown to admins only (others see the polite refusal alone)."""
+    links = [rx.link(t(label), href=route) for label, route in ADMIN_SECTIONS]
+    return rx.cond(
+        AuthState.is_admin,
+        rx.el.nav(rx.hstack(*links, spacing="4", wrap="wrap"), aria_label=t("Admin sections")),
+    )
 
 
 @rx.page(route=routes.ADMIN, title="Admin · Meetings", on_load=AuthState.require_user)
 def admin() -> rx.Component:
     return host_shell(
-        "Admin",
+        t("Admin"),
         admin_tabs(),
         rx.text(
-            "Manage who has an account, their role and licence seats, and see every change "
-            "in the audit log."
+            t(
+                "Manage who has an account, their role and licence seats, and see every change "
+                "in the audit log."
+            )
         ),
         admin_only=True,
     )
@@ -85,15 +88,15 @@ class AdminCalendarsState(DisconnectState, AuthState):
             ConnectionLine(
                 id=c.id,
                 user=f"{c.user_name} <{c.user_email}>",
-                provider=PROVIDER_NAMES[c.provider],
+                provider=self.translate(PROVIDER_NAMES[c.provider]),
                 account=c.account_email,
-                status_label=STATUS_LABELS[c.status],
+                status_label=self.translate(STATUS_LABELS[c.status]),
                 connected=c.status == ConnectionStatus.CONNECTED,
-                last_sync=date_time_label(c.last_synced_at),
+                last_sync=self._moment(c.last_synced_at),
                 scopes=c.scopes.replace("https://www.googleapis.com/auth/", "") or "—",
                 calendars=", ".join(c.selected_calendars) or "—",
-                problem=c.last_error,
-                sync=SYNC_LABELS[c.sync_mode],
+                problem=self.translate(c.last_error),
+                sync=self.translate(SYNC_LABELS[c.sync_mode]),
             )
             for c in self._connections
         ]
@@ -137,13 +140,14 @@ class AdminCalendarsState(DisconnectState, AuthState):
                 for c in self._connections
                 if checked is not None or c.id != connection_id
             ]
-        yield rx.toast.info(
-            f"Health re-checked: {STATUS_LABELS[checked.status] if checked else 'not found'}"
-        )
+            health = (
+                self.translate(STATUS_LABELS[checked.status]) if checked else self.t("not found")
+            )
+        yield rx.toast.info(self.t("Health re-checked: {health}", health=health))
 
     def _disconnected(self, connection_id: int) -> str:
         self._connections = [c for c in self._connections if c.id != connection_id]
-        return "Calendar disconnected on the user's behalf"
+        return self.t("Calendar disconnected on the user's behalf")
 
 
 def _connection_row(row: ConnectionLine) -> rx.Component:
@@ -158,12 +162,12 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.button(
-                    "Re-check",
+                    t("Re-check"),
                     size="1",
                     variant="soft",
                     loading=AdminCalendarsState.checking == row.id,
                     on_click=AdminCalendarsState.recheck(row.id),
-                    aria_label="Re-check " + row.account,
+                    aria_label=t("Re-check {account}", account=row.account),
                 ),
                 disconnect_button(AdminCalendarsState, row.id, row.account, size="1"),
             )
@@ -178,38 +182,53 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
 )
 def admin_calendars() -> rx.Component:
     return host_shell(
-        "Connected calendars",
+        t("Connected calendars"),
         admin_tabs(),
         rx.vstack(
-            rx.el.label("Search", html_for="calendar-search", style={"font_weight": "500"}),
+            rx.el.label(t("Search"), html_for="calendar-search", style={"font_weight": "500"}),
             rx.input(
                 id="calendar-search",
                 value=AdminCalendarsState.search,
                 on_change=AdminCalendarsState.set_search.debounce(300),
-                placeholder="Name or email",
+                placeholder=t("Name or email"),
             ),
             spacing="1",
         ),
         loaded_table(
             AdminCalendarsState.loaded,
-            "Loading connected calendars…",
+            t("Loading connected calendars…"),
             (
-                "User",
-                "Provider",
-                "Account",
-                "Selected calendars",
-                "Health",
-                "Last sync",
-                "Scopes",
-                "Actions",
+                t("User"),
+                t("Provider"),
+                t("Account"),
+                t("Selected calendars"),
+                t("Health"),
+                t("Last sync"),
+                t("Scopes"),
+                t("Actions"),
             ),
             AdminCalendarsState.rows,
             _connection_row,
-            rx.callout("No connected calendar matches.", icon="calendar-x", role="status"),
+            rx.callout(
+                rx.cond(
+                    AdminCalendarsState.search != "",
+                    t("No connected calendar matches."),
+                    t(
+                        "No one in this workspace has connected a calendar yet. Hosts connect "
+                        "theirs in Settings > Calendar."
+                    ),
+                ),
+                icon="calendar-x",
+                role="status",
+            ),
         ),
         disconnect_dialog(
             AdminCalendarsState,
-            " will stop blocking the user's booking pages until they connect it again.",
+            t(
+                "{account} will stop blocking the user's booking pages until they connect it "
+                "again.",
+                account=AdminCalendarsState.disconnect_account,
+            ),
         ),
         admin_only=True,
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC
 
 import reflex as rx
 
-from meetings_ui import routes
-from meetings_ui.components.layout import data_table, host_shell
+from meetings_ui import i18n, routes
+from meetings_ui.components.i18n import t
+from meetings_ui.components.layout import host_shell, loaded_table
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services.audit import AuditRow, do_list_audit_events
 from meetings_ui.services.guard import ForbiddenError
@@ -27,12 +29,21 @@ class AuditView:
 class AdminAuditState(AuthState):
     # Backend only: the events as the service returned them; `events` is derived.
     _rows: tuple[AuditRow, ...] = ()
+    loaded: bool = False
 
     @rx.var
     def events(self) -> list[AuditView]:
         return [
             AuditView(
-                when=row.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                when=self.t(
+                    "{moment} UTC",
+                    moment=i18n.format_datetime(
+                        row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC),
+                        self.locale,
+                        UTC,
+                        "medium",
+                    ),
+                ),
                 actor=row.actor,
                 action=row.action,
                 target=row.target,
@@ -47,6 +58,7 @@ class AdminAuditState(AuthState):
             self._rows = tuple(do_list_audit_events(actor=self._require_actor()))
         except ForbiddenError:
             self._rows = ()
+        self.loaded = True
 
 
 def _row(event: AuditView) -> rx.Component:
@@ -66,9 +78,20 @@ def _row(event: AuditView) -> rx.Component:
 )
 def admin_audit() -> rx.Component:
     return host_shell(
-        "Audit log",
+        t("Audit log"),
         admin_tabs(),
-        rx.text("The latest 200 events, newest first."),
-        data_table(("When", "Who", "Action", "On", "Details"), AdminAuditState.events, _row),
+        rx.text(t("The latest 200 events, newest first.")),
+        loaded_table(
+            AdminAuditState.loaded,
+            t("Loading the audit log…"),
+            (t("When"), t("Who"), t("Action"), t("On"), t("Details")),
+            AdminAuditState.events,
+            _row,
+            rx.callout(
+                t("Nothing has happened yet: every change an admin or a host makes shows here."),
+                icon="scroll-text",
+                role="status",
+            ),
+        ),
         admin_only=True,
     )

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC
 
 import reflex as rx
 
-from meetings_ui import routes
-from meetings_ui.components.labels import date_time_label
+from meetings_ui import i18n, routes
+from meetings_ui.components.i18n import t
 from meetings_ui.components.layout import host_shell, loaded_table
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services import delivery
@@ -40,12 +41,22 @@ class AdminDeliveriesState(AuthState):
         return [
             DeliveryLine(
                 id=f.id,
-                what=f.what,
+                what=self.translate(f.what),
                 meeting=f.meeting or "—",
                 host=f.host or "—",
-                error=f.error,
+                error=self.translate(f.error),
                 attempts=str(f.attempts),
-                failed_at=date_time_label(f.failed_at),
+                failed_at=self.t(
+                    "{moment} UTC",
+                    moment=i18n.format_datetime(
+                        f.failed_at.replace(tzinfo=f.failed_at.tzinfo or UTC),
+                        self.locale,
+                        UTC,
+                        "medium",
+                    ),
+                )
+                if f.failed_at
+                else self.t("never"),
             )
             for f in self._failed
         ]
@@ -77,9 +88,9 @@ class AdminDeliveriesState(AuthState):
         async with self:
             self._failed = tuple(f for f in self._failed if f.id != item_id)
         yield (
-            rx.toast.info("Queued again: it will be delivered in a moment.")
+            rx.toast.info(self.t("Queued again: it will be delivered in a moment."))
             if queued
-            else rx.toast.warning("This delivery is no longer a failed one.")
+            else rx.toast.warning(self.t("This delivery is no longer a failed one."))
         )
 
 
@@ -93,12 +104,12 @@ def _line(line: DeliveryLine) -> rx.Component:
         rx.table.cell(line.failed_at, white_space="nowrap"),
         rx.table.cell(
             rx.button(
-                "Retry",
+                t("Retry"),
                 size="1",
                 variant="soft",
                 loading=AdminDeliveriesState.retrying == line.id,
                 on_click=AdminDeliveriesState.retry(line.id),
-                aria_label="Retry: " + line.what,
+                aria_label=t("Retry: {what}", what=line.what),
             )
         ),
     )
@@ -111,19 +122,33 @@ def _line(line: DeliveryLine) -> rx.Component:
 )
 def admin_deliveries() -> rx.Component:
     return host_shell(
-        "Failed deliveries",
+        t("Failed deliveries"),
         admin_tabs(),
         rx.text(
-            "Emails and calendar writes that still failed after their last attempt. "
-            "Retry one once the mail server or the calendar works again."
+            t(
+                "Emails and calendar writes that still failed after their last attempt. "
+                "Retry one once the mail server or the calendar works again."
+            )
         ),
         loaded_table(
             AdminDeliveriesState.loaded,
-            "Loading failed deliveries…",
-            ("What", "Meeting", "Host", "Error", "Attempts", "Failed", "Actions"),
+            t("Loading failed deliveries…"),
+            (
+                t("What"),
+                t("Meeting"),
+                t("Host"),
+                t("Error"),
+                t("Attempts"),
+                t("Failed"),
+                t("Actions"),
+            ),
             AdminDeliveriesState.lines,
             _line,
-            rx.callout("No failed delivery.", icon="circle-check", role="status"),
+            rx.callout(
+                t("No failed delivery: every email and calendar write went through."),
+                icon="circle-check",
+                role="status",
+            ),
         ),
         admin_only=True,
     )

@@ -9,10 +9,12 @@ because it can carry scripts.
 from __future__ import annotations
 
 import reflex as rx
+from babel.numbers import format_decimal
 
 from meetings_ui import routes
 from meetings_ui.components.forms import confirm_dialog, labelled
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.i18n import t
+from meetings_ui.components.layout import host_shell, said
 from meetings_ui.config import get_settings
 from meetings_ui.domain import brand
 from meetings_ui.pages.admin import admin_tabs
@@ -44,13 +46,17 @@ class AdminDomainState(AuthState):
     def contrast_note(self) -> str:
         """Whether white button text stays readable on the chosen colour (WCAG AA)."""
         if not self.accent_color:
-            return "No accent colour: the app's own is used."
+            return self.t("No accent colour: the app's own is used.")
         try:
             ratio = brand.contrast_with_white(self.accent_color.lower())
         except ValueError:
-            return "Use the #rrggbb form, for example #1a4d8f."
-        verdict = "readable" if ratio >= brand.MIN_CONTRAST else "too light: choose a darker one"
-        return f"Contrast with white text: {ratio:.1f}:1 ({verdict})."
+            return self.t("Use the #rrggbb form, for example #1a4d8f.")
+        shown = format_decimal(ratio, format="0.0", locale=self.locale.replace("-", "_"))
+        if ratio >= brand.MIN_CONTRAST:
+            return self.t("Contrast with white text: {ratio}:1 (readable).", ratio=shown)
+        return self.t(
+            "Contrast with white text: {ratio}:1 (too light: choose a darker one).", ratio=shown
+        )
 
     def _take(self, settings: DomainSettings) -> None:
         self.loaded, self.missing = True, ""
@@ -74,7 +80,7 @@ class AdminDomainState(AuthState):
                 domain_brand.domain_settings(actor=self._require_actor(), domain_id=self._domain_id)
             )
         except (ForbiddenError, DomainNotFoundError) as refused:
-            self.loaded, self.missing = True, str(refused)
+            self.loaded, self.missing = True, self.translate(said(refused))
 
     @rx.event
     def set_brand_name(self, value: str) -> None:
@@ -102,18 +108,18 @@ class AdminDomainState(AuthState):
                 )
             )
         except (ForbiddenError, DomainNotFoundError, brand.InvalidBrandError) as refused:
-            self.error = str(refused)
+            self.error = self.translate(said(refused))
             return None
         finally:
             self.saving = False
-        return rx.toast.success(f"Saved the settings of {self.host}.")
+        return rx.toast.success(self.t("Saved the settings of {domain}.", domain=self.host))
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]) -> rx.event.EventSpec | None:
         self.uploading, self.error = True, ""
         try:
             if not files:
-                self.error = "Choose an image first."
+                self.error = self.t("Choose an image first.")
                 return None
             # One byte more than allowed is enough to say it is too large.
             data = await files[0].read(brand.MAX_LOGO_BYTES + 1)
@@ -123,11 +129,11 @@ class AdminDomainState(AuthState):
                 )
             )
         except (ForbiddenError, DomainNotFoundError, brand.InvalidBrandError) as refused:
-            self.error = str(refused)
+            self.error = self.translate(said(refused))
             return None
         finally:
             self.uploading = False
-        return [rx.clear_selected_files(UPLOAD_ID), rx.toast.success("Logo uploaded.")]
+        return [rx.clear_selected_files(UPLOAD_ID), rx.toast.success(self.t("Logo uploaded."))]
 
     @rx.event
     def ask_remove(self, value: bool = True) -> None:
@@ -141,20 +147,22 @@ class AdminDomainState(AuthState):
                 domain_brand.remove_logo(actor=self._require_actor(), domain_id=self._domain_id)
             )
         except (ForbiddenError, DomainNotFoundError) as refused:
-            self.error = str(refused)
+            self.error = self.translate(said(refused))
             return None
-        return rx.toast.success("Logo removed.")
+        return rx.toast.success(self.t("Logo removed."))
 
 
 def _brand_form() -> rx.Component:
     return rx.vstack(
-        rx.heading("Brand", size="5", as_="h2"),
+        rx.heading(t("Brand"), size="5", as_="h2"),
         rx.text(
-            "Shown on the booking, confirmation, cancel and reschedule pages of this "
-            "domain's links, and in the emails sent for them."
+            t(
+                "Shown on the booking, confirmation, cancel and reschedule pages of this "
+                "domain's links, and in the emails sent for them."
+            )
         ),
         labelled(
-            "Brand name",
+            t("Brand name"),
             rx.input(
                 id="brand-name",
                 value=AdminDomainState.brand_name,
@@ -165,12 +173,12 @@ def _brand_form() -> rx.Component:
             "brand-name",
         ),
         labelled(
-            "Accent colour",
+            t("Accent colour"),
             rx.hstack(
                 rx.el.input(
                     type="color",
                     id="accent-picker",
-                    aria_label="Colour picker",
+                    aria_label=t("Colour picker"),
                     value=rx.cond(
                         AdminDomainState.accent_color != "",
                         AdminDomainState.accent_color,
@@ -187,7 +195,7 @@ def _brand_form() -> rx.Component:
                     max_length=7,
                 ),
                 rx.button(
-                    "Sample button",
+                    t("Sample button"),
                     type="button",
                     tab_index=-1,
                     aria_hidden="true",
@@ -197,28 +205,34 @@ def _brand_form() -> rx.Component:
                 spacing="3",
             ),
             "accent-color",
-            hint="Buttons and highlights use it, with white text on it.",
+        ),
+        rx.text(
+            t("Buttons and highlights use it, with white text on it."),
+            size="1",
+            color=rx.color("gray", 11),
         ),
         rx.text(AdminDomainState.contrast_note, size="2", role="status"),
-        rx.heading("Search engines", size="5", as_="h2"),
+        rx.heading(t("Search engines"), size="5", as_="h2"),
         rx.el.label(
             rx.hstack(
                 rx.checkbox(
                     checked=AdminDomainState.block_indexing,
                     on_change=AdminDomainState.set_block_indexing,
                 ),
-                rx.text("Block search engines from indexing meeting links"),
+                rx.text(t("Block search engines from indexing meeting links")),
                 align="center",
                 spacing="2",
             ),
         ),
         rx.text(
-            "When on, this domain's robots.txt says Disallow: /meetings* and its booking "
-            "pages carry a noindex tag.",
+            t(
+                "When on, this domain's robots.txt says Disallow: /meetings* and its booking "
+                "pages carry a noindex tag."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
-        rx.button("Save", on_click=AdminDomainState.save, loading=AdminDomainState.saving),
+        rx.button(t("Save"), on_click=AdminDomainState.save, loading=AdminDomainState.saving),
         spacing="3",
         width="100%",
         max_width="36em",
@@ -227,18 +241,18 @@ def _brand_form() -> rx.Component:
 
 def _logo_form() -> rx.Component:
     return rx.vstack(
-        rx.heading("Logo", size="5", as_="h2"),
+        rx.heading(t("Logo"), size="5", as_="h2"),
         rx.cond(
             AdminDomainState.logo_url != "",
             rx.hstack(
                 rx.image(
                     src=AdminDomainState.logo_url,
-                    alt="Current logo",
+                    alt=t("Current logo"),
                     max_height="64px",
                     max_width="16em",
                 ),
                 rx.button(
-                    "Remove logo",
+                    t("Remove logo"),
                     color_scheme="red",
                     variant="soft",
                     on_click=AdminDomainState.ask_remove(True),
@@ -246,11 +260,11 @@ def _logo_form() -> rx.Component:
                 align="center",
                 spacing="4",
             ),
-            rx.text("No logo yet.", color=rx.color("gray", 11)),
+            rx.text(t("No logo yet."), color=rx.color("gray", 11)),
         ),
         rx.upload.root(
             rx.vstack(
-                rx.button("Choose an image", type="button", variant="soft"),
+                rx.button(t("Choose an image"), type="button", variant="soft"),
                 rx.text(rx.selected_files(UPLOAD_ID).join(", "), size="2"),
                 spacing="2",
             ),
@@ -261,20 +275,22 @@ def _logo_form() -> rx.Component:
             multiple=False,
         ),
         rx.text(
-            "PNG, JPEG, GIF or WebP, up to 512 KB. SVG is not accepted (it can carry "
-            "scripts). The image is stored re-encoded as PNG, at most 512×512 pixels.",
+            t(
+                "PNG, JPEG, GIF or WebP, up to 512 KB. SVG is not accepted (it can carry "
+                "scripts). The image is stored re-encoded as PNG, at most 512×512 pixels."
+            ),
             size="2",
             color=rx.color("gray", 11),
         ),
         rx.button(
-            "Upload logo",
+            t("Upload logo"),
             on_click=AdminDomainState.upload(rx.upload_files(upload_id=UPLOAD_ID)),
             loading=AdminDomainState.uploading,
         ),
         confirm_dialog(
-            title="Remove the logo?",
-            description="The domain's pages and emails will show only the brand name.",
-            confirm_label="Remove logo",
+            title=t("Remove the logo?"),
+            description=t("The domain's pages and emails will show only the brand name."),
+            confirm_label=t("Remove logo"),
             open_=AdminDomainState.confirm_remove,
             on_keep=AdminDomainState.ask_remove(False),
             on_confirm=AdminDomainState.remove,
@@ -288,7 +304,7 @@ def _logo_form() -> rx.Component:
 def _content() -> rx.Component:
     return rx.cond(
         ~AdminDomainState.loaded,
-        rx.hstack(rx.spinner(), rx.text("Loading the domain…"), role="status"),
+        rx.hstack(rx.spinner(), rx.text(t("Loading the domain…")), role="status"),
         rx.cond(
             AdminDomainState.missing != "",
             rx.callout(AdminDomainState.missing, icon="triangle-alert", role="alert"),
@@ -297,12 +313,12 @@ def _content() -> rx.Component:
                 rx.cond(
                     ~AdminDomainState.verified,
                     rx.callout(
-                        "This domain is not verified yet: its pages are served once it is.",
+                        t("This domain is not verified yet: its pages are served once it is."),
                         icon="info",
                         role="note",
                     ),
                 ),
-                rx.link("All domains", href=routes.ADMIN_DOMAINS),
+                rx.link(t("All domains"), href=routes.ADMIN_DOMAINS),
                 rx.cond(
                     AdminDomainState.error != "",
                     rx.callout(
@@ -328,4 +344,4 @@ def _content() -> rx.Component:
     on_load=[AuthState.require_user, AdminDomainState.load],
 )
 def admin_domain() -> rx.Component:
-    return host_shell("Domain settings", admin_tabs(), _content(), admin_only=True)
+    return host_shell(t("Domain settings"), admin_tabs(), _content(), admin_only=True)

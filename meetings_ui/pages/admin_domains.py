@@ -6,24 +6,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC
 
 import reflex as rx
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.components.forms import confirm_dialog
-from meetings_ui.components.labels import date_time_label
-from meetings_ui.components.layout import host_shell
+from meetings_ui.components.i18n import t
+from meetings_ui.components.layout import host_shell, said
 from meetings_ui.domain.custom_domains import FAILURES_BEFORE_FAILED
 from meetings_ui.domain.enums import DomainStatus
+from meetings_ui.domain.messages import N_
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services import domains
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
 STATUS = {
-    DomainStatus.PENDING: ("Pending", "amber"),
-    DomainStatus.VERIFIED: ("Verified", "green"),
-    DomainStatus.FAILED: ("Failed", "red"),
+    DomainStatus.PENDING: (N_("Pending"), "amber"),
+    DomainStatus.VERIFIED: (N_("Verified"), "green"),
+    DomainStatus.FAILED: (N_("Failed"), "red"),
 }
 
 
@@ -47,17 +49,20 @@ class DomainLine:
     settings_url: str
 
 
-def _note(view: domains.DomainView) -> str:
+def _note(state: AuthState, view: domains.DomainView) -> str:
     if not view.failure_reason:
         return ""
+    reason = state.translate(view.failure_reason)
     if view.status == DomainStatus.VERIFIED:
-        return (
-            f"The last check failed ({view.failed_checks} of {FAILURES_BEFORE_FAILED} before "
-            f"it is marked failed): {view.failure_reason}"
+        return state.t(
+            "The last check failed ({failed} of {limit} before it is marked failed): {reason}",
+            failed=view.failed_checks,
+            limit=FAILURES_BEFORE_FAILED,
+            reason=reason,
         )
     if view.status == DomainStatus.PENDING:
-        return f"Not found yet: {view.failure_reason}"
-    return view.failure_reason
+        return state.t("Not found yet: {reason}", reason=reason)
+    return reason
 
 
 class AdminDomainsState(AuthState):
@@ -79,15 +84,23 @@ class AdminDomainsState(AuthState):
             DomainLine(
                 id=view.id,
                 name=view.name if view.name == view.host else f"{view.name} ({view.host})",
-                status=STATUS[view.status][0],
+                status=self.t(STATUS[view.status][0]),
                 color=STATUS[view.status][1],
-                reason=_note(view),
+                reason=_note(self, view),
                 records=[RecordLine(r.type.value, r.name, r.value) for r in view.records],
-                links=f"{view.links} link{'' if view.links == 1 else 's'}",
+                links=self.t_plural("{count} link", "{count} links", view.links),
                 checked=(
-                    f"checked {date_time_label(view.last_checked_at)}"
+                    self.t(
+                        "checked {moment} UTC",
+                        moment=i18n.format_datetime(
+                            view.last_checked_at.replace(tzinfo=view.last_checked_at.tzinfo or UTC),
+                            self.locale,
+                            UTC,
+                            "medium",
+                        ),
+                    )
                     if view.last_checked_at
-                    else "not checked yet"
+                    else self.t("not checked yet")
                 ),
                 settings_url=routes.admin_domain(view.id),
             )
@@ -97,7 +110,15 @@ class AdminDomainsState(AuthState):
     @rx.var
     def page_label(self) -> str:
         page = self._page
-        return f"Page {page.page} of {page.pages} · {page.total} domains" if page else ""
+        if page is None:
+            return ""
+        return self.t_plural(
+            "Page {page} of {pages} · {count} domain",
+            "Page {page} of {pages} · {count} domains",
+            page.total,
+            page=page.page,
+            pages=page.pages,
+        )
 
     @rx.var
     def has_previous(self) -> bool:
@@ -135,22 +156,26 @@ class AdminDomainsState(AuthState):
         self.host_error = ""
         if value.strip():
             try:
-                self.host_error = domains.check_domain_name(actor=self._require_actor(), host=value)
+                self.host_error = self.translate(
+                    domains.check_domain_name(actor=self._require_actor(), host=value)
+                )
             except ForbiddenError as error:
-                self.host_error = str(error)
+                self.host_error = self.translate(said(error))
 
     @rx.event
     def add(self, form: dict[str, str]) -> rx.event.EventSpec | None:
         try:
             added = domains.do_add_domain(actor=self._require_actor(), host=form.get("host", ""))
         except domains.InvalidDomainError as error:
-            self.host_error = str(error)
+            self.host_error = self.translate(said(error))
             return None
         except ForbiddenError as error:
-            return rx.toast.error(str(error))
+            return rx.toast.error(self.translate(said(error)))
         self.host, self.host_error = "", ""
         self._fetch(self._current_page())
-        return rx.toast.success(f"{added.name} added: create its DNS records, then Verify.")
+        return rx.toast.success(
+            self.t("{domain} added: create its DNS records, then Verify.", domain=added.name)
+        )
 
     @rx.event(background=True)
     async def verify(self, domain_id: int) -> AsyncIterator[rx.event.EventSpec]:
@@ -168,7 +193,7 @@ class AdminDomainsState(AuthState):
             async with self:
                 self.verifying = 0
                 self._fetch(self._current_page())
-            yield rx.toast.error(str(error))
+            yield rx.toast.error(self.translate(said(error)))
             return
         except Exception:
             async with self:
@@ -178,17 +203,21 @@ class AdminDomainsState(AuthState):
             self.verifying = 0
             self._fetch(self._current_page())
         if checked.status == DomainStatus.VERIFIED:
-            yield rx.toast.success(f"{checked.name} is verified.")
+            yield rx.toast.success(self.t("{domain} is verified.", domain=checked.name))
         else:
-            yield rx.toast.warning(f"{checked.name} is not verified yet: see the reason.")
+            yield rx.toast.warning(
+                self.t("{domain} is not verified yet: see the reason.", domain=checked.name)
+            )
 
     @rx.event
     def ask_remove(self, domain_id: int, name: str, links: str) -> None:
         self.remove_id = domain_id
-        self.remove_question = (
-            f"{name} is disconnected. Its {links} move to the app domain (their addresses "
-            "change, and their hosts are emailed the new ones); hosts who chose it as their "
-            "Meeting domain get the app domain back."
+        self.remove_question = self.t(
+            "{domain} is disconnected. Its links ({links}) move to the app domain (their "
+            "addresses change, and their hosts are emailed the new ones); hosts who chose it "
+            "as their Meeting domain get the app domain back.",
+            domain=name,
+            links=links,
         )
 
     @rx.event
@@ -201,21 +230,26 @@ class AdminDomainsState(AuthState):
             actor = self._require_actor()
             removed = domains.do_remove_domain(actor=actor, domain_id=self.remove_id)
         except (ForbiddenError, domains.DomainNotFoundError) as error:
-            return rx.toast.error(str(error))
+            return rx.toast.error(self.translate(said(error)))
         finally:
             self.remove_id = 0
             self._fetch(self._current_page())
         return rx.toast.success(
-            f"{removed.host} removed: {removed.links_moved} link(s) moved to the app domain."
+            self.t_plural(
+                "{domain} removed: {count} link moved to the app domain.",
+                "{domain} removed: {count} links moved to the app domain.",
+                removed.links_moved,
+                domain=removed.host,
+            )
         )
 
     @rx.event
     def copied(self, what: str) -> list[rx.event.EventSpec]:
-        return [rx.set_clipboard(what), rx.toast.info("Copied to the clipboard.")]
+        return [rx.set_clipboard(what), rx.toast.info(self.t("Copied to the clipboard."))]
 
 
 def _record(record: RecordLine) -> rx.Component:
-    def copyable(label: str, value: rx.Var[str]) -> rx.Component:
+    def copyable(label: rx.Var[str], value: rx.Var[str]) -> rx.Component:
         return rx.hstack(
             rx.code(value, style={"word_break": "break-all"}),
             rx.icon_button(
@@ -223,7 +257,7 @@ def _record(record: RecordLine) -> rx.Component:
                 size="1",
                 variant="ghost",
                 on_click=AdminDomainsState.copied(value),
-                aria_label="Copy " + label + " of the " + record.type + " record",
+                aria_label=label,
             ),
             align="center",
             spacing="1",
@@ -231,8 +265,10 @@ def _record(record: RecordLine) -> rx.Component:
 
     return rx.table.row(
         rx.table.cell(rx.badge(record.type, variant="outline")),
-        rx.table.cell(copyable("name", record.name)),
-        rx.table.cell(copyable("value", record.value)),
+        rx.table.cell(copyable(t("Copy name of the {type} record", type=record.type), record.name)),
+        rx.table.cell(
+            copyable(t("Copy value of the {type} record", type=record.type), record.value)
+        ),
     )
 
 
@@ -241,9 +277,9 @@ def _domain(line: DomainLine) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(line.name, size="4", as_="h2"),
-                rx.badge(line.status, color_scheme=line.color, size="2"),
+                rx.badge(line.status, color_scheme=line.color, size="2", high_contrast=True),
                 rx.spacer(),
-                rx.text(line.links, " · ", line.checked, size="1"),
+                rx.text(t("{links} · {checked}", links=line.links, checked=line.checked), size="1"),
                 align="center",
                 width="100%",
             ),
@@ -252,17 +288,17 @@ def _domain(line: DomainLine) -> rx.Component:
                 rx.callout(
                     line.reason,
                     icon="triangle-alert",
-                    color_scheme=rx.cond(line.status == "Failed", "red", "amber"),
+                    color_scheme=rx.cond(line.color == "red", "red", "amber"),
                     size="1",
                 ),
             ),
-            rx.text("Create these records at your DNS host:", size="2"),
+            rx.text(t("Create these records at your DNS host:"), size="2"),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        rx.table.column_header_cell("Type"),
-                        rx.table.column_header_cell("Name"),
-                        rx.table.column_header_cell("Value"),
+                        rx.table.column_header_cell(t("Type")),
+                        rx.table.column_header_cell(t("Name")),
+                        rx.table.column_header_cell(t("Value")),
                     )
                 ),
                 rx.table.body(rx.foreach(line.records, _record)),
@@ -271,19 +307,19 @@ def _domain(line: DomainLine) -> rx.Component:
             ),
             rx.hstack(
                 rx.button(
-                    "Verify",
+                    t("Verify"),
                     loading=AdminDomainsState.verifying == line.id,
                     on_click=AdminDomainsState.verify(line.id),
-                    aria_label="Verify " + line.name,
+                    aria_label=t("Verify {domain}", domain=line.name),
                 ),
-                rx.link("Brand and search engines", href=line.settings_url),
+                rx.link(t("Brand and search engines"), href=line.settings_url),
                 rx.spacer(),
                 rx.button(
-                    "Remove",
+                    t("Remove"),
                     variant="soft",
                     color_scheme="red",
                     on_click=AdminDomainsState.ask_remove(line.id, line.name, line.links),
-                    aria_label="Remove " + line.name,
+                    aria_label=t("Remove {domain}", domain=line.name),
                 ),
                 align="center",
                 width="100%",
@@ -300,7 +336,7 @@ def _domain(line: DomainLine) -> rx.Component:
 def _add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.el.label("Domain name", html_for="domain-host", style={"font_weight": "500"}),
+            rx.el.label(t("Domain name"), html_for="domain-host", style={"font_weight": "500"}),
             rx.hstack(
                 rx.input(
                     id="domain-host",
@@ -313,7 +349,7 @@ def _add_form() -> rx.Component:
                     aria_describedby="domain-host-error",
                     width="22em",
                 ),
-                rx.button("Add domain", type="submit", disabled=~rx.State.is_hydrated),
+                rx.button(t("Add domain"), type="submit", disabled=~rx.State.is_hydrated),
                 spacing="2",
             ),
             rx.cond(
@@ -337,14 +373,14 @@ def _pager() -> rx.Component:
         AdminDomainsState.has_previous | AdminDomainsState.has_next,
         rx.hstack(
             rx.button(
-                "Previous",
+                t("Previous"),
                 variant="soft",
                 disabled=~AdminDomainsState.has_previous,
                 on_click=AdminDomainsState.go_to(-1),
             ),
             rx.text(AdminDomainsState.page_label, size="2"),
             rx.button(
-                "Next",
+                t("Next"),
                 variant="soft",
                 disabled=~AdminDomainsState.has_next,
                 on_click=AdminDomainsState.go_to(1),
@@ -361,18 +397,20 @@ def _pager() -> rx.Component:
 )
 def admin_domains() -> rx.Component:
     return host_shell(
-        "Domains",
+        t("Domains"),
         admin_tabs(),
         rx.text(
-            "Host meeting links on your own domain. Add it, create the two DNS records shown "
-            "at your DNS host, then Verify. Verified domains appear in the Meeting domain "
-            "setting of hosts with a Marketing Hub or CMS Hub seat, and are checked again "
-            "every few hours."
+            t(
+                "Host meeting links on your own domain. Add it, create the two DNS records shown "
+                "at your DNS host, then Verify. Verified domains appear in the Meeting domain "
+                "setting of hosts with a Marketing Hub or CMS Hub seat, and are checked again "
+                "every few hours."
+            )
         ),
         _add_form(),
         rx.cond(
             ~AdminDomainsState.loaded,
-            rx.hstack(rx.spinner(), rx.text("Loading domains…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Loading domains…")), role="status"),
             rx.cond(
                 AdminDomainsState.lines.length() > 0,
                 rx.vstack(
@@ -382,17 +420,19 @@ def admin_domains() -> rx.Component:
                     width="100%",
                 ),
                 rx.callout(
-                    "No custom domain yet: every link uses the app's own domain. Add one "
-                    "above to host links on your brand's domain.",
+                    t(
+                        "No custom domain yet: every link uses the app's own domain. Add one "
+                        "above to host links on your brand's domain."
+                    ),
                     icon="globe",
                     role="status",
                 ),
             ),
         ),
         confirm_dialog(
-            title="Remove this domain?",
+            title=t("Remove this domain?"),
             description=AdminDomainsState.remove_question,
-            confirm_label="Remove domain",
+            confirm_label=t("Remove domain"),
             open_=AdminDomainsState.remove_id != 0,
             on_keep=AdminDomainsState.keep,
             on_confirm=AdminDomainsState.remove,

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.layout import data_table, host_shell
+from meetings_ui.components.forms import confirm_dialog
+from meetings_ui.components.i18n import t
+from meetings_ui.components.layout import data_table, host_shell, said
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import ALL_SEATS
+from meetings_ui.domain.messages import N_
 from meetings_ui.pages.admin import admin_tabs
 from meetings_ui.services.accounts import AccountError, AccountSummary, do_list_accounts
 from meetings_ui.services.guard import ForbiddenError
@@ -17,6 +20,7 @@ from meetings_ui.services.seats import SeatChange, assign_seat, remove_seat
 from meetings_ui.state.auth import AuthState
 
 SEAT_LABELS = {seat.code: seat.label for seat in ALL_SEATS}
+ROLE_LABELS = {Role.ADMIN: N_("Admin"), Role.USER: N_("User")}
 
 
 @dataclass
@@ -31,12 +35,17 @@ class UserRow:
     email: str
     name: str
     role: str
+    role_label: str
     seats: list[SeatView]
 
 
 class AdminUsersState(AuthState):
     # Backend only: the accounts as the service returned them; `users` is derived.
     _accounts: tuple[AccountSummary, ...] = ()
+    # The seat the admin asked to remove (confirmed in a dialog first).
+    removing_user: int = 0
+    removing_code: str = ""
+    removing_label: str = ""
 
     @rx.var
     def users(self) -> list[UserRow]:
@@ -46,6 +55,7 @@ class AdminUsersState(AuthState):
                 a.email,
                 a.display_name,
                 str(a.role),
+                self.t(ROLE_LABELS.get(a.role, str(a.role))),
                 [SeatView(code, SEAT_LABELS[code]) for code in a.seats],
             )
             for a in self._accounts
@@ -60,7 +70,7 @@ class AdminUsersState(AuthState):
 
     def _apply(self, change: SeatChange) -> rx.event.EventSpec:
         self._accounts = change.accounts
-        return rx.toast.success(change.message)
+        return rx.toast.success(self.translate(change.message))
 
     @rx.event
     def assign(self, form: dict[str, str]) -> rx.event.EventSpec:
@@ -71,15 +81,31 @@ class AdminUsersState(AuthState):
                 seat_code=form.get("seat", ""),
             )
         except (ForbiddenError, AccountError, ValueError) as error:
-            return rx.toast.error(str(error))
+            return rx.toast.error(self.translate(said(error)))
         return self._apply(change)
 
     @rx.event
-    def remove(self, user_id: int, code: str) -> rx.event.EventSpec:
+    def ask_remove(self, user_id: int, code: str, email: str) -> None:
+        self.removing_user, self.removing_code = user_id, code
+        self.removing_label = self.t(
+            "{email} loses their {seat} seat, and the features it unlocks.",
+            email=email,
+            seat=SEAT_LABELS.get(code, code),
+        )
+
+    @rx.event
+    def keep_seat(self) -> None:
+        self.removing_user = 0
+
+    @rx.event
+    def remove(self) -> rx.event.EventSpec | None:
+        user_id, code, self.removing_user = self.removing_user, self.removing_code, 0
+        if not user_id:
+            return None
         try:
             change = remove_seat(actor=self._require_actor(), user_id=user_id, seat_code=code)
         except (ForbiddenError, AccountError) as error:
-            return rx.toast.error(str(error))
+            return rx.toast.error(self.translate(said(error)))
         return self._apply(change)
 
 
@@ -90,8 +116,8 @@ def _seat(user: UserRow, seat: SeatView) -> rx.Component:
             rx.icon("x", size=12),
             size="1",
             variant="ghost",
-            aria_label="Remove " + seat.label + " from " + user.email,
-            on_click=AdminUsersState.remove(user.id, seat.code),
+            aria_label=t("Remove {seat} from {email}", seat=seat.label, email=user.email),
+            on_click=AdminUsersState.ask_remove(user.id, seat.code, user.email),
         ),
         size="2",
         variant="soft",
@@ -103,20 +129,20 @@ def _assign_form(user: UserRow) -> rx.Component:
         rx.hstack(
             rx.el.input(type="hidden", name="user_id", value=user.id),
             rx.el.select(
-                rx.el.option("Choose a seat…", value="", disabled=True),
+                rx.el.option(t("Choose a seat…"), value="", disabled=True),
                 *[rx.el.option(seat.label, value=seat.code) for seat in ALL_SEATS],
                 name="seat",
                 default_value="",
                 required=True,
-                aria_label="Seat for " + user.email,
+                aria_label=t("Seat for {email}", email=user.email),
                 style={"padding": "0.35em", "border_radius": "var(--radius-2)"},
             ),
             rx.button(
-                "Assign",
+                t("Assign"),
                 type="submit",
                 size="2",
                 disabled=~rx.State.is_hydrated,
-                aria_label="Assign seat to " + user.email,
+                aria_label=t("Assign seat to {email}", email=user.email),
             ),
             spacing="2",
             align="center",
@@ -133,7 +159,8 @@ def _row(user: UserRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.badge(
-                user.role, color_scheme=rx.cond(user.role == Role.ADMIN.value, "purple", "gray")
+                user.role_label,
+                color_scheme=rx.cond(user.role == Role.ADMIN.value, "purple", "gray"),
             )
         ),
         rx.table.cell(
@@ -142,7 +169,7 @@ def _row(user: UserRow) -> rx.Component:
                 rx.flex(
                     rx.foreach(user.seats, lambda seat: _seat(user, seat)), wrap="wrap", gap="2"
                 ),
-                rx.text("No seat", color=rx.color("gray", 11)),
+                rx.text(t("No seat"), color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(_assign_form(user)),
@@ -157,13 +184,25 @@ def _row(user: UserRow) -> rx.Component:
 )
 def admin_users() -> rx.Component:
     return host_shell(
-        "Users and seats",
+        t("Users and seats"),
         admin_tabs(),
         rx.text(
-            "A seat unlocks features: a Sales Hub or Service Hub seat lets its holder change "
-            "the Meetings URL; a Marketing Hub or CMS Hub (Pro, Enterprise) seat, a custom "
-            "domain. One seat per hub; assigning another tier replaces it."
+            t(
+                "A seat unlocks features: a Sales Hub or Service Hub seat lets its holder change "
+                "the Meetings URL; a Marketing Hub or CMS Hub (Pro, Enterprise) seat, a custom "
+                "domain. One seat per hub; assigning another tier replaces it."
+            )
         ),
-        data_table(("User", "Role", "Seats", "Assign a seat"), AdminUsersState.users, _row),
+        data_table(
+            (t("User"), t("Role"), t("Seats"), t("Assign a seat")), AdminUsersState.users, _row
+        ),
+        confirm_dialog(
+            title=t("Remove this seat?"),
+            description=AdminUsersState.removing_label,
+            confirm_label=t("Remove seat"),
+            open_=AdminUsersState.removing_user != 0,
+            on_keep=AdminUsersState.keep_seat,
+            on_confirm=AdminUsersState.remove,
+        ),
         admin_only=True,
     )

@@ -23,17 +23,18 @@ from meetings_ui.components.connections import (
     health,
 )
 from meetings_ui.components.forms import dialog_actions, labelled
+from meetings_ui.components.i18n import t
 from meetings_ui.components.labels import (
     PROVIDER_CHOICES,
     PROVIDER_NAMES,
     STATUS_LABELS,
     SYNC_LABELS,
-    date_time_label,
 )
 from meetings_ui.components.layout import host_shell
 from meetings_ui.components.locked import UNKNOWN, locked
 from meetings_ui.domain.enums import ConnectionStatus, Provider
 from meetings_ui.domain.licences import Decision
+from meetings_ui.domain.messages import N_
 from meetings_ui.pages.settings import settings_tabs
 from meetings_ui.services import calendar_connections as connections
 from meetings_ui.services import calendar_settings
@@ -42,7 +43,7 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 from meetings_ui.state.navigation import full_page_load
 
-DISCLOSURE = (
+DISCLOSURE = N_(
     "To power your meetings, Meetings will read this calendar and the other calendars you "
     "can reach through this account, so that busy times are never offered to prospects and "
     "events can be associated with your contacts. It may also create and modify calendars "
@@ -131,7 +132,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
     def provider_options(self) -> list[Option]:
         """Only the providers this server offers (credentials, or the sandbox)."""
         offered = self._saved.providers if self._saved else ()
-        return [Option(p.value, PROVIDER_CHOICES[p]) for p in offered]
+        return [Option(p.value, self.translate(PROVIDER_CHOICES[p])) for p in offered]
 
     @rx.var
     def can_connect(self) -> bool:
@@ -145,13 +146,13 @@ class CalendarSettingsState(DisconnectState, AuthState):
             ConnectionRow(
                 id=c.id,
                 provider=c.provider.value,
-                provider_label=PROVIDER_NAMES[c.provider],
+                provider_label=self.translate(PROVIDER_NAMES[c.provider]),
                 email=c.account_email,
-                status_label=STATUS_LABELS[c.status],
+                status_label=self.translate(STATUS_LABELS[c.status]),
                 connected=c.status == ConnectionStatus.CONNECTED,
-                last_sync=date_time_label(c.last_synced_at),
-                problem=c.problem,
-                sync=SYNC_LABELS[c.sync_mode],
+                last_sync=self._moment(c.last_synced_at),
+                problem=self.translate(c.problem),
+                sync=self.translate(SYNC_LABELS[c.sync_mode]),
             )
             for c in self._saved.connections
         ]
@@ -163,9 +164,9 @@ class CalendarSettingsState(DisconnectState, AuthState):
             CalendarRow(
                 key=_key(c.connection_id, c.calendar_id),
                 name=c.name,
-                note="primary, always checked"
+                note=self.t("primary, always checked")
                 if c.is_primary
-                else ("busy times only" if c.busy_times_only else c.access_role),
+                else (self.t("busy times only") if c.busy_times_only else c.access_role),
                 primary=c.is_primary,
             )
             for c in self._saved.calendars
@@ -186,7 +187,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
     @rx.var
     def link_options(self) -> list[Option]:
         links = self._saved.links if self._saved else ()
-        return [Option(NONE, "No default link")] + [
+        return [Option(NONE, self.t("No default link"))] + [
             Option(_option_value(link.id), link.label) for link in links
         ]
 
@@ -197,15 +198,20 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
     @rx.var
     def url_lock(self) -> Decision:
-        return self._saved.url_lock if self._saved else UNKNOWN
+        return self._said(self._saved.url_lock) if self._saved else UNKNOWN
 
     @rx.var
     def domain_lock(self) -> Decision:
-        return self._saved.domain_lock if self._saved else UNKNOWN
+        return self._said(self._saved.domain_lock) if self._saved else UNKNOWN
+
+    def _said(self, decision: Decision) -> Decision:
+        """A licence decision with its reason in the reader's language."""
+        return dataclasses.replace(decision, reason=self.translate(decision.reason))
 
     @rx.var
     def accept_label(self) -> str:
-        return f"Accept and connect to {PROVIDER_NAMES[Provider(self.provider)]}"
+        provider = self.translate(PROVIDER_NAMES[Provider(self.provider)])
+        return self.t("Accept and connect to {provider}", provider=provider)
 
     def _is_dirty(self) -> bool:
         saved = self._saved
@@ -230,7 +236,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
         if user is None:
             return
         code = str(self.router.page.params.get("connect_error", ""))
-        self.connect_error = connections.CONNECT_MESSAGES.get(code, "")
+        self.connect_error = self.translate(connections.CONNECT_MESSAGES.get(code, ""))
         self._present(calendar_settings.calendar_settings_of(actor=user))
         self.connect_open = self.connecting = False
         self.disconnect_id = 0
@@ -293,7 +299,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
         except connections.ConnectError as failed:
             async with self:
                 self.connecting = self.connect_open = False
-                self.connect_error = str(failed)
+                self.connect_error = self.translate(str(failed))
             return
         yield full_page_load(url)  # the provider's consent page, maybe on this host
 
@@ -307,7 +313,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
                 calendars=tuple(c for c in saved.calendars if c.connection_id != connection_id),
             )
         self._selected = [k for k in self._selected if not k.startswith(_key(connection_id, ""))]
-        return "Calendar disconnected"
+        return self.t("Calendar disconnected")
 
     # --- editing ----------------------------------------------------------------------------
 
@@ -321,7 +327,8 @@ class CalendarSettingsState(DisconnectState, AuthState):
         check = calendar_settings.check_meetings_url(
             actor=self._require_actor(), candidate=self.meetings_url
         )
-        self.url_problems, self.url_suggestions = list(check.problems), list(check.suggestions)
+        self.url_problems = [self.translate(problem) for problem in check.problems]
+        self.url_suggestions = list(check.suggestions)
         return self._edited()
 
     @rx.event
@@ -394,12 +401,19 @@ class CalendarSettingsState(DisconnectState, AuthState):
         except calendar_settings.InvalidCalendarSettingsError as refused:
             async with self:
                 self.saving = False
-                self.save_problems = [f"{field}: {message}" for field, message in refused.problems]
+                self.save_problems = [
+                    self.t(
+                        "{field}: {problem}",
+                        field=self.translate(field),
+                        problem=self.translate(message),
+                    )
+                    for field, message in refused.problems
+                ]
                 self.url_suggestions = refused.suggestions
             return
         except ForbiddenError as refused:
             async with self:
-                self.saving, self.save_problems = False, [str(refused)]
+                self.saving, self.save_problems = False, [self.translate(str(refused))]
             return
         except Exception:
             async with self:
@@ -409,7 +423,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
             self.saving = False
             self._present(saved)
         yield LEAVE_FREELY
-        yield rx.toast.success("Settings saved")
+        yield rx.toast.success(self.t("Settings saved"))
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -417,7 +431,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
 
 def _connect_dialog() -> rx.Component:
     choose = rx.vstack(
-        rx.dialog.description("Choose your calendar provider."),
+        rx.dialog.description(t("Choose your calendar provider.")),
         rx.radio_group.root(
             rx.vstack(
                 rx.foreach(
@@ -430,26 +444,26 @@ def _connect_dialog() -> rx.Component:
             ),
             value=CalendarSettingsState.provider,
             on_change=CalendarSettingsState.choose_provider,
-            aria_label="Calendar provider",
+            aria_label=t("Calendar provider"),
         ),
         dialog_actions(
-            "Cancel",
+            t("Cancel"),
             CalendarSettingsState.close_connect,
-            rx.button("Connect your calendar", on_click=CalendarSettingsState.to_disclosure),
+            rx.button(t("Connect your calendar"), on_click=CalendarSettingsState.to_disclosure),
         ),
         spacing="4",
     )
     disclose = rx.vstack(
-        rx.dialog.description(DISCLOSURE),
+        rx.dialog.description(t(DISCLOSURE)),
         rx.cond(
             CalendarSettingsState.sandbox,
             rx.callout(
-                "Sandbox mode: the provider's consent page is simulated locally.",
+                t("Sandbox mode: the provider's consent page is simulated locally."),
                 icon="flask-conical",
             ),
         ),
         dialog_actions(
-            "Back",
+            t("Back"),
             CalendarSettingsState.back_to_choice,
             rx.button(
                 CalendarSettingsState.accept_label,
@@ -461,7 +475,7 @@ def _connect_dialog() -> rx.Component:
     )
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Connect your calendar"),
+            rx.dialog.title(t("Connect your calendar")),
             rx.cond(CalendarSettingsState.connect_step == CHOOSE, choose, disclose),
             max_width="32em",
         ),
@@ -479,7 +493,11 @@ def _connection(row: ConnectionRow) -> rx.Component:
                     row.status_label,
                     row.connected,
                     row.problem,
-                    rx.text("Last sync: ", row.last_sync, size="1", color=rx.color("gray", 11)),
+                    rx.text(
+                        t("Last sync: {moment}", moment=row.last_sync),
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
                     rx.text(row.sync, size="1", color=rx.color("gray", 11)),
                 ),
                 spacing="1",
@@ -489,9 +507,9 @@ def _connection(row: ConnectionRow) -> rx.Component:
                     row.connected,
                     rx.fragment(),
                     rx.button(
-                        "Reconnect",
+                        t("Reconnect"),
                         on_click=CalendarSettingsState.open_connect(row.provider),
-                        aria_label="Reconnect " + row.email,
+                        aria_label=t("Reconnect {account}", account=row.email),
                     ),
                 ),
                 disconnect_button(CalendarSettingsState, row.id, row.email),
@@ -506,7 +524,7 @@ def _connection(row: ConnectionRow) -> rx.Component:
 
 def _calendar_section() -> rx.Component:
     return rx.vstack(
-        rx.heading("Calendar", size="5", as_="h2"),
+        rx.heading(t("Calendar"), size="5", as_="h2"),
         rx.cond(
             CalendarSettingsState.connect_error != "",
             rx.callout(
@@ -519,21 +537,29 @@ def _calendar_section() -> rx.Component:
         rx.cond(
             CalendarSettingsState.connections.length() > 0,
             rx.vstack(rx.foreach(CalendarSettingsState.connections, _connection), width="100%"),
-            rx.text(
-                "No calendar is connected. Prospects can still request meetings (offline mode)."
+            rx.callout(
+                t(
+                    "No calendar is connected. Prospects can still request meetings "
+                    "(offline mode), but they will not be added to your calendar."
+                ),
+                icon="calendar-off",
+                color_scheme="gray",
+                role="status",
             ),
         ),
         rx.cond(
             CalendarSettingsState.can_connect,
             rx.button(
                 rx.icon("calendar-plus"),
-                "Connect your calendar",
+                t("Connect your calendar"),
                 on_click=CalendarSettingsState.open_connect(""),
                 disabled=~rx.State.is_hydrated,
             ),
             rx.text(
-                "No calendar provider is configured on this server: an administrator sets "
-                "GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID (and its secret) to offer one."
+                t(
+                    "No calendar provider is configured on this server: an administrator sets "
+                    "GOOGLE_CLIENT_ID or MICROSOFT_CLIENT_ID (and its secret) to offer one."
+                )
             ),
         ),
         width="100%",
@@ -553,7 +579,7 @@ def _chip(row: CalendarRow) -> rx.Component:
                 size="1",
                 variant="ghost",
                 on_click=CalendarSettingsState.remove_calendar(row.key),
-                aria_label="Remove " + row.name,
+                aria_label=t("Remove {calendar}", calendar=row.name),
             ),
         ),
         size="2",
@@ -564,9 +590,9 @@ def _chip(row: CalendarRow) -> rx.Component:
 
 def _selected_calendars() -> rx.Component:
     return rx.vstack(
-        rx.el.label("Selected calendars", html_for="add-calendar", style={"font_weight": "600"}),
+        rx.el.label(t("Selected calendars"), html_for="add-calendar", style={"font_weight": "600"}),
         rx.text(
-            "Busy times on every selected calendar block your booking pages.",
+            t("Busy times on every selected calendar block your booking pages."),
             size="2",
             color=rx.color("gray", 11),
         ),
@@ -575,10 +601,10 @@ def _selected_calendars() -> rx.Component:
             wrap="wrap",
             spacing="2",
             role="list",
-            aria_label="Chosen calendars",
+            aria_label=t("Chosen calendars"),
         ),
         rx.el.select(
-            rx.el.option("Add a calendar…", value=""),
+            rx.el.option(t("Add a calendar…"), value=""),
             rx.foreach(
                 CalendarSettingsState.other_calendars, lambda c: rx.el.option(c.name, value=c.key)
             ),
@@ -588,6 +614,14 @@ def _selected_calendars() -> rx.Component:
             disabled=~CalendarSettingsState.has_calendars,
             style={"padding": "0.4em"},
         ),
+        rx.cond(
+            ~CalendarSettingsState.has_calendars,
+            rx.text(
+                t("Connect your calendar first, then choose which of its calendars count."),
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+        ),
         spacing="2",
         width="100%",
     )
@@ -595,7 +629,7 @@ def _selected_calendars() -> rx.Component:
 
 def _meetings_url() -> rx.Component:
     return rx.vstack(
-        rx.el.label("Meetings URL", html_for="meetings-url", style={"font_weight": "600"}),
+        rx.el.label(t("Meetings URL"), html_for="meetings-url", style={"font_weight": "600"}),
         locked(
             rx.input(
                 id="meetings-url",
@@ -609,7 +643,7 @@ def _meetings_url() -> rx.Component:
             notice_id="lock-meetings-url",
         ),
         rx.text(
-            "Links you create from now on use it; existing links keep their URL.",
+            t("Links you create from now on use it; existing links keep their URL."),
             size="1",
             color=rx.color("gray", 11),
         ),
@@ -620,7 +654,7 @@ def _meetings_url() -> rx.Component:
         rx.cond(
             CalendarSettingsState.url_suggestions.length() > 0,
             rx.hstack(
-                rx.text("Free:", size="2"),
+                rx.text(t("Free:"), size="2"),
                 rx.foreach(
                     CalendarSettingsState.url_suggestions,
                     lambda s: rx.button(
@@ -638,7 +672,7 @@ def _meetings_url() -> rx.Component:
 
 
 def _select(
-    label: str,
+    label: rx.Var[str],
     field_id: str,
     value: rx.Var,
     choices: rx.Var,
@@ -658,10 +692,10 @@ def _select(
 
 def _settings_form() -> rx.Component:
     return rx.vstack(
-        rx.heading("Meeting settings", size="5", as_="h2"),
+        rx.heading(t("Meeting settings"), size="5", as_="h2"),
         _meetings_url(),
         _select(
-            "Default booking link",
+            t("Default booking link"),
             "default-link",
             CalendarSettingsState.default_link,
             CalendarSettingsState.link_options,
@@ -670,7 +704,7 @@ def _settings_form() -> rx.Component:
         _selected_calendars(),
         locked(
             _select(
-                "Meeting domain",
+                t("Meeting domain"),
                 "meeting-domain",
                 CalendarSettingsState.meeting_domain,
                 CalendarSettingsState.domain_options,
@@ -692,7 +726,7 @@ def _settings_form() -> rx.Component:
         ),
         rx.hstack(
             rx.button(
-                "Save",
+                t("Save"),
                 on_click=CalendarSettingsState.save,
                 loading=CalendarSettingsState.saving,
                 disabled=~rx.State.is_hydrated,
@@ -700,9 +734,11 @@ def _settings_form() -> rx.Component:
             rx.cond(
                 CalendarSettingsState.dirty,
                 rx.hstack(
-                    rx.text("You have unsaved changes.", role="status"),
+                    rx.text(t("You have unsaved changes."), role="status"),
                     rx.button(
-                        "Discard changes", variant="ghost", on_click=CalendarSettingsState.discard
+                        t("Discard changes"),
+                        variant="ghost",
+                        on_click=CalendarSettingsState.discard,
                     ),
                 ),
             ),
@@ -721,18 +757,22 @@ def _settings_form() -> rx.Component:
 )
 def calendar_settings_page() -> rx.Component:
     return host_shell(
-        "Calendar",
+        t("Calendar"),
         settings_tabs(),
         rx.cond(
             CalendarSettingsState.loaded,
             rx.vstack(
                 _calendar_section(), rx.separator(), _settings_form(), spacing="5", width="100%"
             ),
-            rx.hstack(rx.spinner(), rx.text("Loading your calendar settings…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Loading your calendar settings…")), role="status"),
         ),
         _connect_dialog(),
         disconnect_dialog(
             CalendarSettingsState,
-            " will no longer block your booking pages, and new bookings will not be added to it.",
+            t(
+                "{account} will no longer block your booking pages, and new bookings will "
+                "not be added to it.",
+                account=CalendarSettingsState.disconnect_account,
+            ),
         ),
     )

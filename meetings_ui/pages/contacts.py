@@ -9,36 +9,62 @@ from datetime import datetime
 
 import reflex as rx
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error, labelled
+from meetings_ui.components.i18n import t
 from meetings_ui.components.layout import host_shell
 from meetings_ui.domain.enums import BookingStatus, MeetingSource
+from meetings_ui.domain.messages import N_
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.services import contacts as contact_service
 from meetings_ui.state.auth import AuthState
 
 SOURCE_LABELS = {
-    MeetingSource.BOOKING_PAGE: "Booking page",
-    MeetingSource.CALENDAR_SYNC: "Calendar sync",
-    MeetingSource.CONTACT_RECORD: "Created here",
+    MeetingSource.BOOKING_PAGE: N_("Booking page"),
+    MeetingSource.CALENDAR_SYNC: N_("Calendar sync"),
+    MeetingSource.CONTACT_RECORD: N_("Created here"),
 }
 STATUS_LABELS = {
-    BookingStatus.CONFIRMED: "Confirmed",
-    BookingStatus.REQUESTED: "Requested",
-    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.CONFIRMED: N_("Confirmed"),
+    BookingStatus.REQUESTED: N_("Requested"),
+    BookingStatus.CANCELLED: N_("Cancelled"),
 }
 CONTACT_FIELDS = ("email", "name", "phone", "company", "notes")
-NOT_FOUND = "This contact does not exist, or it is not one of yours."
+# The fields a refusal names, as their labels say them.
+FIELD_LABELS = {
+    "email": N_("Email"),
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "company": N_("Company"),
+    "notes": N_("Notes"),
+    "title": N_("Title"),
+    "date": N_("Date"),
+    "time": N_("Time"),
+    "start": N_("Start"),
+    "duration": N_("Duration"),
+    "description": N_("Description"),
+    "meeting": N_("Meeting"),
+    "other_id": N_("Merge with"),
+}
+NOT_FOUND = N_("This contact does not exist, or it is not one of yours.")
 
 
-def _when(instant: datetime | None, time_zone: str) -> str:
+def _when(instant: datetime | None, time_zone: str, locale: str) -> str:
+    """A moment in the host's zone, written as the reader's locale writes it."""
     if instant is None:
         return ""
-    return f"{instant.astimezone(zone(time_zone)):%a %d %b %Y, %H:%M}"
+    return i18n.format_datetime(instant, locale, zone(time_zone), "medium")
 
 
-def _problems(refused: contact_service.InvalidContactError) -> str:
-    return "\n".join(f"{field.capitalize()}: {message}" for field, message in refused.problems)
+def _problems(state: AuthState, refused: contact_service.InvalidContactError) -> str:
+    return "\n".join(
+        state.t(
+            "{field}: {problem}",
+            field=state.translate(FIELD_LABELS.get(field, field.capitalize())),
+            problem=state.translate(message),
+        )
+        for field, message in refused.problems
+    )
 
 
 @dataclasses.dataclass
@@ -73,7 +99,7 @@ class ContactsState(AuthState):
             return ""
         first = (self.page - 1) * contact_service.PAGE_SIZE + 1
         last = min(self.page * contact_service.PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total}"
+        return self.t("{first}–{last} of {total}", first=first, last=last, total=self.total)
 
     @rx.event
     def load(self) -> None:
@@ -100,7 +126,7 @@ class ContactsState(AuthState):
                 r.company,
                 r.owner_email,
                 r.meetings,
-                _when(r.last_meeting_at, time_zone),
+                _when(r.last_meeting_at, time_zone, self.locale),
                 routes.contact(r.id),
             )
             for r in found.rows
@@ -144,21 +170,26 @@ class ContactsState(AuthState):
                 **{key: self.form.get(key, "") for key in CONTACT_FIELDS},
             )
         except contact_service.InvalidContactError as refused:
-            self.saving, self.problems = False, _problems(refused)
+            self.saving, self.problems = False, _problems(self, refused)
             if refused.existing_id is not None:
                 self.duplicate_href = routes.contact(refused.existing_id)
             return None
         except contact_service.ContactNotFoundError as refused:
-            self.saving, self.problems = False, str(refused)
+            self.saving, self.problems = False, self.translate(str(refused))
             return None
         self.saving, self.editor_open = False, False
-        return [rx.redirect(routes.contact(contact.id)), rx.toast.success("Contact created")]
+        return [
+            rx.redirect(routes.contact(contact.id)),
+            rx.toast.success(self.t("Contact created")),
+        ]
 
 
 def contact_fields(state: type[rx.State], prefix: str) -> rx.Component:
     """The editable fields of a contact, bound to `state.form`."""
 
-    def one(label: str, key: str, *, textarea: bool = False, kind: str = "text") -> rx.Component:
+    def one(
+        label: rx.Var[str], key: str, *, textarea: bool = False, kind: str = "text"
+    ) -> rx.Component:
         field_id = f"{prefix}-{key}"
         props = {
             "id": field_id,
@@ -170,11 +201,11 @@ def contact_fields(state: type[rx.State], prefix: str) -> rx.Component:
         return labelled(label, control, field_id)
 
     return rx.vstack(
-        one("Email", "email", kind="email"),
-        one("Name", "name"),
-        one("Phone", "phone", kind="tel"),
-        one("Company", "company"),
-        one("Notes", "notes", textarea=True),
+        one(t("Email"), "email", kind="email"),
+        one(t("Name"), "name"),
+        one(t("Phone"), "phone", kind="tel"),
+        one(t("Company"), "company"),
+        one(t("Notes"), "notes", textarea=True),
         spacing="3",
         width="100%",
     )
@@ -183,17 +214,17 @@ def contact_fields(state: type[rx.State], prefix: str) -> rx.Component:
 def _new_contact_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("New contact"),
+            rx.dialog.title(t("New contact")),
             contact_fields(ContactsState, "contact"),
             form_error(ContactsState.problems),
             rx.cond(
                 ContactsState.duplicate_href != "",
-                rx.link("Open the contact with this email", href=ContactsState.duplicate_href),
+                rx.link(t("Open the contact with this email"), href=ContactsState.duplicate_href),
             ),
             dialog_actions(
-                "Cancel",
+                t("Cancel"),
                 ContactsState.close_editor,
-                rx.button("Save", on_click=ContactsState.create, loading=ContactsState.saving),
+                rx.button(t("Save"), on_click=ContactsState.create, loading=ContactsState.saving),
             ),
             max_width="32em",
         ),
@@ -209,7 +240,7 @@ def _list_row(row: ContactListRow) -> rx.Component:
                 rx.link(row.name, href=row.href),
                 rx.cond(
                     AuthState.is_admin,
-                    rx.text("Host: " + row.owner, size="1", color_scheme="gray"),
+                    rx.text(t("Host: {host}", host=row.owner), size="1", color_scheme="gray"),
                 ),
                 spacing="0",
             )
@@ -222,26 +253,32 @@ def _list_row(row: ContactListRow) -> rx.Component:
 
 
 def pager(
-    counts: rx.Var[str], page: rx.Var[int], pages: rx.Var[int], turn: rx.EventHandler, what: str
+    counts: rx.Var[str],
+    page: rx.Var[int],
+    pages: rx.Var[int],
+    turn: rx.EventHandler,
+    previous_label: rx.Var[str],
+    next_label: rx.Var[str],
 ) -> rx.Component:
-    """Previous and Next under a list paged on the server, and where in it we are."""
+    """Previous and Next under a list paged on the server, and where in it we are; the
+    labels name the list ("Previous page of contacts")."""
     return rx.hstack(
         rx.text(counts, size="2", color_scheme="gray"),
         rx.button(
-            "Previous",
+            t("Previous"),
             size="1",
             variant="soft",
             disabled=page <= 1,
             on_click=turn(-1),
-            aria_label=f"Previous page of {what}",
+            aria_label=previous_label,
         ),
         rx.button(
-            "Next",
+            t("Next"),
             size="1",
             variant="soft",
             disabled=page >= pages,
             on_click=turn(1),
-            aria_label=f"Next page of {what}",
+            aria_label=next_label,
         ),
         align="center",
         spacing="2",
@@ -251,7 +288,7 @@ def pager(
 def _contact_list() -> rx.Component:
     return rx.cond(
         ~ContactsState.loaded,
-        rx.hstack(rx.spinner(), rx.text("Loading your contacts…"), role="status"),
+        rx.hstack(rx.spinner(), rx.text(t("Loading your contacts…")), role="status"),
         rx.cond(
             ContactsState.rows.length() > 0,
             rx.vstack(
@@ -260,7 +297,13 @@ def _contact_list() -> rx.Component:
                         rx.table.row(
                             *[
                                 rx.table.column_header_cell(h)
-                                for h in ("Name", "Email", "Company", "Meetings", "Last meeting")
+                                for h in (
+                                    t("Name"),
+                                    t("Email"),
+                                    t("Company"),
+                                    t("Meetings"),
+                                    t("Last meeting"),
+                                )
                             ]
                         )
                     ),
@@ -272,16 +315,19 @@ def _contact_list() -> rx.Component:
                     ContactsState.page,
                     ContactsState.pages,
                     ContactsState.turn,
-                    "contacts",
+                    t("Previous page of contacts"),
+                    t("Next page of contacts"),
                 ),
                 width="100%",
             ),
             rx.callout(
                 rx.cond(
                     ContactsState.search != "",
-                    "No contact matches “" + ContactsState.search + "”.",
-                    "No contacts yet. People who book a meeting with you appear here; you "
-                    "can also add a contact yourself.",
+                    t("No contact matches “{search}”.", search=ContactsState.search),
+                    t(
+                        "No contacts yet. People who book a meeting with you appear here; you "
+                        "can also add a contact yourself."
+                    ),
                 ),
                 icon="users",
                 role="status",
@@ -297,26 +343,26 @@ def _contact_list() -> rx.Component:
 )
 def contacts() -> rx.Component:
     return host_shell(
-        "Contacts",
+        t("Contacts"),
         rx.hstack(
             rx.input(
-                placeholder="Search by name, email or company",
-                aria_label="Search contacts",
+                placeholder=t("Search by name, email or company"),
+                aria_label=t("Search contacts"),
                 type="search",
                 value=ContactsState.search,
                 on_change=ContactsState.search_for.debounce(300),
                 width="22em",
             ),
             rx.el.select(
-                rx.el.option("Sort by name", value="name"),
-                rx.el.option("Sort by last meeting", value="last_meeting"),
-                aria_label="Sort contacts",
+                rx.el.option(t("Sort by name"), value="name"),
+                rx.el.option(t("Sort by last meeting"), value="last_meeting"),
+                aria_label=t("Sort contacts"),
                 value=ContactsState.sort,
                 on_change=ContactsState.sort_by,
                 style={"padding": "0.4em"},
             ),
             rx.spacer(),
-            rx.button("New contact", on_click=ContactsState.new_contact),
+            rx.button(t("New contact"), on_click=ContactsState.new_contact),
             width="100%",
             align="center",
             wrap="wrap",
@@ -416,7 +462,7 @@ class ContactRecordState(AuthState):
 
     @rx.var
     def meetings_counts(self) -> str:
-        return f"{self.meetings_total} meeting{'s' if self.meetings_total != 1 else ''}"
+        return self.t_plural("{count} meeting", "{count} meetings", self.meetings_total)
 
     @rx.var
     def submissions_pages(self) -> int:
@@ -424,7 +470,7 @@ class ContactRecordState(AuthState):
 
     @rx.var
     def submissions_counts(self) -> str:
-        return f"{self.submissions_total} submission{'s' if self.submissions_total != 1 else ''}"
+        return self.t_plural("{count} submission", "{count} submissions", self.submissions_total)
 
     @rx.event
     def load(self) -> None:
@@ -473,12 +519,16 @@ class ContactRecordState(AuthState):
                 m.id,
                 m.title,
                 m.description,
-                f"{_when(m.start_at, self.time_zone)}–"
-                f"{m.end_at.astimezone(zone(self.time_zone)):%H:%M} ({self.time_zone})",
-                SOURCE_LABELS.get(m.source, m.source),
-                STATUS_LABELS.get(m.status, m.status),
+                self.t(
+                    "{start}–{end} ({zone})",
+                    start=_when(m.start_at, self.time_zone, self.locale),
+                    end=i18n.format_time(m.end_at, self.locale, zone(self.time_zone)),
+                    zone=self.time_zone,
+                ),
+                self.translate(SOURCE_LABELS.get(m.source, m.source)),
+                self.translate(STATUS_LABELS.get(m.status, m.status)),
                 m.status == BookingStatus.CANCELLED,
-                m.calendar_error or "",
+                self.translate(m.calendar_error or ""),
                 m.in_calendar,
                 self.can_change
                 and m.source == MeetingSource.CONTACT_RECORD
@@ -504,8 +554,13 @@ class ContactRecordState(AuthState):
         self.submissions_total = found.total
         self.submissions = [
             SubmissionItem(
-                f"{s.link_name}, sent {_when(s.submitted_at, self.time_zone)} by {s.name} "
-                f"<{s.email}>",
+                self.t(
+                    "{link}, sent {moment} by {name} <{email}>",
+                    link=s.link_name,
+                    moment=_when(s.submitted_at, self.time_zone, self.locale),
+                    name=s.name,
+                    email=s.email,
+                ),
                 [AnswerItem(a.label, a.value) for a in s.answers],
             )
             for s in found.rows
@@ -551,13 +606,13 @@ class ContactRecordState(AuthState):
                 changes={key: self.form.get(key, "") for key in CONTACT_FIELDS},
             )
         except contact_service.InvalidContactError as refused:
-            self.saving, self.problems = False, _problems(refused)
+            self.saving, self.problems = False, _problems(self, refused)
             return None
         except contact_service.ContactNotFoundError:
-            self.saving, self.problems = False, NOT_FOUND
+            self.saving, self.problems = False, self.t(NOT_FOUND)
             return None
         self.saving = False
-        return [ContactRecordState.load, rx.toast.success("Contact saved")]
+        return [ContactRecordState.load, rx.toast.success(self.t("Contact saved"))]
 
     # --- create and cancel a meeting
 
@@ -613,18 +668,18 @@ class ContactRecordState(AuthState):
             else:
                 meeting = contact_service.do_create_meeting(**fields)
         except contact_service.InvalidContactError as refused:
-            self.creating, self.meeting_problems = False, _problems(refused)
+            self.creating, self.meeting_problems = False, _problems(self, refused)
             return None
         except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
-            self.creating, self.meeting_problems = False, NOT_FOUND
+            self.creating, self.meeting_problems = False, self.t(NOT_FOUND)
             return None
         self.creating = False
         if self.editing_meeting_id:
-            return [ContactRecordState.load, rx.toast.success("Meeting saved")]
+            return [ContactRecordState.load, rx.toast.success(self.t("Meeting saved"))]
         done = (
-            "Meeting created: it is being added to your calendar, and the invitation sent"
+            self.t("Meeting created: it is being added to your calendar, and the invitation sent")
             if meeting.connection_id is not None
-            else "Meeting logged on the record"
+            else self.t("Meeting logged on the record")
         )
         return [ContactRecordState.load, rx.toast.success(done)]
 
@@ -646,9 +701,12 @@ class ContactRecordState(AuthState):
             )
         except (contact_service.ContactNotFoundError, contact_service.MeetingNotFoundError):
             self.cancel_id = 0
-            return [ContactRecordState.load, rx.toast.error("That meeting cannot be cancelled.")]
+            return [
+                ContactRecordState.load,
+                rx.toast.error(self.t("That meeting cannot be cancelled.")),
+            ]
         self.cancel_id = 0
-        return [ContactRecordState.load, rx.toast.success("Meeting cancelled")]
+        return [ContactRecordState.load, rx.toast.success(self.t("Meeting cancelled"))]
 
     # --- merge
 
@@ -697,9 +755,9 @@ class ContactRecordState(AuthState):
             )
         except (contact_service.ContactNotFoundError, contact_service.InvalidContactError):
             self.merging, self.merge_id = False, 0
-            return [rx.toast.error("Those contacts cannot be merged.")]
+            return [rx.toast.error(self.t("Those contacts cannot be merged."))]
         self.merging, self.merge_id, self.merge_open = False, 0, False
-        return [ContactRecordState.load, rx.toast.success("Contacts merged")]
+        return [ContactRecordState.load, rx.toast.success(self.t("Contacts merged"))]
 
     # --- delete
 
@@ -720,15 +778,15 @@ class ContactRecordState(AuthState):
             )
         except contact_service.ContactNotFoundError:
             self.deleting, self.delete_open = False, False
-            return [rx.toast.error(NOT_FOUND)]
+            return [rx.toast.error(self.t(NOT_FOUND))]
         self.deleting, self.delete_open = False, False
-        return [rx.redirect(routes.CONTACTS), rx.toast.success("Contact deleted")]
+        return [rx.redirect(routes.CONTACTS), rx.toast.success(self.t("Contact deleted"))]
 
 
 SUBMISSIONS_PAGE = 5
 
 
-def _detail(label: str, key: str) -> rx.Component:
+def _detail(label: rx.Var[str], key: str) -> rx.Component:
     value = ContactRecordState.details.get(key, "")
     return rx.cond(
         value != "",
@@ -742,13 +800,13 @@ def _detail(label: str, key: str) -> rx.Component:
 def _details() -> rx.Component:
     return rx.card(
         rx.data_list.root(
-            _detail("Email", "email"),
-            _detail("Phone", "phone"),
-            _detail("Company", "company"),
-            _detail("Notes", "notes"),
+            _detail(t("Email"), "email"),
+            _detail(t("Phone"), "phone"),
+            _detail(t("Company"), "company"),
+            _detail(t("Notes"), "notes"),
             rx.cond(
                 ~ContactRecordState.can_change,
-                _detail("Host", "owner"),
+                _detail(t("Host"), "owner"),
             ),
         ),
         width="100%",
@@ -759,11 +817,11 @@ def _actions() -> rx.Component:
     return rx.cond(
         ContactRecordState.can_change,
         rx.hstack(
-            rx.button("Create meeting", on_click=ContactRecordState.new_meeting),
-            rx.button("Edit", variant="soft", on_click=ContactRecordState.edit),
-            rx.button("Merge with…", variant="soft", on_click=ContactRecordState.open_merge),
+            rx.button(t("Create meeting"), on_click=ContactRecordState.new_meeting),
+            rx.button(t("Edit"), variant="soft", on_click=ContactRecordState.edit),
+            rx.button(t("Merge with…"), variant="soft", on_click=ContactRecordState.open_merge),
             rx.button(
-                "Delete contact",
+                t("Delete contact"),
                 variant="soft",
                 color_scheme="red",
                 on_click=ContactRecordState.ask_delete,
@@ -781,27 +839,27 @@ def _meeting(item: MeetingItem) -> rx.Component:
                 rx.text(item.title, weight="bold"),
                 rx.badge(item.source, color_scheme="blue"),
                 rx.badge(item.status, color_scheme=rx.cond(item.cancelled, "gray", "green")),
-                rx.cond(item.in_calendar, rx.badge("In your calendar", color_scheme="gray")),
+                rx.cond(item.in_calendar, rx.badge(t("In your calendar"), color_scheme="gray")),
                 rx.spacer(),
                 rx.cond(
                     item.can_cancel,
                     rx.button(
-                        "Edit meeting",
+                        t("Edit meeting"),
                         size="1",
                         variant="soft",
                         on_click=ContactRecordState.edit_meeting(item.id),
-                        aria_label="Edit meeting " + item.title,
+                        aria_label=t("Edit meeting {title}", title=item.title),
                     ),
                 ),
                 rx.cond(
                     item.can_cancel,
                     rx.button(
-                        "Cancel meeting",
+                        t("Cancel meeting"),
                         size="1",
                         variant="soft",
                         color_scheme="red",
                         on_click=ContactRecordState.ask_cancel(item.id, item.title),
-                        aria_label="Cancel meeting " + item.title,
+                        aria_label=t("Cancel meeting {title}", title=item.title),
                     ),
                 ),
                 align="center",
@@ -813,8 +871,10 @@ def _meeting(item: MeetingItem) -> rx.Component:
             rx.cond(
                 item.calendar_error != "",
                 rx.callout(
-                    "Could not add to your calendar: " + item.calendar_error + " (tried again "
-                    "automatically).",
+                    t(
+                        "Could not add to your calendar: {error} (tried again automatically).",
+                        error=item.calendar_error,
+                    ),
                     icon="triangle-alert",
                     color_scheme="orange",
                     role="alert",
@@ -830,38 +890,42 @@ def _meeting(item: MeetingItem) -> rx.Component:
     )
 
 
+def _meeting_list(empty: rx.Var[str]) -> rx.Component:
+    """The meetings of the tab shown, paged, or `empty` when it has none."""
+    return rx.cond(
+        ContactRecordState.meetings.length() > 0,
+        rx.vstack(
+            rx.foreach(ContactRecordState.meetings, _meeting),
+            pager(
+                ContactRecordState.meetings_counts,
+                ContactRecordState.meetings_page,
+                ContactRecordState.meetings_pages,
+                ContactRecordState.turn_meetings,
+                t("Previous page of meetings"),
+                t("Next page of meetings"),
+            ),
+            width="100%",
+        ),
+        rx.text(empty, color_scheme="gray"),
+    )
+
+
 def _meetings() -> rx.Component:
+    """Upcoming and Past as tabs, each with its panel (the tabs control a real panel)."""
     return rx.vstack(
-        rx.heading("Meetings", size="5", as_="h2"),
+        rx.heading(t("Meetings"), size="5", as_="h2"),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger("Upcoming", value="upcoming"),
-                rx.tabs.trigger("Past", value="past"),
+                rx.tabs.trigger(t("Upcoming"), value="upcoming"),
+                rx.tabs.trigger(t("Past"), value="past"),
             ),
+            rx.tabs.content(
+                _meeting_list(t("No upcoming meetings.")), value="upcoming", padding_top="1em"
+            ),
+            rx.tabs.content(_meeting_list(t("No past meetings.")), value="past", padding_top="1em"),
             value=ContactRecordState.tab,
             on_change=ContactRecordState.show_tab,
-        ),
-        rx.cond(
-            ContactRecordState.meetings.length() > 0,
-            rx.vstack(
-                rx.foreach(ContactRecordState.meetings, _meeting),
-                pager(
-                    ContactRecordState.meetings_counts,
-                    ContactRecordState.meetings_page,
-                    ContactRecordState.meetings_pages,
-                    ContactRecordState.turn_meetings,
-                    "meetings",
-                ),
-                width="100%",
-            ),
-            rx.text(
-                rx.cond(
-                    ContactRecordState.tab == "upcoming",
-                    "No upcoming meetings.",
-                    "No past meetings.",
-                ),
-                color_scheme="gray",
-            ),
+            width="100%",
         ),
         width="100%",
     )
@@ -881,7 +945,7 @@ def _submission(item: SubmissionItem) -> rx.Component:
             rx.cond(
                 item.answers.length() > 0,
                 rx.data_list.root(rx.foreach(item.answers, _answer)),
-                rx.text("Only name and email.", size="2", color_scheme="gray"),
+                rx.text(t("Only name and email."), size="2", color_scheme="gray"),
             ),
             spacing="1",
         ),
@@ -891,8 +955,8 @@ def _submission(item: SubmissionItem) -> rx.Component:
 
 def _submissions() -> rx.Component:
     return rx.vstack(
-        rx.heading("Form submissions", size="5", as_="h2"),
-        rx.text("What this contact typed on your booking pages.", size="2", color_scheme="gray"),
+        rx.heading(t("Form submissions"), size="5", as_="h2"),
+        rx.text(t("What this contact typed on your booking pages."), size="2", color_scheme="gray"),
         rx.cond(
             ContactRecordState.submissions.length() > 0,
             rx.vstack(
@@ -902,11 +966,12 @@ def _submissions() -> rx.Component:
                     ContactRecordState.submissions_page,
                     ContactRecordState.submissions_pages,
                     ContactRecordState.turn_submissions,
-                    "form submissions",
+                    t("Previous page of form submissions"),
+                    t("Next page of form submissions"),
                 ),
                 width="100%",
             ),
-            rx.text("No form submissions yet.", color_scheme="gray"),
+            rx.text(t("No form submissions yet."), color_scheme="gray"),
         ),
         width="100%",
     )
@@ -915,14 +980,14 @@ def _submissions() -> rx.Component:
 def _edit_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Edit contact"),
+            rx.dialog.title(t("Edit contact")),
             contact_fields(ContactRecordState, "edit"),
             form_error(ContactRecordState.problems),
             dialog_actions(
-                "Cancel",
+                t("Cancel"),
                 ContactRecordState.close_editor,
                 rx.button(
-                    "Save", on_click=ContactRecordState.save, loading=ContactRecordState.saving
+                    t("Save"), on_click=ContactRecordState.save, loading=ContactRecordState.saving
                 ),
             ),
             max_width="32em",
@@ -932,7 +997,7 @@ def _edit_dialog() -> rx.Component:
     )
 
 
-def _meeting_input(label: str, key: str, *, kind: str = "text", hint: str = "") -> rx.Component:
+def _meeting_input(label: rx.Var[str], key: str, *, kind: str = "text") -> rx.Component:
     field_id = f"meeting-{key}"
     return labelled(
         label,
@@ -944,7 +1009,6 @@ def _meeting_input(label: str, key: str, *, kind: str = "text", hint: str = "") 
             width="100%",
         ),
         field_id,
-        hint=hint,
     )
 
 
@@ -953,7 +1017,9 @@ def _meeting_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(
                 rx.cond(
-                    ContactRecordState.editing_meeting_id == 0, "Create meeting", "Edit meeting"
+                    ContactRecordState.editing_meeting_id == 0,
+                    t("Create meeting"),
+                    t("Edit meeting"),
                 )
             ),
             rx.cond(
@@ -962,16 +1028,17 @@ def _meeting_dialog() -> rx.Component:
                 rx.cond(
                     ContactRecordState.calendar_connected,
                     rx.callout(
-                        "The meeting is added to your calendar ("
-                        + ContactRecordState.calendar_account
-                        + ") and "
-                        + ContactRecordState.details.get("email", "")
-                        + " gets an invitation from it.",
+                        t(
+                            "The meeting is added to your calendar ({calendar}) and {email} "
+                            "gets an invitation from it.",
+                            calendar=ContactRecordState.calendar_account,
+                            email=ContactRecordState.details.get("email", ""),
+                        ),
                         icon="calendar-check",
                         role="status",
                     ),
                     rx.callout(
-                        contact_service.NO_CALENDAR,
+                        t(contact_service.NO_CALENDAR),
                         icon="triangle-alert",
                         color_scheme="orange",
                         role="status",
@@ -979,20 +1046,20 @@ def _meeting_dialog() -> rx.Component:
                 ),
             ),
             rx.vstack(
-                _meeting_input("Title", "title"),
+                _meeting_input(t("Title"), "title"),
                 rx.hstack(
-                    _meeting_input("Date", "date", kind="date"),
-                    _meeting_input("Time", "time", kind="time"),
+                    _meeting_input(t("Date"), "date", kind="date"),
+                    _meeting_input(t("Time"), "time", kind="time"),
                     width="100%",
                 ),
                 rx.text(
-                    "In your time zone: " + ContactRecordState.time_zone,
+                    t("In your time zone: {zone}", zone=ContactRecordState.time_zone),
                     size="1",
                     color_scheme="gray",
                 ),
-                _meeting_input("Duration (minutes)", "duration", kind="number"),
+                _meeting_input(t("Duration (minutes)"), "duration", kind="number"),
                 labelled(
-                    "Description",
+                    t("Description"),
                     rx.text_area(
                         id="meeting-description",
                         rows="3",
@@ -1008,10 +1075,10 @@ def _meeting_dialog() -> rx.Component:
                 padding_top="1em",
             ),
             dialog_actions(
-                "Cancel",
+                t("Cancel"),
                 ContactRecordState.close_meeting,
                 rx.button(
-                    "Save meeting",
+                    t("Save meeting"),
                     on_click=ContactRecordState.create_meeting,
                     loading=ContactRecordState.creating,
                 ),
@@ -1028,11 +1095,11 @@ def _merge_choice(item: PickItem) -> rx.Component:
         rx.text(item.label),
         rx.spacer(),
         rx.button(
-            "Choose",
+            t("Choose"),
             size="1",
             variant="soft",
             on_click=ContactRecordState.pick_merge(item.id, item.label),
-            aria_label="Merge " + item.label,
+            aria_label=t("Merge {contact}", contact=item.label),
         ),
         width="100%",
         align="center",
@@ -1043,15 +1110,17 @@ def _merge_dialog() -> rx.Component:
     return rx.fragment(
         rx.dialog.root(
             rx.dialog.content(
-                rx.dialog.title("Merge with another contact"),
+                rx.dialog.title(t("Merge with another contact")),
                 rx.dialog.description(
-                    "The contact you choose is folded into this one: its meetings and "
-                    "bookings move here, its details fill the empty ones here, then it is "
-                    "deleted."
+                    t(
+                        "The contact you choose is folded into this one: its meetings and "
+                        "bookings move here, its details fill the empty ones here, then it is "
+                        "deleted."
+                    )
                 ),
                 rx.input(
-                    placeholder="Search your contacts",
-                    aria_label="Search contacts to merge",
+                    placeholder=t("Search your contacts"),
+                    aria_label=t("Search contacts to merge"),
                     type="search",
                     value=ContactRecordState.merge_search,
                     on_change=ContactRecordState.search_merge.debounce(300),
@@ -1065,20 +1134,21 @@ def _merge_dialog() -> rx.Component:
                         width="100%",
                         padding_top="0.5em",
                     ),
-                    rx.text("No other contact matches.", color_scheme="gray"),
+                    rx.text(t("No other contact matches."), color_scheme="gray"),
                 ),
-                dialog_actions("Close", ContactRecordState.close_merge, rx.fragment()),
+                dialog_actions(t("Close"), ContactRecordState.close_merge, rx.fragment()),
                 max_width="34em",
             ),
             open=ContactRecordState.merge_open,
             on_open_change=lambda _: ContactRecordState.close_merge(),
         ),
         confirm_dialog(
-            title="Merge these contacts?",
-            description="“"
-            + ContactRecordState.merge_label
-            + "” is merged into this contact and then deleted. This cannot be undone.",
-            confirm_label="Merge contacts",
+            title=t("Merge these contacts?"),
+            description=t(
+                "“{contact}” is merged into this contact and then deleted. This cannot be undone.",
+                contact=ContactRecordState.merge_label,
+            ),
+            confirm_label=t("Merge contacts"),
             open_=ContactRecordState.merge_id != 0,
             on_keep=ContactRecordState.keep_both,
             on_confirm=ContactRecordState.merge,
@@ -1089,7 +1159,7 @@ def _merge_dialog() -> rx.Component:
 
 def _record() -> rx.Component:
     return rx.vstack(
-        rx.link("← All contacts", href=routes.CONTACTS),
+        rx.link(t("← All contacts"), href=routes.CONTACTS),
         rx.heading(ContactRecordState.title, size="6", as_="h2"),
         _details(),
         _actions(),
@@ -1099,21 +1169,24 @@ def _record() -> rx.Component:
         _meeting_dialog(),
         _merge_dialog(),
         confirm_dialog(
-            title="Delete this contact?",
-            description="The contact and the meetings on its record are deleted. Bookings "
-            "stay on your calendar and in your meetings.",
-            confirm_label="Delete contact",
+            title=t("Delete this contact?"),
+            description=t(
+                "The contact and the meetings on its record are deleted. Bookings "
+                "stay on your calendar and in your meetings."
+            ),
+            confirm_label=t("Delete contact"),
             open_=ContactRecordState.delete_open,
             on_keep=ContactRecordState.keep,
             on_confirm=ContactRecordState.delete,
             busy=ContactRecordState.deleting,
         ),
         confirm_dialog(
-            title="Cancel this meeting?",
-            description="“"
-            + ContactRecordState.cancel_title
-            + "” is cancelled; if it is on your calendar, the contact is told.",
-            confirm_label="Cancel meeting",
+            title=t("Cancel this meeting?"),
+            description=t(
+                "“{title}” is cancelled; if it is on your calendar, the contact is told.",
+                title=ContactRecordState.cancel_title,
+            ),
+            confirm_label=t("Cancel meeting"),
             open_=ContactRecordState.cancel_id != 0,
             on_keep=ContactRecordState.keep_meeting,
             on_confirm=ContactRecordState.cancel_meeting,
@@ -1130,16 +1203,16 @@ def _record() -> rx.Component:
 )
 def contact_record() -> rx.Component:
     return host_shell(
-        "Contact",
+        t("Contact"),
         rx.cond(
             ~ContactRecordState.loaded,
-            rx.hstack(rx.spinner(), rx.text("Loading the contact…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Loading the contact…")), role="status"),
             rx.cond(
                 ContactRecordState.found,
                 _record(),
                 rx.vstack(
-                    rx.callout(NOT_FOUND, icon="circle-alert", role="alert"),
-                    rx.link("← All contacts", href=routes.CONTACTS),
+                    rx.callout(t(NOT_FOUND), icon="circle-alert", role="alert"),
+                    rx.link(t("← All contacts"), href=routes.CONTACTS),
                 ),
             ),
         ),

@@ -11,9 +11,12 @@ from datetime import date, datetime
 
 import reflex as rx
 
+from meetings_ui import i18n
 from meetings_ui.components.forms import dialog_actions, form_error, labelled
+from meetings_ui.components.i18n import t, tr
 from meetings_ui.components.layout import data_table
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.messages import N_
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services import host_meetings
 from meetings_ui.services.guard import ForbiddenError
@@ -22,25 +25,24 @@ from meetings_ui.state.auth import AuthState
 
 REQUESTS_PAGE_SIZE = 10
 FILTER_LABELS = {
-    MeetingFilter.UPCOMING: "Upcoming",
-    MeetingFilter.REQUESTS: "Requests",
-    MeetingFilter.PAST: "Past",
-    MeetingFilter.CANCELLED: "Cancelled or declined",
-    MeetingFilter.ALL: "All meetings",
+    MeetingFilter.UPCOMING: N_("Upcoming"),
+    MeetingFilter.REQUESTS: N_("Requests"),
+    MeetingFilter.PAST: N_("Past"),
+    MeetingFilter.CANCELLED: N_("Cancelled or declined"),
+    MeetingFilter.ALL: N_("All meetings"),
 }
 ALL_LINKS = "all"
 STATUS_LABELS = {
-    BookingStatus.REQUESTED: "Request",
-    BookingStatus.CONFIRMED: "Confirmed",
-    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.REQUESTED: N_("Request"),
+    BookingStatus.CONFIRMED: N_("Confirmed"),
+    BookingStatus.CANCELLED: N_("Cancelled"),
 }
 STATUS_COLOURS = {
     BookingStatus.REQUESTED: "amber",
     BookingStatus.CONFIRMED: "green",
     BookingStatus.CANCELLED: "gray",
 }
-NO_CALENDAR = "Nothing was added to a calendar: no calendar is connected."
-GONE = "This meeting no longer exists, or is not yours."
+GONE = N_("This meeting no longer exists, or is not yours.")
 # What the host cannot fix in a dialog: said in a toast, and the list is read again.
 REFUSALS = (
     booking_service.BookingNotFoundError,  # its MeetingStartedError too
@@ -63,22 +65,24 @@ class MeetingItem:
     problem: str
 
 
-def _when(row: host_meetings.MeetingRow) -> str:
-    return f"{row.start:%a %d %b %Y, %H:%M}–{row.end:%H:%M}"
-
-
-def _item(row: host_meetings.MeetingRow) -> MeetingItem:
+def _item(state: AuthState, row: host_meetings.MeetingRow) -> MeetingItem:
+    """A meeting as the host reads it: words in their language, times in their locale."""
+    tz = row.start.tzinfo
     return MeetingItem(
         id=row.id,
         prospect=row.prospect_name,
         email=row.prospect_email,
-        when=_when(row),
+        when=state.t(
+            "{start}–{end}",
+            start=i18n.format_datetime(row.start, state.locale, tz, "medium"),
+            end=i18n.format_time(row.end, state.locale, tz),
+        ),
         link=row.link_name,
-        status=STATUS_LABELS[row.status],
+        status=state.t(STATUS_LABELS[row.status]),
         colour=STATUS_COLOURS[row.status],
-        source=row.source.value,
+        source=state.translate(row.source.value),
         can_change=row.can_change,
-        problem=row.calendar_error or "",
+        problem=state.translate(row.calendar_error or ""),
     )
 
 
@@ -114,7 +118,9 @@ class ScheduledMeetingsState(AuthState):
         if self.total == 0:
             return ""
         last = min(self.offset + host_meetings.PAGE_SIZE, self.total)
-        return f"Showing {self.offset + 1}–{last} of {self.total}"
+        return self.t(
+            "Showing {first}–{last} of {total}", first=self.offset + 1, last=last, total=self.total
+        )
 
     @rx.var
     def has_previous(self) -> bool:
@@ -127,7 +133,12 @@ class ScheduledMeetingsState(AuthState):
     @rx.var
     def requests_showing(self) -> str:
         last = min(self.requests_offset + REQUESTS_PAGE_SIZE, self.requests_total)
-        return f"Showing {self.requests_offset + 1}–{last} of {self.requests_total} requests"
+        return self.t(
+            "Showing {first}–{last} of {total} requests",
+            first=self.requests_offset + 1,
+            last=last,
+            total=self.requests_total,
+        )
 
     @rx.var
     def requests_paged(self) -> bool:
@@ -136,13 +147,17 @@ class ScheduledMeetingsState(AuthState):
     @rx.var
     def empty_message(self) -> str:
         if self.search.strip() or self.link_filter != ALL_LINKS:
-            return "No meeting matches this search."
-        return {
-            MeetingFilter.UPCOMING: "No upcoming meetings. Share a meeting link to get booked.",
-            MeetingFilter.REQUESTS: "No requests waiting for an answer.",
-            MeetingFilter.PAST: "No past meetings yet.",
-            MeetingFilter.CANCELLED: "No cancelled or declined meetings.",
-        }.get(self.which, "No meetings booked on your links yet.")
+            return self.t("No meeting matches this search.")
+        return self.t(
+            {
+                MeetingFilter.UPCOMING: N_(
+                    "No upcoming meetings. Share a meeting link to get booked."
+                ),
+                MeetingFilter.REQUESTS: N_("No requests waiting for an answer."),
+                MeetingFilter.PAST: N_("No past meetings yet."),
+                MeetingFilter.CANCELLED: N_("No cancelled or declined meetings."),
+            }.get(self.which, N_("No meetings booked on your links yet."))
+        )
 
     @rx.event
     def open_tab(self, tab: str) -> None:
@@ -177,9 +192,9 @@ class ScheduledMeetingsState(AuthState):
             self.offset = 0
             self.refresh()
             return
-        self.requests = [_item(r) for r in requests.rows]
+        self.requests = [_item(self, r) for r in requests.rows]
         self.requests_total = requests.total
-        self.rows = [_item(r) for r in page.rows]
+        self.rows = [_item(self, r) for r in page.rows]
         self.total = page.total
         self.time_zone = page.time_zone
         self.link_options = [
@@ -247,7 +262,7 @@ class ScheduledMeetingsState(AuthState):
         """A refusal the host cannot fix in the dialog: say it, show the list as it is now."""
         self._close()
         self.refresh()
-        return rx.toast.error(str(error) or GONE)
+        return rx.toast.error(self.translate(str(error)) if str(error) else self.t(GONE))
 
     @rx.event(background=True)
     async def confirm(
@@ -277,13 +292,22 @@ class ScheduledMeetingsState(AuthState):
             self._close()
             self.refresh()
         if done.already:
-            yield rx.toast.info(f"The meeting with {name} was already confirmed.")
+            yield rx.toast.info(self.t("The meeting with {name} was already confirmed.", name=name))
         elif done.calendar_write_queued:
             yield rx.toast.success(
-                f"Confirmed: {name} is told, and the event is being added to your calendar."
+                self.t(
+                    "Confirmed: {name} is told, and the event is being added to your calendar.",
+                    name=name,
+                )
             )
         else:
-            yield rx.toast.success(f"Confirmed: {name} is told. {NO_CALENDAR}")
+            yield rx.toast.success(
+                self.t(
+                    "Confirmed: {name} is told. Nothing was added to a calendar: no calendar "
+                    "is connected.",
+                    name=name,
+                )
+            )
 
     @rx.event
     def confirm_anyway(self) -> rx.event.EventSpec:
@@ -308,7 +332,7 @@ class ScheduledMeetingsState(AuthState):
             action(actor=self._require_actor(), booking_id=self.target_id, message=self.message)
         except booking_service.InvalidBookingError as refused:
             self.working = False
-            self.dialog_error = "; ".join(message for _, message in refused.problems)
+            self.dialog_error = "; ".join(self.translate(m) for _, m in refused.problems)
             return
         except REFUSALS as refused:
             yield self._refused(refused)
@@ -317,9 +341,9 @@ class ScheduledMeetingsState(AuthState):
         self._close()
         self.refresh()
         yield rx.toast.success(
-            f"Request declined: {name} is told."
+            self.t("Request declined: {name} is told.", name=name)
             if declining
-            else f"Meeting cancelled: {name} is told."
+            else self.t("Meeting cancelled: {name} is told.", name=name)
         )
 
     @rx.event
@@ -350,12 +374,15 @@ class ScheduledMeetingsState(AuthState):
             return
         except ValueError as refused:  # a day the engine does not schedule
             async with self:
-                self.working, self.dialog_error = False, str(refused)
+                self.working, self.dialog_error = False, self.translate(str(refused))
             return
         async with self:
             if self.move_day != value:  # another day was chosen meanwhile
                 return
-            self._move_starts = {f"{s.start:%H:%M}": s.start.isoformat() for s in slots}
+            self._move_starts = {
+                i18n.format_time(s.start, self.locale, s.start.tzinfo): s.start.isoformat()
+                for s in slots
+            }
             self.move_times = list(self._move_starts)
             self.working = False
 
@@ -369,7 +396,7 @@ class ScheduledMeetingsState(AuthState):
         async with self:
             start = self._move_starts.get(self.move_time)
             if start is None:
-                self.dialog_error = "Choose a day, then one of its free times."
+                self.dialog_error = self.t("Choose a day, then one of its free times.")
                 return
             if self.working:
                 return
@@ -385,12 +412,12 @@ class ScheduledMeetingsState(AuthState):
         except booking_service.SlotUnavailableError:
             async with self:
                 self.working = False
-                self.dialog_error = "This time was just taken: choose another."
+                self.dialog_error = self.t("This time was just taken: choose another.")
             return
         except booking_service.InvalidBookingError as refused:
             async with self:
                 self.working = False
-                self.dialog_error = "; ".join(message for _, message in refused.problems)
+                self.dialog_error = "; ".join(self.translate(m) for _, m in refused.problems)
             return
         except REFUSALS as refused:
             async with self:
@@ -400,7 +427,7 @@ class ScheduledMeetingsState(AuthState):
         async with self:
             self._close()
             self.refresh()
-        yield rx.toast.success(f"Meeting moved: {name} is told the new time.")
+        yield rx.toast.success(self.t("Meeting moved: {name} is told the new time.", name=name))
 
 
 State = ScheduledMeetingsState
@@ -415,26 +442,27 @@ def _pager(
     has_next: rx.Var[bool],
     on_previous: rx.EventHandler,
     on_next: rx.EventHandler,
-    what: str,
+    previous_label: rx.Var[str],
+    next_label: rx.Var[str],
 ) -> rx.Component:
     return rx.hstack(
         rx.text(showing, size="2", role="status"),
         rx.hstack(
             rx.button(
-                "Previous",
+                t("Previous"),
                 variant="soft",
                 size="1",
                 disabled=~has_previous,
                 on_click=on_previous,
-                aria_label=f"Previous page of {what}",
+                aria_label=previous_label,
             ),
             rx.button(
-                "Next",
+                t("Next"),
                 variant="soft",
                 size="1",
                 disabled=~has_next,
                 on_click=on_next,
-                aria_label=f"Next page of {what}",
+                aria_label=next_label,
             ),
             spacing="2",
         ),
@@ -449,32 +477,37 @@ def _request(item: MeetingItem) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.text(
-                    rx.text.strong(item.prospect), " (", item.email, ") asks for “", item.link, "”"
+                    t(
+                        "{prospect} ({email}) asks for “{link}”",
+                        prospect=item.prospect,
+                        email=item.email,
+                        link=item.link,
+                    )
                 ),
-                rx.text(item.when, " (", State.time_zone, ")", size="2"),
+                rx.text(t("{when} ({zone})", when=item.when, zone=State.time_zone), size="2"),
                 spacing="1",
             ),
             rx.cond(
                 item.can_change,
                 rx.hstack(
                     rx.button(
-                        "Confirm",
+                        t("Confirm"),
                         size="2",
                         on_click=State.confirm(item.id, item.prospect, False),
                         loading=State.working & (State.target_id == item.id),
-                        aria_label="Confirm the request of " + item.prospect,
+                        aria_label=t("Confirm the request of {name}", name=item.prospect),
                     ),
                     rx.button(
-                        "Decline",
+                        t("Decline"),
                         size="2",
                         variant="soft",
                         color_scheme="red",
                         on_click=State.ask_decline(item.id, item.prospect),
-                        aria_label="Decline the request of " + item.prospect,
+                        aria_label=t("Decline the request of {name}", name=item.prospect),
                     ),
                     spacing="2",
                 ),
-                rx.text("Its host answers it.", size="2", color=rx.color("gray", 11)),
+                rx.text(t("Its host answers it."), size="2", color=rx.color("gray", 11)),
             ),
             justify="between",
             align="center",
@@ -489,10 +522,12 @@ def _requests() -> rx.Component:
     return rx.cond(
         State.requests_total > 0,
         rx.vstack(
-            rx.heading("Requests to answer", size="4", as_="h2"),
+            rx.heading(t("Requests to answer"), size="4", as_="h2"),
             rx.text(
-                "These prospects booked while no calendar was connected (offline mode). "
-                "Confirm to tell them the meeting is on, or decline.",
+                t(
+                    "These prospects booked while no calendar was connected (offline mode). "
+                    "Confirm to tell them the meeting is on, or decline."
+                ),
                 size="2",
             ),
             rx.foreach(State.requests, _request),
@@ -504,7 +539,8 @@ def _requests() -> rx.Component:
                     State.requests_offset + REQUESTS_PAGE_SIZE < State.requests_total,
                     State.previous_requests,
                     State.next_requests,
-                    "requests",
+                    t("Previous page of requests"),
+                    t("Next page of requests"),
                 ),
             ),
             width="100%",
@@ -533,19 +569,19 @@ def _row(item: MeetingItem) -> rx.Component:
                 item.can_change,
                 rx.hstack(
                     rx.button(
-                        "Reschedule",
+                        t("Reschedule"),
                         size="1",
                         variant="soft",
                         on_click=State.ask_reschedule(item.id, item.prospect),
-                        aria_label="Reschedule the meeting with " + item.prospect,
+                        aria_label=t("Reschedule the meeting with {name}", name=item.prospect),
                     ),
                     rx.button(
-                        "Cancel",
+                        t("Cancel"),
                         size="1",
                         variant="soft",
                         color_scheme="red",
                         on_click=State.ask_cancel(item.id, item.prospect),
-                        aria_label="Cancel the meeting with " + item.prospect,
+                        aria_label=t("Cancel the meeting with {name}", name=item.prospect),
                     ),
                     spacing="2",
                 ),
@@ -558,12 +594,12 @@ def _filters() -> rx.Component:
     return rx.hstack(
         rx.box(
             labelled(
-                "Show",
+                t("Show"),
                 rx.select.root(
-                    rx.select.trigger(id="meetings-filter", aria_label="Show"),
+                    rx.select.trigger(id="meetings-filter", aria_label=t("Show")),
                     rx.select.content(
                         *[
-                            rx.select.item(label, value=value.value)
+                            rx.select.item(tr(label), value=value.value)
                             for value, label in FILTER_LABELS.items()
                         ]
                     ),
@@ -576,11 +612,11 @@ def _filters() -> rx.Component:
         ),
         rx.box(
             labelled(
-                "Link",
+                t("Link"),
                 rx.select.root(
-                    rx.select.trigger(id="meetings-link", aria_label="Link"),
+                    rx.select.trigger(id="meetings-link", aria_label=t("Link")),
                     rx.select.content(
-                        rx.select.item("All links", value=ALL_LINKS),
+                        rx.select.item(t("All links"), value=ALL_LINKS),
                         rx.foreach(State.link_options, lambda o: rx.select.item(o[1], value=o[0])),
                     ),
                     value=State.link_filter,
@@ -592,12 +628,12 @@ def _filters() -> rx.Component:
         ),
         rx.box(
             labelled(
-                "Search",
+                t("Search"),
                 rx.input(
                     id="meetings-search",
                     value=State.search,
                     on_change=State.set_search.debounce(300),
-                    placeholder="Prospect name or email",
+                    placeholder=t("Prospect name or email"),
                     max_length=host_meetings.MAX_SEARCH_LENGTH,
                 ),
                 "meetings-search",
@@ -614,12 +650,12 @@ def _filters() -> rx.Component:
 def _table() -> rx.Component:
     return rx.cond(
         ~State.loaded,
-        rx.hstack(rx.spinner(), rx.text("Loading your meetings…"), role="status"),
+        rx.hstack(rx.spinner(), rx.text(t("Loading your meetings…")), role="status"),
         rx.cond(
             State.rows.length() > 0,
             rx.vstack(
                 data_table(
-                    ("Prospect", "Time", "Link", "Status", "Source", "Actions"),
+                    (t("Prospect"), t("Time"), t("Link"), t("Status"), t("Source"), t("Actions")),
                     State.rows,
                     _row,
                 ),
@@ -629,7 +665,8 @@ def _table() -> rx.Component:
                     State.has_next,
                     State.previous_page,
                     State.next_page,
-                    "meetings",
+                    t("Previous page of meetings"),
+                    t("Next page of meetings"),
                 ),
                 width="100%",
             ),
@@ -638,13 +675,15 @@ def _table() -> rx.Component:
     )
 
 
-def _message_dialog(kind: str, title: str, description: rx.Var, action: str) -> rx.Component:
+def _message_dialog(
+    kind: str, title: rx.Var[str], description: rx.Var[str], action: rx.Var[str]
+) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
             labelled(
-                "Message to the prospect (optional)",
+                t("Message to the prospect (optional)"),
                 rx.text_area(
                     id=f"{kind}-message",
                     value=State.message,
@@ -657,7 +696,7 @@ def _message_dialog(kind: str, title: str, description: rx.Var, action: str) -> 
             ),
             form_error(State.dialog_error),
             dialog_actions(
-                "Keep it",
+                t("Keep it"),
                 State.close_dialog,
                 rx.button(action, color_scheme="red", on_click=State.answer, loading=State.working),
             ),
@@ -669,16 +708,16 @@ def _message_dialog(kind: str, title: str, description: rx.Var, action: str) -> 
 def _busy_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("This time is now busy"),
+            rx.alert_dialog.title(t("This time is now busy")),
             rx.alert_dialog.description(
-                "This time is now busy in your calendar: confirming it may double-book you."
+                t("This time is now busy in your calendar: confirming it may double-book you.")
             ),
             rx.el.ul(rx.foreach(State.busy_reasons, lambda r: rx.el.li(rx.text(r, size="2")))),
             dialog_actions(
-                "Keep it as a request",
+                t("Keep it as a request"),
                 State.close_dialog,
                 rx.button(
-                    "Confirm anyway",
+                    t("Confirm anyway"),
                     color_scheme="orange",
                     on_click=State.confirm_anyway,
                     loading=State.working,
@@ -692,16 +731,16 @@ def _busy_dialog() -> rx.Component:
 def _reschedule_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Reschedule the meeting with " + State.target_name),
+            rx.dialog.title(t("Reschedule the meeting with {name}", name=State.target_name)),
             rx.dialog.description(
-                "Choose a new free time (in "
-                + State.time_zone
-                + "). "
-                + State.target_name
-                + " is emailed the new time."
+                t(
+                    "Choose a new free time (in {zone}). {name} is emailed the new time.",
+                    zone=State.time_zone,
+                    name=State.target_name,
+                )
             ),
             labelled(
-                "Day",
+                t("Day"),
                 rx.input(
                     id="move-day", type="date", value=State.move_day, on_change=State.set_move_day
                 ),
@@ -709,31 +748,31 @@ def _reschedule_dialog() -> rx.Component:
             ),
             rx.cond(
                 State.working & (State.dialog == "reschedule"),
-                rx.hstack(rx.spinner(), rx.text("Reading your free times…"), role="status"),
+                rx.hstack(rx.spinner(), rx.text(t("Reading your free times…")), role="status"),
                 rx.cond(
                     State.move_times.length() > 0,
                     labelled(
-                        "Free time",
+                        t("Free time"),
                         rx.select(
                             State.move_times,
                             id="move-time",
                             value=State.move_time,
                             on_change=State.set_move_time,
-                            placeholder="Choose a time",
+                            placeholder=t("Choose a time"),
                         ),
                         "move-time",
                     ),
                     rx.cond(
                         State.move_day != "",
-                        rx.text("No free time that day: choose another.", size="2"),
+                        rx.text(t("No free time that day: choose another."), size="2"),
                     ),
                 ),
             ),
             form_error(State.dialog_error),
             dialog_actions(
-                "Keep it",
+                t("Keep it"),
                 State.close_dialog,
-                rx.button("Move meeting", on_click=State.move, disabled=State.move_time == ""),
+                rx.button(t("Move meeting"), on_click=State.move, disabled=State.move_time == ""),
             ),
         ),
         open=State.dialog == "reschedule",
@@ -744,26 +783,30 @@ def _reschedule_dialog() -> rx.Component:
 def scheduled_meetings_tab() -> rx.Component:
     return rx.vstack(
         _requests(),
-        rx.heading("Meetings", size="4", as_="h2"),
+        rx.heading(t("Meetings"), size="4", as_="h2"),
         rx.cond(
             State.time_zone != "",
-            rx.text("Times are in your time zone, ", State.time_zone, ".", size="2"),
+            rx.text(t("Times are in your time zone, {zone}.", zone=State.time_zone), size="2"),
         ),
         _filters(),
         _table(),
         _message_dialog(
             "decline",
-            "Decline this request?",
-            State.target_name + " is emailed that you cannot meet at that time.",
-            "Decline request",
+            t("Decline this request?"),
+            t(
+                "{name} is emailed that you cannot meet at that time.",
+                name=State.target_name,
+            ),
+            t("Decline request"),
         ),
         _message_dialog(
             "cancel",
-            "Cancel this meeting?",
-            "The meeting with "
-            + State.target_name
-            + " is cancelled, in your calendar too, and they are emailed.",
-            "Cancel meeting",
+            t("Cancel this meeting?"),
+            t(
+                "The meeting with {name} is cancelled, in your calendar too, and they are emailed.",
+                name=State.target_name,
+            ),
+            t("Cancel meeting"),
         ),
         _busy_dialog(),
         _reschedule_dialog(),
@@ -776,8 +819,8 @@ def meetings_tabs(links_tab: rx.Component) -> rx.Component:
     """The Meetings page's two tabs: the links (first, as before) and the meetings."""
     return rx.tabs.root(
         rx.tabs.list(
-            rx.tabs.trigger("Meeting links", value="links"),
-            rx.tabs.trigger("Scheduled meetings", value="scheduled"),
+            rx.tabs.trigger(t("Meeting links"), value="links"),
+            rx.tabs.trigger(t("Scheduled meetings"), value="scheduled"),
         ),
         rx.tabs.content(links_tab, value="links", padding_top="1em"),
         rx.tabs.content(scheduled_meetings_tab(), value="scheduled", padding_top="1em"),

@@ -19,6 +19,7 @@ from meetings_ui import routes
 from meetings_ui.config import get_settings
 from meetings_ui.crypto import UndecryptableError, decrypt_json, encrypt_json
 from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.models import (
     Calendar,
     CalendarChannel,
@@ -277,17 +278,20 @@ class ConnectError(Exception):
 
 
 CONNECT_MESSAGES = {
-    "denied": "You cancelled the connection, so no calendar was connected.",
-    "expired": "That connection attempt expired or was already used. Please try again.",
-    "wrong_user": "That connection was started by another account. "
-    "Log in as yourself and try again.",
-    "provider": "The calendar provider refused the connection. Please try again.",
-    "unavailable": "The calendar provider could not be reached. Please try again in a moment.",
-    "not_offered": "That calendar provider is not available on this server.",
-    "missing_permissions": "Meetings needs permission to see and edit your calendars, so "
-    "no calendar was connected. Connect again and, when Google asks what Meetings may "
-    "access, tick every calendar box: the list of your calendars, your availability, and "
-    "the events on the calendars you own.",
+    "denied": N_("You cancelled the connection, so no calendar was connected."),
+    "expired": N_("That connection attempt expired or was already used. Please try again."),
+    "wrong_user": N_(
+        "That connection was started by another account. Log in as yourself and try again."
+    ),
+    "provider": N_("The calendar provider refused the connection. Please try again."),
+    "unavailable": N_("The calendar provider could not be reached. Please try again in a moment."),
+    "not_offered": N_("That calendar provider is not available on this server."),
+    "missing_permissions": N_(
+        "Meetings needs permission to see and edit your calendars, so "
+        "no calendar was connected. Connect again and, when Google asks what Meetings may "
+        "access, tick every calendar box: the list of your calendars, your availability, and "
+        "the events on the calendars you own."
+    ),
 }
 
 
@@ -372,11 +376,11 @@ def do_complete_connect(
 
 # Where a person removes an app's access themselves, when the provider could not be told.
 REMOVE_ACCESS = {
-    Provider.GOOGLE: (
+    Provider.GOOGLE: Text(
         "Remove Meetings from the Google Account's third-party connections "
         "(myaccount.google.com/connections)."
     ),
-    Provider.MICROSOFT: (
+    Provider.MICROSOFT: Text(
         "Remove Meetings from the Microsoft account's app permissions "
         "(myapps.microsoft.com for a work or school account, "
         "account.live.com/consent/Manage for a personal one)."
@@ -393,12 +397,19 @@ def _revoke_grant(connection: CalendarConnection) -> str:
             raise NeedsReconnectError("no credentials are stored")
         connector_for(provider).revoke(decrypt_json(connection.encrypted_token))
     except RevocationUnsupportedError:
-        why = "Microsoft does not let apps give up the access granted to them"
+        why = Text("Microsoft does not let apps give up the access granted to them")
     except (ProviderError, ProviderNotOfferedError, UndecryptableError):
-        why = f"{provider.value.capitalize()} could not be told to end Meetings' access"
+        why = Text(
+            "{provider} could not be told to end Meetings' access",
+            provider=provider.value.capitalize(),
+        )
     else:
         return ""
-    return f"Meetings no longer uses this calendar, but {why}. {REMOVE_ACCESS[provider]}"
+    return Text(
+        "Meetings no longer uses this calendar, but {why}. {remove}",
+        why=why,
+        remove=REMOVE_ACCESS[provider],
+    )
 
 
 @use_case

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from meetings_ui.config import get_settings
 from meetings_ui.domain import licences, slugs
 from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.models import Calendar, CalendarConnection, Domain, MeetingLink, User
 from meetings_ui.providers import registry
 from meetings_ui.providers.base import AccessRole
@@ -26,7 +27,11 @@ from meetings_ui.services.guard import Actor, ForbiddenError, require_self_or_ad
 from meetings_ui.services.seats import seats_of
 from meetings_ui.services.transactions import use_case
 
-SELECTED_CALENDARS = "Selected calendars"
+# The fields a refusal names, as the page labels them (msgids: the page translates them).
+MEETINGS_URL = N_("Meetings URL")
+DEFAULT_LINK = N_("Default booking link")
+MEETING_DOMAIN = N_("Meeting domain")
+SELECTED_CALENDARS = N_("Selected calendars")
 
 
 class InvalidCalendarSettingsError(ValueError):
@@ -119,7 +124,7 @@ def calendar_settings_of(*, session: Session, actor: Actor) -> CalendarSettingsV
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise ForbiddenError("That account no longer exists.")
+        raise ForbiddenError(Text("That account no longer exists."))
     return user
 
 
@@ -204,7 +209,7 @@ def _url_problems(session: Session, user_id: int, candidate: str) -> tuple[list[
         return problems, free if candidate else []
     if _url_taken(session, user_id, candidate):
         return (
-            [f"“{candidate}” is already used by someone else."],
+            [Text("“{url}” is already used by someone else.", url=candidate)],
             slugs.suggestions(candidate, lambda s: _url_taken(session, user_id, s)),
         )
     return [], []
@@ -246,16 +251,16 @@ def do_save_calendar_settings(
     if meetings_url != (user.meetings_url or ""):
         decision = licences.may_change_meetings_url(seats)
         if not decision.allowed:
-            problems.append(("Meetings URL", decision.reason))
+            problems.append((MEETINGS_URL, decision.reason))
         else:
             url_problems, suggestions = _url_problems(session, user_id, meetings_url)
-            problems.extend(("Meetings URL", p) for p in url_problems)
+            problems.extend((MEETINGS_URL, p) for p in url_problems)
             changes["meetings_url"] = meetings_url
 
     if default_link_id != user.default_link_id:
         link = session.get(MeetingLink, default_link_id) if default_link_id is not None else None
         if default_link_id is not None and (link is None or link.owner_id != user_id):
-            problems.append(("Default booking link", "Choose one of your own meeting links."))
+            problems.append((DEFAULT_LINK, Text("Choose one of your own meeting links.")))
         else:
             changes["default_link_id"] = default_link_id
 
@@ -263,10 +268,10 @@ def do_save_calendar_settings(
         domain_lock = licences.may_use_custom_domain(seats)
         if meeting_domain_id not in {choice.id for choice in _domains(session)}:
             problems.append(
-                ("Meeting domain", "Only connected and verified domains can be chosen.")
+                (MEETING_DOMAIN, Text("Only connected and verified domains can be chosen."))
             )
         elif meeting_domain_id is not None and not domain_lock.allowed:
-            problems.append(("Meeting domain", domain_lock.reason))
+            problems.append((MEETING_DOMAIN, domain_lock.reason))
         else:
             changes["meeting_domain_id"] = meeting_domain_id
 
@@ -304,7 +309,7 @@ def _commit_unique_url(session: Session, user_id: int, meetings_url: object) -> 
             raise  # another constraint: not ours to explain
         problems, suggestions = _url_problems(session, user_id, meetings_url)
         raise InvalidCalendarSettingsError(
-            [("Meetings URL", p) for p in problems], suggestions
+            [(MEETINGS_URL, p) for p in problems], suggestions
         ) from None
 
 
@@ -330,14 +335,14 @@ def _selection_flips(
         )
     ).all()
     if set(connections) != set(selection):
-        return [], ["That calendar account is no longer connected: reload the page."]
+        return [], [Text("That calendar account is no longer connected: reload the page.")]
     calendars = session.exec(
         select(Calendar).where(Calendar.connection_id.in_(list(selection)))
     ).all()
     known = {(c.connection_id, c.provider_calendar_id) for c in calendars}
     chosen = {(cid, calendar) for cid, ids in selection.items() for calendar in ids}
     if chosen - known:
-        return [], ["Only calendars of your connected accounts can be selected."]
+        return [], [Text("Only calendars of your connected accounts can be selected.")]
 
     def wanted(calendar: Calendar) -> bool:
         key = (calendar.connection_id, calendar.provider_calendar_id)

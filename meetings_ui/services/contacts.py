@@ -22,6 +22,7 @@ from sqlmodel import Session, func, or_, select
 
 from meetings_ui.domain import time_zones
 from meetings_ui.domain.enums import BookingStatus, MeetingSource, OutboxKind
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.domain.text_fields import (
     MAX_NAME_LENGTH,
     InvalidTextError,
@@ -52,7 +53,7 @@ MAX_SEARCH_LENGTH = 200
 MIN_DURATION, MAX_DURATION = 5, 720
 MAX_TITLE_LENGTH = 500
 MAX_NOTES_LENGTH = 10_000
-NO_CALENDAR = (
+NO_CALENDAR = N_(
     "No calendar is connected: this meeting is only logged on the contact record, "
     "and no invitation will be sent."
 )
@@ -81,7 +82,7 @@ class ContactCalendarError(Exception):
     """Writing a record's meeting to the host's calendar failed; the outbox retries."""
 
 
-DUPLICATE = "You already have a contact with this email."
+DUPLICATE = N_("You already have a contact with this email.")
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -191,21 +192,21 @@ def _may_change(actor: Actor, contact: Contact) -> bool:
 def _seen(session: Session, actor: Actor, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id) if type(contact_id) is int else None
     if contact is None or not _may_see(actor, contact):
-        raise ContactNotFoundError("No such contact.")
+        raise ContactNotFoundError(Text("No such contact."))
     return contact
 
 
 def _changeable(session: Session, actor: Actor, contact_id: int) -> Contact:
     contact = _seen(session, actor, contact_id)
     if not _may_change(actor, contact):
-        raise ContactNotFoundError("No such contact.")
+        raise ContactNotFoundError(Text("No such contact."))
     return contact
 
 
 def _own_user(actor: Actor) -> User:
     """Creating a contact makes it the actor's own: only a user can own one."""
     if not isinstance(actor, User) or not actor.is_active:
-        raise ContactNotFoundError("Only a host can have contacts.")
+        raise ContactNotFoundError(Text("Only a host can have contacts."))
     return actor
 
 
@@ -444,12 +445,12 @@ def _clean_fields(fields: dict[str, Any]) -> tuple[dict[str, str], list[tuple[st
     cleaned, problems = {}, []
     for name, value in fields.items():
         if name not in cleaners:
-            problems.append((name, "is not a field of a contact"))
+            problems.append((name, Text("is not a field of a contact")))
             continue
         try:
             cleaned[name] = cleaners[name](value)
         except InvalidTextError as error:
-            problems.append((name, str(error)))
+            problems.append((name, error.args[0]))
     return cleaned, problems
 
 
@@ -526,9 +527,9 @@ def do_merge_contacts(*, session: Session, actor: Actor, keep_id: int, other_id:
     keep = _changeable(session, actor, keep_id)
     other = _changeable(session, actor, other_id)
     if keep.id == other.id:
-        raise InvalidContactError([("other_id", "Choose another contact to merge with.")])
+        raise InvalidContactError([("other_id", Text("Choose another contact to merge with."))])
     if keep.owner_id != other.owner_id:
-        raise ContactNotFoundError("No such contact.")
+        raise ContactNotFoundError(Text("No such contact."))
     held = session.exec(select(ContactMeeting).where(ContactMeeting.contact_id == keep.id)).all()
     bookings_held = {m.booking_id for m in held if m.booking_id is not None}
     events_held = {
@@ -665,11 +666,11 @@ def local_start(day: str, clock: str, time_zone: str) -> datetime:
     try:
         parsed_day = date.fromisoformat(day.strip())
     except (ValueError, AttributeError):
-        raise InvalidContactError([("date", "Enter a date as YYYY-MM-DD.")]) from None
+        raise InvalidContactError([("date", Text("Enter a date as YYYY-MM-DD."))]) from None
     try:
         parsed_time = time.fromisoformat(clock.strip())
     except (ValueError, AttributeError):
-        raise InvalidContactError([("time", "Enter a time as HH:MM.")]) from None
+        raise InvalidContactError([("time", Text("Enter a time as HH:MM."))]) from None
     return time_zones.resolve_local(parsed_day, parsed_time, time_zones.zone(time_zone))
 
 
@@ -681,19 +682,34 @@ def _meeting_problems(
     try:
         clean_title = clean_line(title, max_length=MAX_TITLE_LENGTH)
     except InvalidTextError as error:
-        problems.append(("title", f"Enter a title: {error}"))
+        problems.append(("title", Text("Enter a title: {problem}", problem=error.args[0])))
     try:
         clean_description = clean_text(description, max_length=MAX_NOTES_LENGTH)
     except InvalidTextError as error:
-        problems.append(("description", str(error)))
+        problems.append(("description", error.args[0]))
     if not isinstance(start, datetime) or start.utcoffset() is None:
-        problems.append(("start", "Give the start as a time with its offset."))
+        problems.append(("start", Text("Give the start as a time with its offset.")))
     elif not time_zones.EARLIEST_DATE <= start.date() <= time_zones.LATEST_DATE:
-        supported = f"{time_zones.EARLIEST_DATE} and {time_zones.LATEST_DATE}"
-        problems.append(("start", f"Choose a time between {supported}."))
+        problems.append(
+            (
+                "start",
+                Text(
+                    "Choose a time between {earliest} and {latest}.",
+                    earliest=time_zones.EARLIEST_DATE,
+                    latest=time_zones.LATEST_DATE,
+                ),
+            )
+        )
     if type(duration) is not int or not MIN_DURATION <= duration <= MAX_DURATION:
         problems.append(
-            ("duration", f"Choose a duration of {MIN_DURATION} to {MAX_DURATION} minutes.")
+            (
+                "duration",
+                Text(
+                    "Choose a duration of {shortest} to {longest} minutes.",
+                    shortest=MIN_DURATION,
+                    longest=MAX_DURATION,
+                ),
+            )
         )
     return clean_title, clean_description, problems
 
@@ -702,7 +718,9 @@ def _refuse_past_invitation(
     problems: list[tuple[str, str]], start: object, *, invites: bool
 ) -> None:
     if not problems and invites and start <= datetime.now(UTC):
-        problems.append(("start", "Choose a time in the future: the contact gets an invitation."))
+        problems.append(
+            ("start", Text("Choose a time in the future: the contact gets an invitation."))
+        )
 
 
 def _created_here(session: Session, contact: Contact, meeting_id: int) -> ContactMeeting:
@@ -712,7 +730,7 @@ def _created_here(session: Session, contact: Contact, meeting_id: int) -> Contac
         or meeting.contact_id != contact.id
         or meeting.source != MeetingSource.CONTACT_RECORD
     ):
-        raise MeetingNotFoundError("No such meeting created on this record.")
+        raise MeetingNotFoundError(Text("No such meeting created on this record."))
     return meeting
 
 
@@ -812,7 +830,7 @@ def do_update_meeting(
         title, start, duration, description
     )
     if meeting.status == BookingStatus.CANCELLED:
-        problems.append(("meeting", "This meeting was cancelled; create a new one."))
+        problems.append(("meeting", Text("This meeting was cancelled; create a new one.")))
     _refuse_past_invitation(problems, start, invites=meeting.connection_id is not None)
     if problems:
         raise InvalidContactError(problems)

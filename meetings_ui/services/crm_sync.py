@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import BookingStatus, MeetingSource
+from meetings_ui.domain.messages import Text
 from meetings_ui.models import (
     Booking,
     CalendarConnection,
@@ -279,7 +280,7 @@ def _user(session: Session, actor: Actor, user_id: int | None) -> User:
     require_self_or_admin(actor, user_id)
     user = session.get(User, user_id)
     if user is None:
-        raise ForbiddenError("That account no longer exists.")
+        raise ForbiddenError(Text("That account no longer exists."))
     return user
 
 

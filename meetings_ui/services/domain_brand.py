@@ -17,6 +17,7 @@ from meetings_ui import routes
 from meetings_ui.config import LOCAL_HOSTS, get_settings
 from meetings_ui.domain import brand
 from meetings_ui.domain.brand import InvalidBrandError
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import Domain, DomainLogo, MeetingLink, utc_now
 from meetings_ui.services import audit
@@ -271,7 +272,7 @@ def _admin_domain(session: Session, actor: Actor | None, domain_id: int) -> Doma
     require_admin(actor)
     domain = session.get(Domain, domain_id)
     if domain is None:
-        raise DomainNotFoundError("This domain does not exist (any more).")
+        raise DomainNotFoundError(Text("This domain does not exist (any more)."))
     return domain
 
 
@@ -308,7 +309,7 @@ def save_domain_settings(
     try:
         name = clean_line(brand_name, max_length=200, required=False)
     except InvalidTextError as error:
-        raise InvalidBrandError(f"Brand name: {error}") from None
+        raise InvalidBrandError(Text("Brand name: {problem}", problem=error.args[0])) from None
     domain.brand_name = name or None
     domain.accent_color = brand.clean_accent_color(accent_color)
     domain.block_indexing = block_indexing

@@ -29,6 +29,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.domain import custom_domains as rules
 from meetings_ui.domain.custom_domains import DnsRecord, DnsUnansweredError, DomainState
 from meetings_ui.domain.enums import DomainStatus, HostStatus, Role
+from meetings_ui.domain.messages import Text
 from meetings_ui.models import Domain, LinkHost, MeetingLink, User, utc_now
 from meetings_ui.providers.dns import resolver_lookup
 from meetings_ui.services import audit
@@ -50,7 +51,7 @@ class InvalidDomainError(ValueError):
 
 class DomainNotFoundError(LookupError):
     def __init__(self) -> None:
-        super().__init__("That domain is no longer connected: reload the page.")
+        super().__init__(Text("That domain is no longer connected: reload the page."))
 
 
 @dataclass(frozen=True)
@@ -155,12 +156,15 @@ def _addable_name(session: Session, host: str) -> str:
     try:
         name = rules.normalize_host(host, reserved=_reserved_hosts())
     except rules.HostNameError as error:
-        raise InvalidDomainError(str(error)) from None
+        raise InvalidDomainError(error.args[0]) from None
     if session.exec(select(Domain.id).where(Domain.host == name)).first() is not None:
-        raise InvalidDomainError(f"{name} is already connected.")
+        raise InvalidDomainError(Text("{domain} is already connected.", domain=name))
     if session.exec(select(func.count()).select_from(Domain)).one() >= rules.MAX_DOMAINS:
         raise InvalidDomainError(
-            f"A workspace can connect up to {rules.MAX_DOMAINS} domains: remove one first."
+            Text(
+                "A workspace can connect up to {limit} domains: remove one first.",
+                limit=rules.MAX_DOMAINS,
+            )
         )
     return name
 
@@ -172,7 +176,7 @@ def check_domain_name(*, session: Session, actor: Actor, host: str) -> str:
     try:
         _addable_name(session, host)
     except InvalidDomainError as error:
-        return str(error)
+        return error.args[0]
     return ""
 
 
@@ -191,7 +195,7 @@ def do_add_domain(*, session: Session, actor: Actor, host: str) -> DomainView:
         session.commit()
     except sa.exc.IntegrityError:  # added by someone else at the same moment
         session.rollback()
-        raise InvalidDomainError(f"{name} is already connected.") from None
+        raise InvalidDomainError(Text("{domain} is already connected.", domain=name)) from None
     audit.record(session=session, actor_id=actor.id, action="domain.add", target=name)
     return _view(domain, 0)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, func, select
 
 from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.domain.text_fields import printable_line
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import Booking, BookingHost, MeetingLink, User
@@ -31,7 +32,7 @@ from meetings_ui.services.transactions import use_case
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200
-NOT_YOURS = "Only the meeting's host or its link's owner can change this meeting."
+NOT_YOURS = N_("Only the meeting's host or its link's owner can change this meeting.")
 
 
 class MeetingFilter(enum.StrEnum):
@@ -43,8 +44,8 @@ class MeetingFilter(enum.StrEnum):
 
 
 class MeetingSource(enum.StrEnum):
-    BOOKING_PAGE = "Booking page"
-    RESCHEDULED = "Rescheduled"
+    BOOKING_PAGE = N_("Booking page")
+    RESCHEDULED = N_("Rescheduled")
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def meeting_of(*, session: Session, actor: User, booking_id: int) -> MeetingRow:
         .where(Booking.id == booking_id, _visible_to(actor.id))
     ).first()
     if found is None:
-        raise bookings.BookingNotFoundError("This meeting does not exist, or is not yours.")
+        raise bookings.BookingNotFoundError(Text("This meeting does not exist, or is not yours."))
     booking, link_name, owner_id = found
     return _row(actor, booking, link_name, owner_id, datetime.now(UTC))
 
@@ -213,7 +214,7 @@ def _changeable(session: Session, actor: User, booking_id: int) -> Booking:
         select(Booking).where(Booking.id == booking_id, _visible_to(actor.id))
     ).first()
     if booking is None:
-        raise bookings.BookingNotFoundError("This meeting does not exist, or is not yours.")
+        raise bookings.BookingNotFoundError(Text("This meeting does not exist, or is not yours."))
     if not _may_change(session, actor, booking):
         raise ForbiddenError(NOT_YOURS)
     return booking

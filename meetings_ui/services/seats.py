@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain import licences
+from meetings_ui.domain.messages import Text
 from meetings_ui.models import Seat, User
 from meetings_ui.services import audit
 from meetings_ui.services.accounts import AccountError, AccountSummary, do_list_accounts
@@ -26,7 +27,7 @@ def seats_of(*, session: Session, actor: Actor, user_id: int) -> list[licences.S
 def _target(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise AccountError("That account no longer exists: reload the page.")
+        raise AccountError(Text("That account no longer exists: reload the page."))
     return user
 
 
@@ -47,7 +48,7 @@ def do_assign_seat(*, session: Session, actor: Actor, user_id: int, seat: licenc
     except sa.exc.IntegrityError:
         session.rollback()
         raise AccountError(
-            "Someone changed this user's seats at the same time: try again."
+            Text("Someone changed this user's seats at the same time: try again.")
         ) from None
     audit.record(
         session=session,
@@ -64,7 +65,7 @@ def do_remove_seat(*, session: Session, actor: Actor, user_id: int, hub: licence
     user = _target(session, user_id)
     row = session.exec(select(Seat).where(Seat.user_id == user_id, Seat.hub == hub)).first()
     if row is None:
-        raise AccountError(f"{user.email} has no {hub.label} seat.")
+        raise AccountError(Text("{email} has no {hub} seat.", email=user.email, hub=hub.label))
     code = f"{row.hub}_{row.tier}"
     session.delete(row)
     session.commit()
@@ -89,7 +90,7 @@ def _seat(code: str) -> licences.Seat:
     try:
         return licences.parse_seat(code)
     except ValueError as error:
-        raise AccountError(str(error), "seat") from None
+        raise AccountError(error.args[0] if error.args else str(error), "seat") from None
 
 
 @use_case
@@ -99,7 +100,7 @@ def assign_seat(*, session: Session, actor: Actor, user_id: int, seat_code: str)
     do_assign_seat(session=session, actor=actor, user_id=user_id, seat=seat)
     email = _target(session, user_id).email
     return SeatChange(
-        message=f"{email} now holds a {seat.label} seat.",
+        message=Text("{email} now holds a {seat} seat.", email=email, seat=seat.label),
         accounts=tuple(do_list_accounts(session=session, actor=actor)),
     )
 
@@ -110,6 +111,6 @@ def remove_seat(*, session: Session, actor: Actor, user_id: int, seat_code: str)
     seat = _seat(seat_code)
     do_remove_seat(session=session, actor=actor, user_id=user_id, hub=seat.hub)
     return SeatChange(
-        message=f"{seat.label} seat removed.",
+        message=Text("{seat} seat removed.", seat=seat.label),
         accounts=tuple(do_list_accounts(session=session, actor=actor)),
     )

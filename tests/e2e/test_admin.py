@@ -22,6 +22,9 @@ def test_an_admin_assigns_and_removes_a_seat(page: Page, app_url: str) -> None:
     expect(host_row).to_contain_text("CMS Hub Enterprise")
 
     host_row.get_by_role("button", name="Remove CMS Hub Enterprise from host@example.com").click()
+    confirm = page.get_by_role("alertdialog", name="Remove this seat?")
+    expect(confirm).to_contain_text("host@example.com loses their CMS Hub Enterprise seat")
+    confirm.get_by_role("button", name="Remove seat").click()
     expect(page.get_by_text("CMS Hub Enterprise seat removed.")).to_be_visible()
     expect(
         host_row.get_by_role("button", name="Remove CMS Hub Enterprise from host@example.com")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import ADMIN, log_in_as
+from tests.e2e.helpers import ADMIN, HOST, assert_accessible, log_in_as
 
 
 def test_landing_leads_into_the_host_navigation(page: Page, app_url: str) -> None:
@@ -48,3 +48,20 @@ def test_every_host_page_loads_directly(page: Page, app_url: str) -> None:
     ]:
         page.goto(app_url + path)
         expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+
+
+def test_a_host_who_is_not_an_admin_sees_no_admin_entry(page: Page, app_url: str) -> None:
+    log_in_as(page, app_url, HOST)
+    page.goto(app_url + "/app/contacts")
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation.get_by_role("link", name="Contacts")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Settings")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Admin")).to_have_count(0)
+    assert_accessible(page)
+
+    # Typed in directly, an admin page still says politely whose it is, and shows nothing
+    # of the admin sections.
+    page.goto(app_url + "/app/admin")
+    expect(page.get_by_role("alert")).to_contain_text("Admins only")
+    expect(page.get_by_role("navigation", name="Admin sections")).to_have_count(0)
+    expect(navigation.get_by_role("link", name="Admin")).to_have_count(0)
