@@ -3,8 +3,6 @@ language where they are shown (`self.translate(STATUS_LABELS[status])`, `tr(...)
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from meetings_ui.domain.enums import ConnectionStatus, Provider, SyncMode
 from meetings_ui.domain.messages import N_
 
@@ -23,7 +21,3 @@ SYNC_LABELS = {
     SyncMode.NOTIFICATIONS: N_("Updates: instant (change notifications)"),
     SyncMode.POLLING: N_("Updates: checked every 5 minutes"),
 }
-
-
-def date_time_label(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M UTC") if value else "never"

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from meetings_ui import routes
 from meetings_ui.components.forms import confirm_dialog, labelled
 from meetings_ui.components.i18n import t
-from meetings_ui.components.layout import host_shell, said
+from meetings_ui.components.layout import host_shell
 from meetings_ui.config import get_settings
 from meetings_ui.domain import brand
 from meetings_ui.pages.admin import admin_tabs
@@ -80,7 +80,7 @@ class AdminDomainState(AuthState):
                 domain_brand.domain_settings(actor=self._require_actor(), domain_id=self._domain_id)
             )
         except (ForbiddenError, DomainNotFoundError) as refused:
-            self.loaded, self.missing = True, self.translate(said(refused))
+            self.loaded, self.missing = True, self.translate(refused)
 
     @rx.event
     def set_brand_name(self, value: str) -> None:
@@ -108,7 +108,7 @@ class AdminDomainState(AuthState):
                 )
             )
         except (ForbiddenError, DomainNotFoundError, brand.InvalidBrandError) as refused:
-            self.error = self.translate(said(refused))
+            self.error = self.translate(refused)
             return None
         finally:
             self.saving = False
@@ -129,7 +129,7 @@ class AdminDomainState(AuthState):
                 )
             )
         except (ForbiddenError, DomainNotFoundError, brand.InvalidBrandError) as refused:
-            self.error = self.translate(said(refused))
+            self.error = self.translate(refused)
             return None
         finally:
             self.uploading = False
@@ -147,7 +147,7 @@ class AdminDomainState(AuthState):
                 domain_brand.remove_logo(actor=self._require_actor(), domain_id=self._domain_id)
             )
         except (ForbiddenError, DomainNotFoundError) as refused:
-            self.error = self.translate(said(refused))
+            self.error = self.translate(refused)
             return None
         return rx.toast.success(self.t("Logo removed."))
 

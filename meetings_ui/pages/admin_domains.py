@@ -13,7 +13,7 @@ import reflex as rx
 from meetings_ui import i18n, routes
 from meetings_ui.components.forms import confirm_dialog
 from meetings_ui.components.i18n import t
-from meetings_ui.components.layout import host_shell, said
+from meetings_ui.components.layout import host_shell
 from meetings_ui.domain.custom_domains import FAILURES_BEFORE_FAILED
 from meetings_ui.domain.enums import DomainStatus
 from meetings_ui.domain.messages import N_
@@ -160,17 +160,17 @@ class AdminDomainsState(AuthState):
                     domains.check_domain_name(actor=self._require_actor(), host=value)
                 )
             except ForbiddenError as error:
-                self.host_error = self.translate(said(error))
+                self.host_error = self.translate(error)
 
     @rx.event
     def add(self, form: dict[str, str]) -> rx.event.EventSpec | None:
         try:
             added = domains.do_add_domain(actor=self._require_actor(), host=form.get("host", ""))
         except domains.InvalidDomainError as error:
-            self.host_error = self.translate(said(error))
+            self.host_error = self.translate(error)
             return None
         except ForbiddenError as error:
-            return rx.toast.error(self.translate(said(error)))
+            return rx.toast.error(self.translate(error))
         self.host, self.host_error = "", ""
         self._fetch(self._current_page())
         return rx.toast.success(
@@ -193,7 +193,7 @@ class AdminDomainsState(AuthState):
             async with self:
                 self.verifying = 0
                 self._fetch(self._current_page())
-            yield rx.toast.error(self.translate(said(error)))
+            yield rx.toast.error(self.translate(error))
             return
         except Exception:
             async with self:
@@ -230,7 +230,7 @@ class AdminDomainsState(AuthState):
             actor = self._require_actor()
             removed = domains.do_remove_domain(actor=actor, domain_id=self.remove_id)
         except (ForbiddenError, domains.DomainNotFoundError) as error:
-            return rx.toast.error(self.translate(said(error)))
+            return rx.toast.error(self.translate(error))
         finally:
             self.remove_id = 0
             self._fetch(self._current_page())

@@ -9,7 +9,7 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.forms import confirm_dialog
 from meetings_ui.components.i18n import t
-from meetings_ui.components.layout import data_table, host_shell, said
+from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.domain.enums import Role
 from meetings_ui.domain.licences import ALL_SEATS
 from meetings_ui.domain.messages import N_
@@ -81,7 +81,7 @@ class AdminUsersState(AuthState):
                 seat_code=form.get("seat", ""),
             )
         except (ForbiddenError, AccountError, ValueError) as error:
-            return rx.toast.error(self.translate(said(error)))
+            return rx.toast.error(self.translate(error))
         return self._apply(change)
 
     @rx.event
@@ -105,7 +105,7 @@ class AdminUsersState(AuthState):
         try:
             change = remove_seat(actor=self._require_actor(), user_id=user_id, seat_code=code)
         except (ForbiddenError, AccountError) as error:
-            return rx.toast.error(self.translate(said(error)))
+            return rx.toast.error(self.translate(error))
         return self._apply(change)
 
 

@@ -52,7 +52,7 @@ class OutboxState(AuthState):
         try:
             self._messages = outbox_messages(actor=self._current_user())
         except ForbiddenError as error:
-            self.refused = self.translate(i18n.said(error))
+            self.refused = self.translate(error)
             self._messages = ()
             return
         self.refused = ""

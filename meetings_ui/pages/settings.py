@@ -68,7 +68,7 @@ class CrmSyncState(AuthState):
                 actor=self._require_actor(), enabled=enabled
             )
         except ForbiddenError as error:
-            return rx.toast.error(self.translate(i18n.said(error)))
+            return rx.toast.error(self.translate(error))
         return rx.toast.success(self.t("Settings saved"))
 
 
@@ -87,7 +87,7 @@ class LanguageState(AuthState):
         try:
             accounts.do_set_language(actor=self._require_actor(), language=language)
         except (ForbiddenError, accounts.AccountError) as error:
-            return rx.toast.error(self.translate(i18n.said(error)))
+            return rx.toast.error(self.translate(error))
         self.choice = choice
         self.chosen_locale = language  # every page follows at once, this one first
         return rx.toast.success(self.t("Language saved"))

@@ -45,6 +45,9 @@ class LocaleState(rx.State):
     def t_plural(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         return i18n.ngettext(self.language, singular, plural, count, **params)
 
-    def translate(self, message: str) -> str:
-        """A service's or the domain's message (a `Text` or a msgid) in the reader's words."""
+    def translate(self, message: str | BaseException) -> str:
+        """A service's or the domain's message (a `Text`, a msgid, or an error carrying
+        one) in the reader's words."""
+        if isinstance(message, BaseException):
+            message = i18n.said(message)
         return i18n.translate(message, self.language)
