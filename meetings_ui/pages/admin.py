@@ -44,7 +44,7 @@ def admin_tabs() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ADMIN, title="Admin · Meetings", on_load=AuthState.require_user)
+@rx.page(route=routes.ADMIN, title=t("Admin · Meetings"), on_load=AuthState.require_user)
 def admin() -> rx.Component:
     return host_shell(
         t("Admin"),
@@ -177,7 +177,7 @@ def _connection_row(row: ConnectionLine) -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_CALENDARS,
-    title="Connected calendars · Meetings",
+    title=t("Connected calendars · Meetings"),
     on_load=[AuthState.require_user, AdminCalendarsState.load],
 )
 def admin_calendars() -> rx.Component:

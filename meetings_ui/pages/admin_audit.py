@@ -73,7 +73,7 @@ def _row(event: AuditView) -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_AUDIT,
-    title="Audit log · Meetings",
+    title=t("Audit log · Meetings"),
     on_load=[AuthState.require_user, AdminAuditState.load],
 )
 def admin_audit() -> rx.Component:

@@ -117,7 +117,7 @@ def _line(line: DeliveryLine) -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_DELIVERIES,
-    title="Failed deliveries · Meetings",
+    title=t("Failed deliveries · Meetings"),
     on_load=[AuthState.require_user, AdminDeliveriesState.load],
 )
 def admin_deliveries() -> rx.Component:

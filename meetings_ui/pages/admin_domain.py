@@ -340,7 +340,7 @@ def _content() -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_DOMAIN,
-    title="Domain settings · Meetings",
+    title=t("Domain settings · Meetings"),
     on_load=[AuthState.require_user, AdminDomainState.load],
 )
 def admin_domain() -> rx.Component:

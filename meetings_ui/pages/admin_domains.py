@@ -392,7 +392,7 @@ def _pager() -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_DOMAINS,
-    title="Domains · Meetings",
+    title=t("Domains · Meetings"),
     on_load=[AuthState.require_user, AdminDomainsState.load],
 )
 def admin_domains() -> rx.Component:

@@ -179,7 +179,7 @@ def _row(user: UserRow) -> rx.Component:
 
 @rx.page(
     route=routes.ADMIN_USERS,
-    title="Users and seats · Meetings",
+    title=t("Users and seats · Meetings"),
     on_load=[AuthState.require_user, AdminUsersState.load],
 )
 def admin_users() -> rx.Component:

@@ -752,7 +752,7 @@ def _settings_form() -> rx.Component:
 
 @rx.page(
     route=routes.SETTINGS_CALENDAR,
-    title="Calendar settings · Meetings",
+    title=t("Calendar settings · Meetings"),
     on_load=[AuthState.require_user, CalendarSettingsState.load],
 )
 def calendar_settings_page() -> rx.Component:

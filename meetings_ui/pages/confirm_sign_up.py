@@ -45,7 +45,7 @@ class ConfirmSignUpState(FormMixin, BrowserCheckMixin, AuthState):
 
 @rx.page(
     route=routes.SIGN_UP_CONFIRM,
-    title="Finish signing up · Meetings",
+    title=t("Finish signing up · Meetings"),
     on_load=[AuthState.require_app_domain, ConfirmSignUpState.load],
 )
 def confirm_sign_up() -> rx.Component:

@@ -338,7 +338,7 @@ def _contact_list() -> rx.Component:
 
 @rx.page(
     route=routes.CONTACTS,
-    title="Contacts · Meetings",
+    title=t("Contacts · Meetings"),
     on_load=[AuthState.require_user, ContactsState.load],
 )
 def contacts() -> rx.Component:
@@ -1198,7 +1198,7 @@ def _record() -> rx.Component:
 
 @rx.page(
     route=routes.CONTACT,
-    title="Contact · Meetings",
+    title=t("Contact · Meetings"),
     on_load=[AuthState.require_user, ContactRecordState.load],
 )
 def contact_record() -> rx.Component:

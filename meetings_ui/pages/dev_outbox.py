@@ -85,7 +85,7 @@ def _mail(mail: MailView) -> rx.Component:
     )
 
 
-@rx.page(route=routes.DEV_OUTBOX, title="Local outbox · Meetings", on_load=OutboxState.load)
+@rx.page(route=routes.DEV_OUTBOX, title=t("Local outbox · Meetings"), on_load=OutboxState.load)
 def dev_outbox() -> rx.Component:
     return rx.box(
         rx.vstack(

@@ -49,7 +49,7 @@ class FirstAdminState(FormMixin, BrowserCheckMixin, AuthState):
 
 @rx.page(
     route=routes.FIRST_ADMIN,
-    title="Create the first admin · Meetings",
+    title=t("Create the first admin · Meetings"),
     on_load=[AuthState.require_app_domain, FirstAdminState.load],
 )
 def first_admin() -> rx.Component:

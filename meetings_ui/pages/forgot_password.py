@@ -59,7 +59,7 @@ class ForgotPasswordState(FormMixin, AuthState):
 
 @rx.page(
     route=routes.FORGOT_PASSWORD,
-    title="Reset your password · Meetings",
+    title=t("Reset your password · Meetings"),
     on_load=[AuthState.require_app_domain, ForgotPasswordState.load],
 )
 def forgot_password() -> rx.Component:

@@ -11,7 +11,7 @@ from meetings_ui.state.auth import AuthState
 
 @rx.page(
     route=routes.LANDING,
-    title="Meetings — scheduling that respects your calendar",
+    title=t("Meetings — scheduling that respects your calendar"),
     on_load=AuthState.require_app_domain,
 )
 def landing() -> rx.Component:

@@ -411,7 +411,7 @@ def _content() -> rx.Component:
 
 @rx.page(
     route=routes.LINK_WHY,
-    title="Why isn't this time free? · Meetings",
+    title=t("Why isn't this time free? · Meetings"),
     on_load=[AuthState.require_user, LinkWhyState.load],
 )
 def link_why() -> rx.Component:

@@ -87,7 +87,7 @@ def _demo_accounts() -> rx.Component:
 
 @rx.page(
     route=routes.LOGIN,
-    title="Log in · Meetings",
+    title=t("Log in · Meetings"),
     on_load=[AuthState.require_app_domain, LoginState.load],
 )
 def login() -> rx.Component:

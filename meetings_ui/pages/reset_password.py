@@ -45,7 +45,7 @@ class ResetPasswordState(FormMixin, AuthState):
 
 @rx.page(
     route=routes.RESET_PASSWORD,
-    title="Choose a new password · Meetings",
+    title=t("Choose a new password · Meetings"),
     on_load=[AuthState.require_app_domain, ResetPasswordState.load],
 )
 def reset_password() -> rx.Component:

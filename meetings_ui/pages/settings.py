@@ -188,7 +188,7 @@ def _crm_sync() -> rx.Component:
 
 @rx.page(
     route=routes.SETTINGS,
-    title="Settings · Meetings",
+    title=t("Settings · Meetings"),
     on_load=[AuthState.require_user, LanguageState.load, SeatsState.load, CrmSyncState.load],
 )
 def settings() -> rx.Component:

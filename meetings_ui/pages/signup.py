@@ -52,7 +52,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
 
 @rx.page(
     route=routes.SIGN_UP,
-    title="Sign up · Meetings",
+    title=t("Sign up · Meetings"),
     on_load=[AuthState.require_app_domain, SignUpState.load],
 )
 def sign_up() -> rx.Component:
