@@ -53,6 +53,7 @@ def interval_row(
         rx.input(
             type="time",
             value=start,
+            debounce_timeout=0,  # whole values only: sent at once, in order with the rest
             on_change=lambda value: on_time(0, value),
             aria_label=t("{day}, interval {number}: from", day=day_name, number=number),
             width="8.5em",
@@ -61,6 +62,7 @@ def interval_row(
         rx.input(
             type="time",
             value=end,
+            debounce_timeout=0,
             on_change=lambda value: on_time(1, value),
             aria_label=t("{day}, interval {number}: to", day=day_name, number=number),
             width="8.5em",
@@ -166,6 +168,7 @@ def number_field(
                 input_mode="numeric",
                 value=value,
                 on_change=on_change,
+                debounce_timeout=0,
                 aria_describedby=_problem_id(problem_key),
                 width="7em",
             ),

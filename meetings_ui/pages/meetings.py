@@ -768,22 +768,25 @@ def _weekly_hours() -> rx.Component:
     )
 
 
-def _date_row(row: rx.Var[DateHours], index: rx.Var[int]) -> rx.Component:
-    """A date with hours of its own: unavailable all day, or its intervals."""
-    number = index + 1
+def _date_row(row: rx.Var[DateHours], position: rx.Var[int]) -> rx.Component:
+    """A date with hours of its own: unavailable all day, or its intervals. (Reflex names a
+    foreach's index after the parameter: `position` is not the intervals' `index`.)"""
+    number = position + 1
     return rx.vstack(
         rx.hstack(
             rx.input(
                 type="date",
                 value=row.date,
-                on_change=lambda value: MeetingsState.set_date(index, value),
+                debounce_timeout=0,
+                on_change=lambda value: MeetingsState.set_date(position, value),
                 aria_label=t("Date {number}", number=number),
                 width="11em",
             ),
             rx.el.label(
                 rx.checkbox(
                     checked=row.off,
-                    on_change=lambda off: MeetingsState.set_date_off(index, off),
+                    on_change=lambda off: MeetingsState.set_date_off(position, off),
+                    aria_label=t("Unavailable all day"),
                 ),
                 t("Unavailable all day"),
                 style={"display": "flex", "gap": "0.5em", "align_items": "center"},
@@ -794,7 +797,7 @@ def _date_row(row: rx.Var[DateHours], index: rx.Var[int]) -> rx.Component:
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=MeetingsState.remove_date(index),
+                on_click=MeetingsState.remove_date(position),
                 aria_label=t("Remove the date {date}", date=row.date),
             ),
             align="center",
@@ -805,9 +808,11 @@ def _date_row(row: rx.Var[DateHours], index: rx.Var[int]) -> rx.Component:
             editor.intervals(
                 day_name=row.date,
                 items=row.intervals,
-                on_time=lambda i, end, value: MeetingsState.set_time("dates", index, i, end, value),
-                on_remove=lambda i: MeetingsState.remove_interval("dates", index, i),
-                on_add=MeetingsState.add_interval("dates", index),
+                on_time=lambda i, end, value: MeetingsState.set_time(
+                    "dates", position, i, end, value
+                ),
+                on_remove=lambda i: MeetingsState.remove_interval("dates", position, i),
+                on_add=MeetingsState.add_interval("dates", position),
             ),
         ),
         editor.problem_text(MeetingsState.problems, "overrides." + row.date.to(str)),
@@ -844,7 +849,12 @@ def _date_overrides() -> rx.Component:
 
 
 def _chips_field(
-    *, label: rx.Var[str], which: str, chips: rx.Var, custom_label: rx.Var[str]
+    *,
+    label: rx.Var[str],
+    which: str,
+    chips: rx.Var,
+    custom_label: rx.Var[str],
+    add_label: rx.Var[str],
 ) -> rx.Component:
     """Chips to switch, and a field for a value of one's own (minutes)."""
     custom_id = f"link-custom_{which}"
@@ -870,7 +880,7 @@ def _chips_field(
                 size="1",
                 variant="soft",
                 on_click=MeetingsState.add_custom(which),
-                aria_label=custom_label,
+                aria_label=add_label,
             ),
             align="center",
             wrap="wrap",
@@ -994,6 +1004,7 @@ def _editor() -> rx.Component:
                         which="durations",
                         chips=MeetingsState.duration_chips,
                         custom_label=t("Add another duration"),
+                        add_label=t("Add this duration"),
                     ),
                     _time_zone(),
                     _weekly_hours(),
@@ -1015,6 +1026,7 @@ def _editor() -> rx.Component:
                         which="reminders",
                         chips=MeetingsState.reminder_chips,
                         custom_label=t("Add another reminder"),
+                        add_label=t("Add this reminder"),
                     ),
                     rx.heading(t("Where to meet"), size="3", as_="h3"),
                     _select(
