@@ -1,17 +1,16 @@
 """The link editor's fields ↔ settings JSON.
 
-The editor holds availability as structure — each weekday on or off with its intervals,
-dates with their own hours, durations picked as chips, numbers with their unit — and
-these functions turn it into the settings JSON that `LinkSettings.from_json` validates
-(the one validator), and back. Nothing here judges a value: a number field's text that is
-not a whole number is passed on as it is, for `LinkSettings` to refuse with its message.
-Questions are still written one per line (`questions_from_text`).
+The editor holds the settings as structure — each weekday on or off with its intervals,
+dates with their own hours, durations picked as chips, numbers with their unit, questions
+with their choices — and these functions turn it into the settings JSON that
+`LinkSettings.from_json` validates (the one validator), and back. Nothing here judges a
+value: a number field's text that is not a whole number is passed on as it is, for
+`LinkSettings` to refuse with its message.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -123,38 +122,37 @@ def chips(common: Iterable[int], chosen: Iterable[int]) -> list[tuple[int, bool]
     return [(value, value in picked) for value in sorted(set(common) | picked)]
 
 
-def questions_from_text(text: str) -> list[dict[str, Any]]:
-    """One question per line; a trailing * makes it required; 'Topic: Sales | Support'
-    makes a choice question."""
-    questions = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        label, _, choices = line.partition(":")
-        required = label.rstrip().endswith("*")
-        label = label.rstrip().rstrip("*").strip()
-        options = [c.strip() for c in choices.split("|") if c.strip()]
-        question_id = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-        if question_id and not question_id[0].isalpha():
-            question_id = f"q_{question_id}"
-        questions.append(
-            {
-                "id": question_id,
-                "label": label,
-                "kind": "choice" if options else "text",
-                "required": required,
-                "choices": options,
-            }
+@dataclasses.dataclass
+class QuestionRow:
+    """A booking question as the editor holds it; `id` is kept for the answers already
+    given (empty for a new one: `LinkSettings` derives it from the label)."""
+
+    id: str
+    label: str
+    required: bool
+    choice: bool
+    choices: list[str]
+
+
+def questions_from(questions: Iterable[Mapping[str, Any]]) -> list[QuestionRow]:
+    return [
+        QuestionRow(
+            q["id"], q["label"], bool(q.get("required")), q.get("kind") == "choice",
+            list(q.get("choices", [])) or ["", ""],
         )
-    return questions
+        for q in questions
+    ]  # fmt: skip
 
 
-def questions_to_text(questions: list[dict[str, Any]]) -> str:
-    lines = []
-    for question in questions:
-        line = question["label"] + ("*" if question.get("required") else "")
-        if question.get("kind") == "choice":
-            line += ": " + " | ".join(question.get("choices", []))
-        lines.append(line)
-    return "\n".join(lines)
+def questions_json(rows: Iterable[QuestionRow]) -> list[dict[str, Any]]:
+    """The rows as settings JSON; a choice question keeps the choices that were filled in."""
+    return [
+        {
+            "id": row.id,
+            "label": row.label,
+            "kind": "choice" if row.choice else "text",
+            "required": row.required,
+            "choices": [c for c in row.choices if c.strip()] if row.choice else [],
+        }
+        for row in rows
+    ]

@@ -28,7 +28,7 @@ from meetings_ui.components.layout import data_table, host_shell
 from meetings_ui.components.time_zone_picker import time_zone_picker
 from meetings_ui.domain import link_form, slugs
 from meetings_ui.domain.enums import HostStatus, LinkType, VideoMeeting
-from meetings_ui.domain.link_form import DateHours, DayHours
+from meetings_ui.domain.link_form import DateHours, DayHours, QuestionRow
 from meetings_ui.domain.link_settings import WEEKDAYS, InvalidSettingsError, LinkSettings
 from meetings_ui.domain.messages import N_
 from meetings_ui.domain.time_zones import is_time_zone, local_date, zone
@@ -136,7 +136,6 @@ def _form_from(draft: link_service.LinkDraft) -> dict[str, str]:
         "notice_unit": notice_unit,
         "rolling_days": str(data["rolling_days"] or ""),
         "daily_cap": str(data["daily_cap"] or ""),
-        "questions": link_form.questions_to_text(data["questions"]),
         "confirmation_message": data["confirmation_message"],
         "video": data["video"],
         "location": data["location"],
@@ -161,6 +160,7 @@ class MeetingsState(AuthState):
     dates: list[DateHours] = []
     durations: list[int] = []
     reminders: list[int] = []
+    questions: list[QuestionRow] = []
     host_zone: str = "UTC"  # the host's own time zone, first in the picker
     # What LinkSettings says of the settings, by field ("weekly.mon", "durations"...), in
     # the reader's words: each shown next to its field.
@@ -213,7 +213,8 @@ class MeetingsState(AuthState):
         others = [
             f"{self.t(FIELD_NAMES.get(field.split('[')[0], OTHER_FIELD))}: {message}"
             for field, message in self.problems.items()
-            if field not in INLINE_FIELDS and not field.startswith(("weekly.", "overrides."))
+            if field not in INLINE_FIELDS
+            and not field.startswith(("weekly.", "overrides.", "questions"))
         ]
         return "\n".join([*self.form_problems, *others])
 
@@ -268,6 +269,7 @@ class MeetingsState(AuthState):
         self.week = link_form.week_from(data["weekly"])
         self.dates = link_form.dates_from(data["overrides"])
         self.durations, self.reminders = list(data["durations"]), list(data["reminders"])
+        self.questions = link_form.questions_from(data["questions"])
         self.host_zone = draft.host_zone
         self.co_hosts = self._co_host_rows(draft)
         self.editing_id, self.editor_open = link_id, True
@@ -319,7 +321,7 @@ class MeetingsState(AuthState):
             ),
             "rolling_days": number(form.get("rolling_days", "")),
             "daily_cap": number(form.get("daily_cap", "")),
-            "questions": link_form.questions_from_text(form.get("questions", "")),
+            "questions": link_form.questions_json(self.questions),
             "confirmation_message": form.get("confirmation_message", ""),
             "reminders": list(self.reminders),
             "video": form.get("video", VideoMeeting.NONE),
@@ -327,15 +329,23 @@ class MeetingsState(AuthState):
             "meeting_url": form.get("meeting_url", "").strip(),
         }
 
+    def _by_field(self, problems: list[tuple[str, str]]) -> dict[str, str]:
+        """The first problem of each field, in the reader's words; a question's own fields
+        ("questions[0].label") are said under the question ("questions[0]")."""
+        said: dict[str, str] = {}
+        for field, message in problems:
+            said.setdefault(
+                field.split(".")[0] if field.startswith("questions[") else field,
+                self.translate(message),
+            )
+        return said
+
     def _check(self) -> bool:
         """Ask LinkSettings, the one validator; its problems go next to their fields."""
         try:
             LinkSettings.from_json(self._settings_json())
         except InvalidSettingsError as refused:
-            said: dict[str, str] = {}
-            for field, message in refused.problems:
-                said.setdefault(field, self.translate(message))
-            self.problems = said
+            self.problems = self._by_field(refused.problems)
             return False
         self.problems = {}
         return True
@@ -460,6 +470,59 @@ class MeetingsState(AuthState):
         self.form = {**self.form, f"custom_{which}": ""}
         self._check()
 
+    def _change_question(self, index: int, change: Any) -> None:
+        rows = list(self.questions)
+        if 0 <= index < len(rows):
+            rows[index] = change(
+                dataclasses.replace(rows[index], choices=list(rows[index].choices))
+            )
+            self.questions = rows
+            self._check()
+
+    @rx.event
+    def add_question(self) -> None:
+        self.questions = [*self.questions, QuestionRow("", "", False, False, ["", ""])]
+        self._check()
+
+    @rx.event
+    def remove_question(self, index: int) -> None:
+        self.questions = [q for i, q in enumerate(self.questions) if i != index]
+        self._check()
+
+    @rx.event
+    def set_question_label(self, index: int, label: str) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, label=label))
+
+    @rx.event
+    def set_question_required(self, index: int, required: bool) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, required=bool(required)))
+
+    @rx.event
+    def set_question_kind(self, index: int, kind: str) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, choice=kind == "choice"))
+
+    @rx.event
+    def set_choice(self, index: int, choice: int, text: str) -> None:
+        def change(question: QuestionRow) -> QuestionRow:
+            if 0 <= choice < len(question.choices):
+                question.choices[choice] = text
+            return question
+
+        self._change_question(index, change)
+
+    @rx.event
+    def add_choice(self, index: int) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, choices=[*q.choices, ""]))
+
+    @rx.event
+    def remove_choice(self, index: int, choice: int) -> None:
+        self._change_question(
+            index,
+            lambda q: dataclasses.replace(
+                q, choices=[c for i, c in enumerate(q.choices) if i != choice]
+            ),
+        )
+
     # --- the rest of the editor ---------------------------------------------------------------
 
     @rx.event
@@ -490,17 +553,19 @@ class MeetingsState(AuthState):
     def _refused(self, problems: list[tuple[str, str]]) -> None:
         """Save's refusals where they belong: settings next to their fields, the URL ending
         under it, the rest at the foot of the form."""
-        said: dict[str, str] = {}
+        settings = [
+            (f.removeprefix("settings."), m) for f, m in problems if f.startswith("settings.")
+        ]
         self.form_problems = []
         for field, message in problems:
             if field.startswith("settings."):
-                said.setdefault(field.removeprefix("settings."), self.translate(message))
-            elif field == "slug":
+                continue
+            if field == "slug":
                 self.slug_problems.append(self.translate(message))
             else:
                 name = self.t(FIELD_NAMES.get(field, OTHER_FIELD))
                 self.form_problems.append(f"{name}: {self.translate(message)}")
-        self.problems = said
+        self.problems = self._by_field(settings)
 
     @rx.event
     def save(self) -> Generator[Any, None, None]:
@@ -955,6 +1020,123 @@ def _limits() -> rx.Component:
     )
 
 
+def _choice(question_number: rx.Var[int], position: rx.Var[int]) -> Any:
+    """One choice of a choice question, its field and its Remove button."""
+
+    def render(text: rx.Var[str], choice_index: rx.Var[int]) -> rx.Component:
+        number = choice_index + 1
+        return rx.hstack(
+            rx.input(
+                value=text,
+                on_change=lambda v: MeetingsState.set_choice(position, choice_index, v),
+                aria_label=t(
+                    "Question {question}, choice {number}", question=question_number, number=number
+                ),
+                width="16em",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=MeetingsState.remove_choice(position, choice_index),
+                aria_label=t(
+                    "Remove choice {number} of question {question}",
+                    question=question_number,
+                    number=number,
+                ),
+            ),
+            align="center",
+        )
+
+    return render
+
+
+def _question(question: rx.Var[QuestionRow], position: rx.Var[int]) -> rx.Component:
+    """A booking question: its words, required or not, free text or one of its choices."""
+    number = position + 1
+    return rx.vstack(
+        rx.hstack(
+            rx.input(
+                value=question.label,
+                on_change=lambda v: MeetingsState.set_question_label(position, v),
+                aria_label=t("Question {number}", number=number),
+                placeholder=t("e.g. Company"),
+                width="18em",
+            ),
+            rx.el.select(
+                rx.el.option(t("Free text"), value="text"),
+                rx.el.option(t("One of a list"), value="choice"),
+                value=rx.cond(question.choice, "choice", "text"),
+                on_change=lambda v: MeetingsState.set_question_kind(position, v),
+                aria_label=t("Answer to question {number}", number=number),
+                style={"padding": "0.3em"},
+            ),
+            rx.el.label(
+                rx.checkbox(
+                    checked=question.required,
+                    on_change=lambda v: MeetingsState.set_question_required(position, v),
+                    aria_label=t("Question {number} is required", number=number),
+                ),
+                t("Required"),
+                style={"display": "flex", "gap": "0.5em", "align_items": "center"},
+            ),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                t("Remove"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=MeetingsState.remove_question(position),
+                aria_label=t("Remove question {number}", number=number),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            question.choice,
+            rx.vstack(
+                rx.foreach(question.choices, _choice(number, position)),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    t("Add a choice"),
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.add_choice(position),
+                    aria_label=t("Add a choice to question {number}", number=number),
+                ),
+                spacing="1",
+                padding_left="1.5em",
+            ),
+        ),
+        editor.problem_text(MeetingsState.problems, "questions[" + position.to_string() + "]"),
+        role="group",
+        aria_label=t("Question {number}", number=number),
+        spacing="1",
+        width="100%",
+        padding_y="0.25em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _questions() -> rx.Component:
+    return rx.vstack(
+        rx.text(t("Questions"), weight="medium"),
+        editor.hint_text(t("Name and email are always asked.")),
+        rx.foreach(MeetingsState.questions, _question),
+        rx.button(
+            rx.icon("plus", size=14),
+            t("Add a question"),
+            size="2",
+            variant="soft",
+            on_click=MeetingsState.add_question,
+        ),
+        editor.problem_text(MeetingsState.problems, "questions"),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _time_zone() -> rx.Component:
     return rx.vstack(
         time_zone_picker(
@@ -1011,15 +1193,7 @@ def _editor() -> rx.Component:
                     _date_overrides(),
                     _limits(),
                     rx.heading(t("Booking form"), size="3", as_="h3"),
-                    _input(
-                        t("Questions"),
-                        "questions",
-                        textarea=True,
-                        hint=t(
-                            "One per line; end with * if required; Topic*: Sales | Support "
-                            "for a choice. Name and email are always asked."
-                        ),
-                    ),
+                    _questions(),
                     _input(t("Confirmation message"), "confirmation_message", textarea=True),
                     _chips_field(
                         label=t("Reminder emails before the meeting"),

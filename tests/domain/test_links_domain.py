@@ -117,9 +117,17 @@ def test_the_editor_structure_round_trips_the_settings() -> None:
     assert link_form.overrides_from(dates) == overrides
     assert link_form.next_free_date(["2026-12-25"], date(2026, 12, 24)) == "2026-12-26"
 
-    questions = link_form.questions_from_text("Company*\nTeam size: 1-10 | 11-50")
-    assert questions[0]["required"] and questions[1]["choices"] == ["1-10", "11-50"]
-    assert link_form.questions_from_text(link_form.questions_to_text(questions)) == questions
+    questions = [
+        {"id": "company", "label": "Company", "kind": "text", "required": True, "choices": []},
+        {"id": "size", "label": "Size", "kind": "choice", "required": False, "choices": ["1", "2"]},
+    ]
+    rows = link_form.questions_from(questions)
+    assert rows[0].choices == ["", ""]  # ready for when it becomes a choice question
+    assert link_form.questions_json(rows) == questions
+    rows.append(link_form.QuestionRow("", "Team size", False, True, ["1-10", " ", "11-50"]))
+    settings = LinkSettings.from_json({"questions": link_form.questions_json(rows)})
+    assert settings.questions[2].id == "team_size"  # a new question's id from its label
+    assert settings.questions[2].choices == ("1-10", "11-50")  # empty choices left out
 
 
 def test_editor_numbers_keep_their_unit_and_leave_judging_to_the_settings() -> None:

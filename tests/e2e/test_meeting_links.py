@@ -39,7 +39,23 @@ def test_host_creates_edits_clones_embeds_and_deletes_links(app_url: str, page: 
     dialog.get_by_role("button", name="Add an interval to Monday").click()
     dialog.get_by_label("Monday, interval 2: from").fill("14:00")
     dialog.get_by_label("Monday, interval 2: to").fill("17:00")
-    dialog.get_by_label("Questions").fill("Company*\nTeam size: 1-10 | 11-50 | 50+")
+    # Questions: a required one, and one answered from a list of choices.
+    dialog.get_by_role("button", name="Add a question").click()
+    dialog.get_by_role("textbox", name="Question 1", exact=True).fill("Email")
+    first = dialog.get_by_role("group", name="Question 1", exact=True)
+    expect(first.get_by_role("alert")).to_contain_text("Name and email are always asked")
+    dialog.get_by_role("textbox", name="Question 1", exact=True).fill("Company")
+    expect(first.get_by_role("alert")).to_have_count(0)
+    dialog.get_by_role("checkbox", name="Question 1 is required").click()
+    dialog.get_by_role("button", name="Add a question").click()
+    dialog.get_by_role("textbox", name="Question 2", exact=True).fill("Team size")
+    dialog.get_by_label("Answer to question 2").select_option("choice")
+    dialog.get_by_label("Question 2, choice 1").fill("1-10")
+    second = dialog.get_by_role("group", name="Question 2", exact=True)
+    expect(second.get_by_role("alert")).to_contain_text("at least two choices")
+    dialog.get_by_label("Question 2, choice 2").fill("11-50")
+    dialog.get_by_role("button", name="Add a choice to question 2").click()
+    dialog.get_by_label("Question 2, choice 3").fill("50+")
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Meeting link saved")).to_be_visible()
     row = page.get_by_role("row", name="Product demo")
@@ -54,7 +70,11 @@ def test_host_creates_edits_clones_embeds_and_deletes_links(app_url: str, page: 
         assert link.slug == "hugo-host"  # S7: from the Meetings URL
         stored = link.settings.to_json()
         assert stored["weekly"]["mon"] == [["09:00", "12:00"], ["14:00", "17:00"]]
-        assert [q.kind for q in link.settings.questions] == ["text", "choice"]
+        assert [(q.id, q.kind, q.required) for q in link.settings.questions] == [
+            ("company", "text", True),
+            ("team_size", "choice", False),
+        ]
+        assert link.settings.questions[1].choices == ("1-10", "11-50", "50+")
 
     # Bad input: the editor says what to fix, next to the field, and nothing is saved.
     page.get_by_role("button", name="Edit Product demo").click()
