@@ -18,7 +18,11 @@ from sqlmodel import select
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.models import MeetingLink, User
+from meetings_ui.services.accounts import do_create_user
+from meetings_ui.services.guard import OPERATOR
 from tests.e2e.helpers import HOST, assert_accessible, log_in_as
+
+NEWCOMER = ("nia.newcomer@example.com", "nia-newcomer-password")
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -261,3 +265,19 @@ def test_a_french_browser_gets_the_editor_in_french(app_url: str, french_page: P
     assert_accessible(page)
     dialog.get_by_role("button", name="Annuler").click()
     expect(dialog).to_have_count(0)
+
+
+def test_a_newcomer_without_links_is_shown_how_to_start(app_url: str, page: Page) -> None:
+    with session_scope() as session:
+        if not session.exec(select(User).where(User.email == NEWCOMER[0])).first():
+            do_create_user(session=session, actor=OPERATOR, email=NEWCOMER[0], password=NEWCOMER[1])
+    log_in_as(page, app_url, NEWCOMER)
+    page.goto(app_url + "/app/meetings")
+    empty = page.get_by_role("status").filter(has_text="No meeting links yet")
+    expect(empty).to_contain_text("no calendar needs to be connected")
+    assert_accessible(page)
+    empty.get_by_role("button", name="Create my first meeting link").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="New meeting link")).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(empty).to_be_visible()
