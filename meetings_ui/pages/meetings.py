@@ -209,9 +209,13 @@ class MeetingsState(AuthState):
 
     @rx.var
     def foot_problems(self) -> str:
-        """Refusals no field shows (name, hosts, questions...), one per line."""
+        """Refusals no field shows (name, hosts, where to meet...), one per line."""
         others = [
-            f"{self.t(FIELD_NAMES.get(field.split('[')[0], OTHER_FIELD))}: {message}"
+            self.t(
+                "{field}: {problem}",
+                field=self.t(FIELD_NAMES.get(field, OTHER_FIELD)),
+                problem=message,
+            )
             for field, message in self.problems.items()
             if field not in INLINE_FIELDS
             and not field.startswith(("weekly.", "overrides.", "questions"))
@@ -563,8 +567,13 @@ class MeetingsState(AuthState):
             if field == "slug":
                 self.slug_problems.append(self.translate(message))
             else:
-                name = self.t(FIELD_NAMES.get(field, OTHER_FIELD))
-                self.form_problems.append(f"{name}: {self.translate(message)}")
+                self.form_problems.append(
+                    self.t(
+                        "{field}: {problem}",
+                        field=self.t(FIELD_NAMES.get(field, OTHER_FIELD)),
+                        problem=self.translate(message),
+                    )
+                )
         self.problems = self._by_field(settings)
 
     @rx.event

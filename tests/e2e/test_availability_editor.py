@@ -179,8 +179,9 @@ def test_weekly_hours_night_hours_and_dates_reach_the_booking_slots(
     ).to_have_value(wednesday.isoformat())
     # A date removed goes back to its weekday's hours.
     dialog.get_by_role("button", name=f"Remove the date {wednesday.isoformat()}").click()
+    expect(dialog.get_by_role("group", name="Date 2")).to_have_count(0)
     dialog.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Meeting link saved")).to_be_visible()
+    expect(dialog).to_have_count(0)  # saved (the first save's toast may still show)
     assert hours(slots("night-owls", wednesday))[:2] == ["Wed 09:00", "Wed 10:00"]
 
 
