@@ -1,131 +1,158 @@
-"""The link editor's plain-text fields ↔ settings JSON.
+"""The link editor's fields ↔ settings JSON.
 
-Hosts type availability as they would say it — "09:00-12:00, 13:00-17:00" — and questions
-one per line; these functions turn that into the settings JSON that `LinkSettings`
-validates, and back, so the editor round-trips what it shows.
+The editor holds the settings as structure — each weekday on or off with its intervals,
+dates with their own hours, durations picked as chips, numbers with their unit, questions
+with their choices — and these functions turn it into the settings JSON that
+`LinkSettings.from_json` validates (the one validator), and back. Nothing here judges a
+value: a number field's text that is not a whole number is passed on as it is, for
+`LinkSettings` to refuse with its message.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from meetings_ui.domain.link_settings import WEEKDAYS
 
-_WINDOW = re.compile(r"\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*")
+# The interval a day gets when it is switched on, or a date when it gets its own hours.
+DEFAULT_INTERVAL = ("09:00", "17:00")
+# Durations and reminders offered as chips, in minutes; others are added by hand.
+COMMON_DURATIONS = (15, 30, 45, 60, 90)
+COMMON_REMINDERS = (15, 60, 1440)
+# The units a minute count is shown in, largest first.
+UNITS = {"days": 24 * 60, "hours": 60, "minutes": 1}
 
 
-class FormError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+@dataclasses.dataclass
+class DayHours:
+    """One weekday: on or off, and its intervals (kept while off, so on brings them back)."""
+
+    day: str
+    on: bool
+    intervals: list[list[str]]
 
 
-def _clock(value: str) -> str:
-    hours, minutes = value.split(":")
-    return f"{int(hours):02d}:{minutes}"
+@dataclasses.dataclass
+class DateHours:
+    """A date with hours of its own: unavailable all day (`off`) or its intervals."""
+
+    date: str
+    off: bool
+    intervals: list[list[str]]
 
 
-def windows_from_text(text: str, field: str) -> list[list[str]]:
-    """'09:00-12:00, 13:00-17:00' → [['09:00','12:00'], ['13:00','17:00']]; '' or 'off' → []."""
-    text = text.strip()
-    if not text or text.lower() in {"off", "closed", "-"}:
-        return []
-    windows = []
-    for part in text.split(","):
-        match = _WINDOW.fullmatch(part)
-        if not match:
-            raise FormError(
-                field, f"write hours like 09:00-12:00, 13:00-17:00 (not {part.strip()!r})"
-            )
-        windows.append([_clock(match.group(1)), _clock(match.group(2))])
-    return windows
-
-
-def windows_to_text(windows: list[list[str]]) -> str:
-    return ", ".join(f"{start}-{end}" for start, end in windows)
-
-
-def weekly_from_texts(texts: dict[str, str]) -> dict[str, list[list[str]]]:
-    weekly = {}
+def week_from(weekly: Mapping[str, Sequence[Sequence[str]]]) -> list[DayHours]:
+    """Settings' `weekly` → one row per weekday, Monday first."""
+    rows = []
     for day in WEEKDAYS:
-        windows = windows_from_text(texts.get(day, ""), f"hours.{day}")
-        if windows:
-            weekly[day] = windows
-    return weekly
+        intervals = [list(w) for w in weekly.get(day, [])]
+        rows.append(DayHours(day, bool(intervals), intervals or [list(DEFAULT_INTERVAL)]))
+    return rows
 
 
-def overrides_from_text(text: str) -> dict[str, list[list[str]]]:
-    """One date per line: '2026-12-24: off' or '2026-12-26: 10:00-12:00'."""
-    overrides = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        day, separator, hours = line.partition(":")
-        if not separator or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.strip()):
-            raise FormError(
-                "overrides", f"line {number}: write 2026-12-24: off or 2026-12-26: 10:00-12:00"
-            )
-        overrides[day.strip()] = windows_from_text(hours, "overrides")
-    return overrides
+def weekly_from(week: Iterable[DayHours]) -> dict[str, list[list[str]]]:
+    return {row.day: [list(w) for w in row.intervals] for row in week if row.on}
 
 
-def overrides_to_text(overrides: dict[str, list[list[str]]]) -> str:
-    return "\n".join(
-        f"{day}: {windows_to_text(w) or 'off'}" for day, w in sorted(overrides.items())
-    )
+def dates_from(overrides: Mapping[str, Sequence[Sequence[str]]]) -> list[DateHours]:
+    """Settings' `overrides` → one row per date, in date order."""
+    return [
+        DateHours(day, not windows, [list(w) for w in windows] or [list(DEFAULT_INTERVAL)])
+        for day, windows in sorted(overrides.items())
+    ]
 
 
-def questions_from_text(text: str) -> list[dict[str, Any]]:
-    """One question per line; a trailing * makes it required; 'Topic: Sales | Support'
-    makes a choice question."""
-    questions = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        label, _, choices = line.partition(":")
-        required = label.rstrip().endswith("*")
-        label = label.rstrip().rstrip("*").strip()
-        options = [c.strip() for c in choices.split("|") if c.strip()]
-        question_id = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
-        if question_id and not question_id[0].isalpha():
-            question_id = f"q_{question_id}"
-        questions.append(
-            {
-                "id": question_id,
-                "label": label,
-                "kind": "choice" if options else "text",
-                "required": required,
-                "choices": options,
-            }
-        )
-    return questions
+def overrides_from(dates: Iterable[DateHours]) -> dict[str, list[list[str]]]:
+    return {row.date: [] if row.off else [list(w) for w in row.intervals] for row in dates}
 
 
-def questions_to_text(questions: list[dict[str, Any]]) -> str:
-    lines = []
-    for question in questions:
-        line = question["label"] + ("*" if question.get("required") else "")
-        if question.get("kind") == "choice":
-            line += ": " + " | ".join(question.get("choices", []))
-        lines.append(line)
-    return "\n".join(lines)
+def next_free_date(taken: Iterable[str], today: date) -> str:
+    """The date a new override starts on: the first after today that has none yet."""
+    used = set(taken)
+    day = today + timedelta(days=1)
+    while day.isoformat() in used:
+        day += timedelta(days=1)
+    return day.isoformat()
 
 
-def numbers_from_text(text: str, field: str) -> list[int]:
-    """'30, 60' → [30, 60]."""
-    values = [part.strip() for part in text.split(",") if part.strip()]
-    if not all(v.isdigit() for v in values):
-        raise FormError(field, "write whole numbers separated by commas, like 30, 60")
-    return [int(v) for v in values]
+def next_interval(intervals: Sequence[Sequence[str]]) -> list[str]:
+    """A new interval for a day: an hour after its last one ends, or the default one."""
+    if not intervals:
+        return list(DEFAULT_INTERVAL)
+    hours, minutes = (int(part) for part in intervals[-1][1].split(":"))
+    start = min(hours + 1, 22)
+    return [f"{start:02d}:{minutes:02d}", f"{start + 1:02d}:{minutes:02d}"]
 
 
-def optional_number(text: str, field: str) -> int | None:
+def whole_number(text: str) -> int | str | None:
+    """A number field's text: empty is None, digits a number; anything else is passed on
+    for `LinkSettings` to refuse."""
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
-        raise FormError(field, "write a whole number, or leave it empty")
-    return int(text)
+    return int(text) if text.isdecimal() and text.isascii() else text
+
+
+def in_unit(minutes: int) -> tuple[str, str]:
+    """A minute count in the largest unit that holds it whole: 2880 → ("2", "days")."""
+    for unit, size in UNITS.items():
+        if minutes and minutes % size == 0:
+            return str(minutes // size), unit
+    return str(minutes), "minutes"
+
+
+def to_minutes(amount: str, unit: str) -> int | str | None:
+    number = whole_number(amount)
+    return number * UNITS.get(unit, 1) if isinstance(number, int) else number
+
+
+def toggled(values: Iterable[int], value: int) -> list[int]:
+    """A chip clicked: the value removed if it was chosen, else added; sorted."""
+    chosen = set(values)
+    chosen ^= {value}
+    return sorted(chosen)
+
+
+def chips(common: Iterable[int], chosen: Iterable[int]) -> list[tuple[int, bool]]:
+    """The chips to show: the common values and the chosen ones, each with its state."""
+    picked = set(chosen)
+    return [(value, value in picked) for value in sorted(set(common) | picked)]
+
+
+@dataclasses.dataclass
+class QuestionRow:
+    """A booking question as the editor holds it; `id` is kept for the answers already
+    given (empty for a new one: `LinkSettings` derives it from the label)."""
+
+    id: str
+    label: str
+    required: bool
+    choice: bool
+    choices: list[str]
+
+
+def questions_from(questions: Iterable[Mapping[str, Any]]) -> list[QuestionRow]:
+    return [
+        QuestionRow(
+            q["id"], q["label"], bool(q.get("required")), q.get("kind") == "choice",
+            list(q.get("choices", [])) or ["", ""],
+        )
+        for q in questions
+    ]  # fmt: skip
+
+
+def questions_json(rows: Iterable[QuestionRow]) -> list[dict[str, Any]]:
+    """The rows as settings JSON; a choice question keeps the choices that were filled in."""
+    return [
+        {
+            "id": row.id,
+            "label": row.label,
+            "kind": "choice" if row.choice else "text",
+            "required": row.required,
+            "choices": [c for c in row.choices if c.strip()] if row.choice else [],
+        }
+        for row in rows
+    ]

@@ -34,6 +34,7 @@ from pydantic import (
 
 from meetings_ui.domain.availability import InvalidRulesError, LinkRules, TimeWindow
 from meetings_ui.domain.enums import VideoMeeting
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line, clean_text
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
@@ -69,33 +70,43 @@ def _clock(value: object) -> time:
     if isinstance(value, time):
         return value
     if not isinstance(value, str) or not _CLOCK.fullmatch(value):
-        raise ValueError('each window is ["HH:MM", "HH:MM"]')
+        raise ValueError(Text('Each interval needs a start and an end time ("HH:MM").'))
     return time.fromisoformat(value)
 
 
 def _iso_date(value: object) -> date:
     if not isinstance(value, date):
         if not isinstance(value, str):
-            raise ValueError("is not a date (YYYY-MM-DD)")
+            raise ValueError(Text("Choose a date (YYYY-MM-DD)."))
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise ValueError("is not a date (YYYY-MM-DD)") from None
+            raise ValueError(Text("Choose a date (YYYY-MM-DD).")) from None
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+        raise ValueError(
+            Text(
+                "Choose a date between {earliest} and {latest}.",
+                earliest=EARLIEST_DATE.isoformat(),
+                latest=LATEST_DATE.isoformat(),
+            )
+        )
     return value
 
 
 def _time_zone(value: str) -> str:
     if not is_time_zone(value):
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris)")
+        raise ValueError(Text("“{zone}” is not a time zone: choose one from the list.", zone=value))
     return value
 
 
 def _window(value: tuple[time, time]) -> tuple[time, time]:
     start, end = value
     if start == end and start != time(0):
-        raise ValueError("a window cannot start and end at the same time (00:00–00:00 is all day)")
+        raise ValueError(
+            Text(
+                "An interval cannot start and end at the same time (00:00–00:00 is the whole day)."
+            )
+        )
     return value
 
 
@@ -109,7 +120,7 @@ def _web_address(value: str) -> str:
     try:
         _HTTP_URL.validate_python(value)
     except ValidationError:
-        raise ValueError("must be a web address starting with https:// or http://") from None
+        raise ValueError(Text("Enter a web address starting with https:// or http://.")) from None
     return value
 
 
@@ -122,7 +133,7 @@ def _as_text(cleaner: Any, **limits: Any) -> AfterValidator:
         try:
             return cleaner(value, **limits)
         except InvalidTextError as error:
-            raise ValueError(str(error)) from None
+            raise ValueError(error.args[0]) from None
 
     return AfterValidator(check)
 
@@ -183,7 +194,9 @@ class Question(BaseModel):
     @classmethod
     def _not_reserved(cls, value: str) -> str:
         if value in RESERVED_QUESTION_IDS:
-            raise ValueError("name and email are always asked: give this question another id")
+            raise ValueError(
+                Text("Name and email are always asked: give this question another id.")
+            )
         return value
 
     @field_validator("choices")
@@ -191,9 +204,9 @@ class Question(BaseModel):
     def _choices_fit_the_kind(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         kind = info.data.get("kind")
         if kind == "choice" and len(value) < 2:
-            raise ValueError("a choice question needs at least two choices")
+            raise ValueError(Text("A choice question needs at least two choices."))
         if kind == "text" and value:
-            raise ValueError("only a choice question has choices")
+            raise ValueError(Text("Only a choice question has choices."))
         return value
 
 
@@ -237,7 +250,7 @@ class LinkSettings(BaseModel):
     @classmethod
     def _range_in_order(cls, value: tuple[date, date] | None) -> tuple[date, date] | None:
         if value is not None and value[1] < value[0]:
-            raise ValueError("ends before it starts")
+            raise ValueError(Text("The date range ends before it starts."))
         return value
 
     @field_validator("questions")
@@ -245,14 +258,17 @@ class LinkSettings(BaseModel):
     def _distinct_ids(cls, value: tuple[Question, ...]) -> tuple[Question, ...]:
         ids = [question.id for question in value]
         if len(ids) != len(set(ids)):
-            raise ValueError("two questions have the same id")
+            raise ValueError(Text("Two questions have the same id."))
         return value
 
     @model_validator(mode="after")
     def _one_video_link(self) -> LinkSettings:
         if self.video != VideoMeeting.NONE and self.meeting_url:
             raise ValueError(
-                "choose a video meeting from your calendar or a web address of your own, not both"
+                Text(
+                    "Choose a video meeting from your calendar or a web address of your own, "
+                    "not both."
+                )
             )
         return self
 
@@ -297,22 +313,35 @@ class LinkSettings(BaseModel):
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            raise InvalidSettingsError([("settings", "must be an object")])
+            raise InvalidSettingsError([("settings", Text("must be an object"))])
         merged = {**(base.to_json() if base else {}), **data}
         try:
-            return cls.model_validate(merged)
+            settings = cls.model_validate(merged)
         except ValidationError as error:
             raise InvalidSettingsError(_problems(error)) from None
+        # Only what is given: settings stored before this check still load and save.
+        days = {
+            **({f"weekly.{d}": w for d, w in settings.weekly.items()} if "weekly" in data else {}),
+            **(
+                {f"overrides.{d.isoformat()}": w for d, w in settings.overrides.items()}
+                if "overrides" in data
+                else {}
+            ),
+        }
+        problems = [(f, m) for f, w in days.items() if (m := overlap_problem(w))]
+        if problems:
+            raise InvalidSettingsError(problems)
+        return settings
 
     # --- booking answers -------------------------------------------------------------
 
     def answer_problems(self, answers: object) -> list[tuple[str, str]]:
         """What is wrong with a prospect's answers to the link's questions."""
         if not isinstance(answers, Mapping):
-            return [("answers", "must be an object")]
+            return [("answers", Text("must be an object"))]
         known = {q.id for q in self.questions}
         problems = [
-            (f"answers.{key}", "is not a question of this link")
+            (f"answers.{key}", Text("is not a question of this link"))
             for key in answers
             if key not in known
         ]
@@ -321,41 +350,75 @@ class LinkSettings(BaseModel):
             value = answers.get(question.id)
             if value is None or (isinstance(value, str) and not value.strip()):
                 if question.required:
-                    problems.append((where, f"“{question.label}” is required"))
+                    problems.append((where, Text("“{label}” is required.", label=question.label)))
                 continue
             if not isinstance(value, str):
-                problems.append((where, "must be text"))
+                problems.append((where, Text("must be text")))
             elif question.kind == "choice" and value not in question.choices:
-                problems.append((where, f"choose one of: {', '.join(question.choices)}"))
+                problems.append(
+                    (where, Text("Choose one of: {choices}.", choices=", ".join(question.choices)))
+                )
             else:
                 try:
                     clean_text(value, max_length=MAX_TEXT_ANSWER)
                 except InvalidTextError as error:
-                    problems.append((where, str(error)))
+                    problems.append((where, _said(error)))
         return problems
+
+
+# --- a day's intervals -------------------------------------------------------------------
+
+
+def _span(window: tuple[time, time]) -> tuple[int, int]:
+    """Minutes from the day's midnight; an end at or before the start is on the next day."""
+    start, end = (t.hour * 60 + t.minute for t in window)
+    return start, end + (MINUTES_PER_DAY if end <= start else 0)
+
+
+def _clock_range(window: tuple[time, time]) -> str:
+    return f"{window[0]:%H:%M}–{window[1]:%H:%M}"
+
+
+def overlap_problem(windows: tuple[tuple[time, time], ...]) -> Text | None:
+    """Two intervals of one day that overlap (touching is fine), said so the host can fix
+    it: the engine would join them silently, which hides a typing mistake."""
+    latest: tuple[int, tuple[time, time]] | None = None  # the furthest end seen, and whose
+    for window in sorted(windows, key=_span):
+        start, end = _span(window)
+        if latest is not None and start < latest[0]:
+            return Text(
+                "{first} and {second} overlap: join them into one interval or change one.",
+                first=_clock_range(latest[1]),
+                second=_clock_range(window),
+            )
+        if latest is None or end > latest[0]:
+            latest = (end, window)
+    return None
 
 
 # --- validation errors → (field, message) ---------------------------------------------------
 
 # What each setting must be, said once, for the errors pydantic raises on types and bounds.
 _EXPECTED = {
-    "time_zone": "must be an IANA time zone name (e.g. Europe/Paris)",
-    "durations": "must list whole numbers of minutes from 5 to 1440",
-    "slot_interval": "must be empty or a whole number of minutes from 5 to 1440",
-    "weekly": f"must map days ({', '.join(WEEKDAYS)}) to lists of [start, end] times",
-    "overrides": "must map dates (YYYY-MM-DD) to lists of [start, end] times",
-    "buffer_before": "must be a whole number of minutes from 0 to 1440",
-    "buffer_after": "must be a whole number of minutes from 0 to 1440",
-    "minimum_notice": "must be a whole number of minutes from 0 to 525600",
-    "rolling_days": "must be empty or a whole number of days from 1 to 730",
-    "date_range": 'must be ["YYYY-MM-DD", "YYYY-MM-DD"] or empty',
-    "daily_cap": "must be empty or a whole number from 1 to 100",
-    "questions": f"must be a list of at most {MAX_QUESTIONS} questions",
-    "confirmation_message": "must be text of at most 2000 characters",
-    "reminders": "must list whole numbers of minutes from 5 to 10080",
-    "video": "must be none, google_meet or microsoft_teams",
-    "location": f"must be one line of text of at most {MAX_LOCATION} characters",
-    "meeting_url": "must be a web address starting with https:// or http://",
+    "time_zone": Text("Choose a time zone from the list (e.g. Europe/Paris)."),
+    "durations": Text("Choose from one to ten durations, each from 5 to 1440 minutes."),
+    "slot_interval": Text("Leave it empty or enter whole minutes from 5 to 1440."),
+    "weekly": Text(
+        "Each weekday ({days}) has a list of intervals [start, end].", days=", ".join(WEEKDAYS)
+    ),
+    "overrides": Text("Each date (YYYY-MM-DD) has a list of intervals [start, end]."),
+    "buffer_before": Text("Enter whole minutes from 0 to 1440."),
+    "buffer_after": Text("Enter whole minutes from 0 to 1440."),
+    "minimum_notice": Text("Enter a notice from 0 minutes to 365 days."),
+    "rolling_days": Text("Leave it empty or enter whole days from 1 to 730."),
+    "date_range": Text('Enter ["YYYY-MM-DD", "YYYY-MM-DD"] or nothing.'),
+    "daily_cap": Text("Leave it empty or enter a whole number from 1 to 100."),
+    "questions": Text("Ask at most {count} questions.", count=MAX_QUESTIONS),
+    "confirmation_message": Text("Use at most {max_length} characters.", max_length=2000),
+    "reminders": Text("Reminders are whole minutes from 5 to 10080 before the meeting."),
+    "video": Text("Choose none, google_meet or microsoft_teams."),
+    "location": Text("Write one line of at most {max_length} characters.", max_length=MAX_LOCATION),
+    "meeting_url": Text("Enter a web address starting with https:// or http://."),
 }
 
 
@@ -377,11 +440,15 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
     for item in error.errors():
         field = _field(item["loc"])
         if item["type"] == "extra_forbidden":
-            message = "is not a setting" if len(item["loc"]) == 1 else "is not a question field"
+            message = (
+                Text("is not a setting")
+                if len(item["loc"]) == 1
+                else Text("is not a question field")
+            )
         elif item["type"] == "value_error":
-            message = str(item["ctx"]["error"])
+            message = _said(item["ctx"]["error"])
         elif item["type"] == "string_pattern_mismatch" and field.endswith(".id"):
-            message = "use lower-case letters, digits and _, starting with a letter"
+            message = Text("Use lower-case letters, digits and _, starting with a letter.")
         elif field.startswith("questions[") and "." in field:  # a question's own field
             message = item["msg"]
         else:
@@ -389,3 +456,9 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
         if (field, message) not in problems:
             problems.append((field, message))
     return problems
+
+
+def _said(error: BaseException) -> str:
+    """A validator's message as it raised it: a `Text` keeps its template for translation."""
+    said = error.args[0] if error.args else ""
+    return said if isinstance(said, str) else str(error)

@@ -24,11 +24,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from meetings_ui.domain.messages import Text
+
 MIN_LENGTH = 3
 MAX_LENGTH = 60
 _ALLOWED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-ALLOWED_CHARACTERS = "lower-case letters a-z, digits 0-9 and single hyphens between them"
+ALLOWED_CHARACTERS = Text("lower-case letters a-z, digits 0-9 and single hyphens between them")
 
 # Words that name a page or route of the app, at the top level or under /meetings (a link
 # "booked" would hide /meetings/booked), files robots and browsers ask every site for, and
@@ -73,21 +75,24 @@ def slug_from_text(text: str) -> str:
     return slug[:MAX_LENGTH].rstrip("-")
 
 
-def slug_problems(slug: str) -> list[str]:
+def slug_problems(slug: str) -> list[Text]:
     """What is wrong with a canonical `slug`, in words a host can act on; empty when fine."""
     if not slug:
-        return ["Enter a URL ending."]
+        return [Text("Enter a URL ending.")]
     problems = []
     if len(slug) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(Text("Use at least {count} characters.", count=MIN_LENGTH))
     if len(slug) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(Text("Use at most {max_length} characters.", max_length=MAX_LENGTH))
     if not _ALLOWED.fullmatch(slug):
         problems.append(
-            f"Use only {ALLOWED_CHARACTERS} (no spaces, accents, other alphabets or signs)."
+            Text(
+                "Use only {allowed} (no spaces, accents, other alphabets or signs).",
+                allowed=ALLOWED_CHARACTERS,
+            )
         )
     if slug in RESERVED:
-        problems.append(f"“{slug}” is reserved; choose another.")
+        problems.append(Text("“{slug}” is reserved; choose another.", slug=slug))
     return problems
 
 

@@ -14,6 +14,8 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from meetings_ui.domain.messages import Text
+
 MAX_EMAIL_LENGTH = 320
 MAX_NAME_LENGTH = 200  # a person's name: an account's, a prospect's
 _MULTILINE_ALLOWED = frozenset("\n\t")
@@ -21,7 +23,7 @@ _CONTROL_RUN = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # Unicode category Cc
 
 
 class InvalidTextError(ValueError):
-    """The message is written for the person who typed the value."""
+    """The message (a `Text`, its `args[0]`) is written for the person who typed the value."""
 
 
 # The bidirectional embeddings, overrides and isolates: they reorder what a reader sees
@@ -40,14 +42,14 @@ def _control_characters(value: str, allowed: frozenset[str]) -> bool:
 def clean_line(value: object, *, max_length: int, required: bool = True) -> str:
     """A one-line text (a name, a title): stripped, without control characters."""
     if not isinstance(value, str):
-        raise InvalidTextError("Enter text.")
+        raise InvalidTextError(Text("Enter text."))
     text = value.strip()
     if required and not text:
-        raise InvalidTextError("This field is required.")
+        raise InvalidTextError(Text("This field is required."))
     if len(text) > max_length:
-        raise InvalidTextError(f"Use at most {max_length} characters.")
+        raise InvalidTextError(Text("Use at most {max_length} characters.", max_length=max_length))
     if _control_characters(text, frozenset()):
-        raise InvalidTextError("Remove line breaks and other control characters.")
+        raise InvalidTextError(Text("Remove line breaks and other control characters."))
     return text
 
 
@@ -55,14 +57,14 @@ def clean_text(value: object, *, max_length: int, required: bool = False) -> str
     """A text written on several lines (a message, an answer): line breaks and tabs
     allowed, Windows line ends made plain, other control characters refused."""
     if not isinstance(value, str):
-        raise InvalidTextError("Enter text.")
+        raise InvalidTextError(Text("Enter text."))
     text = value.replace("\r\n", "\n").strip()
     if required and not text:
-        raise InvalidTextError("This field is required.")
+        raise InvalidTextError(Text("This field is required."))
     if len(text) > max_length:
-        raise InvalidTextError(f"Use at most {max_length} characters.")
+        raise InvalidTextError(Text("Use at most {max_length} characters.", max_length=max_length))
     if _control_characters(text, _MULTILINE_ALLOWED):
-        raise InvalidTextError("Remove control characters.")
+        raise InvalidTextError(Text("Remove control characters."))
     return text
 
 
@@ -71,13 +73,15 @@ def normalize_email(value: object) -> str:
     domain, NFC), lower-cased whole: addresses are case-insensitive in practice, and one
     person must not become two accounts or contacts. Refuses what email-validator does."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidTextError("Enter an email address.")
+        raise InvalidTextError(Text("Enter an email address."))
     if len(value.strip()) > MAX_EMAIL_LENGTH:
-        raise InvalidTextError("This email address is too long.")
+        raise InvalidTextError(Text("This email address is too long."))
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise InvalidTextError(f"Enter a valid email address: {error}") from error
+        raise InvalidTextError(
+            Text("Enter a valid email address: {problem}", problem=str(error))
+        ) from error
 
 
 def printable_line(value: str) -> str:

@@ -1,22 +1,37 @@
 """Meetings dashboard: the host's booking links — list, create, edit, clone, delete, share —
 and the invitations to co-host someone else's link (accept, decline, later leave); the
 "Scheduled meetings" tab beside them lives in pages/scheduled_meetings.py.
-No connected calendar is needed for any of it (S3)."""
+No connected calendar is needed for any of it (S3).
+
+The link editor holds availability as structure (domain/link_form.py): each weekday on or
+off with its intervals, dates with their own hours, durations as chips, numbers with their
+unit. Every change is checked by `LinkSettings.from_json`, the one validator, and its
+problems are shown next to the fields they are about.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Generator
+from datetime import UTC, datetime
+from typing import Any
 
 import reflex as rx
 
 from meetings_ui import routes
-from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error, labelled
+from meetings_ui.components import availability_editor as editor
+from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error
+from meetings_ui.components.i18n import t
 from meetings_ui.components.labels import PROVIDER_NAMES
 from meetings_ui.components.layout import data_table, host_shell
+from meetings_ui.components.time_zone_picker import time_zone_picker
 from meetings_ui.domain import link_form, slugs
 from meetings_ui.domain.enums import HostStatus, LinkType, VideoMeeting
-from meetings_ui.domain.link_settings import WEEKDAYS
+from meetings_ui.domain.link_form import DateHours, DayHours, QuestionRow
+from meetings_ui.domain.link_settings import WEEKDAYS, InvalidSettingsError, LinkSettings
+from meetings_ui.domain.messages import N_
+from meetings_ui.domain.time_zones import is_time_zone, local_date, zone
 from meetings_ui.pages.scheduled_meetings import meetings_tabs
 from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
@@ -24,27 +39,47 @@ from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
 
 TYPE_LABELS = {
-    LinkType.ONE_ON_ONE: "One-on-one",
-    LinkType.GROUP: "Group (every host)",
-    LinkType.ROUND_ROBIN: "Round robin (any host)",
+    LinkType.ONE_ON_ONE: N_("One-on-one"),
+    LinkType.GROUP: N_("Group (every host)"),
+    LinkType.ROUND_ROBIN: N_("Round robin (any host)"),
 }
 VIDEO_LABELS = {
-    VideoMeeting.NONE: "None",
-    VideoMeeting.GOOGLE_MEET: "Google Meet (Google Calendar)",
-    VideoMeeting.MICROSOFT_TEAMS: "Microsoft Teams (Office 365 work or school)",
+    VideoMeeting.NONE: N_("None"),
+    VideoMeeting.GOOGLE_MEET: N_("Google Meet (Google Calendar)"),
+    VideoMeeting.MICROSOFT_TEAMS: N_("Microsoft Teams (Office 365 work or school)"),
 }
 HOST_STATUS_LABELS = {
-    HostStatus.INVITED: "Waiting for them to accept",
-    HostStatus.ACCEPTED: "Accepted",
-    HostStatus.DECLINED: "Declined",
+    HostStatus.INVITED: N_("Waiting for them to accept"),
+    HostStatus.ACCEPTED: N_("Accepted"),
+    HostStatus.DECLINED: N_("Declined"),
 }
-DAY_LABELS = dict(
+DAY_NAMES = dict(
     zip(
         WEEKDAYS,
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+         N_("Saturday"), N_("Sunday")),
         strict=True,
     )
-)
+)  # fmt: skip
+UNIT_NAMES = {"minutes": N_("minutes"), "hours": N_("hours"), "days": N_("days")}
+# Problems shown next to their field; any other goes in the alert at the foot of the form.
+INLINE_FIELDS = frozenset(
+    {"time_zone", "durations", "slot_interval", "buffer_before", "buffer_after",
+     "minimum_notice", "rolling_days", "daily_cap", "reminders"}
+)  # fmt: skip
+OTHER_FIELD = N_("Settings")
+FIELD_NAMES = {
+    "name": N_("Name"),
+    "link_type": N_("Link type"),
+    "hosts": N_("Other hosts"),
+    "host_ids": N_("Other hosts"),
+    "questions": N_("Questions"),
+    "confirmation_message": N_("Confirmation message"),
+    "video": N_("Video meeting"),
+    "location": N_("Location"),
+    "meeting_url": N_("Web address to join"),
+    "date_range": N_("Dates"),
+}
 
 
 @dataclasses.dataclass
@@ -53,6 +88,7 @@ class LinkRow:
     name: str
     slug: str
     url: str
+    why_url: str
     kind: str
     durations: str
     is_default: bool
@@ -76,66 +112,41 @@ class CoHostRow:
     declined: bool
 
 
-def _co_host_rows(draft: link_service.LinkDraft) -> list[CoHostRow]:
-    return [
-        CoHostRow(h.id, h.email, HOST_STATUS_LABELS[h.status], h.status == HostStatus.DECLINED)
-        for h in draft.co_hosts
-    ]
+@dataclasses.dataclass
+class Chip:
+    value: int
+    label: str
+    on: bool
 
 
 def _form_from(draft: link_service.LinkDraft) -> dict[str, str]:
+    """The editor's text fields; availability is held as structure beside them."""
     data = draft.settings.to_json()
-    form = {
+    notice, notice_unit = link_form.in_unit(data["minimum_notice"])
+    return {
         "name": draft.name,
         "slug": draft.slug,
         "link_type": draft.link_type,
         "hosts": ", ".join(draft.co_host_emails),
-        "durations": ", ".join(map(str, data["durations"])),
         "slot_interval": str(data["slot_interval"] or ""),
         "time_zone": data["time_zone"],
-        "overrides": link_form.overrides_to_text(data["overrides"]),
         "buffer_before": str(data["buffer_before"]),
         "buffer_after": str(data["buffer_after"]),
-        "minimum_notice": str(data["minimum_notice"]),
+        "minimum_notice": notice,
+        "notice_unit": notice_unit,
         "rolling_days": str(data["rolling_days"] or ""),
         "daily_cap": str(data["daily_cap"] or ""),
-        "questions": link_form.questions_to_text(data["questions"]),
         "confirmation_message": data["confirmation_message"],
-        "reminders": ", ".join(map(str, data["reminders"])),
         "video": data["video"],
         "location": data["location"],
         "meeting_url": data["meeting_url"],
+        "custom_durations": "",
+        "custom_reminders": "",
     }
-    for day in WEEKDAYS:
-        form[day] = link_form.windows_to_text(data["weekly"].get(day, []))
-    return form
 
 
-def _settings_from(form: dict[str, str]) -> dict:
-    minutes = link_form.numbers_from_text
-    return {
-        "time_zone": form.get("time_zone", "").strip(),
-        "durations": minutes(form.get("durations", ""), "durations"),
-        "slot_interval": link_form.optional_number(form.get("slot_interval", ""), "slot_interval"),
-        "weekly": link_form.weekly_from_texts(form),
-        "overrides": link_form.overrides_from_text(form.get("overrides", "")),
-        "buffer_before": link_form.optional_number(form.get("buffer_before", ""), "buffer_before")
-        or 0,
-        "buffer_after": link_form.optional_number(form.get("buffer_after", ""), "buffer_after")
-        or 0,
-        "minimum_notice": link_form.optional_number(
-            form.get("minimum_notice", ""), "minimum_notice"
-        )
-        or 0,
-        "rolling_days": link_form.optional_number(form.get("rolling_days", ""), "rolling_days"),
-        "daily_cap": link_form.optional_number(form.get("daily_cap", ""), "daily_cap"),
-        "questions": link_form.questions_from_text(form.get("questions", "")),
-        "confirmation_message": form.get("confirmation_message", ""),
-        "reminders": minutes(form.get("reminders", ""), "reminders"),
-        "video": form.get("video", VideoMeeting.NONE),
-        "location": form.get("location", ""),
-        "meeting_url": form.get("meeting_url", "").strip(),
-    }
+def _or_zero(value: int | str | None) -> int | str:
+    return 0 if value is None else value
 
 
 class MeetingsState(AuthState):
@@ -143,8 +154,18 @@ class MeetingsState(AuthState):
     loaded: bool = False
     editor_open: bool = False
     editing_id: int = 0
+    # The editor's text fields (name, numbers...); availability is held as structure below.
     form: dict[str, str] = {}
-    form_problems: list[str] = []
+    week: list[DayHours] = []
+    dates: list[DateHours] = []
+    durations: list[int] = []
+    reminders: list[int] = []
+    questions: list[QuestionRow] = []
+    host_zone: str = "UTC"  # the host's own time zone, first in the picker
+    # What LinkSettings says of the settings, by field ("weekly.mon", "durations"...), in
+    # the reader's words: each shown next to its field.
+    problems: dict[str, str] = {}
+    form_problems: list[str] = []  # refusals of Save that no field shows
     saving: bool = False
     delete_id: int = 0
     delete_name: str = ""
@@ -160,6 +181,47 @@ class MeetingsState(AuthState):
     # Emails and calendar writes for the host's meetings the outbox gave up on.
     delivery_problems: list[str] = []
 
+    def _minutes_label(self, minutes: int) -> str:
+        """30 → "30 min", 90 → "1 h 30 min", 1440 → "1 day"."""
+        hours, rest = divmod(minutes, 60)
+        if minutes and minutes % (24 * 60) == 0:
+            days = minutes // (24 * 60)
+            return self.t_plural("{count} day", "{count} days", days)
+        if not hours:
+            return self.t("{count} min", count=minutes)
+        if not rest:
+            return self.t("{count} h", count=hours)
+        return self.t("{hours} h {minutes} min", hours=hours, minutes=rest)
+
+    def _chips(self, common: tuple[int, ...], chosen: list[int]) -> list[Chip]:
+        return [
+            Chip(value, self._minutes_label(value), on)
+            for value, on in link_form.chips(common, chosen)
+        ]
+
+    @rx.var
+    def duration_chips(self) -> list[Chip]:
+        return self._chips(link_form.COMMON_DURATIONS, self.durations)
+
+    @rx.var
+    def reminder_chips(self) -> list[Chip]:
+        return self._chips(link_form.COMMON_REMINDERS, self.reminders)
+
+    @rx.var
+    def foot_problems(self) -> str:
+        """Refusals no field shows (name, hosts, where to meet...), one per line."""
+        others = [
+            self.t(
+                "{field}: {problem}",
+                field=self.t(FIELD_NAMES.get(field, OTHER_FIELD)),
+                problem=message,
+            )
+            for field, message in self.problems.items()
+            if field not in INLINE_FIELDS
+            and not field.startswith(("weekly.", "overrides.", "questions"))
+        ]
+        return "\n".join([*self.form_problems, *others])
+
     @rx.event
     def load(self) -> None:
         user = self._current_user()
@@ -173,8 +235,9 @@ class MeetingsState(AuthState):
                 link.name,
                 link.slug,
                 link.url,
-                TYPE_LABELS[link.link_type],
-                " / ".join(f"{d} min" for d in link.durations),
+                routes.link_why(link.id),
+                self.t(TYPE_LABELS[link.link_type]),
+                " / ".join(self._minutes_label(d) for d in link.durations),
                 link.is_default,
                 link.is_owner,
                 link.can_edit,
@@ -185,7 +248,7 @@ class MeetingsState(AuthState):
             InvitationRow(
                 i.link_id,
                 i.link_name,
-                TYPE_LABELS[i.link_type],
+                self.t(TYPE_LABELS[i.link_type]),
                 f"{i.owner_name} ({i.owner_email})",
             )
             for i in link_service.invitations_for(actor=user)
@@ -196,22 +259,38 @@ class MeetingsState(AuthState):
         ]
         self.loaded = True
 
+    def _co_host_rows(self, draft: link_service.LinkDraft) -> list[CoHostRow]:
+        return [
+            CoHostRow(
+                h.id, h.email, self.t(HOST_STATUS_LABELS[h.status]), h.status == HostStatus.DECLINED
+            )
+            for h in draft.co_hosts
+        ]
+
+    def _open(self, draft: link_service.LinkDraft, link_id: int) -> None:
+        data = draft.settings.to_json()
+        self.form = _form_from(draft)
+        self.week = link_form.week_from(data["weekly"])
+        self.dates = link_form.dates_from(data["overrides"])
+        self.durations, self.reminders = list(data["durations"]), list(data["reminders"])
+        self.questions = link_form.questions_from(data["questions"])
+        self.host_zone = draft.host_zone
+        self.co_hosts = self._co_host_rows(draft)
+        self.editing_id, self.editor_open = link_id, True
+        self.problems, self.form_problems = {}, []
+        self.slug_problems, self.slug_suggestions = [], []
+
     @rx.event
     def new_link(self) -> None:
-        self.form = _form_from(link_service.link_draft(actor=self._require_actor()))
-        self.editing_id, self.form_problems, self.editor_open = 0, [], True
-        self.co_hosts, self.slug_problems, self.slug_suggestions = [], [], []
+        self._open(link_service.link_draft(actor=self._require_actor()), 0)
 
     @rx.event
     def edit(self, link_id: int) -> rx.event.EventSpec | None:
         try:
             draft = link_service.link_draft(actor=self._require_actor(), link_id=link_id)
         except link_service.LinkNotFoundError:
-            return rx.toast.error("That meeting link no longer exists.")
-        self.form = _form_from(draft)
-        self.co_hosts = _co_host_rows(draft)
-        self.editing_id, self.form_problems, self.editor_open = link_id, [], True
-        self.slug_problems, self.slug_suggestions = [], []
+            return rx.toast.error(self.t("That meeting link no longer exists."))
+        self._open(draft, link_id)
         return None
 
     @rx.event
@@ -223,13 +302,232 @@ class MeetingsState(AuthState):
             )
             draft = link_service.link_draft(actor=actor, link_id=self.editing_id)
         except (link_service.LinkNotFoundError, link_service.InvalidLinkError):
-            return rx.toast.error("That co-host cannot be invited again.")
-        self.co_hosts = _co_host_rows(draft)
-        return rx.toast.success(f"{asked.email} is invited again")
+            return rx.toast.error(self.t("That co-host cannot be invited again."))
+        self.co_hosts = self._co_host_rows(draft)
+        return rx.toast.success(self.t("{email} is invited again", email=asked.email))
+
+    # --- the settings: built from the editor's structure, checked by LinkSettings ---------
+
+    def _settings_json(self) -> dict[str, Any]:
+        form, number = self.form, link_form.whole_number
+        return {
+            "time_zone": form.get("time_zone", ""),
+            "durations": list(self.durations),
+            "slot_interval": number(form.get("slot_interval", "")),
+            "weekly": link_form.weekly_from(self.week),
+            "overrides": link_form.overrides_from(self.dates),
+            "buffer_before": _or_zero(number(form.get("buffer_before", ""))),
+            "buffer_after": _or_zero(number(form.get("buffer_after", ""))),
+            "minimum_notice": _or_zero(
+                link_form.to_minutes(
+                    form.get("minimum_notice", ""), form.get("notice_unit", "minutes")
+                )
+            ),
+            "rolling_days": number(form.get("rolling_days", "")),
+            "daily_cap": number(form.get("daily_cap", "")),
+            "questions": link_form.questions_json(self.questions),
+            "confirmation_message": form.get("confirmation_message", ""),
+            "reminders": list(self.reminders),
+            "video": form.get("video", VideoMeeting.NONE),
+            "location": form.get("location", ""),
+            "meeting_url": form.get("meeting_url", "").strip(),
+        }
+
+    def _by_field(self, problems: list[tuple[str, str]]) -> dict[str, str]:
+        """The first problem of each field, in the reader's words; a question's own fields
+        ("questions[0].label") are said under the question ("questions[0]")."""
+        said: dict[str, str] = {}
+        for field, message in problems:
+            said.setdefault(
+                field.split(".")[0] if field.startswith("questions[") else field,
+                self.translate(message),
+            )
+        return said
+
+    def _check(self) -> bool:
+        """Ask LinkSettings, the one validator; its problems go next to their fields."""
+        try:
+            LinkSettings.from_json(self._settings_json())
+        except InvalidSettingsError as refused:
+            self.problems = self._by_field(refused.problems)
+            return False
+        self.problems = {}
+        return True
+
+    def _set(self, key: str, value: str) -> None:
+        self.form = {**self.form, key: value}
+        self._check()
 
     @rx.event
     def set_field(self, key: str, value: str) -> None:
-        self.form = {**self.form, key: value}
+        self._set(key, value)
+
+    @rx.event
+    def set_time_zone(self, zone_name: str) -> None:
+        self._set("time_zone", zone_name)
+
+    def _rows(self, kind: str) -> list[DayHours] | list[DateHours]:
+        return list(self.week if kind == "week" else self.dates)
+
+    def _put(self, kind: str, rows: list) -> None:
+        if kind == "week":
+            self.week = rows
+        else:
+            self.dates = rows
+        self._check()
+
+    def _change_intervals(self, kind: str, row: int, change: Any) -> None:
+        rows = self._rows(kind)
+        if not 0 <= row < len(rows):
+            return
+        intervals = change([list(w) for w in rows[row].intervals])
+        if intervals:
+            rows[row] = dataclasses.replace(rows[row], intervals=intervals)
+        elif kind == "week":  # no interval left: the day is off (on brings one back)
+            rows[row] = dataclasses.replace(
+                rows[row], on=False, intervals=[list(link_form.DEFAULT_INTERVAL)]
+            )
+        else:  # a date without hours is unavailable all day
+            rows[row] = dataclasses.replace(
+                rows[row], off=True, intervals=[list(link_form.DEFAULT_INTERVAL)]
+            )
+        self._put(kind, rows)
+
+    @rx.event
+    def set_time(self, kind: str, row: int, interval: int, end: int, value: str) -> None:
+        def change(intervals: list[list[str]]) -> list[list[str]]:
+            if 0 <= interval < len(intervals) and end in (0, 1):
+                intervals[interval][end] = value
+            return intervals
+
+        self._change_intervals(kind, row, change)
+
+    @rx.event
+    def add_interval(self, kind: str, row: int) -> None:
+        self._change_intervals(kind, row, lambda ws: [*ws, link_form.next_interval(ws)])
+
+    @rx.event
+    def remove_interval(self, kind: str, row: int, interval: int) -> None:
+        self._change_intervals(kind, row, lambda ws: [w for i, w in enumerate(ws) if i != interval])
+
+    @rx.event
+    def switch_day(self, row: int, on: bool) -> None:
+        week = self._rows("week")
+        if 0 <= row < len(week):
+            week[row] = dataclasses.replace(week[row], on=bool(on))
+            self._put("week", week)
+
+    @rx.event
+    def add_date(self) -> None:
+        """A date with hours of its own: the first free one after today, in the link's zone,
+        unavailable all day until the host gives it hours."""
+        zone_name = self.form.get("time_zone", "")
+        today = local_date(datetime.now(UTC), zone(zone_name) if is_time_zone(zone_name) else UTC)
+        day = link_form.next_free_date([row.date for row in self.dates], today)
+        new = DateHours(day, True, [list(link_form.DEFAULT_INTERVAL)])
+        self._put("dates", [*self._rows("dates"), new])
+
+    @rx.event
+    def set_date(self, row: int, value: str) -> rx.event.EventSpec | None:
+        dates = self._rows("dates")
+        if not 0 <= row < len(dates):
+            return None
+        if any(other.date == value for i, other in enumerate(dates) if i != row):
+            self._put("dates", dates)  # shows the date it keeps
+            return rx.toast.error(self.t("That date already has its own hours."))
+        dates[row] = dataclasses.replace(dates[row], date=value)
+        self._put("dates", dates)
+        return None
+
+    @rx.event
+    def set_date_off(self, row: int, off: bool) -> None:
+        dates = self._rows("dates")
+        if 0 <= row < len(dates):
+            dates[row] = dataclasses.replace(dates[row], off=bool(off))
+            self._put("dates", dates)
+
+    @rx.event
+    def remove_date(self, row: int) -> None:
+        self._put("dates", [d for i, d in enumerate(self._rows("dates")) if i != row])
+
+    def _toggle(self, which: str, value: int) -> None:
+        if which == "durations":
+            self.durations = link_form.toggled(self.durations, value)
+        elif which == "reminders":
+            self.reminders = link_form.toggled(self.reminders, value)
+
+    @rx.event
+    def toggle_chip(self, which: str, value: int) -> None:
+        self._toggle(which, value)
+        self._check()
+
+    @rx.event
+    def add_custom(self, which: str) -> None:
+        """The host's own duration or reminder, in minutes, from the field beside the chips."""
+        typed = link_form.whole_number(self.form.get(f"custom_{which}", ""))
+        if not isinstance(typed, int) or typed <= 0:
+            self.problems = {**self.problems, which: self.t("Enter a whole number of minutes.")}
+            return
+        chosen = self.durations if which == "durations" else self.reminders
+        if typed not in chosen:
+            self._toggle(which, typed)
+        self.form = {**self.form, f"custom_{which}": ""}
+        self._check()
+
+    def _change_question(self, index: int, change: Any) -> None:
+        rows = list(self.questions)
+        if 0 <= index < len(rows):
+            rows[index] = change(
+                dataclasses.replace(rows[index], choices=list(rows[index].choices))
+            )
+            self.questions = rows
+            self._check()
+
+    @rx.event
+    def add_question(self) -> None:
+        self.questions = [*self.questions, QuestionRow("", "", False, False, ["", ""])]
+        self._check()
+
+    @rx.event
+    def remove_question(self, index: int) -> None:
+        self.questions = [q for i, q in enumerate(self.questions) if i != index]
+        self._check()
+
+    @rx.event
+    def set_question_label(self, index: int, label: str) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, label=label))
+
+    @rx.event
+    def set_question_required(self, index: int, required: bool) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, required=bool(required)))
+
+    @rx.event
+    def set_question_kind(self, index: int, kind: str) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, choice=kind == "choice"))
+
+    @rx.event
+    def set_choice(self, index: int, choice: int, text: str) -> None:
+        def change(question: QuestionRow) -> QuestionRow:
+            if 0 <= choice < len(question.choices):
+                question.choices[choice] = text
+            return question
+
+        self._change_question(index, change)
+
+    @rx.event
+    def add_choice(self, index: int) -> None:
+        self._change_question(index, lambda q: dataclasses.replace(q, choices=[*q.choices, ""]))
+
+    @rx.event
+    def remove_choice(self, index: int, choice: int) -> None:
+        self._change_question(
+            index,
+            lambda q: dataclasses.replace(
+                q, choices=[c for i, c in enumerate(q.choices) if i != choice]
+            ),
+        )
+
+    # --- the rest of the editor ---------------------------------------------------------------
 
     @rx.event
     def check_slug(self) -> None:
@@ -244,7 +542,8 @@ class MeetingsState(AuthState):
             return
         if not check.problems:
             self.form = {**self.form, "slug": check.slug}
-        self.slug_problems, self.slug_suggestions = list(check.problems), list(check.suggestions)
+        self.slug_problems = [self.translate(p) for p in check.problems]
+        self.slug_suggestions = list(check.suggestions)
 
     @rx.event
     def use_slug(self, slug: str) -> None:
@@ -255,40 +554,57 @@ class MeetingsState(AuthState):
     def close_editor(self) -> None:
         self.editor_open = False
 
+    def _refused(self, problems: list[tuple[str, str]]) -> None:
+        """Save's refusals where they belong: settings next to their fields, the URL ending
+        under it, the rest at the foot of the form."""
+        settings = [
+            (f.removeprefix("settings."), m) for f, m in problems if f.startswith("settings.")
+        ]
+        self.form_problems = []
+        for field, message in problems:
+            if field.startswith("settings."):
+                continue
+            if field == "slug":
+                self.slug_problems.append(self.translate(message))
+            else:
+                self.form_problems.append(
+                    self.t(
+                        "{field}: {problem}",
+                        field=self.t(FIELD_NAMES.get(field, OTHER_FIELD)),
+                        problem=self.translate(message),
+                    )
+                )
+        self.problems = self._by_field(settings)
+
     @rx.event
-    def save(self) -> list | None:
-        user = self._require_actor()
-        self.saving, self.form_problems = True, []
-        self.slug_problems, self.slug_suggestions = [], []
-        try:
-            settings = _settings_from(self.form)
-        except link_form.FormError as error:
-            self.saving, self.form_problems = False, [f"{error.field}: {error.message}"]
-            return None
+    def save(self) -> Generator[Any, None, None]:
+        self.form_problems, self.slug_problems, self.slug_suggestions = [], [], []
+        if not self._check():
+            self.form_problems = [self.t("Some settings need a change: see the messages above.")]
+            return
+        self.saving = True
+        yield
         try:
             link_service.do_save_link(
-                actor=user,
+                actor=self._require_actor(),
                 link_id=self.editing_id or None,
                 name=self.form.get("name", ""),
                 slug=self.form.get("slug", ""),
                 link_type=self.form.get("link_type", LinkType.ONE_ON_ONE),
                 co_host_emails=self.form.get("hosts", "").split(","),
-                settings=settings,
+                settings=self._settings_json(),
             )
         except link_service.InvalidLinkError as refused:
             self.saving = False
-            self.slug_problems = [m for f, m in refused.problems if f == "slug"]
+            self._refused(refused.problems)
             self.slug_suggestions = refused.suggestions
-            self.form_problems = [f"{f}: {m}" for f, m in refused.problems if f != "slug"]
-            return None
+            return
         except (link_service.LinkNotFoundError, ForbiddenError):
-            self.saving, self.form_problems = (
-                False,
-                ["You can only change your own meeting links."],
-            )
-            return None
+            self.saving = False
+            self.form_problems = [self.t("You can only change your own meeting links.")]
+            return
         self.saving, self.editor_open = False, False
-        return [MeetingsState.load, rx.toast.success("Meeting link saved")]
+        yield [MeetingsState.load, rx.toast.success(self.t("Meeting link saved"))]
 
     @rx.event
     def clone(self, link_id: int) -> list:
@@ -296,10 +612,10 @@ class MeetingsState(AuthState):
         try:
             copy = link_service.do_clone_link(actor=user, link_id=link_id)
         except link_service.LinkNotFoundError:
-            return [rx.toast.error("That meeting link no longer exists.")]
-        except link_service.InvalidLinkError as refused:  # its slugs kept being taken, say
-            return [rx.toast.error(f"The link could not be copied: {refused}")]
-        return [MeetingsState.load, rx.toast.success(f"Copied as {copy.name}")]
+            return [rx.toast.error(self.t("That meeting link no longer exists."))]
+        except link_service.InvalidLinkError:  # its slugs kept being taken, say
+            return [rx.toast.error(self.t("The link could not be copied: try again."))]
+        return [MeetingsState.load, rx.toast.success(self.t("Copied as {name}", name=copy.name))]
 
     @rx.event
     def ask_delete(self, link_id: int, name: str) -> None:
@@ -315,7 +631,7 @@ class MeetingsState(AuthState):
         with contextlib.suppress(link_service.LinkNotFoundError):
             link_service.do_delete_link(actor=user, link_id=self.delete_id)
         self.delete_id = 0
-        return [MeetingsState.load, rx.toast.success("Meeting link deleted")]
+        return [MeetingsState.load, rx.toast.success(self.t("Meeting link deleted"))]
 
     @rx.event
     def answer(self, link_id: int, accept: bool) -> list:
@@ -324,8 +640,15 @@ class MeetingsState(AuthState):
                 actor=self._require_actor(), link_id=link_id, accept=accept
             )
         except link_service.InvitationNotFoundError:
-            return [MeetingsState.load, rx.toast.error("This invitation is no longer open.")]
-        done = "Invitation accepted: the link now uses your calendar" if accept else "Declined"
+            return [
+                MeetingsState.load,
+                rx.toast.error(self.t("This invitation is no longer open.")),
+            ]
+        done = (
+            self.t("Invitation accepted: the link now uses your calendar")
+            if accept
+            else self.t("Declined")
+        )
         return [MeetingsState.load, rx.toast.success(done)]
 
     @rx.event
@@ -342,9 +665,9 @@ class MeetingsState(AuthState):
             link_service.do_leave_link(actor=self._require_actor(), link_id=self.leave_id)
         except (link_service.LinkNotFoundError, ForbiddenError):
             self.leave_id = 0
-            return [MeetingsState.load, rx.toast.error("You do not co-host that link.")]
+            return [MeetingsState.load, rx.toast.error(self.t("You do not co-host that link."))]
         self.leave_id = 0
-        return [MeetingsState.load, rx.toast.success("You left the meeting link")]
+        return [MeetingsState.load, rx.toast.success(self.t("You left the meeting link"))]
 
     @rx.event
     def show_embed(self, url: str) -> None:
@@ -358,7 +681,9 @@ class MeetingsState(AuthState):
         self.embed_code = ""
 
 
-def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> rx.Component:
+def _input(
+    label: rx.Var[str], key: str, *, hint: rx.Var[str] | None = None, textarea: bool = False
+) -> rx.Component:
     field_id = f"link-{key}"
     props = {
         "id": field_id,
@@ -367,26 +692,34 @@ def _input(label: str, key: str, *, hint: str = "", textarea: bool = False) -> r
         "width": "100%",
     }
     control = rx.text_area(rows="3", **props) if textarea else rx.input(**props)
-    return labelled(label, control, field_id, hint=hint)
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
+        control,
+        *([editor.hint_text(hint)] if hint is not None else []),
+        spacing="1",
+        width="100%",
+    )
 
 
 def _slug_field() -> rx.Component:
     """The URL ending, checked as the host leaves it (S16); what is wrong shows under it,
     with free endings that fill it in one click."""
     return rx.vstack(
-        labelled(
-            "URL ending",
-            rx.input(
-                id="link-slug",
-                value=MeetingsState.form.get("slug", ""),
-                on_change=lambda v: MeetingsState.set_field("slug", v),
-                on_blur=MeetingsState.check_slug,
-                aria_describedby="link-slug-problems",
-                width="100%",
-            ),
-            "link-slug",
-            hint=f"Left empty, it comes from your Meetings URL. Use {slugs.ALLOWED_CHARACTERS}; "
-            "capitals become lower case. One link per ending, across every domain.",
+        rx.el.label(t("URL ending"), html_for="link-slug", style={"font_weight": "500"}),
+        rx.input(
+            id="link-slug",
+            value=MeetingsState.form.get("slug", ""),
+            on_change=lambda v: MeetingsState.set_field("slug", v),
+            on_blur=MeetingsState.check_slug,
+            aria_describedby="link-slug-problems",
+            width="100%",
+        ),
+        editor.hint_text(
+            t(
+                "Left empty, it comes from your Meetings URL. Use {allowed}; capitals become "
+                "lower case. One link per ending, across every domain.",
+                allowed=t(slugs.ALLOWED_CHARACTERS),
+            )
         ),
         rx.cond(
             MeetingsState.slug_problems.length() > 0,
@@ -403,7 +736,7 @@ def _slug_field() -> rx.Component:
         rx.cond(
             MeetingsState.slug_suggestions.length() > 0,
             rx.hstack(
-                rx.text("Free:", size="2"),
+                rx.text(t("Free:"), size="2"),
                 rx.foreach(
                     MeetingsState.slug_suggestions,
                     lambda s: rx.button(
@@ -411,11 +744,11 @@ def _slug_field() -> rx.Component:
                         size="1",
                         variant="outline",
                         on_click=MeetingsState.use_slug(s),
-                        aria_label="Use " + s,
+                        aria_label=t("Use {slug}", slug=s),
                     ),
                 ),
                 role="group",
-                aria_label="Free alternatives",
+                aria_label=t("Free alternatives"),
                 wrap="wrap",
             ),
         ),
@@ -425,106 +758,481 @@ def _slug_field() -> rx.Component:
 
 
 def _select(
-    label: str, key: str, options: dict[str, str], default: str, *, hint: str = ""
+    label: rx.Var[str],
+    key: str,
+    options: dict[str, str],
+    default: str,
+    *,
+    hint: rx.Var[str] | None = None,
 ) -> rx.Component:
-    """A native select under its label, like the link type's."""
-    control = rx.el.select(
-        *[rx.el.option(text, value=value) for value, text in options.items()],
-        id=f"link-{key}",
-        value=MeetingsState.form.get(key, default),
-        on_change=lambda v: MeetingsState.set_field(key, v),
-        style={"padding": "0.4em"},
+    """A native select under its label; `options` are msgids, said in the reader's words."""
+    return rx.vstack(
+        rx.el.label(label, html_for=f"link-{key}", style={"font_weight": "500"}),
+        rx.el.select(
+            *[rx.el.option(t(text), value=value) for value, text in options.items()],
+            id=f"link-{key}",
+            value=MeetingsState.form.get(key, default),
+            on_change=lambda v: MeetingsState.set_field(key, v),
+            style={"padding": "0.4em"},
+        ),
+        *([editor.hint_text(hint)] if hint is not None else []),
+        spacing="1",
     )
-    return labelled(label, control, f"link-{key}", hint=hint)
+
+
+# --- availability ------------------------------------------------------------------------------
+
+
+def _day(index: int, day: str) -> rx.Component:
+    """A weekday: its on/off switch, then its intervals (or "Unavailable")."""
+    row = MeetingsState.week[index]
+    name = t(DAY_NAMES[day])
+    switch_id = f"day-{day}"
+    return rx.vstack(
+        rx.hstack(
+            rx.hstack(
+                rx.switch(
+                    id=switch_id,
+                    checked=row.on,
+                    on_change=lambda on: MeetingsState.switch_day(index, on),
+                ),
+                rx.el.label(name, html_for=switch_id, style={"font_weight": "500"}),
+                align="center",
+                min_width="9em",
+            ),
+            rx.cond(
+                row.on,
+                editor.intervals(
+                    day_name=name,
+                    items=row.intervals,
+                    on_time=lambda i, end, value: MeetingsState.set_time(
+                        "week", index, i, end, value
+                    ),
+                    on_remove=lambda i: MeetingsState.remove_interval("week", index, i),
+                    on_add=MeetingsState.add_interval("week", index),
+                ),
+                editor.hint_text(t("Unavailable")),
+            ),
+            align="start",
+            wrap="wrap",
+            width="100%",
+        ),
+        editor.problem_text(MeetingsState.problems, f"weekly.{day}"),
+        spacing="1",
+        width="100%",
+        padding_y="0.25em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _weekly_hours() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Weekly hours"), size="3", as_="h3"),
+        editor.hint_text(
+            t(
+                "Switch on the days you take meetings and set their hours. An end at or "
+                "before the start is on the next day (22:00–02:00)."
+            )
+        ),
+        *[_day(index, day) for index, day in enumerate(WEEKDAYS)],
+        role="group",
+        aria_label=t("Weekly hours"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _date_row(row: rx.Var[DateHours], position: rx.Var[int]) -> rx.Component:
+    """A date with hours of its own: unavailable all day, or its intervals. (Reflex names a
+    foreach's index after the parameter: `position` is not the intervals' `index`.)"""
+    number = position + 1
+    return rx.vstack(
+        rx.hstack(
+            rx.input(
+                type="date",
+                value=row.date,
+                debounce_timeout=0,
+                on_change=lambda value: MeetingsState.set_date(position, value),
+                aria_label=t("Date {number}", number=number),
+                width="11em",
+            ),
+            rx.el.label(
+                rx.checkbox(
+                    checked=row.off,
+                    on_change=lambda off: MeetingsState.set_date_off(position, off),
+                    aria_label=t("Unavailable all day"),
+                ),
+                t("Unavailable all day"),
+                style={"display": "flex", "gap": "0.5em", "align_items": "center"},
+            ),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                t("Remove"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=MeetingsState.remove_date(position),
+                aria_label=t("Remove the date {date}", date=row.date),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            ~row.off,
+            editor.intervals(
+                day_name=row.date,
+                items=row.intervals,
+                on_time=lambda i, end, value: MeetingsState.set_time(
+                    "dates", position, i, end, value
+                ),
+                on_remove=lambda i: MeetingsState.remove_interval("dates", position, i),
+                on_add=MeetingsState.add_interval("dates", position),
+            ),
+        ),
+        editor.problem_text(MeetingsState.problems, "overrides." + row.date.to(str)),
+        role="group",
+        aria_label=t("Date {number}", number=number),
+        spacing="1",
+        width="100%",
+        padding_y="0.25em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _date_overrides() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Dates with other hours"), size="3", as_="h3"),
+        editor.hint_text(
+            t("A holiday, a day with other hours: the date's own hours replace its weekday's.")
+        ),
+        rx.cond(
+            MeetingsState.dates.length() > 0,
+            rx.foreach(MeetingsState.dates, _date_row),
+            editor.hint_text(t("No dates with other hours.")),
+        ),
+        rx.button(
+            rx.icon("calendar-plus", size=14),
+            t("Add a date"),
+            size="2",
+            variant="soft",
+            on_click=MeetingsState.add_date,
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _chips_field(
+    *,
+    label: rx.Var[str],
+    which: str,
+    chips: rx.Var,
+    custom_label: rx.Var[str],
+    add_label: rx.Var[str],
+) -> rx.Component:
+    """Chips to switch, and a field for a value of one's own (minutes)."""
+    custom_id = f"link-custom_{which}"
+    return rx.vstack(
+        rx.text(label, weight="medium"),
+        editor.chip_group(
+            label=label, chips=chips, on_toggle=lambda v: MeetingsState.toggle_chip(which, v)
+        ),
+        rx.hstack(
+            rx.el.label(custom_label, html_for=custom_id, style={"font_size": "0.9em"}),
+            rx.input(
+                id=custom_id,
+                type="number",
+                min=1,
+                step=1,
+                value=MeetingsState.form.get(f"custom_{which}", ""),
+                on_change=lambda v: MeetingsState.set_field(f"custom_{which}", v),
+                width="6em",
+            ),
+            editor.unit_word(t("minutes")),
+            rx.button(
+                t("Add"),
+                size="1",
+                variant="soft",
+                on_click=MeetingsState.add_custom(which),
+                aria_label=add_label,
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        editor.problem_text(MeetingsState.problems, which),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _limits() -> rx.Component:
+    minutes = editor.unit_word(t("minutes"))
+    problems = MeetingsState.problems
+
+    def number(label: rx.Var[str], key: str, unit: rx.Component, **more: Any) -> rx.Component:
+        return editor.number_field(
+            label=label,
+            field_id=f"link-{key}",
+            value=MeetingsState.form.get(key, ""),
+            on_change=lambda v: MeetingsState.set_field(key, v),
+            unit=unit,
+            problems=problems,
+            problem_key=key,
+            **more,
+        )
+
+    notice_unit = rx.el.select(
+        *[rx.el.option(t(name), value=unit) for unit, name in UNIT_NAMES.items()],
+        value=MeetingsState.form.get("notice_unit", "minutes"),
+        on_change=lambda v: MeetingsState.set_field("notice_unit", v),
+        aria_label=t("Unit of the minimum notice"),
+        style={"padding": "0.3em"},
+    )
+    return rx.vstack(
+        rx.heading(t("Limits"), size="3", as_="h3"),
+        rx.grid(
+            number(t("Buffer before each meeting"), "buffer_before", minutes),
+            number(t("Buffer after each meeting"), "buffer_after", minutes),
+            number(
+                t("Minimum notice"),
+                "minimum_notice",
+                notice_unit,
+                hint=t("How long before a meeting it can still be booked."),
+            ),
+            number(
+                t("Booking window"),
+                "rolling_days",
+                editor.unit_word(t("days ahead")),
+                hint=t("Empty: no limit."),
+                minimum=1,
+            ),
+            number(
+                t("Most meetings per day"),
+                "daily_cap",
+                editor.unit_word(t("meetings")),
+                hint=t("Empty: no limit."),
+                minimum=1,
+            ),
+            number(
+                t("Start times every"),
+                "slot_interval",
+                minutes,
+                hint=t("Empty: every meeting length."),
+                minimum=5,
+            ),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _choice(question_number: rx.Var[int], position: rx.Var[int]) -> Any:
+    """One choice of a choice question, its field and its Remove button."""
+
+    def render(text: rx.Var[str], choice_index: rx.Var[int]) -> rx.Component:
+        number = choice_index + 1
+        return rx.hstack(
+            rx.input(
+                value=text,
+                on_change=lambda v: MeetingsState.set_choice(position, choice_index, v),
+                aria_label=t(
+                    "Question {question}, choice {number}", question=question_number, number=number
+                ),
+                width="16em",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=MeetingsState.remove_choice(position, choice_index),
+                aria_label=t(
+                    "Remove choice {number} of question {question}",
+                    question=question_number,
+                    number=number,
+                ),
+            ),
+            align="center",
+        )
+
+    return render
+
+
+def _question(question: rx.Var[QuestionRow], position: rx.Var[int]) -> rx.Component:
+    """A booking question: its words, required or not, free text or one of its choices."""
+    number = position + 1
+    return rx.vstack(
+        rx.hstack(
+            rx.input(
+                value=question.label,
+                on_change=lambda v: MeetingsState.set_question_label(position, v),
+                aria_label=t("Question {number}", number=number),
+                placeholder=t("e.g. Company"),
+                width="18em",
+            ),
+            rx.el.select(
+                rx.el.option(t("Free text"), value="text"),
+                rx.el.option(t("One of a list"), value="choice"),
+                value=rx.cond(question.choice, "choice", "text"),
+                on_change=lambda v: MeetingsState.set_question_kind(position, v),
+                aria_label=t("Answer to question {number}", number=number),
+                style={"padding": "0.3em"},
+            ),
+            rx.el.label(
+                rx.checkbox(
+                    checked=question.required,
+                    on_change=lambda v: MeetingsState.set_question_required(position, v),
+                    aria_label=t("Question {number} is required", number=number),
+                ),
+                t("Required"),
+                style={"display": "flex", "gap": "0.5em", "align_items": "center"},
+            ),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                t("Remove"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=MeetingsState.remove_question(position),
+                aria_label=t("Remove question {number}", number=number),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            question.choice,
+            rx.vstack(
+                rx.foreach(question.choices, _choice(number, position)),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    t("Add a choice"),
+                    size="1",
+                    variant="soft",
+                    on_click=MeetingsState.add_choice(position),
+                    aria_label=t("Add a choice to question {number}", number=number),
+                ),
+                spacing="1",
+                padding_left="1.5em",
+            ),
+        ),
+        editor.problem_text(MeetingsState.problems, "questions[" + position.to_string() + "]"),
+        role="group",
+        aria_label=t("Question {number}", number=number),
+        spacing="1",
+        width="100%",
+        padding_y="0.25em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def _questions() -> rx.Component:
+    return rx.vstack(
+        rx.text(t("Questions"), weight="medium"),
+        editor.hint_text(t("Name and email are always asked.")),
+        rx.foreach(MeetingsState.questions, _question),
+        rx.button(
+            rx.icon("plus", size=14),
+            t("Add a question"),
+            size="2",
+            variant="soft",
+            on_click=MeetingsState.add_question,
+        ),
+        editor.problem_text(MeetingsState.problems, "questions"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _time_zone() -> rx.Component:
+    return rx.vstack(
+        time_zone_picker(
+            t("Time zone"),
+            MeetingsState.form.get("time_zone", "").to(str),
+            MeetingsState.set_time_zone,
+            preferred=MeetingsState.host_zone,
+            id="link-time_zone",
+        ),
+        editor.hint_text(t("The zone of your hours; prospects see times in their own.")),
+        editor.problem_text(MeetingsState.problems, "time_zone"),
+        spacing="1",
+        width="100%",
+    )
 
 
 def _editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(
-                rx.cond(MeetingsState.editing_id == 0, "New meeting link", "Edit meeting link")
+                rx.cond(
+                    MeetingsState.editing_id == 0, t("New meeting link"), t("Edit meeting link")
+                )
+            ),
+            rx.dialog.description(
+                t("Changes apply to your booking page as soon as you save."),
+                size="2",
+                color_scheme="gray",
             ),
             rx.scroll_area(
                 rx.vstack(
-                    _input("Name", "name"),
+                    _input(t("Name"), "name"),
                     _slug_field(),
-                    rx.vstack(
-                        rx.el.label(
-                            "Link type", html_for="link-link_type", style={"font_weight": "500"}
-                        ),
-                        rx.el.select(
-                            *[
-                                rx.el.option(label, value=value)
-                                for value, label in TYPE_LABELS.items()
-                            ],
-                            id="link-link_type",
-                            value=MeetingsState.form.get("link_type", LinkType.ONE_ON_ONE),
-                            on_change=lambda v: MeetingsState.set_field("link_type", v),
-                            style={"padding": "0.4em"},
-                        ),
-                        spacing="1",
-                    ),
+                    _select(t("Link type"), "link_type", TYPE_LABELS, LinkType.ONE_ON_ONE),
                     _input(
-                        "Other hosts",
+                        t("Other hosts"),
                         "hosts",
-                        hint="Emails of members of this workspace, separated by commas (group "
-                        "and round robin links). Each one accepts an invitation before the link "
-                        "uses their calendar; an admin adds members directly.",
+                        hint=t(
+                            "Emails of members of this workspace, separated by commas (group "
+                            "and round robin links). Each one accepts an invitation before the "
+                            "link uses their calendar; an admin adds members directly."
+                        ),
                     ),
                     _co_host_statuses(),
-                    _input("Durations (minutes)", "durations", hint="For example 30, 60"),
-                    _input(
-                        "Time zone",
-                        "time_zone",
-                        hint="The zone of the hours below, e.g. Europe/Paris",
+                    _chips_field(
+                        label=t("Durations"),
+                        which="durations",
+                        chips=MeetingsState.duration_chips,
+                        custom_label=t("Add another duration"),
+                        add_label=t("Add this duration"),
                     ),
-                    rx.heading("Weekly hours", size="3", as_="h3"),
-                    *[_input(f"{DAY_LABELS[d]} hours", d, hint="") for d in WEEKDAYS],
-                    _input(
-                        "Date overrides",
-                        "overrides",
-                        textarea=True,
-                        hint="One per line: 2026-12-24: off or 2026-12-26: 10:00-12:00",
+                    _time_zone(),
+                    _weekly_hours(),
+                    _date_overrides(),
+                    _limits(),
+                    rx.heading(t("Booking form"), size="3", as_="h3"),
+                    _questions(),
+                    _input(t("Confirmation message"), "confirmation_message", textarea=True),
+                    _chips_field(
+                        label=t("Reminder emails before the meeting"),
+                        which="reminders",
+                        chips=MeetingsState.reminder_chips,
+                        custom_label=t("Add another reminder"),
+                        add_label=t("Add this reminder"),
                     ),
-                    _input(
-                        "Start times every (minutes)",
-                        "slot_interval",
-                        hint="Empty: every meeting length",
-                    ),
-                    _input("Buffer before (minutes)", "buffer_before"),
-                    _input("Buffer after (minutes)", "buffer_after"),
-                    _input("Minimum notice (minutes)", "minimum_notice"),
-                    _input("Bookable days ahead", "rolling_days"),
-                    _input("Most meetings per day", "daily_cap"),
-                    _input(
-                        "Questions",
-                        "questions",
-                        textarea=True,
-                        hint="One per line; end with * if required; Topic*: Sales | Support "
-                        "for a choice. Name and email are always asked.",
-                    ),
-                    _input("Confirmation message", "confirmation_message", textarea=True),
-                    _input(
-                        "Reminder emails (minutes before)", "reminders", hint="For example 1440, 60"
-                    ),
-                    rx.heading("Where to meet", size="3", as_="h3"),
+                    rx.heading(t("Where to meet"), size="3", as_="h3"),
                     _select(
-                        "Video meeting",
+                        t("Video meeting"),
                         "video",
                         VIDEO_LABELS,
                         VideoMeeting.NONE,
-                        hint="Added to each booked event by your connected calendar; the join "
-                        "link is shown after booking and emailed.",
+                        hint=t(
+                            "Added to each booked event by your connected calendar; the join "
+                            "link is shown after booking and emailed."
+                        ),
                     ),
-                    _input("Location", "location", hint="A place, e.g. Office, 3 rue X"),
+                    _input(t("Location"), "location", hint=t("A place, e.g. Office, 3 rue X")),
                     _input(
-                        "Web address to join",
+                        t("Web address to join"),
                         "meeting_url",
-                        hint="Your own meeting room, e.g. https://zoom.us/j/… (not with a "
-                        "video meeting above)",
+                        hint=t(
+                            "Your own meeting room, e.g. https://zoom.us/j/… (not with a "
+                            "video meeting above)"
+                        ),
                     ),
-                    form_error(MeetingsState.form_problems.join("\n")),
-                    spacing="3",
+                    form_error(MeetingsState.foot_problems),
+                    spacing="4",
                     padding_right="1em",
                 ),
                 type="auto",
@@ -532,11 +1240,11 @@ def _editor() -> rx.Component:
                 style={"max_height": "65vh"},
             ),
             dialog_actions(
-                "Cancel",
+                t("Cancel"),
                 MeetingsState.close_editor,
-                rx.button("Save", on_click=MeetingsState.save, loading=MeetingsState.saving),
+                rx.button(t("Save"), on_click=MeetingsState.save, loading=MeetingsState.saving),
             ),
-            max_width="40em",
+            max_width="46em",
         ),
         open=MeetingsState.editor_open,
         on_open_change=lambda _: MeetingsState.close_editor(),
@@ -550,11 +1258,11 @@ def _co_host_row(host: CoHostRow) -> rx.Component:
         rx.cond(
             host.declined,
             rx.button(
-                "Invite again",
+                t("Invite again"),
                 size="1",
                 variant="soft",
                 on_click=MeetingsState.invite_again(host.id),
-                aria_label="Invite " + host.email + " again",
+                aria_label=t("Invite {email} again", email=host.email),
             ),
         ),
         align="center",
@@ -567,25 +1275,25 @@ def _co_host_statuses() -> rx.Component:
     return rx.cond(
         MeetingsState.co_hosts.length() > 0,
         rx.vstack(
-            rx.text("Co-hosts", weight="medium"),
-            rx.text("Bookings use only the hosts who accepted.", size="1", color_scheme="gray"),
+            rx.text(t("Co-hosts"), weight="medium"),
+            rx.text(t("Bookings use only the hosts who accepted."), size="1", color_scheme="gray"),
             rx.foreach(MeetingsState.co_hosts, _co_host_row),
             role="group",
-            aria_label="Co-hosts",
+            aria_label=t("Co-hosts"),
             spacing="1",
         ),
     )
 
 
 def _action(
-    label: str, action: rx.event.EventSpec, name: rx.Var, red: bool = False
+    label: rx.Var[str], action: rx.event.EventSpec, aria: rx.Var[str], red: bool = False
 ) -> rx.Component:
     return rx.button(
         label,
         size="1",
         variant="soft",
         on_click=action,
-        aria_label=f"{label} " + name,
+        aria_label=aria,
         **({"color_scheme": "red"} if red else {}),
     )
 
@@ -595,8 +1303,8 @@ def _row(row: LinkRow) -> rx.Component:
         rx.table.row_header_cell(
             rx.hstack(
                 rx.text(row.name),
-                rx.cond(row.is_default, rx.badge("Default")),
-                rx.cond(~row.is_owner, rx.badge("Co-host", color_scheme="gray")),
+                rx.cond(row.is_default, rx.badge(t("Default"))),
+                rx.cond(~row.is_owner, rx.badge(t("Co-host"), color_scheme="gray")),
             )
         ),
         rx.table.cell(rx.link(row.url, href=row.url, is_external=True)),
@@ -607,20 +1315,46 @@ def _row(row: LinkRow) -> rx.Component:
                 rx.cond(
                     row.can_edit,
                     rx.fragment(
-                        _action("Edit", MeetingsState.edit(row.id), row.name),
-                        _action("Clone", MeetingsState.clone(row.id), row.name),
+                        _action(
+                            t("Edit"), MeetingsState.edit(row.id), t("Edit {name}", name=row.name)
+                        ),
+                        _action(
+                            t("Clone"),
+                            MeetingsState.clone(row.id),
+                            t("Clone {name}", name=row.name),
+                        ),
                     ),
                 ),
-                _action("Embed", MeetingsState.show_embed(row.url), row.name),
+                _action(
+                    t("Embed"), MeetingsState.show_embed(row.url), t("Embed {name}", name=row.name)
+                ),
                 rx.cond(
                     row.can_edit,
-                    _action("Delete", MeetingsState.ask_delete(row.id, row.name), row.name, True),
+                    _action(
+                        t("Delete"),
+                        MeetingsState.ask_delete(row.id, row.name),
+                        t("Delete {name}", name=row.name),
+                        True,
+                    ),
                 ),
                 rx.cond(
                     ~row.is_owner,
-                    _action("Leave", MeetingsState.ask_leave(row.id, row.name), row.name, True),
+                    _action(
+                        t("Leave"),
+                        MeetingsState.ask_leave(row.id, row.name),
+                        t("Leave {name}", name=row.name),
+                        True,
+                    ),
+                ),
+                rx.link(
+                    t("Why isn't this time free?"),
+                    href=row.why_url,
+                    size="1",
+                    aria_label=t("Why isn't this time free? ({name})", name=row.name),
                 ),
                 spacing="2",
+                align="center",
+                wrap="wrap",
             )
         ),
     )
@@ -630,27 +1364,30 @@ def _invitation(invitation: InvitationRow) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.text(
-                invitation.owner,
-                " invites you to host “",
-                rx.text.strong(invitation.link_name),
-                "” (",
-                invitation.kind,
-                "). Until you accept, it does not use your calendar or your free time.",
+                t(
+                    "{owner} invites you to host “{link}” ({kind}). Until you accept, it does "
+                    "not use your calendar or your free time.",
+                    owner=invitation.owner,
+                    link=invitation.link_name,
+                    kind=invitation.kind,
+                )
             ),
             rx.hstack(
                 rx.button(
-                    "Accept",
+                    t("Accept"),
                     size="1",
                     on_click=MeetingsState.answer(invitation.link_id, True),
-                    aria_label="Accept the invitation to host " + invitation.link_name,
+                    aria_label=t("Accept the invitation to host {link}", link=invitation.link_name),
                 ),
                 rx.button(
-                    "Decline",
+                    t("Decline"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
                     on_click=MeetingsState.answer(invitation.link_id, False),
-                    aria_label="Decline the invitation to host " + invitation.link_name,
+                    aria_label=t(
+                        "Decline the invitation to host {link}", link=invitation.link_name
+                    ),
                 ),
                 spacing="2",
             ),
@@ -667,7 +1404,7 @@ def _invitations() -> rx.Component:
     return rx.cond(
         MeetingsState.invitations.length() > 0,
         rx.vstack(
-            rx.heading("Invitations to co-host", size="4", as_="h2"),
+            rx.heading(t("Invitations to co-host"), size="4", as_="h2"),
             rx.foreach(MeetingsState.invitations, _invitation),
             width="100%",
             spacing="2",
@@ -675,25 +1412,48 @@ def _invitations() -> rx.Component:
     )
 
 
+def _empty() -> rx.Component:
+    """No link yet: what a link is, and the one button that makes the first."""
+    return rx.card(
+        rx.vstack(
+            rx.icon("calendar-plus", size=32, color=rx.color("accent", 9)),
+            rx.heading(t("No meeting links yet"), size="4", as_="h2"),
+            rx.text(
+                t(
+                    "A meeting link is a page where people book a time with you. Create your "
+                    "first one — no calendar needs to be connected."
+                ),
+                align="center",
+            ),
+            rx.button(t("Create my first meeting link"), on_click=MeetingsState.new_link),
+            align="center",
+            spacing="3",
+            padding="1.5em",
+        ),
+        role="status",
+        width="100%",
+    )
+
+
 def _list() -> rx.Component:
     return rx.cond(
         MeetingsState.links.length() > 0,
         data_table(
-            ("Name", "Booking page", "Type", "Durations", "Actions"), MeetingsState.links, _row
+            (t("Name"), t("Booking page"), t("Type"), t("Durations"), t("Actions")),
+            MeetingsState.links,
+            _row,
         ),
-        rx.callout(
-            "No meeting links yet. Create your first one — no calendar needs to be connected.",
-            icon="calendar-plus",
-            role="status",
-        ),
+        _empty(),
     )
 
 
 def _delete_dialog() -> rx.Component:
     return confirm_dialog(
-        title="Delete this meeting link?",
-        description="“" + MeetingsState.delete_name + "” stops working for everyone who has it.",
-        confirm_label="Delete link",
+        title=t("Delete this meeting link?"),
+        description=t(
+            "“{name}” stops working for everyone who has it.", name=MeetingsState.delete_name
+        ),
+        confirm_label=t("Delete link"),
         open_=MeetingsState.delete_id != 0,
         on_keep=MeetingsState.keep,
         on_confirm=MeetingsState.delete,
@@ -702,11 +1462,13 @@ def _delete_dialog() -> rx.Component:
 
 def _leave_dialog() -> rx.Component:
     return confirm_dialog(
-        title="Leave this meeting link?",
-        description="“"
-        + MeetingsState.leave_name
-        + "” stops using your calendar and your free time. Its owner can invite you again.",
-        confirm_label="Leave link",
+        title=t("Leave this meeting link?"),
+        description=t(
+            "“{name}” stops using your calendar and your free time. Its owner can invite you "
+            "again.",
+            name=MeetingsState.leave_name,
+        ),
+        confirm_label=t("Leave link"),
         open_=MeetingsState.leave_id != 0,
         on_keep=MeetingsState.stay,
         on_confirm=MeetingsState.leave,
@@ -750,12 +1512,14 @@ def _links_tab() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(
-                "Your booking links. Prospects book free times on them; "
-                "no calendar is needed to create them."
+                t(
+                    "Your booking links. Prospects book free times on them; "
+                    "no calendar is needed to create them."
+                )
             ),
             rx.button(
                 rx.icon("plus"),
-                "New meeting link",
+                t("New meeting link"),
                 on_click=MeetingsState.new_link,
                 disabled=~rx.State.is_hydrated,
             ),
@@ -767,15 +1531,16 @@ def _links_tab() -> rx.Component:
             MeetingsState.connected_provider != "",
             rx.hstack(
                 rx.callout(
-                    "Your "
-                    + MeetingsState.connected_provider
-                    + " calendar is connected: busy times now block your booking pages. "
-                    "Set up your personal meeting link next.",
+                    t(
+                        "Your {provider} calendar is connected: busy times now block your "
+                        "booking pages. Set up your personal meeting link next.",
+                        provider=MeetingsState.connected_provider,
+                    ),
                     icon="circle-check",
                     color_scheme="green",
                     role="status",
                 ),
-                rx.button("Set up my meeting link", on_click=MeetingsState.new_link),
+                rx.button(t("Set up my meeting link"), on_click=MeetingsState.new_link),
                 align="center",
                 wrap="wrap",
             ),
@@ -786,8 +1551,10 @@ def _links_tab() -> rx.Component:
             rx.callout.root(
                 rx.callout.icon(rx.icon("mail-warning")),
                 rx.callout.text(
-                    "Some emails or calendar writes for your meetings could not be delivered, "
-                    "even after retrying for hours. An admin can retry them."
+                    t(
+                        "Some emails or calendar writes for your meetings could not be "
+                        "delivered, even after retrying for hours. An admin can retry them."
+                    )
                 ),
                 rx.el.ul(
                     rx.foreach(
@@ -796,13 +1563,13 @@ def _links_tab() -> rx.Component:
                 ),
                 color_scheme="orange",
                 role="alert",
-                aria_label="Failed deliveries",
+                aria_label=t("Failed deliveries"),
             ),
         ),
         rx.cond(
             MeetingsState.loaded,
             _list(),
-            rx.hstack(rx.spinner(), rx.text("Loading your links…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Loading your links…")), role="status"),
         ),
         _editor(),
         _delete_dialog(),

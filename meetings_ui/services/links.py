@@ -26,6 +26,7 @@ from meetings_ui.config import get_settings
 from meetings_ui.domain import slugs
 from meetings_ui.domain.enums import HostStatus, LinkType
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
+from meetings_ui.domain.messages import Text
 from meetings_ui.domain.text_fields import InvalidTextError, clean_line
 from meetings_ui.models import LinkHost, MeetingLink, User
 from meetings_ui.services import audit, domain_brand, rate_limits
@@ -167,8 +168,11 @@ def _send_invitations(session: Session, link: MeetingLink, user_ids: Sequence[in
                 [
                     (
                         "host_ids",
-                        "Too many co-host invitations were sent lately: "
-                        f"try again in {refused.minutes} minutes.",
+                        Text(
+                            "Too many co-host invitations were sent lately: "
+                            "try again in {minutes} minutes.",
+                            minutes=refused.minutes,
+                        ),
                     )
                 ]
             ) from None
@@ -252,26 +256,28 @@ def _check_slug(session: Session, typed: Any, link: MeetingLink | None) -> str:
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise InvalidLinkError([("name", "Enter a name for the meeting link.")])
+        raise InvalidLinkError([("name", Text("Enter a name for the meeting link."))])
     try:
         return clean_line(name, max_length=200)
     except InvalidTextError as error:
-        raise InvalidLinkError([("name", str(error))]) from None
+        raise InvalidLinkError([("name", error.args[0])]) from None
 
 
 def _check_hosts(
     session: Session, owner: User, link_type: str, host_ids: Sequence[int] | None
 ) -> list[int]:
     if link_type not in set(LinkType):
-        raise InvalidLinkError([("link_type", "Choose one-on-one, group or round robin.")])
+        raise InvalidLinkError([("link_type", Text("Choose one-on-one, group or round robin."))])
     hosts = list(dict.fromkeys([owner.id, *(host_ids or [])]))
     if any(isinstance(h, bool) or not isinstance(h, int) for h in hosts):
-        raise InvalidLinkError([("host_ids", "Hosts are user ids.")])
+        raise InvalidLinkError([("host_ids", Text("Hosts are user ids."))])
     if link_type == LinkType.ONE_ON_ONE and len(hosts) != 1:
-        raise InvalidLinkError([("host_ids", "A one-on-one link has only its owner as host.")])
+        raise InvalidLinkError(
+            [("host_ids", Text("A one-on-one link has only its owner as host."))]
+        )
     if link_type != LinkType.ONE_ON_ONE and len(hosts) < 2:
         raise InvalidLinkError(
-            [("host_ids", "Group and round robin links need at least two hosts.")]
+            [("host_ids", Text("Group and round robin links need at least two hosts."))]
         )
     found = session.exec(select(User.id).where(User.id.in_(hosts), User.is_active)).all()
     if len(found) != len(hosts):  # the same answer for no such user and an inactive one
@@ -279,7 +285,7 @@ def _check_hosts(
     return hosts
 
 
-ONLY_MEMBERS = "Every host must be an active user of this workspace."
+ONLY_MEMBERS = Text("Every host must be an active user of this workspace.")
 
 
 def _check_settings(data: object, base: LinkSettings) -> LinkSettings:
@@ -414,7 +420,14 @@ CLONE_ATTEMPTS = 3
 
 def _slug_taken(session: Session, slug: str) -> SlugTakenError:
     return SlugTakenError(
-        [("slug", f"“{slug}” is already used by another meeting link (on any domain).")],
+        [
+            (
+                "slug",
+                Text(
+                    "“{slug}” is already used by another meeting link (on any domain).", slug=slug
+                ),
+            )
+        ],
         slugs.suggestions(slug, lambda s: slug_is_taken(session, s)),
     )
 
@@ -486,6 +499,7 @@ class LinkDraft:
     co_host_emails: tuple[str, ...]
     settings: LinkSettings
     co_hosts: tuple[HostView, ...] = ()  # with their answers, for the editor to show
+    host_zone: str = "UTC"  # the editing user's own time zone, offered first
 
 
 def link_url(session: Session, link: MeetingLink) -> str:
@@ -519,7 +533,9 @@ def link_draft(*, session: Session, actor: User, link_id: int | None = None) -> 
     """The editor's starting point; a stranger's link id is not found (no IDOR)."""
     me = session.get(User, actor.id)
     if link_id is None:
-        return LinkDraft("", "", LinkType.ONE_ON_ONE, (), LinkSettings(time_zone=me.time_zone))
+        return LinkDraft(
+            "", "", LinkType.ONE_ON_ONE, (), LinkSettings(time_zone=me.time_zone), (), me.time_zone
+        )
     link = link_for(session=session, actor=me, link_id=link_id)
     co_hosts = tuple(h for h in host_views(session=session, link=link) if h.id != link.owner_id)
     return LinkDraft(
@@ -529,6 +545,7 @@ def link_draft(*, session: Session, actor: User, link_id: int | None = None) -> 
         tuple(h.email for h in co_hosts),
         link.settings,
         co_hosts,
+        me.time_zone,
     )
 
 
@@ -556,7 +573,15 @@ def do_save_link(
     missing = [e for e in emails if e not in found]
     if missing:
         raise InvalidLinkError(
-            [("hosts", f"{', '.join(missing)}: only active members of this workspace can host.")]
+            [
+                (
+                    "hosts",
+                    Text(
+                        "{emails}: only active members of this workspace can host.",
+                        emails=", ".join(missing),
+                    ),
+                )
+            ]
         )
     fields: dict[str, Any] = {
         "name": name,
@@ -624,7 +649,7 @@ def do_answer_invitation(*, session: Session, actor: Actor, link_id: int, accept
     """Accept (the link starts using the actor) or decline an open invitation."""
     row = _own_row(session, actor, link_id)
     if row is None or row.status != HostStatus.INVITED:
-        raise InvitationNotFoundError("This invitation is no longer open.")
+        raise InvitationNotFoundError(Text("This invitation is no longer open."))
     row.status = HostStatus.ACCEPTED if accept else HostStatus.DECLINED
     row.answered_at = datetime.now(UTC)
     session.add(row)
@@ -646,7 +671,7 @@ def do_leave_link(*, session: Session, actor: Actor, link_id: int) -> None:
     if link is None or row.status != HostStatus.ACCEPTED:
         raise LinkNotFoundError(f"No meeting link {link_id}")
     if link.owner_id == actor.id:
-        raise ForbiddenError("You own this meeting link: delete it instead of leaving it.")
+        raise ForbiddenError(Text("You own this meeting link: delete it instead of leaving it."))
     session.delete(row)
     session.commit()
     audit.record(
@@ -666,7 +691,9 @@ def do_invite_again(*, session: Session, actor: Actor, link_id: int, user_id: in
     row = session.get(LinkHost, (link.id, user_id)) if isinstance(user_id, int) else None
     invitee = session.get(User, user_id) if row is not None else None
     if row is None or row.status != HostStatus.DECLINED:
-        raise InvalidLinkError([("hosts", "Only a co-host who declined can be invited again.")])
+        raise InvalidLinkError(
+            [("hosts", Text("Only a co-host who declined can be invited again."))]
+        )
     if not invitee.is_active:
         raise InvalidLinkError([("hosts", ONLY_MEMBERS)])
     row.status, row.invited_at, row.answered_at = HostStatus.INVITED, datetime.now(UTC), None

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from meetings_ui import i18n
 from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
+from meetings_ui.domain.messages import Text
 
 
 def problems_of(data: Any) -> dict[str, str]:
@@ -162,3 +164,47 @@ def test_a_video_meeting_and_an_own_web_address_exclude_each_other() -> None:
         LinkSettings.from_json({"video": "google_meet", "meeting_url": "https://zoom.us/j/1"})
     both = LinkSettings.from_json({"video": "microsoft_teams", "location": "Room 4"})
     assert both.video == "microsoft_teams" and both.location == "Room 4"
+
+
+# --- a day's intervals (M12: the availability editor) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"weekly": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}, "weekly.mon"),
+        ({"weekly": {"fri": [["09:00", "17:00"], ["10:00", "11:00"]]}}, "weekly.fri"),
+        ({"weekly": {"sat": [["22:00", "02:00"], ["23:00", "23:30"]]}}, "weekly.sat"),
+        ({"weekly": {"sun": [["00:00", "00:00"], ["08:00", "09:00"]]}}, "weekly.sun"),
+        ({"overrides": {"2026-12-24": [["10:00", "12:00"], ["10:00", "11:00"]]}},
+         "overrides.2026-12-24"),
+    ],
+)  # fmt: skip
+def test_overlapping_intervals_of_a_day_are_refused_with_both_named(
+    data: dict[str, Any], field: str
+) -> None:
+    message = problems_of(data)[field]
+    assert "overlap" in message and message.count("–") == 2
+
+
+def test_touching_and_night_intervals_are_accepted() -> None:
+    settings = LinkSettings.from_json(
+        {"weekly": {"mon": [["09:00", "12:00"], ["12:00", "13:00"], ["22:00", "02:00"],
+                            ["01:00", "03:00"]]}}
+    )  # fmt: skip
+    assert len(settings.weekly["mon"]) == 4
+
+
+def test_stored_overlapping_intervals_still_load_and_other_changes_save() -> None:
+    """Settings saved before the check keep working: only what is given is checked."""
+    stored = LinkSettings.model_validate(
+        {"weekly": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}
+    )
+    changed = LinkSettings.from_json({"buffer_after": 5}, base=stored)
+    assert changed.buffer_after == 5 and len(changed.weekly["mon"]) == 2
+
+
+def test_messages_keep_their_template_for_translation() -> None:
+    problems = problems_of({"time_zone": "Mars/Olympus", "durations": []})
+    assert all(isinstance(m, Text) for m in problems.values())
+    assert i18n.translate(problems["durations"], "fr") != problems["durations"]

@@ -1,15 +1,15 @@
-"""Slugs (S7, S16), link settings validation, the editor's text formats and .ics files."""
+"""Slugs (S7, S16), link settings validation, the editor's fields and .ics files."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from meetings_ui.domain import link_form, slugs
 from meetings_ui.domain.availability import TimeWindow
 from meetings_ui.domain.ics import CalendarInvite, invite_ics
-from meetings_ui.domain.link_settings import InvalidSettingsError, LinkSettings
+from meetings_ui.domain.link_settings import WEEKDAYS, InvalidSettingsError, LinkSettings
 
 
 @pytest.mark.parametrize(
@@ -102,22 +102,48 @@ def test_answers_are_checked_against_the_questions() -> None:
     assert set(problems) == {"answers.company", "answers.size", "answers.other"}
 
 
-def test_editor_text_formats_round_trip() -> None:
-    assert link_form.windows_from_text("9:00-12:00, 13:30–17:00", "f") == [
-        ["09:00", "12:00"],
-        ["13:30", "17:00"],
+def test_the_editor_structure_round_trips_the_settings() -> None:
+    weekly = {"mon": [["09:00", "12:00"], ["13:00", "17:00"]], "sat": [["22:00", "02:00"]]}
+    week = link_form.week_from(weekly)
+    assert [row.day for row in week] == list(WEEKDAYS)
+    assert week[1] == link_form.DayHours("tue", False, [["09:00", "17:00"]])  # off, ready
+    assert link_form.weekly_from(week) == weekly
+    week[0].on = False  # switched off: its hours are kept for when it is on again
+    assert "mon" not in link_form.weekly_from(week) and week[0].intervals == weekly["mon"]
+
+    overrides = {"2026-12-26": [["10:00", "12:00"]], "2026-12-24": []}
+    dates = link_form.dates_from(overrides)
+    assert [(d.date, d.off) for d in dates] == [("2026-12-24", True), ("2026-12-26", False)]
+    assert link_form.overrides_from(dates) == overrides
+    assert link_form.next_free_date(["2026-12-25"], date(2026, 12, 24)) == "2026-12-26"
+
+    questions = [
+        {"id": "company", "label": "Company", "kind": "text", "required": True, "choices": []},
+        {"id": "size", "label": "Size", "kind": "choice", "required": False, "choices": ["1", "2"]},
     ]
-    assert link_form.windows_from_text("off", "f") == []
-    with pytest.raises(link_form.FormError, match="09:00-12:00"):
-        link_form.windows_from_text("nine to five", "hours.mon")
-    overrides = link_form.overrides_from_text("2026-12-24: off\n2026-12-26: 10:00-12:00")
-    assert overrides == {"2026-12-24": [], "2026-12-26": [["10:00", "12:00"]]}
-    assert link_form.overrides_from_text(link_form.overrides_to_text(overrides)) == overrides
-    questions = link_form.questions_from_text("Company*\nTeam size: 1-10 | 11-50")
-    assert questions[0]["required"] and questions[1]["choices"] == ["1-10", "11-50"]
-    assert link_form.questions_from_text(link_form.questions_to_text(questions)) == questions
-    with pytest.raises(link_form.FormError):
-        link_form.numbers_from_text("30, sixty", "durations")
+    rows = link_form.questions_from(questions)
+    assert rows[0].choices == ["", ""]  # ready for when it becomes a choice question
+    assert link_form.questions_json(rows) == questions
+    rows.append(link_form.QuestionRow("", "Team size", False, True, ["1-10", " ", "11-50"]))
+    settings = LinkSettings.from_json({"questions": link_form.questions_json(rows)})
+    assert settings.questions[2].id == "team_size"  # a new question's id from its label
+    assert settings.questions[2].choices == ("1-10", "11-50")  # empty choices left out
+
+
+def test_editor_numbers_keep_their_unit_and_leave_judging_to_the_settings() -> None:
+    assert link_form.in_unit(2880) == ("2", "days")
+    assert link_form.in_unit(240) == ("4", "hours")
+    assert link_form.in_unit(90) == ("90", "minutes")
+    assert link_form.in_unit(0) == ("0", "minutes")
+    assert link_form.to_minutes("3", "hours") == 180
+    assert link_form.whole_number("") is None and link_form.whole_number(" 15 ") == 15
+    assert link_form.whole_number("-5") == "-5"  # passed on, for LinkSettings to refuse
+    with pytest.raises(InvalidSettingsError) as refused:
+        LinkSettings.from_json({"buffer_before": link_form.whole_number("-5")})
+    assert dict(refused.value.problems)["buffer_before"] == "Enter whole minutes from 0 to 1440."
+    assert link_form.toggled([30, 60], 30) == [60] and link_form.toggled([60], 15) == [15, 60]
+    assert link_form.chips((15, 30), [30, 50]) == [(15, False), (30, True), (50, True)]
+    assert link_form.next_interval([["09:00", "12:00"]]) == ["13:00", "14:00"]
 
 
 def test_ics_invite_is_valid_icalendar() -> None:

@@ -47,7 +47,7 @@ def test_a_taken_url_ending_is_refused_with_free_ones_to_pick(app_url: str, page
     # Leaving the field checks it: capitals and full-width letters are the same ending.
     url_ending = dialog.get_by_label("URL ending")
     url_ending.fill("ＴＥＡＭ-Demo")
-    dialog.get_by_label("Durations (minutes)").click()
+    dialog.get_by_label("Name").click()
     alert = dialog.get_by_role("alert")
     expect(alert).to_contain_text("“team-demo” is already used by another meeting link")
     free = dialog.get_by_role("group", name="Free alternatives")

@@ -39,9 +39,12 @@ def new_link(page: Page, name: str, slug: str, **choices: str) -> None:
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Name").fill(name)
     dialog.get_by_label("URL ending").fill(slug)
+    for day in ("Saturday", "Sunday"):  # off in a new link
+        dialog.get_by_role("switch", name=day).click()
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
-        dialog.get_by_label(f"{day} hours").fill("00:00-00:00")
-    dialog.get_by_label("Minimum notice (minutes)").fill("0")
+        dialog.get_by_label(f"{day}, interval 1: from").fill("00:00")
+        dialog.get_by_label(f"{day}, interval 1: to").fill("00:00")  # the whole day
+    dialog.get_by_label("Minimum notice", exact=True).fill("0")
     if "video" in choices:
         dialog.get_by_label("Video meeting").select_option(label=choices["video"])
     if "location" in choices:

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from meetings_ui.domain.enums import Role
+from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.models import Domain, MeetingLink, User
 from meetings_ui.services.links import (
     InvalidLinkError,
@@ -159,6 +160,54 @@ def test_the_editor_saves_a_link_in_one_call_and_reads_it_back(session: Session)
     assert refused.value.problems[0][0] == "hosts"
     with pytest.raises(LinkNotFoundError):
         link_draft(session=session, actor=mate, link_id=saved.id)
+
+
+def test_the_editor_starts_from_the_hosts_zone_and_saves_its_structure(session: Session) -> None:
+    """The availability editor's JSON, as it builds it: a night interval, a date off, a date
+    with other hours; overlapping intervals are refused by field, and a link saved before
+    that check (with overlaps) still takes other changes."""
+    owner = user(session, "night@example.com")
+    owner.time_zone = "Asia/Tokyo"
+    session.commit()
+    draft = link_draft(session=session, actor=owner)
+    assert draft.host_zone == "Asia/Tokyo" and draft.settings.time_zone == "Asia/Tokyo"
+    settings = {
+        "weekly": {"mon": [["09:00", "12:00"], ["14:00", "17:00"]], "fri": [["22:00", "02:00"]]},
+        "overrides": {"2030-12-24": [], "2030-12-26": [["10:00", "11:00"]]},
+        "minimum_notice": 120,
+        "rolling_days": None,
+        "daily_cap": None,
+    }
+    saved = do_save_link(
+        session=session,
+        actor=owner,
+        link_id=None,
+        name="Night",
+        slug="night-shift",
+        link_type="one_on_one",
+        co_host_emails=[],
+        settings=settings,
+    )
+    stored = link_draft(session=session, actor=owner, link_id=saved.id)
+    assert stored.host_zone == "Asia/Tokyo"
+    assert {k: stored.settings.to_json()[k] for k in settings} == settings
+
+    overlapping = {"weekly": {"tue": [["09:00", "12:00"], ["11:00", "13:00"]]}}
+    with pytest.raises(InvalidLinkError) as refused:
+        do_update_link(
+            session=session, actor=owner, link_id=saved.id, changes={"settings": overlapping}
+        )
+    assert [field for field, _ in refused.value.problems] == ["settings.weekly.tue"]
+
+    link = session.get(MeetingLink, saved.id)  # stored before the check existed
+    link.settings = LinkSettings.model_validate({**link.settings.to_json(), **overlapping})
+    session.add(link)
+    session.commit()
+    session.expire_all()
+    do_update_link(
+        session=session, actor=owner, link_id=saved.id, changes={"settings": {"buffer_after": 5}}
+    )
+    assert session.get(MeetingLink, saved.id).settings.buffer_after == 5
 
 
 @pytest.mark.parametrize("name", ["Intro\rcall", "Intro\x00", "x" * 201, "  "])
