@@ -1501,7 +1501,7 @@ def _embed_dialog() -> rx.Component:
 
 @rx.page(
     route=routes.MEETINGS,
-    title="Meetings · Meetings",
+    title=t("Meetings · Meetings"),
     on_load=[AuthState.require_user, MeetingsState.load],
 )
 def meetings() -> rx.Component:
