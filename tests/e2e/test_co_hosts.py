@@ -66,6 +66,8 @@ def test_a_colleague_accepts_an_invitation_then_leaves(
         confirm = bea_page.get_by_role("alertdialog")
         expect(confirm).to_contain_text("stops using your calendar")
         confirm.get_by_role("button", name="Leave link").click()
+        # The toast comes once the leave is saved (the row also vanishes behind the dialog).
+        expect(bea_page.get_by_text("You left the meeting link")).to_be_visible()
         expect(bea_page.get_by_role("row", name="Team intro")).to_have_count(0)
     finally:
         colleague.close()
