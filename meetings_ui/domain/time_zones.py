@@ -16,8 +16,10 @@ it is the same for a window's start and its end, so windows never invert.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from datetime import UTC, date, datetime, time, tzinfo
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Every date the app accepts (booking times, slot ranges, link date ranges and overrides)
@@ -62,6 +64,83 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: "Europe", too long
         raise UnknownTimeZoneError(f"Unknown time zone: {name!r}") from error
+
+
+# --- the zones people pick from ------------------------------------------------------------
+
+
+@functools.cache
+def canonical_zones() -> tuple[str, ...]:
+    """The zones a person picks from: the tz database's own list of its zones (zone.tab,
+    one per region of each country) and UTC, sorted. Deprecated aliases (Africa/Asmera,
+    US/Eastern, Asia/Calcutta) and the Etc/ zones are left out."""
+    tab = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    names = {
+        line.split("\t")[2]
+        for line in tab.splitlines()
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    }
+    return (*sorted(names & _known_zones()), "UTC")
+
+
+def canonical_name(name: str) -> str | None:
+    """The canonical zone `name` stands for: itself when canonical, else the canonical
+    zone with the same rules (browsers still report "Asia/Calcutta" or "Europe/Kiev");
+    None for a name that is no zone at all."""
+    if not is_time_zone(name):
+        return None
+    if name in _canonical_set():
+        return name
+    same_rules = _canonical_by_rules().get(_rules(name), ())
+    # Several zones may share the alias's rules (Africa/Asmera: Asmara, Nairobi, ...): the
+    # one spelled most like it, in the same area, is the one it stands for.
+    area = name.partition("/")[0]
+    return max(
+        same_rules,
+        key=lambda candidate: (
+            candidate.partition("/")[0] == area,
+            difflib.SequenceMatcher(None, name, candidate).ratio(),
+        ),
+        default=None,
+    )
+
+
+@functools.cache
+def _canonical_set() -> frozenset[str]:
+    return frozenset(canonical_zones())
+
+
+def _rules(name: str) -> bytes:
+    """A zone's compiled rules: an alias's file is a copy of its zone's."""
+    folder, _, file = name.rpartition("/")
+    package = "tzdata.zoneinfo" + ("." + folder.replace("/", ".") if folder else "")
+    return resources.files(package).joinpath(file).read_bytes()
+
+
+@functools.cache
+def _canonical_by_rules() -> dict[bytes, tuple[str, ...]]:
+    """Compiled rules → the canonical zones that have them (zone.tab lists a few zones that
+    share their rules, Europe/Oslo and Europe/Berlin among them)."""
+    found: dict[bytes, tuple[str, ...]] = {}
+    for name in canonical_zones():
+        rules = _rules(name)
+        found[rules] = (*found.get(rules, ()), name)
+    return found
+
+
+def utc_offset(name: str, at: datetime) -> str:
+    """The zone's offset from UTC at the instant `at`: "UTC+01:00", "UTC-03:30",
+    "UTC+00:00". ASCII signs, so that people can search for "+01" or "-05"."""
+    offset = at.astimezone(zone(name)).utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def zone_label(name: str, at: datetime) -> str:
+    """ "Europe/Paris (UTC+01:00)": a zone as a picker shows it at the instant `at`."""
+    return f"{name} ({utc_offset(name, at)})"
 
 
 def resolve_local(day: date, clock: time, tz: tzinfo) -> datetime:

@@ -9,8 +9,12 @@ import pytest
 from meetings_ui.domain.time_zones import (
     UnknownTimeZoneError,
     all_day_span,
+    canonical_name,
+    canonical_zones,
+    is_time_zone,
     resolve_local,
     zone,
+    zone_label,
 )
 
 
@@ -77,3 +81,48 @@ def test_a_midnight_that_does_not_exist_starts_the_day_at_the_jump() -> None:
 def test_unknown_zones_are_refused(name: str | None) -> None:
     with pytest.raises(UnknownTimeZoneError):
         zone(name)  # type: ignore[arg-type]
+
+
+# --- the zones people pick from -------------------------------------------------------------
+
+
+def test_the_picker_lists_canonical_zones_and_utc_only() -> None:
+    zones = canonical_zones()
+    assert {"Europe/Paris", "America/New_York", "Asia/Kolkata", "Europe/Kyiv", "UTC"} <= set(zones)
+    for deprecated in ("Africa/Asmera", "US/Eastern", "Asia/Calcutta", "Europe/Kiev", "GMT"):
+        assert deprecated not in zones
+    assert not any(z.startswith(("Etc/", "SystemV/", "posix/", "right/")) for z in zones)
+    assert len(zones) == len(set(zones)) and all(is_time_zone(z) for z in zones)
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("Europe/Paris", "Europe/Paris"),
+        ("Asia/Calcutta", "Asia/Kolkata"),  # what some browsers still report
+        ("Europe/Kiev", "Europe/Kyiv"),
+        ("US/Eastern", "America/New_York"),
+        ("Africa/Asmera", "Africa/Asmara"),  # the zone spelled like it, not another Nairobi
+        ("Etc/UTC", "UTC"),
+        ("Europe/Oslo", "Europe/Oslo"),  # canonical in zone.tab, though it shares Berlin's rules
+        ("Nowhere/Atlantis", None),
+        ("", None),
+    ],
+)
+def test_canonical_name(name: str, canonical: str | None) -> None:
+    assert canonical_name(name) == canonical
+
+
+@pytest.mark.parametrize(
+    ("name", "at", "label"),
+    [
+        ("Europe/Paris", utc(2026, 1, 15, 12), "Europe/Paris (UTC+01:00)"),
+        ("Europe/Paris", utc(2026, 7, 15, 12), "Europe/Paris (UTC+02:00)"),  # summer time
+        ("America/New_York", utc(2026, 1, 15, 12), "America/New_York (UTC-05:00)"),
+        ("America/St_Johns", utc(2026, 1, 15, 12), "America/St_Johns (UTC-03:30)"),
+        ("Asia/Kathmandu", utc(2026, 1, 15, 12), "Asia/Kathmandu (UTC+05:45)"),
+        ("UTC", utc(2026, 1, 15, 12), "UTC (UTC+00:00)"),
+    ],
+)
+def test_zone_labels_carry_the_offset_at_that_instant(name: str, at: datetime, label: str) -> None:
+    assert zone_label(name, at) == label
