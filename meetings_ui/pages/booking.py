@@ -11,7 +11,6 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import available_timezones
 
 import reflex as rx
 
@@ -19,7 +18,8 @@ from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
-from meetings_ui.domain.time_zones import is_time_zone
+from meetings_ui.components.time_zone_picker import time_zone_picker
+from meetings_ui.domain.time_zones import canonical_name, is_time_zone
 from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 from meetings_ui.services.domain_brand import LinkMovedError
@@ -27,12 +27,6 @@ from meetings_ui.state.auth import visitor_ip
 from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import full_page_load, page_host
 
-TIME_ZONES = [
-    "UTC",
-    *sorted(
-        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    ),
-]
 VISITOR_COOKIE = "meetings_visitor"
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 T = TypeVar("T")
@@ -74,6 +68,7 @@ class BookingState(BrandVars, LocaleState):
     rescheduling: bool = False
 
     time_zone: str = "UTC"
+    detected_zone: str = ""  # the browser's own zone, listed first in the picker
     month: str = ""  # YYYY-MM, the month shown
     duration: int = 30
     day: str = ""  # the chosen YYYY-MM-DD, in the prospect's zone
@@ -146,6 +141,7 @@ class BookingState(BrandVars, LocaleState):
                 page_host=self._page_host,
             )
             client_ip = visitor_ip(self)
+            self.detected_zone = canonical_name(str(browser_zone or "")) or ""
         try:
             page = await asyncio.to_thread(_counted, rate_limits.slots_query, client_ip, slug, call)
         except rate_limits.RateLimitedError as refused:
@@ -520,16 +516,12 @@ def _booking_panel() -> rx.Component:
             rx.callout("Pick a new time for your meeting.", icon="calendar-clock", role="note"),
         ),
         rx.hstack(
-            rx.vstack(
-                rx.el.label("Time zone", html_for="time-zone", style={"font_weight": "500"}),
-                rx.el.select(
-                    rx.foreach(TIME_ZONES, lambda z: rx.el.option(z, value=z)),
-                    id="time-zone",
-                    value=BookingState.time_zone,
-                    on_change=BookingState.choose_zone,
-                    style={"padding": "0.4em"},
-                ),
-                spacing="1",
+            time_zone_picker(
+                "Time zone",
+                BookingState.time_zone,
+                BookingState.choose_zone,
+                preferred=BookingState.detected_zone,
+                id="time-zone",
             ),
             rx.cond(
                 BookingState.durations.length() > 1,

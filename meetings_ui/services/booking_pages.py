@@ -21,7 +21,7 @@ from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
-    is_time_zone,
+    canonical_name,
     zone,
 )
 from meetings_ui.models import Booking, MeetingLink, User
@@ -183,7 +183,7 @@ def open_booking_page(
         for q in settings.questions
     )
     known = {q.id for q in questions}
-    time_zone = browser_zone if is_time_zone(browser_zone) else "UTC"
+    time_zone = canonical_name(browser_zone) or "UTC"
     duration = settings.durations[0]
     problems: tuple[str, ...] = ()
     prefill = None
