@@ -16,6 +16,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
+from meetings_ui.components.embed import EMBED_ROOT
 from meetings_ui.components.forms import labelled
 from meetings_ui.components.layout import logo
 from meetings_ui.components.time_zone_picker import time_zone_picker
@@ -323,7 +324,9 @@ class BookingState(BrandVars, LocaleState):
             if result.slots is not None:
                 self._show(result.slots)
         if result.confirmation_path:
-            yield rx.redirect(result.confirmation_path)
+            # In a partner's frame the confirmation stays framed (its padding, its height).
+            embed = "&embed=1" if self.embed else ""
+            yield rx.redirect(result.confirmation_path + embed)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -557,7 +560,8 @@ def _booking_panel() -> rx.Component:
 
 @rx.page(route=routes.BOOKING_PAGE, title="Book a meeting", on_load=BookingState.open_page)
 def booking_page() -> rx.Component:
-    return branded(BookingState, _booking_page())
+    # The framed page posts this element's height to the partner's page (components/embed).
+    return branded(BookingState, _booking_page(), custom_attrs={EMBED_ROOT: ""})
 
 
 def _booking_page() -> rx.Component:

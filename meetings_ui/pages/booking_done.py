@@ -11,6 +11,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
+from meetings_ui.components.embed import EMBED_ROOT
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
@@ -39,6 +40,7 @@ class BookedState(BrandVars, LocaleState):
     meeting_url: str = ""
     video_to_come: str = ""  # "Google Meet" while the host's calendar is making it
     cancelling: bool = False
+    embed: bool = False  # shown in a partner's frame (?embed=1)
     refused_title: str = ""
     refused_detail: str = ""
     _start: datetime | None = None
@@ -92,6 +94,7 @@ class BookedState(BrandVars, LocaleState):
 
     def _open(self, use_case: Callable[..., BookingDetails]) -> None:
         self._token = str(self.router.page.params.get("token", ""))
+        self.embed = self.router.page.params.get("embed") == "1"
         self._page_host = page_host(self)
         try:
             self._show(use_case(token=self._token, page_host=self._page_host))
@@ -176,8 +179,9 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
                 ),
                 rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
             ),
-            padding="2em",
+            padding=rx.cond(BookedState.embed, "0.5em", "2em"),
         ),
+        custom_attrs={EMBED_ROOT: ""},
     )
 
 
