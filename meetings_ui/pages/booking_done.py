@@ -50,11 +50,13 @@ class BookedState(BrandVars, LocaleState):
 
     @rx.var
     def your_time(self) -> str:
-        return booking_pages.meeting_label(self._start, self._end, self.prospect_time_zone)
+        return booking_pages.meeting_label(
+            self._start, self._end, self.prospect_time_zone, self.locale
+        )
 
     @rx.var
     def host_time(self) -> str:
-        return booking_pages.meeting_label(self._start, self._end, self.host_time_zone)
+        return booking_pages.meeting_label(self._start, self._end, self.host_time_zone, self.locale)
 
     @rx.var
     def requested(self) -> bool:

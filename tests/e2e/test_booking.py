@@ -14,6 +14,7 @@ from limits import parse
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
+from meetings_ui import i18n
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus, Provider
@@ -114,7 +115,7 @@ def test_offline_journey_in_the_browsers_time_zone(app_url: str, page_in) -> Non
         assert booking.prospect_time_zone == "America/Los_Angeles"
         assert booking.provider_event_id is None
         local = booking.start_at.astimezone(ZoneInfo("America/Los_Angeles"))
-        assert local.strftime("%H:%M") == label
+        assert i18n.format_time(local, "en-US") == label  # Playwright's locale: a 12-hour clock
 
     # S14: the same visitor comes back and finds the form filled in; a stranger does not.
     page.goto(f"{app_url}/meetings/offline-intro")
@@ -215,11 +216,11 @@ def test_a_time_taken_meanwhile_says_so_and_offers_fresh_times(app_url: str, pag
 
 def _chosen_start(page: Page) -> datetime:
     """The instant the page has chosen, read back from the state as the user sees it."""
-    # e.g. "Thursday 26 November 2026, 09:00 (Asia/Tokyo)"
-    heading = page.get_by_role("heading", level=2).inner_text()
-    match = re.match(r"\w+ (\d+ \w+ \d{4}), (\d\d:\d\d) \(([^)]+)\)", heading)
+    # e.g. "Friday, November 27, 2026, 12:00 PM (Asia/Tokyo)" (Playwright's en-US locale)
+    heading = page.get_by_role("heading", level=2).inner_text().replace("\u202f", " ")
+    match = re.match(r"\w+, (\w+ \d+, \d{4}), (\d+:\d\d [AP]M) \(([^)]+)\)", heading)
     assert match, heading
-    local = datetime.strptime(f"{match.group(1)} {match.group(2)}", "%d %B %Y %H:%M")
+    local = datetime.strptime(f"{match.group(1)} {match.group(2)}", "%B %d, %Y %I:%M %p")
     return local.replace(tzinfo=ZoneInfo(match.group(3)))
 
 
