@@ -12,6 +12,7 @@ import reflex as rx
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
 from meetings_ui.components.embed import EMBED_ROOT
+from meetings_ui.components.i18n import t
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
@@ -68,11 +69,15 @@ class BookedState(BrandVars, LocaleState):
 
     @rx.var
     def confirmation_heading(self) -> str:
-        return "Request sent" if self.requested else "You are booked"
+        return self.t("Request sent") if self.requested else self.t("You are booked")
 
     @rx.var
     def cancel_heading(self) -> str:
-        return "Your meeting is cancelled" if self.cancelled else "Cancel this meeting?"
+        return (
+            self.t("Your meeting is cancelled")
+            if self.cancelled
+            else self.t("Cancel this meeting?")
+        )
 
     def _refuse(self, refused: booking_pages.LinkRefusedError) -> None:
         self.loaded, self.found = True, False
@@ -159,10 +164,10 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
     nothing to click until the booking is loaded (and the page connected)."""
     summary = rx.vstack(
         rx.heading(heading, size="7", as_="h1"),
-        rx.text(BookedState.link_name, " with ", BookedState.host_name),
+        rx.text(t("{link} with {host}", link=BookedState.link_name, host=BookedState.host_name)),
         rx.vstack(
-            rx.text(rx.text.strong("Your time: "), BookedState.your_time),
-            rx.text(rx.text.strong("Host's time: "), BookedState.host_time),
+            rx.text(rx.text.strong(t("Your time:")), " ", BookedState.your_time),
+            rx.text(rx.text.strong(t("Host's time:")), " ", BookedState.host_time),
             spacing="1",
         ),
         *content,
@@ -179,7 +184,7 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
                     summary,
                     _refused(BookedState.refused_title, BookedState.refused_detail),
                 ),
-                rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
+                rx.hstack(rx.spinner(), rx.text(t("Loading your meeting…")), role="status"),
             ),
             padding=rx.cond(BookedState.embed, "0.5em", "2em"),
         ),
@@ -198,12 +203,13 @@ def _meeting_place() -> rx.Component:
     return rx.vstack(
         rx.cond(
             BookedState.location != "",
-            rx.text(rx.text.strong("Where: "), BookedState.location),
+            rx.text(rx.text.strong(t("Where:")), " ", BookedState.location),
         ),
         rx.cond(
             BookedState.meeting_url != "",
             rx.text(
-                rx.text.strong("Join: "),
+                rx.text.strong(t("Join:")),
+                " ",
                 rx.link(BookedState.meeting_url, href=BookedState.meeting_url, is_external=True),
             ),
         ),
@@ -212,9 +218,11 @@ def _meeting_place() -> rx.Component:
             rx.hstack(
                 rx.spinner(),
                 rx.text(
-                    "Your ",
-                    BookedState.video_to_come,
-                    " link is being made: it will appear here and be emailed to you.",
+                    t(
+                        "Your {video} link is being made: it will appear here and be emailed "
+                        "to you.",
+                        video=BookedState.video_to_come,
+                    )
                 ),
                 role="status",
             ),
@@ -232,23 +240,26 @@ def confirmation_page() -> rx.Component:
         rx.cond(
             BookedState.requested,
             rx.callout(
-                BookedState.host_name + " will confirm your request. Nothing is in a calendar yet.",
+                t(
+                    "{host} will confirm your request. Nothing is in a calendar yet.",
+                    host=BookedState.host_name,
+                ),
                 icon="info",
                 role="note",
             ),
         ),
         _meeting_place(),
         rx.cond(BookedState.message != "", rx.text(BookedState.message)),
-        rx.text("A confirmation email is on its way."),
+        rx.text(t("A confirmation email is on its way.")),
         rx.hstack(
             # A backend route: a document load, not the page router (it may share the host).
             rx.link(
-                rx.button("Add to calendar (.ics)", variant="soft"),
+                rx.button(t("Add to calendar (.ics)"), variant="soft"),
                 href=BookedState.ics_url,
                 reload_document=True,
             ),
-            rx.link("Reschedule", href=BookedState.reschedule_url),
-            rx.link("Cancel", href=BookedState.cancel_url),
+            rx.link(t("Reschedule"), href=BookedState.reschedule_url),
+            rx.link(t("Cancel"), href=BookedState.cancel_url),
             spacing="4",
             align="center",
         ),
@@ -262,7 +273,7 @@ def cancel_page() -> rx.Component:
         rx.cond(
             ~BookedState.cancelled,
             rx.button(
-                "Cancel meeting",
+                t("Cancel meeting"),
                 color_scheme="red",
                 on_click=BookedState.cancel,
                 loading=BookedState.cancelling,
