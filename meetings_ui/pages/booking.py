@@ -389,8 +389,31 @@ def _day_button(cell: DayCell) -> rx.Component:
             width="100%",
             min_width="0",
             padding="0",
+            custom_attrs={"data-day": cell.iso},
         ),
     )
+
+
+# Arrow keys move between the grid's free days (Left/Right a day, Up/Down a week, skipping
+# days without times), as in a date picker; Tab still leaves the grid. Installed once.
+DAY_GRID_KEYS = """
+if (!window.__meetingsDayGridKeys) {
+  window.__meetingsDayGridKeys = true;
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const grid = target instanceof Element && target.closest("[data-day-grid]");
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[event.key];
+    if (!grid || !step || !target.matches("button[data-day]")) return;
+    const days = Array.from(grid.querySelectorAll("button[data-day]"));
+    let index = days.indexOf(target) + step;
+    while (index >= 0 && index < days.length && days[index].disabled) index += Math.sign(step);
+    if (index >= 0 && index < days.length) {
+      event.preventDefault();
+      days[index].focus();
+    }
+  });
+}
+"""
 
 
 def _calendar() -> rx.Component:
@@ -414,6 +437,8 @@ def _calendar() -> rx.Component:
             role="group",
             aria_label=t("Days"),
             aria_busy=rx.cond(BookingState.loading, "true", "false"),
+            custom_attrs={"data-day-grid": ""},
+            on_mount=rx.call_script(DAY_GRID_KEYS),
         ),
         rx.cond(
             BookingState.loading,

@@ -275,6 +275,7 @@ def cancel_page() -> rx.Component:
             rx.button(
                 t("Cancel meeting"),
                 color_scheme="red",
+                high_contrast=True,  # white on Radix's red-9 is below 4.5:1
                 on_click=BookedState.cancel,
                 loading=BookedState.cancelling,
             ),

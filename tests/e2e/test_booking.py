@@ -23,7 +23,7 @@ from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import bookings, rate_limits
 from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
 from meetings_ui.services.links import do_create_link
-from tests.e2e.helpers import eventually
+from tests.e2e.helpers import assert_accessible, eventually
 from tests.sandbox import consent, control
 
 EVERY_DAY = {d: [["00:00", "00:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -276,6 +276,7 @@ def test_connected_calendar_booking_lands_in_the_primary_calendar(app_url: str, 
     # Cancel from the link in the email.
     page.goto(bookings.cancel_url(booking))
     expect(page.get_by_role("heading", name="Cancel this meeting?")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Cancel meeting").click()
     expect(page.get_by_role("heading", name="Your meeting is cancelled")).to_be_visible()
     with session_scope() as session:
@@ -301,10 +302,12 @@ def test_reschedule_from_the_email_link(app_url: str, page_in) -> None:
     page = page_in("Europe/London")
     page.goto(bookings.reschedule_url(booking))
     expect(page.get_by_role("note").filter(has_text="Pick a new time")).to_be_visible()
+    assert_accessible(page)
     pick_first_time(page)
     expect(page.get_by_label("Email")).to_have_value("mo@example.org")
     page.get_by_role("button", name="Move meeting").click()
     expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+    assert_accessible(page)
     with session_scope() as session:
         assert session.get(Booking, booking.id).status == BookingStatus.CANCELLED
         moved = session.exec(
@@ -318,5 +321,10 @@ def test_reschedule_from_the_email_link(app_url: str, page_in) -> None:
 def test_unknown_links_and_forged_tokens_are_friendly(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/meetings/no-such-link")
     expect(page.get_by_role("heading", name="This meeting link does not exist")).to_be_visible()
+    assert_accessible(page)
     page.goto(f"{app_url}/meetings/cancel?token=12.forged")
     expect(page.get_by_role("heading", name="This link is not valid")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{app_url}/meetings/reschedule?token=12.forged")
+    expect(page.get_by_role("heading", name="This link is not valid")).to_be_visible()
+    assert_accessible(page)

@@ -69,7 +69,13 @@ def test_keyboard_only_picks_a_day_and_a_time_and_books(app_url: str, open_page)
         raise AssertionError("Tab never reached the control")
 
     tab_to(free_day.first)
+    # Arrow keys move between the free days (every day is free on this link).
+    second_day = free_day.nth(1).get_attribute("aria-label")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(":focus")).to_have_attribute("aria-label", second_day)
+    page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
+    expect(free_day.first).to_have_attribute("aria-pressed", "true")
     first_time = page.get_by_role("group", name="Available times").get_by_role("button").first
     expect(first_time).to_be_visible()
     tab_to(first_time)
