@@ -123,6 +123,41 @@ def test_the_month_is_the_browsers_and_an_unknown_zone_reads_as_utc(
     assert unknown is not None and (unknown.time_zone, unknown.slots.month) == ("UTC", "2030-01")
 
 
+def test_the_browsers_deprecated_zone_name_opens_as_its_canonical_zone(
+    session: Session, link: MeetingLink
+) -> None:
+    """Browsers still report some old names (Asia/Calcutta): the picker lists the new ones."""
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="Asia/Calcutta", now=NOW
+    )
+    assert page is not None and page.time_zone == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize(
+    ("settings", "place"),
+    [
+        ({}, ("", "")),
+        ({"location": "Room 4, 1 Main Street"}, ("Room 4, 1 Main Street", "")),
+        ({"video": "google_meet"}, ("", "Google Meet")),
+        ({"video": "microsoft_teams"}, ("", "Teams")),
+        ({"meeting_url": "https://zoom.example/j/1"}, ("", "web")),  # its address comes later
+    ],
+)
+def test_the_page_says_where_people_meet(
+    session: Session, host: User, link: MeetingLink, settings: dict, place: tuple[str, str]
+) -> None:
+    do_update_link(
+        session=session,
+        actor=host,
+        link_id=link.id,
+        changes={"settings": {**link.settings.to_json(), **settings}},
+    )
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="UTC", now=NOW
+    )
+    assert page is not None and (page.location, page.video) == place
+
+
 def test_unknown_links_are_none(session: Session, link: MeetingLink) -> None:
     assert booking_pages.open_booking_page(session=session, slug="nope", browser_zone="UTC") is None
     assert (
