@@ -113,9 +113,10 @@ class BookingState(BrandVars, LocaleState):
         )
 
     @rx.var
-    def month_is_full(self) -> bool:
-        """No free time at all in the month shown (the page suggests the next one)."""
-        return not self._slots
+    def month_is_empty(self) -> bool:
+        """No free day in the month shown, in the prospect's zone (the page suggests the
+        next month)."""
+        return not any(cell.available for cell in self.cells)
 
     @rx.var
     def times(self) -> list[TimeChoice]:
@@ -444,7 +445,7 @@ def _calendar() -> rx.Component:
             BookingState.loading,
             rx.hstack(rx.spinner(), rx.text(t("Finding free times…")), role="status"),
             rx.cond(
-                BookingState.month_is_full,
+                BookingState.month_is_empty,
                 rx.callout(
                     rx.vstack(
                         rx.text(t("No free times in {month}.", month=BookingState.month_label)),
@@ -497,7 +498,7 @@ def _times() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            ~BookingState.loading & ~BookingState.month_is_full,
+            ~BookingState.loading & ~BookingState.month_is_empty,
             rx.text(t("Choose a day to see the available times."), color=rx.color("gray", 11)),
         ),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -158,3 +160,26 @@ def test_the_time_zone_picker_searches_and_changes_the_times(app_url: str, open_
     expect(times.first).not_to_have_text(paris_first)
     # :30 past the hour in India for slots on the hour in Paris.
     expect(times.first).to_have_text(re.compile(r":30$"))
+
+
+def test_a_month_without_free_time_suggests_the_next(app_url: str, open_page) -> None:
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    make_link(
+        "host@example.com",
+        "later-intro",
+        date_range=[next_month.isoformat(), (next_month + timedelta(days=20)).isoformat()],
+        rolling_days=120,
+    )
+    page = open_page(locale="en-GB", time_zone="Europe/Paris")
+    page.goto(f"{app_url}/meetings/later-intro")
+    empty = page.get_by_role("status").filter(has_text="No free times in")
+    expect(empty).to_be_visible()
+    assert_accessible(page)
+    empty.get_by_role("button", name="See next month").click()
+    expect(page.get_by_role("heading", name=f"{next_month:%B %Y}")).to_be_visible()
+    expect(
+        page.get_by_role("group", name="Days")
+        .get_by_role("button", name=re.compile(r"\d+ times? available"))
+        .first
+    ).to_be_visible()
