@@ -81,7 +81,8 @@ class BookedState(BrandVars, LocaleState):
 
     def _refuse(self, refused: booking_pages.LinkRefusedError) -> None:
         self.loaded, self.found = True, False
-        self.refused_title, self.refused_detail = refused.title, refused.detail
+        self.refused_title = self.translate(refused.title)
+        self.refused_detail = self.translate(refused.detail)
 
     def _show(self, details: BookingDetails) -> None:
         self.loaded, self.found = True, True
@@ -296,7 +297,8 @@ class RescheduleState(LocaleState):
             path = booking_pages.reschedule_path(token=token, page_host=page_host(self))
         except booking_pages.LinkRefusedError as refused:
             self.found = False
-            self.refused_title, self.refused_detail = refused.title, refused.detail
+            self.refused_title = self.translate(refused.title)
+            self.refused_detail = self.translate(refused.detail)
             return None
         return rx.redirect(path, replace=True)
 

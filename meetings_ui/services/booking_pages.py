@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from meetings_ui import i18n, routes
 from meetings_ui.domain.enums import BookingStatus
+from meetings_ui.domain.messages import N_
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -264,11 +265,11 @@ def book(
     visitor, and say where to go. A time taken meanwhile comes back with fresh free times."""
     link = _served_link(session, slug, page_host)
     if link is None:
-        return BookingResult(problems=("This meeting link no longer exists.",))
+        return BookingResult(problems=(N_("This meeting link no longer exists."),))
     try:
         start = datetime.fromisoformat(form.start)
     except ValueError:
-        return BookingResult(problems=("Choose a time.",))
+        return BookingResult(problems=(N_("Choose a time."),))
     request = bookings.BookingRequest(
         start=start,
         time_zone=form.time_zone,
@@ -333,7 +334,7 @@ def cancel(*, session: Session, token: str, page_host: str | None = None) -> Boo
     try:
         bookings.do_cancel(session=session, booking=booking, reason="Cancelled by the guest.")
     except bookings.MeetingStartedError as started:  # it started while the page was open
-        raise LinkRefusedError("This meeting has already started", str(started)) from None
+        raise LinkRefusedError(N_("This meeting has already started"), str(started)) from None
     return _details(session, booking)
 
 
@@ -374,7 +375,7 @@ def _booking_to_move(session: Session, token: str, link: MeetingLink) -> Booking
     except LinkRefusedError as refused:
         return str(refused)
     if booking.status == BookingStatus.CANCELLED:
-        return "This meeting was cancelled; book a new one."
+        return N_("This meeting was cancelled; book a new one.")
     return booking if booking.link_id == link.id else ""
 
 
@@ -387,17 +388,17 @@ def _booking_for(
     try:
         booking = bookings.booking_from_token(session=session, purpose=purpose, token=token)
     except bookings.MeetingStartedError as started:
-        raise LinkRefusedError("This meeting has already started", str(started)) from None
+        raise LinkRefusedError(N_("This meeting has already started"), str(started)) from None
     except bookings.BookingNotFoundError:
         raise LinkRefusedError(
-            "This link is not valid", "Check that you copied all of it from the email."
+            N_("This link is not valid"), N_("Check that you copied all of it from the email.")
         ) from None
     served = served_domain(session, page_host)
     if served is not None:
         link = session.get(MeetingLink, booking.link_id)
         if served is False or domain_host(session, link.domain_id) != served.host:
             raise LinkRefusedError(
-                "Not found", "This address does not lead to a meeting on this site."
+                N_("Not found"), N_("This address does not lead to a meeting on this site.")
             )
     return booking
 
