@@ -104,7 +104,7 @@ class BookingState(BrandVars, LocaleState):
 
     @rx.var
     def weekdays(self) -> list[str]:
-        return booking_pages.weekday_labels(self.locale)
+        return list(booking_pages.weekday_labels(self.locale))
 
     @rx.var
     def cells(self) -> list[DayCell]:

@@ -11,6 +11,7 @@ host's calendars.
 from __future__ import annotations
 
 import calendar
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -475,10 +476,12 @@ def month_label(month: str, locale: str = "en") -> str:
     return i18n.format_date(_first_day(month), locale, "LLLL y") if month else ""
 
 
-def weekday_labels(locale: str = "en") -> list[str]:
-    """The grid's column heads, Monday first, abbreviated as the locale does ("Mon", "lun.")."""
+@functools.lru_cache(maxsize=64)
+def weekday_labels(locale: str = "en") -> tuple[str, ...]:
+    """The grid's column heads, Monday first, abbreviated as the locale does ("Mon", "lun.");
+    computed once per locale for every visitor."""
     monday = date(2024, 1, 1)
-    return [i18n.format_date(monday + timedelta(days=i), locale, "EEE") for i in range(7)]
+    return tuple(i18n.format_date(monday + timedelta(days=i), locale, "EEE") for i in range(7))
 
 
 def _local_days(starts: Sequence[datetime], time_zone: str) -> dict[date, list[datetime]]:
