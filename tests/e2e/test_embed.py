@@ -4,10 +4,8 @@ is booked inside the frame, which grows and shrinks with its content."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +17,7 @@ from sqlmodel import select
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.models import Booking
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, FRAMED_PAGE_TIMEOUT, PartnerSite
 from tests.e2e.helpers import HOST, log_in_as
 from tests.e2e.test_booking import make_link
 
@@ -27,35 +25,6 @@ STORAGE_PROBE = """() => ["localStorage", "sessionStorage"].map((name) => {
     try { window[name].getItem("probe"); return name + ": open"; }
     catch (error) { return name + ": " + error.name; }
 })"""
-
-
-class _PartnerSite(http.server.ThreadingHTTPServer):
-    body = b""
-
-
-class _PartnerPage(http.server.BaseHTTPRequestHandler):
-    server: _PartnerSite
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(self.server.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def partner_site() -> Iterator[_PartnerSite]:
-    """A partner's web site on another site than the app: the app is 127.0.0.1, this is
-    localhost (another host, so another site for cookies and storage)."""
-    site = _PartnerSite(("127.0.0.1", 0), _PartnerPage)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    yield site
-    site.shutdown()
-    site.server_close()
 
 
 @pytest.fixture
@@ -95,12 +64,14 @@ def _snippet(page: Page, app_url: str, link_name: str) -> str:
 
 def _frame(page: Page, app_url: str) -> Frame:
     widget = page.frame_locator("iframe[title='Book a meeting']")
-    expect(widget.get_by_role("heading", name="Call partner-intro")).to_be_visible()
+    expect(widget.get_by_role("heading", name="Call partner-intro")).to_be_visible(
+        timeout=FRAMED_PAGE_TIMEOUT
+    )
     return next(f for f in page.frames if f.url.startswith(app_url + "/meetings/"))
 
 
 def test_a_partner_site_embeds_the_booking_page_with_third_party_storage_blocked(
-    app_url: str, page: Page, partner_site: _PartnerSite, blocking_context: BrowserContext
+    app_url: str, page: Page, partner_site: PartnerSite, blocking_context: BrowserContext
 ) -> None:
     make_link(HOST[0], "partner-intro")
     snippet = _snippet(page, app_url, "Call partner-intro")
