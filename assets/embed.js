@@ -3,7 +3,8 @@
  *   <script src="https://meet.example.com/embed.js"
  *           data-meetings-link="https://meet.example.com/meetings/intro" async></script>
  *
- * Inserts the booking page (?embed=1) in an iframe where the script tag stands, and keeps
+ * Inserts the booking page (?embed=1) in an iframe where the script tag stands (at the end
+ * of the body when it was pasted in the head), and keeps
  * the iframe as tall as its content: the page posts its height ({type: "meetings:height"})
  * and only messages from that iframe, on the link's own origin, are heeded.
  */
@@ -17,7 +18,14 @@
   frame.src = link.href;
   frame.title = script.getAttribute("data-title") || "Book a meeting";
   frame.style.cssText = "display:block;width:100%;height:720px;border:0;overflow:hidden";
-  script.parentNode.insertBefore(frame, script);
+  if (script.parentNode === document.head) {
+    // Pasted in the head: the frame goes at the end of the body, once there is one.
+    var place = function () { document.body.appendChild(frame); };
+    if (document.body) place();
+    else document.addEventListener("DOMContentLoaded", place);
+  } else {
+    script.parentNode.insertBefore(frame, script);
+  }
   window.addEventListener("message", function (event) {
     if (event.origin !== link.origin || event.source !== frame.contentWindow) return;
     var data = event.data;

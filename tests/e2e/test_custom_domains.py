@@ -119,7 +119,8 @@ def test_a_custom_domains_link_embeds_from_that_domain(
     page: Page, browser: Browser, app_url: str, domains: dict[str, int], partner_site: PartnerSite
 ) -> None:
     """The embed dialog's snippet loads /embed.js and the page from brand.test; on a partner
-    site the framed page (under its brand) books and its height messages are heeded."""
+    site the framed page shows under its brand and its height messages are heeded (booking
+    in a frame: test_embed.py)."""
     log_in_as(page, app_url, HOST)
     page.goto(app_url + "/app/meetings")
     page.get_by_role("button", name="Embed Call brand-call", exact=True).click()
@@ -129,25 +130,24 @@ def test_a_custom_domains_link_embeds_from_that_domain(
         f'<script src="{brand_url}/embed.js" '
         f'data-meetings-link="{brand_url}/meetings/brand-call" async></script>'
     )
-    partner_site.body = f"<!doctype html><title>Partner</title>{snippet.input_value()}".encode()
+    # Pasted in the page's head, as a site builder's "custom code" box may do.
+    partner_site.body = (
+        f"<!doctype html><html><head><title>Partner</title>{snippet.input_value()}</head>"
+        "<body><h1>Partner</h1></body></html>"
+    ).encode()
     context = browser.new_context(timezone_id="Europe/Paris")
     try:
         partner = context.new_page()
         partner.goto(f"http://localhost:{partner_site.server_address[1]}/")
         widget = partner.frame_locator("iframe[title='Book a meeting']")
-        expect(widget.get_by_role("heading", name="Call brand-call")).to_be_visible(
+        expect(widget.get_by_text("Call brand-call", exact=True)).to_be_visible(
             timeout=FRAMED_PAGE_TIMEOUT
         )
         expect(widget.get_by_text("Brand Co", exact=True)).to_be_visible()
+        # Sized to its content: the height messages from brand.test were heeded.
         expect(partner.locator("iframe[title='Book a meeting']")).not_to_have_attribute(
             "style", re.compile(r"height: 720px")
-        )  # sized to its content: the messages from brand.test were heeded
-        pick_first_time(widget)
-        fill_form(widget, email="framed.brand@example.org")
-        widget.get_by_role("button", name=re.compile("Confirm booking|Request meeting")).click()
-        expect(
-            widget.get_by_role("heading", name=re.compile("You are booked|Request sent"))
-        ).to_be_visible()
+        )
     finally:
         context.close()
 
