@@ -5,6 +5,7 @@ import reflex as rx
 
 from meetings_ui.backend import build_backend
 from meetings_ui.background import background_loop
+from meetings_ui.components.embed import frame_script
 from meetings_ui.config import get_settings
 from meetings_ui.pages import (  # noqa: F401  (importing a page module registers its pages)
     admin,
@@ -32,7 +33,12 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
 from meetings_ui.services import domain_brand
 from meetings_ui.state.errors import show_event_error
 
-app = rx.App(api_transformer=build_backend(), backend_exception_handler=show_event_error)
+app = rx.App(
+    api_transformer=build_backend(),
+    backend_exception_handler=show_event_error,
+    # First in every page's head: storage that a cross-site frame refuses gets a stand-in.
+    head_components=[frame_script()],
+)
 app.register_lifespan_task(background_loop)
 
 

@@ -39,6 +39,7 @@ API_PREFIX = "/api/v1"
 BOOKING_ICS = f"{API_PREFIX}/public/bookings/invite.ics"
 ROBOTS_TXT = "/robots.txt"  # per host (S15), served by the backend
 DOMAIN_LOGO_PREFIX = "/brand/logo"  # /brand/logo/<domain id>/<digest>.png (S14)
+EMBED_SCRIPT = "/embed.js"  # the partner sites' widget script (assets/embed.js), on every host
 SANDBOX_PREFIX = "/_sandbox"  # the provider sandbox, only when MEETINGS_SANDBOX is on
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from meetings_ui.components.i18n import t
+
 
 class BrandVars(rx.State, mixin=True):
     """The brand of the link a prospect page shows: empty on the app domain. A mixin, so
@@ -34,7 +36,7 @@ def branded(state: type[BrandVars], *content: rx.Component, **props: object) -> 
                     state.brand_logo != "",
                     rx.image(
                         src=state.brand_logo,
-                        alt=state.brand_name + " logo",
+                        alt=t("{name} logo", name=state.brand_name),
                         max_height="48px",
                         max_width="12em",
                     ),

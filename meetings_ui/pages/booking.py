@@ -11,15 +11,17 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import available_timezones
 
 import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
+from meetings_ui.components.embed import EMBED_ROOT
 from meetings_ui.components.forms import labelled
+from meetings_ui.components.i18n import t
 from meetings_ui.components.layout import logo
-from meetings_ui.domain.time_zones import is_time_zone
+from meetings_ui.components.time_zone_picker import time_zone_picker
+from meetings_ui.domain.time_zones import canonical_name, is_time_zone
 from meetings_ui.services import booking_pages, challenges, rate_limits
 from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 from meetings_ui.services.domain_brand import LinkMovedError
@@ -27,12 +29,6 @@ from meetings_ui.state.auth import visitor_ip
 from meetings_ui.state.locale import LocaleState
 from meetings_ui.state.navigation import full_page_load, page_host
 
-TIME_ZONES = [
-    "UTC",
-    *sorted(
-        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    ),
-]
 VISITOR_COOKIE = "meetings_visitor"
 DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 T = TypeVar("T")
@@ -54,9 +50,12 @@ def _checked_booking(
     return call()
 
 
-def _too_many(refused: rate_limits.RateLimitedError) -> str:
-    unit = "minute" if refused.minutes == 1 else "minutes"
-    return f"Too many requests from your network just now: try again in {refused.minutes} {unit}."
+def _too_many(state: LocaleState, refused: rate_limits.RateLimitedError) -> str:
+    return state.t_plural(
+        "Too many requests from your network just now: try again in {count} minute.",
+        "Too many requests from your network just now: try again in {count} minutes.",
+        refused.minutes,
+    )
 
 
 class BookingState(BrandVars, LocaleState):
@@ -70,10 +69,13 @@ class BookingState(BrandVars, LocaleState):
     host_name: str = ""
     online: bool = True
     durations: list[int] = []
+    location: str = ""
+    video: str = ""  # "Google Meet", "Teams", "web" (the host's own address) or ""
     questions: list[QuestionView] = []
     rescheduling: bool = False
 
     time_zone: str = "UTC"
+    detected_zone: str = ""  # the browser's own zone, listed first in the picker
     month: str = ""  # YYYY-MM, the month shown
     duration: int = 30
     day: str = ""  # the chosen YYYY-MM-DD, in the prospect's zone
@@ -98,25 +100,41 @@ class BookingState(BrandVars, LocaleState):
 
     @rx.var
     def month_label(self) -> str:
-        return booking_pages.month_label(self.month)
+        return booking_pages.month_label(self.month, self.locale)
+
+    @rx.var
+    def weekdays(self) -> list[str]:
+        return list(booking_pages.weekday_labels(self.locale))
 
     @rx.var
     def cells(self) -> list[DayCell]:
-        return booking_pages.month_cells(self.month, self._slots, self.time_zone, self.day)
+        return booking_pages.month_cells(
+            self.month, self._slots, self.time_zone, self.day, self.locale
+        )
+
+    @rx.var
+    def month_is_empty(self) -> bool:
+        """No free day in the month shown, in the prospect's zone (the page suggests the
+        next month)."""
+        return not any(cell.available for cell in self.cells)
 
     @rx.var
     def times(self) -> list[TimeChoice]:
-        return booking_pages.day_times(self._slots, self.time_zone, self.day)
+        return booking_pages.day_times(self._slots, self.time_zone, self.day, self.locale)
 
     @rx.var
     def start_label(self) -> str:
-        return booking_pages.moment_label(self.start, self.time_zone)
+        return booking_pages.moment_label(self.start, self.time_zone, self.locale)
+
+    @rx.var
+    def host_initials(self) -> str:
+        return "".join(word[0] for word in self.host_name.split()[:2]).upper() or "?"
 
     @rx.var
     def submit_label(self) -> str:
         if self.rescheduling:
-            return "Move meeting"
-        return "Confirm booking" if self.online else "Request meeting"
+            return self.t("Move meeting")
+        return self.t("Confirm booking") if self.online else self.t("Request meeting")
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -146,11 +164,12 @@ class BookingState(BrandVars, LocaleState):
                 page_host=self._page_host,
             )
             client_ip = visitor_ip(self)
+            self.detected_zone = canonical_name(str(browser_zone or "")) or ""
         try:
             page = await asyncio.to_thread(_counted, rate_limits.slots_query, client_ip, slug, call)
         except rate_limits.RateLimitedError as refused:
             async with self:
-                self.opened, self.limited = True, _too_many(refused)
+                self.opened, self.limited = True, _too_many(self, refused)
             return
         except LinkMovedError as moved:
             # A custom domain's link opened on the app domain: its one address is there.
@@ -164,10 +183,11 @@ class BookingState(BrandVars, LocaleState):
             if page is None:
                 return
             self.link_name, self.host_name = page.link_name, page.host_name
+            self.location, self.video = page.location, page.video
             self._take_brand(page.brand)
             self.durations, self.questions = list(page.durations), list(page.questions)
             self.time_zone, self.rescheduling = page.time_zone, page.rescheduling
-            self.problems = list(page.problems)
+            self.problems = [self.translate(problem) for problem in page.problems]
             if page.prefill is not None:
                 self.name, self.email = page.prefill.name, page.prefill.email
                 self.answers = dict(page.prefill.answers)
@@ -201,7 +221,7 @@ class BookingState(BrandVars, LocaleState):
             )
         except rate_limits.RateLimitedError as refused:
             async with self:
-                self._slots, self.loading, self.notice = [], False, _too_many(refused)
+                self._slots, self.loading, self.notice = [], False, _too_many(self, refused)
             return
         async with self:
             if slots is None:
@@ -215,7 +235,7 @@ class BookingState(BrandVars, LocaleState):
     def choose_zone(self, value: str) -> None:
         """No reload: the month's free times cover every zone."""
         if not is_time_zone(value):
-            self.problems = [f"{value!r} is not a time zone."]
+            self.problems = [self.t("Choose a time zone from the list.")]
             return
         self.time_zone = value
 
@@ -302,6 +322,7 @@ class BookingState(BrandVars, LocaleState):
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
                 month=self.month,
                 page_host=self._page_host,
+                locale=self.locale,  # the words and dates of the prospect's emails
             )
             slug, client_ip = self._slug, visitor_ip(self)
         try:
@@ -310,24 +331,26 @@ class BookingState(BrandVars, LocaleState):
             )
         except rate_limits.RateLimitedError as refused:
             async with self:
-                self.submitting, self.notice = False, _too_many(refused)
+                self.submitting, self.notice = False, _too_many(self, refused)
             return
         except challenges.ChallengeFailedError as failed:
             async with self:
-                self.submitting, self.notice = False, str(failed)
+                self.submitting, self.notice = False, self.translate(str(failed))
             return
         async with self:
             if result.confirmation_path:
                 self.visitor = result.visitor_token  # stays `submitting` while it leaves
             else:
                 self.submitting = False
-                self.problems = list(result.problems)
+                self.problems = [self.translate(problem) for problem in result.problems]
             if result.taken:
-                self.start, self.notice = "", "This time was just taken — pick another."
+                self.start, self.notice = "", self.t("This time was just taken — pick another.")
             if result.slots is not None:
                 self._show(result.slots)
         if result.confirmation_path:
-            yield rx.redirect(result.confirmation_path)
+            # In a partner's frame the confirmation stays framed (its padding, its height).
+            embed = "&embed=1" if self.embed else ""
+            yield rx.redirect(result.confirmation_path + embed)
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -338,17 +361,18 @@ def _month_header() -> rx.Component:
         rx.icon_button(
             rx.icon("chevron-left"),
             on_click=BookingState.shift_month(-1),
-            aria_label="Previous month",
+            aria_label=t("Previous month"),
             variant="soft",
         ),
         rx.heading(BookingState.month_label, size="4", as_="h2", aria_live="polite"),
         rx.icon_button(
             rx.icon("chevron-right"),
             on_click=BookingState.shift_month(1),
-            aria_label="Next month",
+            aria_label=t("Next month"),
             variant="soft",
         ),
         justify="between",
+        align="center",
         width="100%",
     )
 
@@ -365,18 +389,43 @@ def _day_button(cell: DayCell) -> rx.Component:
             aria_pressed=rx.cond(cell.chosen, "true", "false"),
             variant=rx.cond(cell.chosen, "solid", rx.cond(cell.available, "soft", "ghost")),
             width="100%",
+            min_width="0",
+            padding="0",
+            custom_attrs={"data-day": cell.iso},
         ),
     )
+
+
+# Arrow keys move between the grid's free days (Left/Right a day, Up/Down a week, skipping
+# days without times), as in a date picker; Tab still leaves the grid. Installed once.
+DAY_GRID_KEYS = """
+if (!window.__meetingsDayGridKeys) {
+  window.__meetingsDayGridKeys = true;
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const grid = target instanceof Element && target.closest("[data-day-grid]");
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[event.key];
+    if (!grid || !step || !target.matches("button[data-day]")) return;
+    const days = Array.from(grid.querySelectorAll("button[data-day]"));
+    let index = days.indexOf(target) + step;
+    while (index >= 0 && index < days.length && days[index].disabled) index += Math.sign(step);
+    if (index >= 0 && index < days.length) {
+      event.preventDefault();
+      days[index].focus();
+    }
+  });
+}
+"""
 
 
 def _calendar() -> rx.Component:
     return rx.vstack(
         _month_header(),
         rx.grid(
-            *[
-                rx.text(d, size="1", color=rx.color("gray", 10), align="center")
-                for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-            ],
+            rx.foreach(
+                BookingState.weekdays,
+                lambda d: rx.text(d, size="1", color=rx.color("gray", 11), align="center"),
+            ),
             rx.cond(
                 BookingState.loading,
                 rx.fragment(
@@ -385,14 +434,36 @@ def _calendar() -> rx.Component:
                 rx.foreach(BookingState.cells, _day_button),
             ),
             columns="7",
-            spacing="2",
+            spacing="1",
             width="100%",
             role="group",
-            aria_label="Days",
+            aria_label=t("Days"),
+            aria_busy=rx.cond(BookingState.loading, "true", "false"),
+            custom_attrs={"data-day-grid": ""},
+            on_mount=rx.call_script(DAY_GRID_KEYS),
         ),
         rx.cond(
             BookingState.loading,
-            rx.hstack(rx.spinner(), rx.text("Finding free times…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Finding free times…")), role="status"),
+            rx.cond(
+                BookingState.month_is_empty,
+                rx.callout(
+                    rx.vstack(
+                        rx.text(t("No free times in {month}.", month=BookingState.month_label)),
+                        rx.button(
+                            t("See next month"),
+                            rx.icon("arrow-right", size=16),
+                            on_click=BookingState.shift_month(1),
+                            variant="soft",
+                            size="2",
+                        ),
+                        spacing="2",
+                    ),
+                    icon="calendar-x",
+                    role="status",
+                    width="100%",
+                ),
+            ),
         ),
         width="100%",
         spacing="3",
@@ -403,24 +474,34 @@ def _times() -> rx.Component:
     return rx.cond(
         BookingState.times.length() > 0,
         rx.vstack(
-            rx.heading("Available times", size="3", as_="h2"),
-            rx.flex(
+            rx.heading(t("Available times"), size="3", as_="h2"),
+            rx.text(
+                t("Times in {zone}", zone=BookingState.time_zone),
+                size="1",
+                color=rx.color("gray", 11),
+            ),
+            rx.grid(
                 rx.foreach(
                     BookingState.times,
-                    lambda t: rx.button(
-                        t.label,
-                        on_click=BookingState.choose_time(t.start),
+                    lambda choice: rx.button(
+                        choice.label,
+                        on_click=BookingState.choose_time(choice.start),
                         variant="outline",
+                        width="100%",
                     ),
                 ),
-                wrap="wrap",
+                columns=rx.breakpoints(initial="3", sm="4"),
                 spacing="2",
+                width="100%",
                 role="group",
-                aria_label="Available times",
+                aria_label=t("Available times"),
             ),
             width="100%",
         ),
-        rx.text("Choose a day to see the available times.", color=rx.color("gray", 11)),
+        rx.cond(
+            ~BookingState.loading & ~BookingState.month_is_empty,
+            rx.text(t("Choose a day to see the available times."), color=rx.color("gray", 11)),
+        ),
     )
 
 
@@ -430,7 +511,7 @@ def _question(q: QuestionView) -> rx.Component:
     control = rx.cond(
         q.kind == "choice",
         rx.el.select(
-            rx.el.option("Choose…", value=""),
+            rx.el.option(t("Choose…"), value=""),
             rx.foreach(q.choices, lambda c: rx.el.option(c, value=c)),
             id=field_id,
             value=BookingState.answers.get(q.id, ""),
@@ -448,7 +529,7 @@ def _question(q: QuestionView) -> rx.Component:
 
 
 def _contact_field(
-    label: str, name: str, value: rx.Var[str], on_change: rx.event.EventHandler
+    label: rx.Var[str], name: str, value: rx.Var[str], on_change: rx.event.EventHandler
 ) -> rx.Component:
     """Name and email: the browser may fill them in (autocomplete names the same)."""
     control = rx.input(
@@ -463,20 +544,43 @@ def _contact_field(
 
 
 def _form() -> rx.Component:
-    return rx.vstack(
-        rx.button("← Other times", on_click=BookingState.back_to_times, variant="ghost"),
-        rx.heading(BookingState.start_label, size="3", as_="h2"),
-        _contact_field("Name *", "name", BookingState.name, BookingState.set_name),
-        _contact_field("Email *", "email", BookingState.email, BookingState.set_email),
-        rx.foreach(BookingState.questions, _question),
-        rx.button(
-            BookingState.submit_label,
-            on_click=BookingState.submit,
-            loading=BookingState.submitting,
-            size="3",
+    return rx.form(
+        rx.vstack(
+            rx.button(
+                rx.icon("arrow-left", size=16),
+                t("Other times"),
+                on_click=BookingState.back_to_times,
+                variant="ghost",
+                type="button",
+            ),
+            rx.heading(BookingState.start_label, size="3", as_="h2"),
+            _contact_field(t("Name *"), "name", BookingState.name, BookingState.set_name),
+            _contact_field(t("Email *"), "email", BookingState.email, BookingState.set_email),
+            rx.foreach(BookingState.questions, _question),
+            rx.text(
+                rx.cond(
+                    BookingState.online,
+                    t("You will get a confirmation email with a calendar invitation."),
+                    t(
+                        "{host} will confirm your request; you will get an email either way.",
+                        host=BookingState.host_name,
+                    ),
+                ),
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.button(
+                BookingState.submit_label,
+                loading=BookingState.submitting,
+                size="3",
+                type="submit",
+                width="100%",
+            ),
+            width="100%",
+            spacing="3",
         ),
+        on_submit=lambda _: BookingState.submit(),
         width="100%",
-        spacing="3",
     )
 
 
@@ -490,7 +594,7 @@ def _messages() -> rx.Component:
             BookingState.problems.length() > 0,
             rx.callout(
                 rx.vstack(
-                    rx.text("Please fix:"),
+                    rx.text(t("Please fix:")),
                     rx.foreach(BookingState.problems, lambda p: rx.text("• " + p)),
                 ),
                 icon="triangle-alert",
@@ -501,60 +605,132 @@ def _messages() -> rx.Component:
     )
 
 
+def _meeting_facts() -> rx.Component:
+    """Who, what, how long and where: the first things a prospect checks."""
+    return rx.vstack(
+        rx.hstack(
+            rx.avatar(fallback=BookingState.host_initials, size="4", radius="full"),
+            rx.vstack(
+                rx.text(BookingState.host_name, weight="bold"),
+                rx.heading(BookingState.link_name, size="6", as_="h1"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.flex(
+            rx.hstack(
+                rx.icon("clock", size=16, aria_hidden="true"),
+                rx.text(
+                    t(
+                        "{minutes} min",
+                        minutes=rx.cond(
+                            BookingState.durations.length() > 1,
+                            BookingState.durations.join(" / "),
+                            BookingState.duration.to_string(),
+                        ),
+                    )
+                ),
+                align="center",
+                spacing="1",
+            ),
+            rx.cond(
+                BookingState.video != "",
+                rx.hstack(
+                    rx.icon("video", size=16, aria_hidden="true"),
+                    rx.text(
+                        rx.cond(
+                            BookingState.video == "web",
+                            t("Video meeting (link in the confirmation)"),
+                            t("{video} video meeting", video=BookingState.video),
+                        )
+                    ),
+                    align="center",
+                    spacing="1",
+                ),
+            ),
+            rx.cond(
+                BookingState.location != "",
+                rx.hstack(
+                    rx.icon("map-pin", size=16, aria_hidden="true"),
+                    rx.text(BookingState.location),
+                    align="center",
+                    spacing="1",
+                ),
+            ),
+            wrap="wrap",
+            spacing="4",
+            color=rx.color("gray", 11),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _durations() -> rx.Component:
+    """Several durations: one button each, the chosen one pressed."""
+    return rx.cond(
+        BookingState.durations.length() > 1,
+        rx.vstack(
+            rx.text(t("Duration"), weight="medium", id="duration-label"),
+            rx.flex(
+                rx.foreach(
+                    BookingState.durations,
+                    lambda d: rx.button(
+                        t("{minutes} min", minutes=d),
+                        on_click=BookingState.choose_duration(d.to_string()),
+                        aria_pressed=rx.cond(BookingState.duration == d, "true", "false"),
+                        variant=rx.cond(BookingState.duration == d, "solid", "outline"),
+                        size="2",
+                    ),
+                ),
+                wrap="wrap",
+                spacing="2",
+                role="group",
+                aria_labelledby="duration-label",
+            ),
+            spacing="1",
+        ),
+    )
+
+
 def _booking_panel() -> rx.Component:
     return rx.vstack(
-        rx.cond((BookingState.brand_name == "") & (BookingState.brand_logo == ""), logo("36px")),
-        rx.heading(BookingState.link_name, size="7", as_="h1"),
-        rx.text("with ", rx.text.strong(BookingState.host_name)),
+        rx.cond((BookingState.brand_name == "") & (BookingState.brand_logo == ""), logo("32px")),
+        _meeting_facts(),
         rx.cond(
             ~BookingState.online,
             rx.callout(
-                BookingState.host_name
-                + " will confirm your request: nothing is added to a calendar until then.",
+                t(
+                    "{host} will confirm your request: nothing is added to a calendar until then.",
+                    host=BookingState.host_name,
+                ),
                 icon="info",
                 role="note",
             ),
         ),
         rx.cond(
             BookingState.rescheduling,
-            rx.callout("Pick a new time for your meeting.", icon="calendar-clock", role="note"),
+            rx.callout(t("Pick a new time for your meeting."), icon="calendar-clock", role="note"),
         ),
-        rx.hstack(
-            rx.vstack(
-                rx.el.label("Time zone", html_for="time-zone", style={"font_weight": "500"}),
-                rx.el.select(
-                    rx.foreach(TIME_ZONES, lambda z: rx.el.option(z, value=z)),
-                    id="time-zone",
-                    value=BookingState.time_zone,
-                    on_change=BookingState.choose_zone,
-                    style={"padding": "0.4em"},
-                ),
-                spacing="1",
-            ),
-            rx.cond(
-                BookingState.durations.length() > 1,
-                rx.vstack(
-                    rx.el.label("Duration", html_for="duration", style={"font_weight": "500"}),
-                    rx.el.select(
-                        rx.foreach(
-                            BookingState.durations,
-                            lambda d: rx.el.option(d.to_string() + " minutes", value=d.to_string()),
-                        ),
-                        id="duration",
-                        value=BookingState.duration.to_string(),
-                        on_change=BookingState.choose_duration,
-                        style={"padding": "0.4em"},
-                    ),
-                    spacing="1",
-                ),
-            ),
-            spacing="5",
-            wrap="wrap",
-        ),
+        rx.divider(),
         _messages(),
         rx.cond(
             BookingState.start == "",
-            rx.vstack(_calendar(), _times(), width="100%", spacing="5"),
+            rx.vstack(
+                _durations(),
+                time_zone_picker(
+                    t("Time zone"),
+                    BookingState.time_zone,
+                    BookingState.choose_zone,
+                    preferred=BookingState.detected_zone,
+                    id="time-zone",
+                ),
+                _calendar(),
+                _times(),
+                width="100%",
+                spacing="4",
+            ),
             _form(),
         ),
         spacing="4",
@@ -565,19 +741,22 @@ def _booking_panel() -> rx.Component:
 
 @rx.page(route=routes.BOOKING_PAGE, title="Book a meeting", on_load=BookingState.open_page)
 def booking_page() -> rx.Component:
-    return branded(BookingState, _booking_page())
+    # The framed page posts this element's height to the partner's page (components/embed).
+    return branded(BookingState, _booking_page(), custom_attrs={EMBED_ROOT: ""})
 
 
 def _booking_page() -> rx.Component:
     return rx.center(
         rx.cond(
             ~BookingState.opened,
-            rx.hstack(rx.spinner(), rx.text("Loading…"), role="status"),
+            rx.hstack(rx.spinner(), rx.text(t("Loading…")), role="status"),
             rx.cond(
                 BookingState.not_found,
                 rx.vstack(
-                    rx.heading("Not found: this meeting link does not exist", size="6", as_="h1"),
-                    rx.text("Check the address, or ask the person who sent it for a new link."),
+                    rx.heading(
+                        t("Not found: this meeting link does not exist"), size="6", as_="h1"
+                    ),
+                    rx.text(t("Check the address, or ask the person who sent it for a new link.")),
                 ),
                 rx.cond(
                     BookingState.limited != "",
@@ -588,5 +767,5 @@ def _booking_page() -> rx.Component:
                 ),
             ),
         ),
-        padding=rx.cond(BookingState.embed, "0.5em", "2em"),
+        padding=rx.cond(BookingState.embed, "0.5em", "1.25em"),
     )

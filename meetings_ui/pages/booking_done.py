@@ -11,6 +11,8 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
+from meetings_ui.components.embed import EMBED_ROOT
+from meetings_ui.components.i18n import t
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
@@ -39,6 +41,7 @@ class BookedState(BrandVars, LocaleState):
     meeting_url: str = ""
     video_to_come: str = ""  # "Google Meet" while the host's calendar is making it
     cancelling: bool = False
+    embed: bool = False  # shown in a partner's frame (?embed=1)
     refused_title: str = ""
     refused_detail: str = ""
     _start: datetime | None = None
@@ -48,11 +51,13 @@ class BookedState(BrandVars, LocaleState):
 
     @rx.var
     def your_time(self) -> str:
-        return booking_pages.meeting_label(self._start, self._end, self.prospect_time_zone)
+        return booking_pages.meeting_label(
+            self._start, self._end, self.prospect_time_zone, self.locale
+        )
 
     @rx.var
     def host_time(self) -> str:
-        return booking_pages.meeting_label(self._start, self._end, self.host_time_zone)
+        return booking_pages.meeting_label(self._start, self._end, self.host_time_zone, self.locale)
 
     @rx.var
     def requested(self) -> bool:
@@ -64,15 +69,20 @@ class BookedState(BrandVars, LocaleState):
 
     @rx.var
     def confirmation_heading(self) -> str:
-        return "Request sent" if self.requested else "You are booked"
+        return self.t("Request sent") if self.requested else self.t("You are booked")
 
     @rx.var
     def cancel_heading(self) -> str:
-        return "Your meeting is cancelled" if self.cancelled else "Cancel this meeting?"
+        return (
+            self.t("Your meeting is cancelled")
+            if self.cancelled
+            else self.t("Cancel this meeting?")
+        )
 
     def _refuse(self, refused: booking_pages.LinkRefusedError) -> None:
         self.loaded, self.found = True, False
-        self.refused_title, self.refused_detail = refused.title, refused.detail
+        self.refused_title = self.translate(refused.title)
+        self.refused_detail = self.translate(refused.detail)
 
     def _show(self, details: BookingDetails) -> None:
         self.loaded, self.found = True, True
@@ -92,6 +102,7 @@ class BookedState(BrandVars, LocaleState):
 
     def _open(self, use_case: Callable[..., BookingDetails]) -> None:
         self._token = str(self.router.page.params.get("token", ""))
+        self.embed = self.router.page.params.get("embed") == "1"
         self._page_host = page_host(self)
         try:
             self._show(use_case(token=self._token, page_host=self._page_host))
@@ -154,10 +165,10 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
     nothing to click until the booking is loaded (and the page connected)."""
     summary = rx.vstack(
         rx.heading(heading, size="7", as_="h1"),
-        rx.text(BookedState.link_name, " with ", BookedState.host_name),
+        rx.text(t("{link} with {host}", link=BookedState.link_name, host=BookedState.host_name)),
         rx.vstack(
-            rx.text(rx.text.strong("Your time: "), BookedState.your_time),
-            rx.text(rx.text.strong("Host's time: "), BookedState.host_time),
+            rx.text(rx.text.strong(t("Your time:")), " ", BookedState.your_time),
+            rx.text(rx.text.strong(t("Host's time:")), " ", BookedState.host_time),
             spacing="1",
         ),
         *content,
@@ -174,10 +185,11 @@ def _booking_view(heading: rx.Var[str], *content: rx.Component) -> rx.Component:
                     summary,
                     _refused(BookedState.refused_title, BookedState.refused_detail),
                 ),
-                rx.hstack(rx.spinner(), rx.text("Loading your meeting…"), role="status"),
+                rx.hstack(rx.spinner(), rx.text(t("Loading your meeting…")), role="status"),
             ),
-            padding="2em",
+            padding=rx.cond(BookedState.embed, "0.5em", "2em"),
         ),
+        custom_attrs={EMBED_ROOT: ""},
     )
 
 
@@ -192,12 +204,13 @@ def _meeting_place() -> rx.Component:
     return rx.vstack(
         rx.cond(
             BookedState.location != "",
-            rx.text(rx.text.strong("Where: "), BookedState.location),
+            rx.text(rx.text.strong(t("Where:")), " ", BookedState.location),
         ),
         rx.cond(
             BookedState.meeting_url != "",
             rx.text(
-                rx.text.strong("Join: "),
+                rx.text.strong(t("Join:")),
+                " ",
                 rx.link(BookedState.meeting_url, href=BookedState.meeting_url, is_external=True),
             ),
         ),
@@ -206,9 +219,11 @@ def _meeting_place() -> rx.Component:
             rx.hstack(
                 rx.spinner(),
                 rx.text(
-                    "Your ",
-                    BookedState.video_to_come,
-                    " link is being made: it will appear here and be emailed to you.",
+                    t(
+                        "Your {video} link is being made: it will appear here and be emailed "
+                        "to you.",
+                        video=BookedState.video_to_come,
+                    )
                 ),
                 role="status",
             ),
@@ -226,23 +241,26 @@ def confirmation_page() -> rx.Component:
         rx.cond(
             BookedState.requested,
             rx.callout(
-                BookedState.host_name + " will confirm your request. Nothing is in a calendar yet.",
+                t(
+                    "{host} will confirm your request. Nothing is in a calendar yet.",
+                    host=BookedState.host_name,
+                ),
                 icon="info",
                 role="note",
             ),
         ),
         _meeting_place(),
         rx.cond(BookedState.message != "", rx.text(BookedState.message)),
-        rx.text("A confirmation email is on its way."),
+        rx.text(t("A confirmation email is on its way.")),
         rx.hstack(
             # A backend route: a document load, not the page router (it may share the host).
             rx.link(
-                rx.button("Add to calendar (.ics)", variant="soft"),
+                rx.button(t("Add to calendar (.ics)"), variant="soft"),
                 href=BookedState.ics_url,
                 reload_document=True,
             ),
-            rx.link("Reschedule", href=BookedState.reschedule_url),
-            rx.link("Cancel", href=BookedState.cancel_url),
+            rx.link(t("Reschedule"), href=BookedState.reschedule_url),
+            rx.link(t("Cancel"), href=BookedState.cancel_url),
             spacing="4",
             align="center",
         ),
@@ -256,8 +274,9 @@ def cancel_page() -> rx.Component:
         rx.cond(
             ~BookedState.cancelled,
             rx.button(
-                "Cancel meeting",
+                t("Cancel meeting"),
                 color_scheme="red",
+                high_contrast=True,  # white on Radix's red-9 is below 4.5:1
                 on_click=BookedState.cancel,
                 loading=BookedState.cancelling,
             ),
@@ -278,7 +297,8 @@ class RescheduleState(LocaleState):
             path = booking_pages.reschedule_path(token=token, page_host=page_host(self))
         except booking_pages.LinkRefusedError as refused:
             self.found = False
-            self.refused_title, self.refused_detail = refused.title, refused.detail
+            self.refused_title = self.translate(refused.title)
+            self.refused_detail = self.translate(refused.detail)
             return None
         return rx.redirect(path, replace=True)
 

@@ -21,6 +21,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components import availability_editor as editor
+from meetings_ui.components.embed import embed_codes
 from meetings_ui.components.forms import confirm_dialog, dialog_actions, form_error
 from meetings_ui.components.i18n import t
 from meetings_ui.components.labels import PROVIDER_NAMES
@@ -169,7 +170,8 @@ class MeetingsState(AuthState):
     saving: bool = False
     delete_id: int = 0
     delete_name: str = ""
-    embed_code: str = ""
+    embed_code: str = ""  # the iframe for the link being embedded
+    embed_script: str = ""  # the one-line script that inserts and sizes that iframe
     connected_provider: str = ""
     invitations: list[InvitationRow] = []
     co_hosts: list[CoHostRow] = []  # the edited link's co-hosts and their answers
@@ -671,14 +673,11 @@ class MeetingsState(AuthState):
 
     @rx.event
     def show_embed(self, url: str) -> None:
-        self.embed_code = (
-            f'<iframe src="{url}?embed=1" title="Book a meeting" loading="lazy" '
-            'style="width:100%;min-height:720px;border:0"></iframe>'
-        )
+        self.embed_script, self.embed_code = embed_codes(url)
 
     @rx.event
     def hide_embed(self) -> None:
-        self.embed_code = ""
+        self.embed_script, self.embed_code = "", ""
 
 
 def _input(
@@ -1476,20 +1475,60 @@ def _leave_dialog() -> rx.Component:
 
 
 def _embed_dialog() -> rx.Component:
+    def code(
+        label: rx.Var[str], field_id: str, value: rx.Var[str], copy: rx.Var[str]
+    ) -> rx.Component:
+        return rx.vstack(
+            rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
+            rx.text_area(
+                id=field_id,
+                value=value,
+                read_only=True,
+                rows="3",
+                width="100%",
+                on_focus=rx.call_script(f"document.getElementById('{field_id}').select()"),
+            ),
+            rx.button(
+                rx.icon("copy", size=16),
+                t("Copy"),
+                variant="soft",
+                size="1",
+                on_click=[rx.set_clipboard(value), rx.toast.success(t("Copied"))],
+                aria_label=copy,
+            ),
+            spacing="1",
+            width="100%",
+        )
+
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Embed on your site"),
-            rx.dialog.description("Paste this snippet where the booking page should appear:"),
-            rx.el.label("Embed code", html_for="embed-code", style={"font_weight": "500"}),
-            rx.text_area(
-                id="embed-code",
-                value=MeetingsState.embed_code,
-                read_only=True,
-                rows="4",
+            rx.dialog.title(t("Embed on your site")),
+            rx.dialog.description(
+                t(
+                    "Paste the script where the booking page should appear on your site: it "
+                    "inserts the page and keeps it as tall as its content. Visitors book "
+                    "without leaving your site."
+                )
+            ),
+            rx.vstack(
+                code(
+                    t("Script snippet (recommended)"),
+                    "embed-script",
+                    MeetingsState.embed_script,
+                    t("Copy the script"),
+                ),
+                code(
+                    t("Embed code (a plain iframe)"),
+                    "embed-code",
+                    MeetingsState.embed_code,
+                    t("Copy the iframe"),
+                ),
+                spacing="4",
+                padding_top="1em",
                 width="100%",
             ),
             rx.hstack(
-                rx.button("Done", on_click=MeetingsState.hide_embed),
+                rx.button(t("Done"), on_click=MeetingsState.hide_embed),
                 justify="end",
                 padding_top="1em",
             ),

@@ -11,18 +11,19 @@ host's calendars.
 from __future__ import annotations
 
 import calendar
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from meetings_ui import routes
+from meetings_ui import i18n, routes
 from meetings_ui.domain.enums import BookingStatus
-from meetings_ui.domain.messages import Text
+from meetings_ui.domain.messages import N_, Text
 from meetings_ui.domain.time_zones import (
     EARLIEST_DATE,
     LATEST_DATE,
-    is_time_zone,
+    canonical_name,
     zone,
 )
 from meetings_ui.models import Booking, MeetingLink, User
@@ -95,6 +96,8 @@ class BookingPage:
     prefill: Prefill | None
     slots: MonthSlots
     brand: BrandView | None = None  # the link's custom domain's brand (S14)
+    location: str = ""  # where to meet, when the link names a place
+    video: str = ""  # "Google Meet", "Teams", or "web" for the host's own address; "" for none
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def open_booking_page(
         for q in settings.questions
     )
     known = {q.id for q in questions}
-    time_zone = browser_zone if is_time_zone(browser_zone) else "UTC"
+    time_zone = canonical_name(browser_zone) or "UTC"
     duration = settings.durations[0]
     problems: tuple[str, ...] = ()
     prefill = None
@@ -215,6 +218,8 @@ def open_booking_page(
             session, link, month, duration, now, moving if isinstance(moving, Booking) else None
         ),
         brand=brand_of(session, link.domain_id),
+        location=settings.location,
+        video=bookings.VIDEO_NAMES.get(settings.video, "web" if settings.meeting_url else ""),
     )
 
 
@@ -263,11 +268,11 @@ def book(
     `locale`: the visitor's, for the words and dates of their emails."""
     link = _served_link(session, slug, page_host)
     if link is None:
-        return BookingResult(problems=("This meeting link no longer exists.",))
+        return BookingResult(problems=(N_("This meeting link no longer exists."),))
     try:
         start = datetime.fromisoformat(form.start)
     except ValueError:
-        return BookingResult(problems=("Choose a time.",))
+        return BookingResult(problems=(N_("Choose a time."),))
     request = bookings.BookingRequest(
         start=start,
         time_zone=form.time_zone,
@@ -334,7 +339,7 @@ def cancel(*, session: Session, token: str, page_host: str | None = None) -> Boo
     try:
         bookings.do_cancel(session=session, booking=booking, reason=Text("Cancelled by the guest."))
     except bookings.MeetingStartedError as started:  # it started while the page was open
-        raise LinkRefusedError("This meeting has already started", str(started)) from None
+        raise LinkRefusedError(N_("This meeting has already started"), str(started)) from None
     return _details(session, booking)
 
 
@@ -375,7 +380,7 @@ def _booking_to_move(session: Session, token: str, link: MeetingLink) -> Booking
     except LinkRefusedError as refused:
         return str(refused)
     if booking.status == BookingStatus.CANCELLED:
-        return "This meeting was cancelled; book a new one."
+        return N_("This meeting was cancelled; book a new one.")
     return booking if booking.link_id == link.id else ""
 
 
@@ -388,17 +393,17 @@ def _booking_for(
     try:
         booking = bookings.booking_from_token(session=session, purpose=purpose, token=token)
     except bookings.MeetingStartedError as started:
-        raise LinkRefusedError("This meeting has already started", str(started)) from None
+        raise LinkRefusedError(N_("This meeting has already started"), str(started)) from None
     except bookings.BookingNotFoundError:
         raise LinkRefusedError(
-            "This link is not valid", "Check that you copied all of it from the email."
+            N_("This link is not valid"), N_("Check that you copied all of it from the email.")
         ) from None
     served = served_domain(session, page_host)
     if served is not None:
         link = session.get(MeetingLink, booking.link_id)
         if served is False or domain_host(session, link.domain_id) != served.host:
             raise LinkRefusedError(
-                "Not found", "This address does not lead to a meeting on this site."
+                N_("Not found"), N_("This address does not lead to a meeting on this site.")
             )
     return booking
 
@@ -470,8 +475,17 @@ def shift_month(month: str, step: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def month_label(month: str) -> str:
-    return f"{_first_day(month):%B %Y}" if month else ""
+def month_label(month: str, locale: str = "en") -> str:
+    """ "November 2026", "novembre 2026": the month as the locale names it."""
+    return i18n.format_date(_first_day(month), locale, "LLLL y") if month else ""
+
+
+@functools.lru_cache(maxsize=64)
+def weekday_labels(locale: str = "en") -> tuple[str, ...]:
+    """The grid's column heads, Monday first, abbreviated as the locale does ("Mon", "lun.");
+    computed once per locale for every visitor."""
+    monday = date(2024, 1, 1)
+    return tuple(i18n.format_date(monday + timedelta(days=i), locale, "EEE") for i in range(7))
 
 
 def _local_days(starts: Sequence[datetime], time_zone: str) -> dict[date, list[datetime]]:
@@ -484,9 +498,10 @@ def _local_days(starts: Sequence[datetime], time_zone: str) -> dict[date, list[d
 
 
 def month_cells(
-    month: str, starts: Sequence[datetime], time_zone: str, chosen_day: str
+    month: str, starts: Sequence[datetime], time_zone: str, chosen_day: str, locale: str = "en"
 ) -> list[DayCell]:
-    """The month grid in the prospect's zone, Monday first: which days have free times."""
+    """The month grid in the prospect's zone, Monday first: which days have free times,
+    each labelled for screen readers in the prospect's language."""
     if not month:
         return []
     first = _first_day(month)
@@ -495,13 +510,17 @@ def month_cells(
     for number in range(1, calendar.monthrange(first.year, first.month)[1] + 1):
         day = first.replace(day=number)
         count = counts.get(day, 0)
-        available = f"{count} times available" if count else "no times available"
+        available = (
+            i18n.ngettext(locale, "{count} time available", "{count} times available", count)
+            if count
+            else i18n.gettext(locale, "no times available")
+        )
         cells.append(
             DayCell(
                 key=day.isoformat(),
                 number=str(number),
                 iso=day.isoformat(),
-                label=f"{day:%A %d %B %Y}, {available}",
+                label=f"{i18n.format_date(day, locale)}, {available}",
                 available=count > 0,
                 chosen=count > 0 and day.isoformat() == chosen_day,
             )
@@ -509,26 +528,31 @@ def month_cells(
     return cells
 
 
-def day_times(starts: Sequence[datetime], time_zone: str, day: str) -> list[TimeChoice]:
-    """The free times of one of the prospect's days, labelled in their zone."""
+def day_times(
+    starts: Sequence[datetime], time_zone: str, day: str, locale: str = "en"
+) -> list[TimeChoice]:
+    """The free times of one of the prospect's days, in their zone, on their locale's
+    clock ("14:30" or "2:30 PM")."""
     if not day:
         return []
     local = _local_days(starts, time_zone).get(date.fromisoformat(day), [])
-    return [TimeChoice(t.astimezone(UTC).isoformat(), f"{t:%H:%M}") for t in local]
+    return [TimeChoice(t.astimezone(UTC).isoformat(), i18n.format_time(t, locale)) for t in local]
 
 
-def moment_label(start: str, time_zone: str) -> str:
-    """e.g. "Thursday 26 November 2026, 09:00 (Asia/Tokyo)"."""
+def moment_label(start: str, time_zone: str, locale: str = "en") -> str:
+    """e.g. "Thursday, November 26, 2026, 9:00 AM (Asia/Tokyo)" by the locale."""
     if not start:
         return ""
-    local = datetime.fromisoformat(start).astimezone(zone(time_zone))
-    return f"{local:%A %d %B %Y, %H:%M} ({time_zone})"
+    tz = zone(time_zone)
+    return f"{i18n.format_datetime(datetime.fromisoformat(start), locale, tz)} ({time_zone})"
 
 
-def meeting_label(start: datetime | None, end: datetime | None, time_zone: str) -> str:
-    """e.g. "Thursday 26 November 2026, 09:00–10:00 (Asia/Tokyo)"."""
+def meeting_label(
+    start: datetime | None, end: datetime | None, time_zone: str, locale: str = "en"
+) -> str:
+    """e.g. "Thursday, November 26, 2026, 9:00 AM – 10:00 AM (Asia/Tokyo)" by the locale."""
     if start is None or end is None:
         return ""
     tz = zone(time_zone)
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    return f"{local_start:%A %d %B %Y}, {local_start:%H:%M}–{local_end:%H:%M} ({time_zone})"
+    begins = i18n.format_datetime(start, locale, tz)
+    return f"{begins} – {i18n.format_time(end, locale, tz)} ({time_zone})"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +125,42 @@ def proof_of_work(app_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
     monkeypatch.delenv("MEETINGS_CHALLENGE")
     monkeypatch.delenv("MEETINGS_POW_DIFFICULTY")
     get_settings.cache_clear()
+
+
+# --- a partner's web site, for the embedded booking page (test_embed, test_custom_domains) --
+
+
+# A cross-site frame has its own (partitioned) HTTP cache: its first page loads every module
+# of the development server again, which takes long on a busy machine (milliseconds).
+FRAMED_PAGE_TIMEOUT = 60_000
+
+
+class PartnerSite(http.server.ThreadingHTTPServer):
+    """Serves `body` (the partner's page, set by the test) at every path."""
+
+    body = b""
+
+
+class _PartnerPage(http.server.BaseHTTPRequestHandler):
+    server: PartnerSite
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.server.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def partner_site() -> Iterator[PartnerSite]:
+    """A partner's web site on another site than the app: the app is 127.0.0.1, this is
+    localhost (another host, so another site for cookies and storage)."""
+    site = PartnerSite(("127.0.0.1", 0), _PartnerPage)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    site.shutdown()
+    site.server_close()

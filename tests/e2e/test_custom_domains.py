@@ -24,6 +24,7 @@ from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import DomainStatus
 from meetings_ui.models import Domain, MeetingLink, User
 from meetings_ui.services import domain_brand
+from tests.e2e.conftest import FRAMED_PAGE_TIMEOUT, PartnerSite
 from tests.e2e.helpers import ADMIN, HOST, log_in_as
 from tests.e2e.test_booking import fill_form, make_link, pick_first_time
 
@@ -112,6 +113,43 @@ def test_booking_on_a_custom_domain_shows_its_brand(
     expect(page.get_by_role("banner")).to_contain_text("Other Inc")
     pick_first_time(page)
     expect(page.get_by_label("Email")).to_have_value("")
+
+
+def test_a_custom_domains_link_embeds_from_that_domain(
+    page: Page, browser: Browser, app_url: str, domains: dict[str, int], partner_site: PartnerSite
+) -> None:
+    """The embed dialog's snippet loads /embed.js and the page from brand.test; on a partner
+    site the framed page shows under its brand and its height messages are heeded (booking
+    in a frame: test_embed.py)."""
+    log_in_as(page, app_url, HOST)
+    page.goto(app_url + "/app/meetings")
+    page.get_by_role("button", name="Embed Call brand-call", exact=True).click()
+    brand_url = on("brand.test", app_url, "")
+    snippet = page.get_by_role("dialog").get_by_role("textbox", name="Script snippet")
+    expect(snippet).to_have_value(
+        f'<script src="{brand_url}/embed.js" '
+        f'data-meetings-link="{brand_url}/meetings/brand-call" async></script>'
+    )
+    # Pasted in the page's head, as a site builder's "custom code" box may do.
+    partner_site.body = (
+        f"<!doctype html><html><head><title>Partner</title>{snippet.input_value()}</head>"
+        "<body><h1>Partner</h1></body></html>"
+    ).encode()
+    context = browser.new_context(timezone_id="Europe/Paris")
+    try:
+        partner = context.new_page()
+        partner.goto(f"http://localhost:{partner_site.server_address[1]}/")
+        widget = partner.frame_locator("iframe[title='Book a meeting']")
+        expect(widget.get_by_text("Call brand-call", exact=True)).to_be_visible(
+            timeout=FRAMED_PAGE_TIMEOUT
+        )
+        expect(widget.get_by_text("Brand Co", exact=True)).to_be_visible()
+        # Sized to its content: the height messages from brand.test were heeded.
+        expect(partner.locator("iframe[title='Book a meeting']")).not_to_have_attribute(
+            "style", re.compile(r"height: 720px")
+        )
+    finally:
+        context.close()
 
 
 def test_links_of_other_domains_are_not_found(

@@ -302,7 +302,7 @@ def test_sign_up_connect_and_book_through_two_workers(
     pick_first_time(prospect)
     fill_form(prospect)
     # One tab's events are handled in order: once this one shows, the form is in state.
-    prospect.get_by_role("button", name="← Other times").click()
+    prospect.get_by_role("button", name="Other times").click()
     expect(prospect.get_by_role("group", name="Available times")).to_be_visible(timeout=SLOW)
     first = _wait_for_websocket_worker(port)
 

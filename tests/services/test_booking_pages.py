@@ -123,6 +123,41 @@ def test_the_month_is_the_browsers_and_an_unknown_zone_reads_as_utc(
     assert unknown is not None and (unknown.time_zone, unknown.slots.month) == ("UTC", "2030-01")
 
 
+def test_the_browsers_deprecated_zone_name_opens_as_its_canonical_zone(
+    session: Session, link: MeetingLink
+) -> None:
+    """Browsers still report some old names (Asia/Calcutta): the picker lists the new ones."""
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="Asia/Calcutta", now=NOW
+    )
+    assert page is not None and page.time_zone == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize(
+    ("settings", "place"),
+    [
+        ({}, ("", "")),
+        ({"location": "Room 4, 1 Main Street"}, ("Room 4, 1 Main Street", "")),
+        ({"video": "google_meet"}, ("", "Google Meet")),
+        ({"video": "microsoft_teams"}, ("", "Teams")),
+        ({"meeting_url": "https://zoom.example/j/1"}, ("", "web")),  # its address comes later
+    ],
+)
+def test_the_page_says_where_people_meet(
+    session: Session, host: User, link: MeetingLink, settings: dict, place: tuple[str, str]
+) -> None:
+    do_update_link(
+        session=session,
+        actor=host,
+        link_id=link.id,
+        changes={"settings": {**link.settings.to_json(), **settings}},
+    )
+    page = booking_pages.open_booking_page(
+        session=session, slug="intro", browser_zone="UTC", now=NOW
+    )
+    assert page is not None and (page.location, page.video) == place
+
+
 def test_unknown_links_are_none(session: Session, link: MeetingLink) -> None:
     assert booking_pages.open_booking_page(session=session, slug="nope", browser_zone="UTC") is None
     assert (
@@ -153,10 +188,10 @@ def test_one_read_of_a_month_serves_every_zone(
     expected = {
         day.isoformat(): [s.start.strftime("%H:%M") for s in day_slots] for day, day_slots in by_day
     }
-    cells = booking_pages.month_cells("2030-02", slots.starts, time_zone, "")
+    cells = booking_pages.month_cells("2030-02", slots.starts, time_zone, "", "en-GB")
     assert {c.iso for c in cells if c.available} == set(expected)
     for day in ("2030-02-01", "2030-02-28"):
-        times = booking_pages.day_times(slots.starts, time_zone, day)
+        times = booking_pages.day_times(slots.starts, time_zone, day, "en-GB")
         assert [t.label for t in times] == expected[day]
 
 
@@ -402,7 +437,7 @@ def test_cancel_and_reschedule_links_stop_at_the_meetings_start(
 
 def test_month_cells_pad_to_monday_and_count_the_days_times() -> None:
     starts = [paris(date(2030, 2, 3), 9), paris(date(2030, 2, 3), 10), paris(date(2030, 2, 4), 9)]
-    cells = booking_pages.month_cells("2030-02", starts, PARIS, "2030-02-03")
+    cells = booking_pages.month_cells("2030-02", starts, PARIS, "2030-02-03", "en-GB")
     assert [c.blank for c in cells[:5]] == [True, True, True, True, False]  # 1 Feb: a Friday
     days = [c for c in cells if not c.blank]
     assert len(days) == 28
@@ -411,22 +446,31 @@ def test_month_cells_pad_to_monday_and_count_the_days_times() -> None:
         key="2030-02-03",
         number="3",
         iso="2030-02-03",
-        label="Sunday 03 February 2030, 2 times available",
+        label="Sunday, 3 February 2030, 2 times available",
         available=True,
         chosen=True,
     )
-    assert days[0].label == "Friday 01 February 2030, no times available"
+    assert days[0].label == "Friday, 1 February 2030, no times available"
+    french = booking_pages.month_cells("2030-02", starts, PARIS, "", "fr-FR")
+    assert [c.label for c in french if c.iso in ("2030-02-01", "2030-02-04")] == [
+        "vendredi 1 février 2030, aucun horaire disponible",
+        "lundi 4 février 2030, 1 horaire disponible",
+    ]
     assert not days[0].available and not days[3].chosen
     assert booking_pages.month_cells("", starts, PARIS, "") == []
 
 
 def test_a_days_times_are_labelled_in_the_prospects_zone() -> None:
     late = paris(date(2030, 2, 3), 23)  # 22:00 UTC: already 4 February in Tokyo
-    assert booking_pages.day_times([late], PARIS, "2030-02-03") == [
+    assert booking_pages.day_times([late], PARIS, "2030-02-03", "en-GB") == [
         TimeChoice(late.isoformat(), "23:00")
     ]
-    assert booking_pages.day_times([late], "Asia/Tokyo", "2030-02-04") == [
+    assert booking_pages.day_times([late], "Asia/Tokyo", "2030-02-04", "fr-FR") == [
         TimeChoice(late.isoformat(), "07:00")
+    ]
+    # The visitor's clock: 12 hours in the United States.
+    assert booking_pages.day_times([late], PARIS, "2030-02-03", "en-US") == [
+        TimeChoice(late.isoformat(), "11:00\u202fPM")
     ]
     assert booking_pages.day_times([late], "Asia/Tokyo", "2030-02-03") == []
     assert booking_pages.day_times([late], PARIS, "") == []
@@ -434,15 +478,22 @@ def test_a_days_times_are_labelled_in_the_prospects_zone() -> None:
 
 def test_labels_and_month_steps() -> None:
     start = datetime(2030, 2, 3, 22, 0, tzinfo=UTC)
-    assert booking_pages.moment_label(start.isoformat(), "Asia/Tokyo") == (
-        "Monday 04 February 2030, 07:00 (Asia/Tokyo)"
+    assert booking_pages.moment_label(start.isoformat(), "Asia/Tokyo", "en-GB") == (
+        "Monday, 4 February 2030, 07:00 (Asia/Tokyo)"
+    )
+    assert booking_pages.moment_label(start.isoformat(), "Asia/Tokyo", "en-US") == (
+        "Monday, February 4, 2030, 7:00\u202fAM (Asia/Tokyo)"
     )
     assert booking_pages.moment_label("", "UTC") == ""
-    assert booking_pages.meeting_label(start, start + timedelta(minutes=30), PARIS) == (
-        "Sunday 03 February 2030, 23:00–23:30 (Europe/Paris)"
+    end = start + timedelta(minutes=30)
+    assert booking_pages.meeting_label(start, end, PARIS, "fr-FR") == (
+        "dimanche 3 février 2030, 23:00 – 23:30 (Europe/Paris)"
     )
     assert booking_pages.meeting_label(None, None, PARIS) == ""
-    assert booking_pages.month_label("2030-02") == "February 2030"
+    assert booking_pages.month_label("2030-02", "en-GB") == "February 2030"
+    assert booking_pages.month_label("2030-02", "fr-FR") == "février 2030"
+    assert booking_pages.weekday_labels("en-GB")[0] == "Mon"
+    assert booking_pages.weekday_labels("fr-FR")[6] == "dim."
     assert booking_pages.shift_month("2030-12", 1) == "2031-01"
     assert booking_pages.shift_month("2030-01", -1) == "2029-12"
     assert booking_pages.shift_month("2199-12", 1) == "2199-12"  # the supported dates
