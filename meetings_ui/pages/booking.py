@@ -739,7 +739,7 @@ def _booking_panel() -> rx.Component:
     )
 
 
-@rx.page(route=routes.BOOKING_PAGE, title="Book a meeting", on_load=BookingState.open_page)
+@rx.page(route=routes.BOOKING_PAGE, title=t("Book a meeting"), on_load=BookingState.open_page)
 def booking_page() -> rx.Component:
     # The framed page posts this element's height to the partner's page (components/embed).
     return branded(BookingState, _booking_page(), custom_attrs={EMBED_ROOT: ""})

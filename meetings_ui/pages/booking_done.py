@@ -233,7 +233,7 @@ def _meeting_place() -> rx.Component:
 
 
 @rx.page(
-    route=routes.BOOKING_CONFIRMED, title="Meeting booked", on_load=BookedState.open_confirmation
+    route=routes.BOOKING_CONFIRMED, title=t("Meeting booked"), on_load=BookedState.open_confirmation
 )
 def confirmation_page() -> rx.Component:
     return _booking_view(
@@ -267,7 +267,7 @@ def confirmation_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.BOOKING_CANCEL, title="Cancel a meeting", on_load=BookedState.open_cancel)
+@rx.page(route=routes.BOOKING_CANCEL, title=t("Cancel a meeting"), on_load=BookedState.open_cancel)
 def cancel_page() -> rx.Component:
     return _booking_view(
         BookedState.cancel_heading,
@@ -305,7 +305,7 @@ class RescheduleState(LocaleState):
 
 @rx.page(
     route=routes.BOOKING_RESCHEDULE,
-    title="Reschedule a meeting",
+    title=t("Reschedule a meeting"),
     on_load=RescheduleState.open_reschedule,
 )
 def reschedule_page() -> rx.Component:
