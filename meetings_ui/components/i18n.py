@@ -56,6 +56,7 @@ def _fill(text: rx.Var[str], placeholder: str, value: rx.Var) -> rx.Var[str]:
     ).to(str)
 
 
-def tr(message: rx.Var[str]) -> rx.Var[str]:
-    """A var's message in the reader's language (shown as it is when not in the catalogue)."""
-    return _looked_up(message)
+def tr(message: rx.Var[str] | str) -> rx.Var[str]:
+    """A message chosen elsewhere (a var's, or a msgid marked with `N_`) in the reader's
+    language, shown as it is when not in the catalogue."""
+    return _looked_up(rx.Var.create(message))
