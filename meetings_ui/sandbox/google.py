@@ -234,6 +234,8 @@ def routes(store: SandboxStore, redirect_uris: RedirectUris) -> list[Route]:
             "organizer": {"email": store.calendar(event.calendar_id).owner_address},
             "transparency": "transparent" if event.show_as == "free" else "opaque",
         }
+        if event.visibility != "default":  # Google leaves out the default visibility
+            body["visibility"] = event.visibility
         if event.private_properties:
             body["extendedProperties"] = {"private": event.private_properties}
         if event.location:
