@@ -155,7 +155,7 @@ def test_the_demo_hosts_calendar_is_busy_this_week_and_next(
     for interval in busy:  # inside the demo link's hours (9 to 17, Monday to Friday)
         start, end = interval.start.astimezone(local), interval.end.astimezone(local)
         assert start.weekday() < 5
-        assert 9 <= start.hour and (end.hour, end.minute) <= (17, 0)
+        assert start.hour >= 9 and (end.hour, end.minute) <= (17, 0)
     # The grant's refreshed token was saved, so the next read needs no refresh.
     assert decrypt_json(session.get(CalendarConnection, connection.id).encrypted_token)[
         "access_token"
