@@ -31,7 +31,12 @@ from meetings_ui.pages import (  # noqa: F401  (importing a page module register
 from meetings_ui.services import domain_brand
 from meetings_ui.state.errors import show_event_error
 
-app = rx.App(api_transformer=build_backend(), backend_exception_handler=show_event_error)
+app = rx.App(
+    api_transformer=build_backend(),
+    backend_exception_handler=show_event_error,
+    stylesheets=["/focus.css"],  # keyboard focus always visible
+    html_lang="en",  # the source language (axe: a page says its language)
+)
 app.register_lifespan_task(background_loop)
 
 
