@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 T = TypeVar("T")
 
 ADMIN = ("admin@example.com", "demo-admin-password")
-HOST = ("host@example.com", "demo-host-password")
+HOST = ("host@example.com", "demo-host-password")  # the demo's calendar is connected
+OFFLINE_HOST = ("offline@example.com", "demo-offline-password")  # no calendar: offline mode
 
 
 def log_in(page: Page, app_url: str, email: str, password: str, path: str = "/login") -> None:

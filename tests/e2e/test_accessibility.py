@@ -15,9 +15,7 @@ from meetings_ui import routes
 from meetings_ui.db import session_scope
 from meetings_ui.models import Booking, Contact, MeetingLink, User
 from meetings_ui.services import bookings
-from tests.e2e.helpers import ADMIN, HOST, assert_accessible, log_in_as
-
-OFFLINE_HOST = ("offline@example.com", "demo-offline-password")
+from tests.e2e.helpers import ADMIN, HOST, OFFLINE_HOST, assert_accessible, log_in_as
 
 
 def link_of(email: str) -> MeetingLink:
