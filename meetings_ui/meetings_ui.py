@@ -34,7 +34,7 @@ from meetings_ui.state.errors import show_event_error
 app = rx.App(
     api_transformer=build_backend(),
     backend_exception_handler=show_event_error,
-    stylesheets=["/focus.css"],  # keyboard focus always visible
+    stylesheets=["/a11y.css"],  # visible focus, underlined links in text, badge contrast
     html_lang="en",  # the source language (axe: a page says its language)
 )
 app.register_lifespan_task(background_loop)

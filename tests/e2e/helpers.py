@@ -100,6 +100,6 @@ def assert_accessible(page: Page) -> None:
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     assert not serious, "axe-core: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        + ", ".join(f"{node['target']} {node['html'][:160]}" for node in v["nodes"][:3])
         for v in serious
     )
