@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from meetings_ui import i18n
+from meetings_ui import i18n, routes
 from meetings_ui.background import DELIVERY_POLL_SECONDS, run_one_pass
 from meetings_ui.config import ConfigurationError, get_settings, production_problems
 from meetings_ui.domain.enums import Role
@@ -47,8 +47,11 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     do_seed_demo_workspace()
     print("Demo workspace ready. Demo accounts:")
     for account in DEMO_ACCOUNTS:
-        print(f"  {account.role:<5}  {account.email}  password: {account.password}")
-    print(f"Demo booking page: {get_settings().app_url}/meetings/hugo")
+        print(f"  {account.email:<20}  password: {account.password:<22}  {account.label}")
+    for account in DEMO_ACCOUNTS:
+        if account.link is not None:
+            page = get_settings().app_url + routes.booking_page(account.meetings_url)
+            print(f"Booking page of {account.display_name}: {page}")
     if get_settings().sandbox:
         print(
             "Calendar providers: the local sandbox for each provider without credentials "

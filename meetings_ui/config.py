@@ -41,6 +41,11 @@ SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105  (a public, documented sa
 # msal accepts only https authorities: in sandbox mode it is given this host, and the
 # requests session handed to msal sends it to the sandbox (see providers/microsoft.py).
 MICROSOFT_AUTHORITY_HOST = "https://login.sandbox.invalid"
+# The demo host's Google account in the sandbox and the standing grant it gave Meetings:
+# the demo workspace is seeded before the app (and so the sandbox) runs, and the sandbox
+# forgets everything on restart, so the grant is one the sandbox always seeds.
+SANDBOX_DEMO_GOOGLE_EMAIL = "host@example.com"
+SANDBOX_DEMO_REFRESH_TOKEN = "grt-sandbox-demo-host"  # noqa: S105  (public, like the above)
 # Demo mode publishes a known admin password and the outbox: only for an app on this machine.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 

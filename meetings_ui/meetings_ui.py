@@ -38,6 +38,8 @@ app = rx.App(
     backend_exception_handler=show_event_error,
     # First in every page's head: storage that a cross-site frame refuses gets a stand-in.
     head_components=[frame_script()],
+    stylesheets=["/a11y.css"],  # visible focus, underlined links in text, badge contrast
+    html_lang="en",  # the source language (axe: a page says its language)
 )
 app.register_lifespan_task(background_loop)
 

@@ -312,6 +312,8 @@ export const catalogs = {
 "Host meeting links on a custom domain": "Héberger des liens de réunion sur un domaine personnalisé",
 "Host meeting links on your own domain. Add it, create the two DNS records shown at your DNS host, then Verify. Verified domains appear in the Meeting domain setting of hosts with a Marketing Hub or CMS Hub seat, and are checked again every few hours.": "Hébergez les liens de réunion sur votre propre domaine. Ajoutez-le, créez les deux enregistrements DNS indiqués chez votre hébergeur DNS, puis cliquez sur Vérifier. Les domaines vérifiés apparaissent dans le paramètre Domaine de réunion des hôtes disposant d'une licence Marketing Hub ou CMS Hub, et sont revérifiés toutes les quelques heures.",
 "Host's time:": "Heure de l’hôte :",
+"Host, calendar connected": "Hôte, calendrier connecté",
+"Host, no calendar (offline mode)": "Hôte sans calendrier (mode hors ligne)",
 "Host: {host}": "Hôte : {host}",
 "Hosting meeting links on a custom domain": "L'hébergement des liens de réunion sur un domaine personnalisé",
 "Hosts are user ids.": "Les hôtes sont des identifiants d'utilisateurs.",

@@ -9,7 +9,7 @@ import reflex as rx
 
 from meetings_ui import routes
 from meetings_ui.components.forms import auth_card, browser_account_form, email_field, field
-from meetings_ui.components.i18n import t
+from meetings_ui.components.i18n import t, tr
 from meetings_ui.config import get_settings
 from meetings_ui.domain.messages import N_
 from meetings_ui.services import sign_in
@@ -75,7 +75,9 @@ def _demo_accounts() -> rx.Component:
                 rx.text(t("Demo workspace — log in as:"), weight="bold"),
                 rx.foreach(
                     LoginState.demo_accounts,
-                    lambda a: rx.text(a.role, ": ", rx.code(a.email), " / ", rx.code(a.password)),
+                    lambda a: rx.text(
+                        tr(a.label), ": ", rx.code(a.email), " / ", rx.code(a.password)
+                    ),
                 ),
                 spacing="1",
             ),

@@ -17,6 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from meetings_ui.config import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_DEMO_GOOGLE_EMAIL,
+    SANDBOX_DEMO_REFRESH_TOKEN,
+)
 from meetings_ui.domain.enums import Provider
 from meetings_ui.domain.time_zones import all_day_span, is_time_zone, zone
 
@@ -659,3 +664,45 @@ def seed_demo_data(store: SandboxStore, today: date | None = None) -> None:
             store.add_event(bo.id, "Bo: offsite", at(week + 4, 9), at(week + 4, 17))
         personal_primary = store.primary_calendar(Provider.MICROSOFT, "demo.personal@example.com")
         store.add_event(personal_primary.id, "Dentist", at(1, 8), at(1, 9))
+        seed_demo_host(store, monday)
+
+
+# The demo host's week in their own zone (weekday, start hour, hours long, title, private):
+# inside the demo link's hours, so its booking page visibly skips them.
+DEMO_HOST_ZONE = "America/New_York"
+DEMO_HOST_WEEK = (
+    (0, 10, 1, "Weekly planning", False),
+    (1, 13, 1, "Lunch with a client", False),
+    (2, 14, 1.5, "Product demo for Acme", False),
+    (3, 11, 1, "Doctor's appointment", True),
+    (4, 15, 1, "One-on-one with Ana", False),
+)
+
+
+def seed_demo_host(store: SandboxStore, monday: date) -> None:
+    """The demo host's Google account (listed after the other demo accounts, so the consent
+    page still offers those first), its busy week, this week and next, and the grant the
+    demo workspace's connection holds (config.SANDBOX_DEMO_REFRESH_TOKEN)."""
+    with store.lock:
+        host = store.add_account(
+            Provider.GOOGLE, SANDBOX_DEMO_GOOGLE_EMAIL, "Hugo Host", time_zone=DEMO_HOST_ZONE
+        )
+        calendar = store.primary_calendar(Provider.GOOGLE, host.email)
+        local = zone(DEMO_HOST_ZONE)
+        for week in (0, 7):
+            for weekday, hour, hours, summary, private in DEMO_HOST_WEEK:
+                day = monday + timedelta(days=week + weekday)
+                start = datetime.combine(day, datetime.min.time(), local) + timedelta(hours=hour)
+                store.add_event(
+                    calendar.id,
+                    summary,
+                    start,
+                    start + timedelta(hours=hours),
+                    visibility="private" if private else "default",
+                )
+        store.refresh_grants[SANDBOX_DEMO_REFRESH_TOKEN] = RefreshGrant(
+            Provider.GOOGLE,
+            SANDBOX_CLIENT_ID,
+            host.email,
+            "https://www.googleapis.com/auth/calendar",
+        )

@@ -6,24 +6,41 @@ import http.server
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from reflex.config import get_config
 from reflex.testing import AppHarness
+from sqlmodel import select
 
+from meetings_ui import routes
 from meetings_ui.config import PROJECT_ROOT, get_settings
 from meetings_ui.db import session_scope
+from meetings_ui.models import MeetingLink
 from meetings_ui.services import challenges
 from meetings_ui.services.demo import do_seed_demo_workspace
 from tests.conftest import migrate
 from tests.sandbox import CONTROL_TOKEN
 
+T = TypeVar("T", BrowserContext, Page)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CUSTOM_HOSTS = ("brand.test", "other.test")  # resolved to 127.0.0.1 by the browser
 
 pytestmark = pytest.mark.e2e
+
+# The one place for the browser tests' patience. On a busy two-core machine (several test
+# runs at once, a CPU burner) a page, a websocket round trip or a background delivery can
+# take many seconds: these are ceilings on waiting for what the user sees, never sleeps.
+EXPECT_TIMEOUT_MS = 30_000  # expect(...) assertions (Playwright's default: 5 s)
+ACTION_TIMEOUT_MS = 45_000  # clicks, fills, waits on locators (default: 30 s)
+NAVIGATION_TIMEOUT_MS = 90_000  # goto, reload (default: 30 s)
+# A cross-site frame has its own (partitioned) HTTP cache: its first page loads every module
+# of the development server again.
+FRAMED_PAGE_TIMEOUT = 60_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,6 +64,38 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+def patient(opened: T) -> T:
+    """A browser context or page with the timeouts above."""
+    opened.set_default_timeout(ACTION_TIMEOUT_MS)
+    opened.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    return opened
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> BrowserContext:
+    return patient(context)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_browser(browser: Browser) -> Iterator[None]:
+    """The contexts and pages a test opens itself (a second person, another time zone)
+    get the same timeouts: the browser's openers are wrapped for the session."""
+    browser_class = type(browser)
+    openers = {name: getattr(browser_class, name) for name in ("new_context", "new_page")}
+    for name, opener in openers.items():
+        setattr(browser_class, name, _patiently(opener))
+    yield
+    for name, opener in openers.items():
+        setattr(browser_class, name, opener)
+
+
+def _patiently(opener: Callable[..., T]) -> Callable[..., T]:
+    def opened(*args: object, **kwargs: object) -> T:
+        return patient(opener(*args, **kwargs))
+
+    return opened
+
+
 def _set_env(values: dict[str, str | None]) -> dict[str, str | None]:
     """Apply environment values for the app's settings; return the previous ones."""
     previous = {name: os.environ.get(name) for name in values}
@@ -60,7 +109,7 @@ def _set_env(values: dict[str, str | None]) -> dict[str, str | None]:
 
 
 @pytest.fixture(scope="package")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[str]:
     """The whole app, once for the browser tests, on a fresh migrated and seeded SQLite file.
     Package scope: it stops, background loop included, before the next package's tests,
     whose outbox rows that loop would otherwise deliver behind their back.
@@ -79,6 +128,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SMTP_HOST": None,
             # The development server answers these custom host names too.
             "MEETINGS_DEV_HOSTS": ",".join(CUSTOM_HOSTS),
+            # Vite transforms every page when it starts (see _warm_up).
+            "REFLEX_VITE_WARMUP_ROUTES": "1",
         }
     )
     migrate(database_url)
@@ -101,9 +152,27 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 ).items()
                 if k not in previous
             }
+            _warm_up(browser, frontend)
             yield frontend
     finally:
         _set_env(previous)
+
+
+def _warm_up(browser: Browser, frontend: str) -> None:
+    """Open the public pages once before any test. The development server (Vite) compiles a
+    page on its first visit; on a fresh clone it then finds dependencies it had not
+    bundled yet and reloads the page ("optimized dependencies changed"). Under load that
+    happened in the middle of the first booking test, which then failed, and passed
+    alone. Vite now transforms every page at start-up (REFLEX_VITE_WARMUP_ROUTES), so it
+    finds them all at once, and this visit waits for that here, not in a test."""
+    with session_scope() as session:
+        slugs = session.exec(select(MeetingLink.slug)).all()
+    page = browser.new_page()
+    try:
+        for path in ("/", routes.LOGIN, *(routes.booking_page(slug) for slug in slugs)):
+            page.goto(frontend + path, wait_until="networkidle")
+    finally:
+        page.close()
 
 
 @pytest.fixture
@@ -128,11 +197,6 @@ def proof_of_work(app_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
 
 
 # --- a partner's web site, for the embedded booking page (test_embed, test_custom_domains) --
-
-
-# A cross-site frame has its own (partitioned) HTTP cache: its first page loads every module
-# of the development server again, which takes long on a busy machine (milliseconds).
-FRAMED_PAGE_TIMEOUT = 60_000
 
 
 class PartnerSite(http.server.ThreadingHTTPServer):

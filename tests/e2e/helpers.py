@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 T = TypeVar("T")
 
 ADMIN = ("admin@example.com", "demo-admin-password")
-HOST = ("host@example.com", "demo-host-password")
+HOST = ("host@example.com", "demo-host-password")  # the demo's calendar is connected
+OFFLINE_HOST = ("offline@example.com", "demo-offline-password")  # no calendar: offline mode
 
 
 def log_in(page: Page, app_url: str, email: str, password: str, path: str = "/login") -> None:
@@ -99,6 +100,6 @@ def assert_accessible(page: Page) -> None:
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     assert not serious, "axe-core: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        + ", ".join(f"{node['target']} {node['html'][:160]}" for node in v["nodes"][:3])
         for v in serious
     )

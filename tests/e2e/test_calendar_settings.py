@@ -70,7 +70,8 @@ def test_connect_google_then_office_365_and_deny(app_url: str, page: Page) -> No
             select(CalendarConnection).where(CalendarConnection.user_id == host.id)
         ).all()
         assert [(r.provider, r.account_email) for r in rows] == [
-            ("google", "demo.google@example.com")
+            ("google", "host@example.com"),  # the demo workspace's
+            ("google", "demo.google@example.com"),
         ]
 
     # Denying consent comes back to the settings with a clear message.

@@ -170,18 +170,7 @@ def ask(page: Page, when: datetime, duration: str = "30") -> None:
     page.get_by_role("button", name="Check").click()
 
 
-@pytest.fixture
-def patient() -> Iterator[None]:
-    """Each check reads two calendars: on a busy machine that takes more than the default
-    five seconds Playwright waits."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-def test_each_reason_in_words_then_in_french(
-    app_url: str, scene: Scene, page_in, patient: None
-) -> None:
+def test_each_reason_in_words_then_in_french(app_url: str, scene: Scene, page_in) -> None:
     page = page_in("en-US")
     log_in_as(page, app_url, HOST)
     page.goto(app_url + routes.link_why(scene.link_id))

@@ -12,7 +12,7 @@ from meetings_ui.domain.enums import Provider
 from meetings_ui.models import Booking, MeetingLink, User
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services.calendar_connections import callback_url, do_save_connected_account
-from tests.e2e.helpers import ADMIN, HOST, eventually, log_in_as
+from tests.e2e.helpers import ADMIN, OFFLINE_HOST, eventually, log_in_as
 from tests.e2e.test_booking import pick_first_time
 from tests.sandbox import consent
 
@@ -106,7 +106,7 @@ def test_google_meet_chosen_in_the_editor_is_shown_after_booking(app_url: str, p
 
 
 def test_an_offline_link_shows_its_own_web_address(app_url: str, page: Page) -> None:
-    log_in_as(page, app_url, HOST)
+    log_in_as(page, app_url, OFFLINE_HOST)
     page.goto(app_url + "/app/meetings")
     new_link(page, "Zoom chat", "zoom-chat", url="https://zoom.us/j/123456")
     book(page, app_url, "zoom-chat", "zed@example.org", online=False)
