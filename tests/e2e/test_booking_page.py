@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import OFFLINE_HOST, assert_accessible
 from tests.e2e.test_booking import fill_form, make_link, pick_first_time, zone_picker
 
 
@@ -31,7 +31,7 @@ def open_page(browser: Browser) -> Iterator:
 
 
 def test_a_phone_360_px_wide_books_without_scrolling_sideways(app_url: str, open_page) -> None:
-    make_link("host@example.com", "phone-intro", durations=[30, 60])
+    make_link(OFFLINE_HOST[0], "phone-intro", durations=[30, 60])
     page = open_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page.goto(f"{app_url}/meetings/phone-intro")
     expect(page.get_by_role("heading", name="Call phone-intro")).to_be_visible()
@@ -55,7 +55,7 @@ def test_a_phone_360_px_wide_books_without_scrolling_sideways(app_url: str, open
 
 
 def test_keyboard_only_picks_a_day_and_a_time_and_books(app_url: str, open_page) -> None:
-    make_link("host@example.com", "keys-intro")
+    make_link(OFFLINE_HOST[0], "keys-intro")
     page = open_page()
     page.goto(f"{app_url}/meetings/keys-intro")
     free_day = page.get_by_role("group", name="Days").get_by_role(

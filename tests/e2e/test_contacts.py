@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from meetings_ui.db import session_scope
+from meetings_ui.domain.enums import MeetingSource
 from meetings_ui.models import ContactMeeting, User
 from meetings_ui.services import contacts as contact_service
 from meetings_ui.services.accounts import do_create_user
@@ -181,8 +182,13 @@ def test_create_meeting_with_a_connected_calendar_invites_the_contact(
 
     def written() -> ContactMeeting | None:
         with session_scope() as session:
+            # The demo host's calendar is the same sandbox account: its sync may find the
+            # event too, on the demo host's own contacts. This host's is the one created here.
             row = session.exec(
-                select(ContactMeeting).where(ContactMeeting.title == "Contract signature")
+                select(ContactMeeting).where(
+                    ContactMeeting.title == "Contract signature",
+                    ContactMeeting.source == MeetingSource.CONTACT_RECORD,
+                )
             ).one()
             return row if row.provider_event_id else None
 

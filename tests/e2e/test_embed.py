@@ -18,7 +18,7 @@ from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.models import Booking
 from tests.e2e.conftest import CHROMIUM, FRAMED_PAGE_TIMEOUT, PartnerSite
-from tests.e2e.helpers import HOST, log_in_as
+from tests.e2e.helpers import OFFLINE_HOST, log_in_as
 from tests.e2e.test_booking import make_link
 
 STORAGE_PROBE = """() => ["localStorage", "sessionStorage"].map((name) => {
@@ -50,7 +50,7 @@ def blocking_context(playwright: Playwright, tmp_path: Path) -> Iterator[Browser
 
 def _snippet(page: Page, app_url: str, link_name: str) -> str:
     """The script snippet as a host copies it from the links page's embed dialog."""
-    log_in_as(page, app_url, HOST)
+    log_in_as(page, app_url, OFFLINE_HOST)
     page.goto(app_url + "/app/meetings")
     page.get_by_role("button", name=f"Embed {link_name}", exact=True).click()
     dialog = page.get_by_role("dialog")
@@ -73,7 +73,7 @@ def _frame(page: Page, app_url: str) -> Frame:
 def test_a_partner_site_embeds_the_booking_page_with_third_party_storage_blocked(
     app_url: str, page: Page, partner_site: PartnerSite, blocking_context: BrowserContext
 ) -> None:
-    make_link(HOST[0], "partner-intro")
+    make_link(OFFLINE_HOST[0], "partner-intro")
     snippet = _snippet(page, app_url, "Call partner-intro")
     port = partner_site.server_address[1]
     partner_site.body = (

@@ -47,7 +47,7 @@ def test_the_first_visitor_creates_the_admin_once(page: Page, fresh_install: str
     page.get_by_role("button", name="Create admin account").click()
 
     expect(page.get_by_role("heading", name="Users and seats", level=1)).to_be_visible()
-    expect(page.get_by_role("row", name="owner@example.com")).to_contain_text("admin")
+    expect(page.get_by_role("row", name="owner@example.com")).to_contain_text("Admin")
 
     # The set-up page is gone: it sends visitors on (to log in, then into the app).
     page.goto(app_url + "/setup")

@@ -1,4 +1,4 @@
-""" "Why isn't this time free?" in the browser: the demo host asks about one time per reason
+""" "Why isn't this time free?" in the browser: a host asks about one time per reason
 on a link of theirs with a co-host, then reads the page in French."""
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from meetings_ui.services.calendar_connections import (
 )
 from meetings_ui.services.guard import OPERATOR
 from meetings_ui.services.links import do_create_link, do_delete_link
-from tests.e2e.helpers import HOST, assert_accessible, log_in_as
+from tests.e2e.helpers import assert_accessible, log_in_as
 from tests.sandbox import consent, control
 
 PARIS = ZoneInfo("Europe/Paris")
 EVERY_DAY_9_TO_17 = {
     d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 }
+WHY_HOST = ("wendy.why@example.com", "wendy-why-password")
 HOST_ACCOUNT = "hugo.why@example.com"
 CO_HOST_ACCOUNT = "zoe.why@example.com"
 
@@ -65,13 +66,20 @@ def _connect(session, user: User, account: str) -> None:
 
 @pytest.fixture
 def scene(app_url: str) -> Iterator[Scene]:
-    """A group link of the demo host with a co-host, both calendars connected to fresh
+    """A group link of a host of its own with a co-host, both calendars connected to fresh
     sandbox accounts with a few events; one request the day after, for the daily cap.
     Everything is removed afterwards (the app is shared by the browser tests)."""
     day = datetime.combine(datetime.now(PARIS).date() + timedelta(days=10), time(0), PARIS)
     events: list[str] = []
     with session_scope() as session:
-        host = session.exec(select(User).where(User.email == HOST[0])).one()
+        # A host of its own: the demo host's calendar is already connected (the demo).
+        host = do_create_user(
+            session=session,
+            actor=OPERATOR,
+            email=WHY_HOST[0],
+            password=WHY_HOST[1],
+            display_name="Wendy Why",
+        )
         zoe = do_create_user(
             session=session,
             actor=OPERATOR,
@@ -143,9 +151,10 @@ def scene(app_url: str) -> Iterator[Scene]:
                 select(CalendarConnection).where(CalendarConnection.user_id == user_id)
             ).all():
                 do_disconnect(session=session, actor=OPERATOR, connection_id=connection.id)
-        zoe = session.get(User, zoe_id)
-        zoe.is_active = False
-        session.add(zoe)
+        for user_id in (host_id, zoe_id):
+            user = session.get(User, user_id)
+            user.is_active = False
+            session.add(user)
         session.commit()
 
 
@@ -172,7 +181,7 @@ def ask(page: Page, when: datetime, duration: str = "30") -> None:
 
 def test_each_reason_in_words_then_in_french(app_url: str, scene: Scene, page_in) -> None:
     page = page_in("en-US")
-    log_in_as(page, app_url, HOST)
+    log_in_as(page, app_url, WHY_HOST)
     page.goto(app_url + routes.link_why(scene.link_id))
     expect(page.get_by_role("heading", name="Why isn't this time free?", level=1)).to_be_visible()
     expect(page.get_by_text("in the link's time zone, Europe/Paris")).to_be_visible()
@@ -181,7 +190,7 @@ def test_each_reason_in_words_then_in_french(app_url: str, scene: Scene, page_in
 
     ask(page, day + timedelta(hours=9))
     expect(answer.get_by_text("This time is free: prospects can book it.")).to_be_visible()
-    expect(answer.get_by_text("Your time:")).to_be_visible()  # the host lives in New York
+    expect(answer.get_by_text("Your time:")).to_be_visible()  # the host lives in UTC
     assert_accessible(page)
 
     ask(page, day + timedelta(hours=20))
