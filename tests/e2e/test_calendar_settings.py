@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
+from meetings_ui import i18n
 from meetings_ui.config import get_settings
 from meetings_ui.db import session_scope
 from meetings_ui.domain.enums import ConnectionStatus
@@ -285,12 +286,15 @@ def test_selected_calendars_block_the_booking_page(app_url: str, page: Page) -> 
         page.goto(f"{app_url}/meetings/busy-check")
         expect(zone_picker(page)).to_have_value(re.compile(".+"))
         choose_zone(page, "UTC", "UTC")
-        page.get_by_role("button", name=re.compile(f"{day:%A %d %B %Y}")).click()
+        page.get_by_role(
+            "button", name=re.compile(re.escape(i18n.format_date(day, "en-US")))
+        ).click()
         group = page.get_by_role("group", name="Available times")
         expect(group.get_by_role("button").first).to_be_visible()
         return group.get_by_role("button").all_inner_texts()
 
-    assert "21:00" in times_on_day()  # Team is not selected yet
+    nine_pm = i18n.format_time(start, "en-US", UTC)  # the page's clock: en-US, 12-hour
+    assert nine_pm in times_on_day()  # Team is not selected yet
 
     page.goto(app_url + SETTINGS)
     page.get_by_label("Selected calendars").select_option(label="Team")
@@ -300,13 +304,13 @@ def test_selected_calendars_block_the_booking_page(app_url: str, page: Page) -> 
     )  # primary stays
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved")).to_be_visible()
-    assert "21:00" not in times_on_day()
+    assert nine_pm not in times_on_day()
 
     page.goto(app_url + SETTINGS)
     page.get_by_role("button", name="Remove Team").click()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved")).to_be_visible()
-    assert "21:00" in times_on_day()
+    assert nine_pm in times_on_day()
     # S10: a calendar the account cannot see is never offered.
     page.goto(app_url + SETTINGS)
     expect(
