@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time as clock
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,9 +41,9 @@ from pathlib import Path
 
 import redis
 import requests
-import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from bench.servers import scratch_database
 from tests.processes import free_port, stop_group, wait_until_up
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -56,22 +55,6 @@ SLUG = "bench-intro"
 BUILD_TIMEOUT = 1800  # seconds: npm and the production build on a busy machine
 STEP_TIMEOUT = 60_000  # milliseconds, for one thing to show in the browser
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    name = f"meetings_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass(frozen=True)
