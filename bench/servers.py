@@ -126,6 +126,12 @@ def _environment(database_url: str, redis_url: str | None, url: str, sandbox_url
         # Each simulated visitor's address comes in X-Forwarded-For (see the docstring).
         "MEETINGS_TRUSTED_PROXY_HOPS": "1",
         "REFLEX_WEB_WORKDIR": str(PROJECT_ROOT / ".web-production-test"),
+        # What the Makefile exports for `make serve`: Node from the virtualenv, npm (bun's
+        # installer needs the internet), no telemetry.
+        "PATH": f"{Path(sys.prefix) / 'bin'}:{os.environ.get('PATH', '')}",
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "TELEMETRY_ENABLED": "false",
     }
     if redis_url:
         env["REDIS_URL"] = redis_url

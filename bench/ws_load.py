@@ -2,10 +2,10 @@
 
 Each prospect is a python-socketio client speaking Reflex's event protocol to `/_event`,
 as the browser's `state.js` does: the socket.io CONNECT packet carries the hydrate event
-(`hydrate_and_load`, with the router data of the booking page and the hashes of the
-compiled defaults), the page's `on_load` runs, the server's `call_script` (the browser's
-time zone) is answered with the callback event it names, and the prospect waits for the
-delta that shows the month's days ("page ready"). It then picks a few days and times:
+(`hydrate_and_load`, with the router data of the booking page, the hashes of the
+compiled defaults and the browser's time zone as the page's head script leaves it in
+localStorage), the page's `on_load` runs, and the prospect waits for the delta that
+shows the month's days ("page ready"). It then picks a few days and times:
 `choose_day`, `choose_time`, `back_to_times`, and an echo (`set_name`: one var set, no
 service called: the baseline event of the same state under the same load). State, var
 and event names come from the Python classes, so a renamed handler fails here loudly.
@@ -15,10 +15,9 @@ GET /health polled during each wave. Reported per wave: page-ready and per-event
 p50/p95/p99, errors, provider requests (the sandbox's count), the CPU seconds of the
 server's processes and of this load client (which shares the machine).
 
-aiohttp is not installed, so python-socketio's asyncio client cannot run: each prospect is
-a thread with the synchronous client (websocket-client), which adds its own reader and
-writer threads. The client's CPU is printed so that a saturated client can be told from a
-slow server.
+Every prospect is a python-socketio asyncio client (over aiohttp) on one event loop in
+this process: a tab costs the client a coroutine and a socket, not threads. The client's
+CPU is printed so that a saturated client can be told from a slow server.
 
 Run: .venv/bin/python -m bench.ws_load --prospects 50 200 [--ramp 0 60] [--workers 1]
      [--redis redis://127.0.0.1:6379/7] [--database sqlite|postgresql] [--french 0.5]
@@ -27,16 +26,15 @@ Run: .venv/bin/python -m bench.ws_load --prospects 50 200 [--ramp 0 60] [--worke
 from __future__ import annotations
 
 import argparse
+import asyncio
 import inspect
 import itertools
 import json
 import math
 import os
 import random
-import re
 import resource
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -45,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 import socketio
 import sqlalchemy as sa
@@ -67,7 +66,6 @@ from bench.servers import (
 
 NAMESPACE = "/_event"
 PROSPECTS_PER_LINK = 100  # the per-link slots limit is 600/minute: waves stay well under it
-_CALLBACK = re.compile(r'ReflexEvent\("([^"]+)",\s*\{(\w+):_result\}')
 _next_ip = itertools.count(1)
 
 
@@ -79,18 +77,15 @@ class Protocol:
     frontend sends and receives them."""
 
     def __init__(self) -> None:
-        import asyncio
-
         from reflex.state import State, _resolve_delta, state_snapshot_hashes
         from reflex_base.constants import CompileVars
 
         import meetings_ui.meetings_ui  # noqa: F401  (every page's state, as the frontend has)
-        from meetings_ui.pages.booking import DETECT_ZONE, BookingState
+        from meetings_ui.pages.booking import BookingState
 
         self.state = BookingState
         self.booking = BookingState.get_full_name()
         self.boot_name = f"{State.get_full_name()}.{CompileVars.HYDRATE_AND_LOAD}"
-        self.detect_zone = DETECT_ZONE
         # The hashes the compiled frontend sends on a first connect: the backend then only
         # sends what differs from the defaults the page already holds.
         snapshot = asyncio.run(_resolve_delta(State(_reflex_internal_init=True).dict(initial=True)))
@@ -121,7 +116,7 @@ class Outcome:
 
 
 class Prospect:
-    """One simulated browser tab on one booking page."""
+    """One simulated browser tab on one booking page (a coroutine on the client's loop)."""
 
     def __init__(
         self,
@@ -141,35 +136,27 @@ class Prospect:
         self.random = random.Random(seed_value)
         self.ip = fake_ip(next(_next_ip))
         self.view: dict[str, Any] = {}  # the booking state's vars as the page holds them
-        self.changed = threading.Condition()
+        self.changed: asyncio.Condition | None = None
         self.received = 0
         self.outcome = Outcome(french=french)
         path = f"/meetings/{slug}"
         self.router_data = {"pathname": path, "asPath": path, "query": {"slug": slug}}
-        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": url})
-        self.client.on("event", self._on_update, namespace=NAMESPACE)
+        self.client: socketio.AsyncClient | None = None
 
     # what the browser's event loop does with an update
-    def _on_update(self, update: dict) -> None:
+    async def _on_update(self, update: dict) -> None:
         if self.sample:
             self.received += len(json.dumps(update))
         booking = (update.get("delta") or {}).get(self.p.booking)
-        with self.changed:
+        assert self.changed is not None
+        async with self.changed:
             if booking:
                 self.view.update(booking)
             self.changed.notify_all()
-        for event in update.get("events") or []:
-            if event.get("name") == "_call_script":
-                self._answer_script(event.get("payload") or {})
 
-    def _answer_script(self, payload: dict) -> None:
-        code, callback = payload.get("javascript_code", ""), payload.get("callback") or ""
-        result = "Europe/Paris" if code == self.p.detect_zone else None
-        if found := _CALLBACK.search(callback):
-            self._emit(found[1], {found[2]: result})
-
-    def _emit(self, name: str, payload: dict) -> None:
-        self.client.emit(
+    async def _emit(self, name: str, payload: dict) -> None:
+        assert self.client is not None
+        await self.client.emit(
             "event",
             {"name": name, "payload": payload, "router_data": self.router_data},
             namespace=NAMESPACE,
@@ -178,15 +165,22 @@ class Prospect:
     def _get(self, var: str) -> Any:
         return self.view.get(self.p.var(var))
 
-    def _wait(self, done: Any, deadline: float) -> bool:
-        with self.changed:
-            return self.changed.wait_for(done, timeout=max(0.0, deadline - time.perf_counter()))
+    async def _wait(self, done: Any, deadline: float) -> bool:
+        assert self.changed is not None
+        async with self.changed:
+            try:
+                await asyncio.wait_for(
+                    self.changed.wait_for(done), max(0.0, deadline - time.perf_counter())
+                )
+            except TimeoutError:
+                return False
+        return True
 
-    def _timed(self, label: str, handler: str, arg: object, done: Any) -> None:
+    async def _timed(self, label: str, handler: str, arg: object, done: Any) -> None:
         name, payload = self.p.event(handler, *(() if arg is None else (arg,)))
         began, before = time.perf_counter(), self.received
-        self._emit(name, payload)
-        if not self._wait(done, began + self.timeout):
+        await self._emit(name, payload)
+        if not await self._wait(done, began + self.timeout):
             raise TimeoutError(f"{label}: no answer in {self.timeout:.0f} s")
         self.outcome.events[label].append(time.perf_counter() - began)
         if self.sample:
@@ -200,28 +194,42 @@ class Prospect:
             self._get("opened") and not self._get("loading") and any(c["available"] for c in cells)
         )
 
-    def run(self) -> Outcome:
+    async def run(self, http: aiohttp.ClientSession) -> Outcome:
         began = time.perf_counter()
         try:
-            self._open(began)
+            await self._open(http, began)
             for number in range(self.picks):
-                self._pick(number)
+                await self._pick(number)
         except Exception as error:  # counted and shown: the wave goes on
             self.outcome.error = f"{type(error).__name__}: {error}"[:160]
         finally:
-            with suppress(Exception):  # the socket may be gone already
-                self.client.disconnect()
+            await self.close()
         return self.outcome
 
-    def _open(self, began: float) -> None:
-        boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes}}
+    async def close(self) -> None:
+        if self.client is not None:
+            with suppress(Exception):  # the socket may be gone already
+                await self.client.disconnect()
+
+    async def _open(self, http: aiohttp.ClientSession, began: float) -> None:
+        self.changed = asyncio.Condition()
+        self.client = socketio.AsyncClient(
+            reconnection=False,
+            http_session=http,
+            websocket_extra_options={"origin": self.url},
+            handle_sigint=False,
+        )
+        self.client.on("event", self._on_update, namespace=NAMESPACE)
+        # The browser's zone, as the page's head script left it in localStorage.
+        storage = {f"{self.p.booking}.{self.p.var('browser_zone')}": "Europe/Paris"}
+        boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes, "vars": storage}}
         boot["router_data"] = self.router_data
         headers = {
             "X-Forwarded-For": self.ip,
             "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" if self.french else "en-GB,en;q=0.9",
             "User-Agent": "bench.ws_load",
         }
-        self.client.connect(
+        await self.client.connect(
             f"{self.url}?token={uuid.uuid4()}",
             headers=headers,
             auth={"event": boot},
@@ -231,22 +239,27 @@ class Prospect:
             wait_timeout=self.timeout,
         )
         self.outcome.connected = time.perf_counter() - began
-        if not self._wait(self._ready, began + self.timeout):
+        if not await self._wait(self._ready, began + self.timeout):
             raise TimeoutError(f"page not ready in {self.timeout:.0f} s")
         self.outcome.ready = time.perf_counter() - began
         self.outcome.bytes_to_ready = self.received
 
-    def _pick(self, number: int) -> None:
+    async def _pick(self, number: int) -> None:
         days = [c["iso"] for c in self._get("cells") if c["available"]]
         day = self.random.choice(days)
-        self._timed(
+        await self._timed(
             "choose_day", "choose_day", day, lambda: self._get("day") == day and self._get("times")
         )
         start = self.random.choice(self._get("times"))["start"]
-        self._timed("choose_time", "choose_time", start, lambda: self._get("start") == start)
-        self._timed("back_to_times", "back_to_times", None, lambda: self._get("start") == "")
+        await self._timed("choose_time", "choose_time", start, lambda: self._get("start") == start)
+        await self._timed("back_to_times", "back_to_times", None, lambda: self._get("start") == "")
         echo = f"prospect {self.ip} {number}"
-        self._timed("echo (set_name)", "set_name", echo, lambda: self._get("name") == echo)
+        await self._timed("echo (set_name)", "set_name", echo, lambda: self._get("name") == echo)
+
+
+def client_session() -> aiohttp.ClientSession:
+    """One HTTP session for every simulated tab: no cap on open connections."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
 
 # --- a wave of prospects ------------------------------------------------------------------------
@@ -306,7 +319,6 @@ def wave(
         )
         for i in range(count)
     ]
-    outcomes: list[Outcome | None] = [None] * count
     if cold:
         forget_busy_time()
     app.control("DELETE", "/requests")
@@ -314,20 +326,22 @@ def wave(
     server_before, client_before = _cpu(processes), _client_cpu()
     began = time.perf_counter()
 
-    def start(index: int) -> None:
+    async def start(prospect: Prospect, index: int, http: aiohttp.ClientSession) -> Outcome:
         if ramp:
-            time.sleep(max(0.0, began + ramp * index / count - time.perf_counter()))
-        outcomes[index] = prospects[index].run()
+            await asyncio.sleep(max(0.0, began + ramp * index / count - time.perf_counter()))
+        return await prospect.run(http)
+
+    async def everyone() -> list[Outcome]:
+        async with client_session() as http:
+            return await asyncio.gather(
+                *(start(prospect, i, http) for i, prospect in enumerate(prospects))
+            )
 
     with HealthProbe(app.url) as probe:
-        threads = [threading.Thread(target=start, args=(i,), daemon=True) for i in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = asyncio.run(everyone())
     wall = time.perf_counter() - began
     return Wave(
-        outcomes=[o for o in outcomes if o is not None],
+        outcomes=outcomes,
         wall=wall,
         client_cpu=_client_cpu() - client_before,
         server_cpu=_cpu(processes) - server_before,
@@ -392,14 +406,21 @@ def idle_echo(protocol: Protocol, app: App, slug: str, count: int = 30) -> list[
     prospect = Prospect(
         protocol, app.url, slug, french=False, picks=0, timeout=60, sample=False, seed_value=0
     )
-    prospect._open(time.perf_counter())
-    try:
-        for number in range(count):
-            echo = f"idle {number}"
-            prospect._timed("echo", "set_name", echo, lambda e=echo: prospect._get("name") == e)
-    finally:
-        prospect.client.disconnect()
-    return prospect.outcome.events["echo"]
+
+    async def echoes() -> list[float]:
+        async with client_session() as http:
+            await prospect._open(http, time.perf_counter())
+            try:
+                for number in range(count):
+                    echo = f"idle {number}"
+                    await prospect._timed(
+                        "echo", "set_name", echo, lambda e=echo: prospect._get("name") == e
+                    )
+            finally:
+                await prospect.close()
+        return prospect.outcome.events["echo"]
+
+    return asyncio.run(echoes())
 
 
 def main() -> None:
@@ -434,7 +455,6 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    threading.stack_size(512 * 1024)  # thousands of client threads
     links = max(1, math.ceil(max(args.prospects) / PROSPECTS_PER_LINK))
     with (
         tempfile.TemporaryDirectory() as logs,

@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
@@ -43,15 +43,18 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 
 
+@lru_cache(maxsize=1024)
 def language_of(locale: str | None) -> str:
     """The catalogue's language for a locale tag ("fr-CA" → "fr"); English by default."""
     language = (locale or "").replace("_", "-").split("-")[0].lower()
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+@lru_cache(maxsize=1024)
 def negotiate(accept_language: str | None) -> str:
     """The locale to use for a browser's Accept-Language header: the first language it
-    prefers that we speak, with its region when it names one ("en-GB", "fr")."""
+    prefers that we speak, with its region when it names one ("en-GB", "fr"). Browsers send
+    a few distinct headers, and every page's state asks: each is parsed once."""
     accepted = parse_accept_header(accept_language or "", LanguageAccept)
     for tag, _quality in accepted:
         if tag != "*" and _spoken(tag):
@@ -152,6 +155,7 @@ def said(error: BaseException) -> str:
 # --- dates and times, by locale -------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def _babel_locale(locale: str) -> Locale:
     try:
         return Locale.parse(locale.replace("-", "_"))
@@ -159,6 +163,7 @@ def _babel_locale(locale: str) -> Locale:
         return Locale.parse(DEFAULT_LANGUAGE)
 
 
+@lru_cache(maxsize=1024)
 def uses_24_hour_clock(locale: str) -> bool:
     """True where the locale writes 14:30 rather than 2:30 PM (en-GB, fr; not en-US)."""
     pattern = _babel_locale(locale).time_formats["short"].pattern

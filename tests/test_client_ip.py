@@ -61,19 +61,16 @@ def test_the_setting_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
 
 
-def _state(peer: str, forwarded_for: str | None) -> SimpleNamespace:
+def _router(peer: str, forwarded_for: str | None) -> SimpleNamespace:
     headers = {"x-forwarded-for": forwarded_for} if forwarded_for is not None else {}
     return SimpleNamespace(
-        router=SimpleNamespace(
-            session=SimpleNamespace(client_ip=peer),
-            headers=SimpleNamespace(raw_headers=headers),
-        )
+        session=SimpleNamespace(client_ip=peer), headers=SimpleNamespace(raw_headers=headers)
     )
 
 
 def test_reflex_events_use_the_same_rule(hops) -> None:
     hops(0)
-    assert visitor_ip(_state("203.0.113.7", "1.2.3.4")) == "203.0.113.7"
+    assert visitor_ip(_router("203.0.113.7", "1.2.3.4")) == "203.0.113.7"
     hops(1)
-    assert visitor_ip(_state("10.0.0.1", "1.2.3.4, 198.51.100.1")) == "198.51.100.1"
-    assert visitor_ip(_state("10.0.0.1", None)) == "10.0.0.1"
+    assert visitor_ip(_router("10.0.0.1", "1.2.3.4, 198.51.100.1")) == "198.51.100.1"
+    assert visitor_ip(_router("10.0.0.1", None)) == "10.0.0.1"

@@ -72,7 +72,7 @@ class AdminDomainState(AuthState):
     def load(self) -> None:
         self.loaded, self.error, self.confirm_remove = False, "", False
         try:
-            self._domain_id = int(str(self.router.page.params.get("domain_id", "0")))
+            self._domain_id = int(self.domain_id or "0")
         except ValueError:
             self._domain_id = 0
         try:

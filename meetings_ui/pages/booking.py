@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import TypeVar
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 from meetings_ui import routes
 from meetings_ui.components.brand import BrandVars, branded
@@ -27,10 +29,17 @@ from meetings_ui.services.booking_pages import DayCell, QuestionView, TimeChoice
 from meetings_ui.services.domain_brand import LinkMovedError
 from meetings_ui.state.auth import visitor_ip
 from meetings_ui.state.locale import LocaleState
-from meetings_ui.state.navigation import full_page_load, page_host
+from meetings_ui.state.navigation import full_page_load, page_host, query_value
 
 VISITOR_COOKIE = "meetings_visitor"
-DETECT_ZONE = "Intl.DateTimeFormat().resolvedOptions().timeZone"
+ZONE_STORAGE = "meetings_zone"
+# First in every page's head, before Reflex connects: the browser's zone goes to
+# localStorage, which Reflex sends with the tab's first event (BookingState.browser_zone),
+# so opening the booking page needs no round trip to ask the browser for it.
+ZONE_SCRIPT = (
+    f"try {{ localStorage.setItem({json.dumps(ZONE_STORAGE)}, "
+    "Intl.DateTimeFormat().resolvedOptions().timeZone); } catch (ignored) {}"
+)
 T = TypeVar("T")
 
 
@@ -91,6 +100,7 @@ class BookingState(BrandVars, LocaleState):
     limited: str = ""  # the page could not even open: too many requests from this network
 
     visitor: str = rx.Cookie("", name=VISITOR_COOKIE, max_age=365 * 24 * 3600, same_site="lax")
+    browser_zone: str = rx.LocalStorage("", name=ZONE_STORAGE, sync=False)  # ZONE_SCRIPT's
     _slug: str = ""
     _page_host: str = ""  # the page's host: it decides which links are served (M10)
     _reschedule_token: str = ""
@@ -108,9 +118,8 @@ class BookingState(BrandVars, LocaleState):
 
     @rx.var
     def cells(self) -> list[DayCell]:
-        return booking_pages.month_cells(
-            self.month, self._slots, self.time_zone, self.day, self.locale
-        )
+        """Not recomputed (nor resent) when a day is picked: the page marks the chosen one."""
+        return booking_pages.month_cells(self.month, self._slots, self.time_zone, self.locale)
 
     @rx.var
     def month_is_empty(self) -> bool:
@@ -138,47 +147,43 @@ class BookingState(BrandVars, LocaleState):
 
     # --- loading ----------------------------------------------------------------------------
 
-    @rx.event
-    def open_page(self) -> rx.event.EventSpec:
-        """Start afresh (the tab may come back to this page), then ask the browser its zone."""
-        params = self.router.page.params
-        self._slug = str(params.get("slug", ""))
-        self._page_host = page_host(self)
-        self.embed = params.get("embed") == "1"
-        self._reschedule_token = str(params.get("reschedule", ""))
-        self.opened, self.loading, self.submitting = False, True, False
-        self.problems, self.notice, self.start, self.day = [], "", "", ""
-        self.limited = ""
-        return rx.call_script(DETECT_ZONE, callback=BookingState.load_page)
-
     @rx.event(background=True)
-    async def load_page(self, browser_zone: str) -> AsyncIterator[rx.event.EventSpec]:
-        async with self:
-            slug = self._slug
-            call = functools.partial(
-                booking_pages.open_booking_page,
-                slug=slug,
-                browser_zone=str(browser_zone or ""),
-                visitor_token=self.visitor,
-                reschedule_token=self._reschedule_token,
-                page_host=self._page_host,
-            )
-            client_ip = visitor_ip(self)
-            self.detected_zone = canonical_name(str(browser_zone or "")) or ""
+    async def open_page(self) -> AsyncIterator[rx.event.EventSpec]:
+        """The page's `on_load`: the link and its month, read in a thread. The browser's zone
+        came with the tab's first event, and the state is only read until the answer is in:
+        a new tab is written once (a tab that showed a page before is cleared first)."""
+        router = self.router
+        slug, host = self.slug, page_host(router)
+        reschedule_token = query_value(router, "reschedule")
+        if self.opened:
+            async with self:
+                self.opened, self.loading = False, True
+        call = functools.partial(
+            booking_pages.open_booking_page,
+            slug=slug,
+            browser_zone=self.browser_zone,
+            visitor_token=self.visitor,
+            reschedule_token=reschedule_token,
+            page_host=host,
+        )
         try:
-            page = await asyncio.to_thread(_counted, rate_limits.slots_query, client_ip, slug, call)
+            page = await asyncio.to_thread(
+                _counted, rate_limits.slots_query, visitor_ip(router), slug, call
+            )
         except rate_limits.RateLimitedError as refused:
             async with self:
+                self._start_afresh(router, slug, host, reschedule_token)
                 self.opened, self.limited = True, _too_many(self, refused)
             return
         except LinkMovedError as moved:
             # A custom domain's link opened on the app domain: its one address is there.
-            query = self.router.url.query
+            query = router.url.query
             yield full_page_load(f"{moved.url}?{query}" if query else moved.url)
             return
         async with self:
-            if slug != self._slug:
+            if slug != self.slug:
                 return  # the tab went on to another link meanwhile
+            self._start_afresh(router, slug, host, reschedule_token)
             self.opened, self.not_found = True, page is None
             if page is None:
                 return
@@ -193,6 +198,16 @@ class BookingState(BrandVars, LocaleState):
                 self.answers = dict(page.prefill.answers)
             self.month, self.duration = page.slots.month, page.slots.duration
             self._show(page.slots)
+
+    def _start_afresh(
+        self, router: RouterData, slug: str, host: str, reschedule_token: str
+    ) -> None:
+        """What the tab knew of an earlier page goes (it may come back to this one)."""
+        self._slug, self._page_host, self._reschedule_token = slug, host, reschedule_token
+        self.embed = query_value(router, "embed") == "1"
+        self.detected_zone = canonical_name(self.browser_zone) or ""
+        self.submitting, self.limited = False, ""
+        self.problems, self.notice, self.start, self.day = [], "", "", ""
 
     def _show(self, slots: booking_pages.MonthSlots) -> None:
         """Take a month's free times, unless the prospect has moved on since it was asked."""
@@ -214,7 +229,7 @@ class BookingState(BrandVars, LocaleState):
                 reschedule_token=self._reschedule_token if self.rescheduling else "",
                 page_host=self._page_host,
             )
-            slug, client_ip = self._slug, visitor_ip(self)
+            slug, client_ip = self._slug, visitor_ip(self.router)
         try:
             slots = await asyncio.to_thread(
                 _counted, rate_limits.slots_query, client_ip, slug, call
@@ -324,7 +339,7 @@ class BookingState(BrandVars, LocaleState):
                 page_host=self._page_host,
                 locale=self.locale,  # the words and dates of the prospect's emails
             )
-            slug, client_ip = self._slug, visitor_ip(self)
+            slug, client_ip = self._slug, visitor_ip(self.router)
         try:
             result = await asyncio.to_thread(
                 _checked_booking, client_ip, slug, str(solution or ""), call
@@ -378,6 +393,7 @@ def _month_header() -> rx.Component:
 
 
 def _day_button(cell: DayCell) -> rx.Component:
+    chosen = BookingState.day == cell.iso
     return rx.cond(
         cell.blank,
         rx.box(),
@@ -386,8 +402,8 @@ def _day_button(cell: DayCell) -> rx.Component:
             on_click=BookingState.choose_day(cell.iso),
             disabled=~cell.available,
             aria_label=cell.label,
-            aria_pressed=rx.cond(cell.chosen, "true", "false"),
-            variant=rx.cond(cell.chosen, "solid", rx.cond(cell.available, "soft", "ghost")),
+            aria_pressed=rx.cond(chosen, "true", "false"),
+            variant=rx.cond(chosen, "solid", rx.cond(cell.available, "soft", "ghost")),
             width="100%",
             min_width="0",
             padding="0",

@@ -17,7 +17,7 @@ from meetings_ui.domain.enums import BookingStatus
 from meetings_ui.services import booking_pages
 from meetings_ui.services.booking_pages import BookingDetails
 from meetings_ui.state.locale import LocaleState
-from meetings_ui.state.navigation import page_host
+from meetings_ui.state.navigation import page_host, query_value
 
 VIDEO_LINK_PAUSE = 2.0  # seconds between two looks for a video link being made
 VIDEO_LINK_LOOKS = 30  # then the page leaves it to the email
@@ -101,9 +101,10 @@ class BookedState(BrandVars, LocaleState):
         self._take_brand(details.brand)
 
     def _open(self, use_case: Callable[..., BookingDetails]) -> None:
-        self._token = str(self.router.page.params.get("token", ""))
-        self.embed = self.router.page.params.get("embed") == "1"
-        self._page_host = page_host(self)
+        router = self.router
+        self._token = query_value(router, "token")
+        self.embed = query_value(router, "embed") == "1"
+        self._page_host = page_host(router)
         try:
             self._show(use_case(token=self._token, page_host=self._page_host))
         except booking_pages.LinkRefusedError as refused:
@@ -292,9 +293,11 @@ class RescheduleState(LocaleState):
     @rx.event
     def open_reschedule(self) -> rx.event.EventSpec | None:
         """Email links stay valid if the link's slug changes: resolve it now."""
-        token = str(self.router.page.params.get("token", ""))
+        router = self.router
         try:
-            path = booking_pages.reschedule_path(token=token, page_host=page_host(self))
+            path = booking_pages.reschedule_path(
+                token=query_value(router, "token"), page_host=page_host(router)
+            )
         except booking_pages.LinkRefusedError as refused:
             self.found = False
             self.refused_title = self.translate(refused.title)

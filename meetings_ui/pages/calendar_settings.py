@@ -41,7 +41,7 @@ from meetings_ui.services import calendar_settings
 from meetings_ui.services.calendar_settings import CalendarSettingsView
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
-from meetings_ui.state.navigation import full_page_load
+from meetings_ui.state.navigation import full_page_load, query_value
 
 DISCLOSURE = N_(
     "To power your meetings, Meetings will read this calendar and the other calendars you "
@@ -235,7 +235,7 @@ class CalendarSettingsState(DisconnectState, AuthState):
         user = self._current_user()
         if user is None:
             return
-        code = str(self.router.page.params.get("connect_error", ""))
+        code = query_value(self.router, "connect_error")
         self.connect_error = self.translate(connections.CONNECT_MESSAGES.get(code, ""))
         self._present(calendar_settings.calendar_settings_of(actor=user))
         self.connect_open = self.connecting = False

@@ -449,7 +449,7 @@ class ContactRecordState(AuthState):
     deleting: bool = False
 
     def _contact_id(self) -> int:
-        raw = str(self.router.page.params.get("contact_id", ""))
+        raw = str(self.contact_id)
         return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
     @rx.var

@@ -48,7 +48,7 @@ class ForgotPasswordState(FormMixin, AuthState):
             self,
             sign_in.request_password_reset,
             email=email,
-            client_ip=visitor_ip(self),
+            client_ip=visitor_ip(self.router),
             challenge=str(solution or ""),
             locale=self.locale,
         )

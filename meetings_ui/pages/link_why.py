@@ -69,7 +69,7 @@ class LinkWhyState(AuthState):
     hosts: list[HostGroup] = []
 
     def _link_id(self) -> int:
-        raw = str(self.router.page.params.get("link_id", ""))
+        raw = str(self.link_id)
         return int(raw) if raw.isdigit() else 0
 
     @rx.event

@@ -59,7 +59,7 @@ class LoginState(FormMixin, BrowserCheckMixin, AuthState):
             sign_in.log_in,
             email=form.get("email", ""),
             password=form.get("password", ""),
-            client_ip=visitor_ip(self),
+            client_ip=visitor_ip(self.router),
             next_path=self.router.url.query_parameters.get("next", ""),
             cookie_header=self.router.headers.cookie,
         )

@@ -38,6 +38,7 @@ from meetings_ui.services import delivery
 from meetings_ui.services import links as link_service
 from meetings_ui.services.guard import ForbiddenError
 from meetings_ui.state.auth import AuthState
+from meetings_ui.state.navigation import query_value
 
 TYPE_LABELS = {
     LinkType.ONE_ON_ONE: N_("One-on-one"),
@@ -229,7 +230,7 @@ class MeetingsState(AuthState):
         user = self._current_user()
         if user is None:
             return
-        provider = str(self.router.page.params.get("connected", ""))
+        provider = query_value(self.router, "connected")
         self.connected_provider = PROVIDER_NAMES.get(provider, "")
         self.links = [
             LinkRow(

@@ -42,7 +42,7 @@ class SignUpState(FormMixin, BrowserCheckMixin, AuthState):
             sign_in.sign_up,
             refused=(AccountError, ForbiddenError),
             **new_account_input(form),
-            client_ip=visitor_ip(self),
+            client_ip=visitor_ip(self.router),
             locale=self.locale,
         )
         if address is not NOT_DONE:

@@ -36,6 +36,7 @@ from meetings_ui.services.domain_brand import (
     link_for_host,
     served_domain,
 )
+from meetings_ui.services.single_flight import SingleFlight
 from meetings_ui.services.transactions import Session, use_case
 
 # The earliest and latest UTC offsets of any IANA zone: a month's free times are read
@@ -141,7 +142,6 @@ class DayCell:
     iso: str = ""
     label: str = ""
     available: bool = False
-    chosen: bool = False
     blank: bool = False
 
 
@@ -418,22 +418,32 @@ def _month_slots(
     *,
     use_cache: bool = True,
 ) -> MonthSlots:
-    """A page view's free times: the hosts' busy time may come from the cache."""
+    """A page view's free times: the hosts' busy time may come from the cache, and views of
+    the same month of a link at the same moment share one computation (single_flight)."""
     durations = link.settings.durations
     duration = duration if duration in durations else durations[0]
     first = _first_day(month)
     following = (first + timedelta(days=31)).replace(day=1)
-    online, slots = scheduling.link_slots(
-        session=session,
-        link=link,
-        start=datetime.combine(first, time(0), _EARLIEST_OFFSET),
-        end=datetime.combine(following, time(0), _LATEST_OFFSET),
-        duration=duration,
-        now=now,
-        moving=moving,
-        use_cache=use_cache,
-    )
-    return MonthSlots(month, duration, online, tuple(s.start for s in slots))
+
+    def compute() -> MonthSlots:
+        online, slots = scheduling.link_slots(
+            session=session,
+            link=link,
+            start=datetime.combine(first, time(0), _EARLIEST_OFFSET),
+            end=datetime.combine(following, time(0), _LATEST_OFFSET),
+            duration=duration,
+            now=now,
+            moving=moving,
+            use_cache=use_cache,
+        )
+        return MonthSlots(month, duration, online, tuple(s.start for s in slots))
+
+    if moving is not None or not use_cache:
+        return compute()  # one prospect's own view, or a live read after a refusal
+    return _month_views.run((link.id, month, duration), compute)
+
+
+_month_views: SingleFlight[MonthSlots] = SingleFlight()
 
 
 def _details(session: Session, booking: Booking) -> BookingDetails:
@@ -498,7 +508,7 @@ def _local_days(starts: Sequence[datetime], time_zone: str) -> dict[date, list[d
 
 
 def month_cells(
-    month: str, starts: Sequence[datetime], time_zone: str, chosen_day: str, locale: str = "en"
+    month: str, starts: Sequence[datetime], time_zone: str, locale: str = "en"
 ) -> list[DayCell]:
     """The month grid in the prospect's zone, Monday first: which days have free times,
     each labelled for screen readers in the prospect's language."""
@@ -510,22 +520,28 @@ def month_cells(
     for number in range(1, calendar.monthrange(first.year, first.month)[1] + 1):
         day = first.replace(day=number)
         count = counts.get(day, 0)
-        available = (
-            i18n.ngettext(locale, "{count} time available", "{count} times available", count)
-            if count
-            else i18n.gettext(locale, "no times available")
-        )
         cells.append(
             DayCell(
                 key=day.isoformat(),
                 number=str(number),
                 iso=day.isoformat(),
-                label=f"{i18n.format_date(day, locale)}, {available}",
+                label=_day_label(day, count, locale),
                 available=count > 0,
-                chosen=count > 0 and day.isoformat() == chosen_day,
             )
         )
     return cells
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_label(day: date, count: int, locale: str) -> str:
+    """ "Thursday 26 November 2026, 3 times available": the same few hundred labels for
+    every visitor of a month, formatted once (Babel's formatting is most of a grid's cost)."""
+    available = (
+        i18n.ngettext(locale, "{count} time available", "{count} times available", count)
+        if count
+        else i18n.gettext(locale, "no times available")
+    )
+    return f"{i18n.format_date(day, locale)}, {available}"
 
 
 def day_times(

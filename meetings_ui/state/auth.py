@@ -13,6 +13,7 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 from meetings_ui import routes
 from meetings_ui.client_ip import client_ip
@@ -27,12 +28,11 @@ from meetings_ui.state.navigation import full_page_load, page_host
 LOGGED_OUT = Text("You are logged out: log in again to continue.")
 
 
-def visitor_ip(state: rx.State) -> str:
+def visitor_ip(router: RouterData) -> str:
     """The address of the browser behind an event (client_ip.py: trusted proxy hops only).
     Reflex's own trusted_proxy_hops stays 0, so its client_ip is the connection's peer."""
     return client_ip(
-        state.router.session.client_ip,
-        state.router.headers.raw_headers.get("x-forwarded-for", ""),
+        router.session.client_ip, router.headers.raw_headers.get("x-forwarded-for", "")
     )
 
 
@@ -95,7 +95,7 @@ class AuthState(LocaleState):
         """Host pages are served only on the app domain (M10): on a verified custom domain
         the browser goes to the same page there, so no session ever lives on a domain
         whose pages are meant for prospects."""
-        if not domain_brand.is_verified_host(host=page_host(self)):
+        if not domain_brand.is_verified_host(host=page_host(self.router)):
             return None
         return full_page_load(f"{get_settings().app_url}{self._here()}")
 

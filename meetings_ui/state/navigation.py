@@ -1,4 +1,4 @@
-"""Leaving the single-page app for a backend route or another site.
+"""Where the page is, and leaving the single-page app for a backend route or another site.
 
 `rx.redirect` hands a URL on the app's own host to the browser's router, which only knows
 the pages: in production, where the pages and the backend share one origin, /auth/complete
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import reflex as rx
+from reflex.istate.data import RouterData
 
 
 def full_page_load(url: str) -> rx.event.EventSpec:
@@ -17,6 +18,14 @@ def full_page_load(url: str) -> rx.event.EventSpec:
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
 
 
-def page_host(state: rx.State) -> str:
+def query_value(router: RouterData, name: str) -> str:
+    """A query parameter of the page's address ("" when absent). Route arguments such as
+    [slug] are the root state's vars (`self.slug`); RouterData.page is deprecated, and its
+    warning inspects the call stack on every use. These helpers take `self.router`, read
+    once: in a background event each read of it builds a proxy."""
+    return str(router.url.query_parameters.get(name, ""))
+
+
+def page_host(router: RouterData) -> str:
     """The host (and port) the browser shows for the page: the websocket's Origin."""
-    return state.router.url.netloc
+    return router.url.netloc

@@ -188,7 +188,7 @@ def test_one_read_of_a_month_serves_every_zone(
     expected = {
         day.isoformat(): [s.start.strftime("%H:%M") for s in day_slots] for day, day_slots in by_day
     }
-    cells = booking_pages.month_cells("2030-02", slots.starts, time_zone, "", "en-GB")
+    cells = booking_pages.month_cells("2030-02", slots.starts, time_zone, "en-GB")
     assert {c.iso for c in cells if c.available} == set(expected)
     for day in ("2030-02-01", "2030-02-28"):
         times = booking_pages.day_times(slots.starts, time_zone, day, "en-GB")
@@ -437,7 +437,7 @@ def test_cancel_and_reschedule_links_stop_at_the_meetings_start(
 
 def test_month_cells_pad_to_monday_and_count_the_days_times() -> None:
     starts = [paris(date(2030, 2, 3), 9), paris(date(2030, 2, 3), 10), paris(date(2030, 2, 4), 9)]
-    cells = booking_pages.month_cells("2030-02", starts, PARIS, "2030-02-03", "en-GB")
+    cells = booking_pages.month_cells("2030-02", starts, PARIS, "en-GB")
     assert [c.blank for c in cells[:5]] == [True, True, True, True, False]  # 1 Feb: a Friday
     days = [c for c in cells if not c.blank]
     assert len(days) == 28
@@ -448,16 +448,15 @@ def test_month_cells_pad_to_monday_and_count_the_days_times() -> None:
         iso="2030-02-03",
         label="Sunday, 3 February 2030, 2 times available",
         available=True,
-        chosen=True,
     )
     assert days[0].label == "Friday, 1 February 2030, no times available"
-    french = booking_pages.month_cells("2030-02", starts, PARIS, "", "fr-FR")
+    french = booking_pages.month_cells("2030-02", starts, PARIS, "fr-FR")
     assert [c.label for c in french if c.iso in ("2030-02-01", "2030-02-04")] == [
         "vendredi 1 février 2030, aucun horaire disponible",
         "lundi 4 février 2030, 1 horaire disponible",
     ]
-    assert not days[0].available and not days[3].chosen
-    assert booking_pages.month_cells("", starts, PARIS, "") == []
+    assert not days[0].available
+    assert booking_pages.month_cells("", starts, PARIS) == []
 
 
 def test_a_days_times_are_labelled_in_the_prospects_zone() -> None:
