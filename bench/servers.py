@@ -229,6 +229,54 @@ def production_app(
         _settings_changed()
 
 
+BARE_APP = Path(__file__).parent / "bare_app"
+
+
+@contextmanager
+def bare_reflex_app(
+    logs: Path,
+    *,
+    workers: int = 1,
+    redis_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[App]:
+    """bench/bare_app's backend (one state, one event), run as the app is: the same
+    workers, state manager and Redis. Backend only: its events need no built frontend."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        name: value
+        for name, value in _environment("", redis_url, url, "").items()
+        if not name.startswith(("MEETINGS_", "DATABASE_"))
+    }
+    env |= (extra_env or {}) | {"GRANIAN_WORKERS": str(workers)}
+    env.pop("REFLEX_WEB_WORKDIR", None)
+    log = logs / "bare.log"
+    server = subprocess.Popen(
+        [
+            str(Path(sys.prefix) / "bin" / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--backend-only",
+            "--backend-port",
+            str(port),
+            "--backend-host",
+            "127.0.0.1",
+        ],
+        cwd=BARE_APP,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(f"{url}/ping", server, log, 120)
+        yield App(url, "", server)
+    finally:
+        stop_group(server)
+
+
 def _settings_changed() -> None:
     from meetings_ui.config import get_settings
 
@@ -335,8 +383,8 @@ class HealthProbe:
     """GET /health one after another in a thread while a load runs: the baseline of the
     same moment (a request that asks no provider and holds no state)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = f"{url}/health"
+    def __init__(self, url: str, path: str = "/health") -> None:
+        self.url = f"{url}{path}"
         self.latencies: list[float] = []
         self.errors = 0
         self._stop = threading.Event()

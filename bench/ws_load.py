@@ -5,7 +5,9 @@ as the browser's `state.js` does: the socket.io CONNECT packet carries the hydra
 (`hydrate_and_load`, with the router data of the booking page, the hashes of the
 compiled defaults and the browser's time zone as the page's head script leaves it in
 localStorage), the page's `on_load` runs, and the prospect waits for the delta that
-shows the month's days ("page ready"). It then picks a few days and times:
+shows the month's days ("page ready"). Once every prospect of the wave has its page (so
+the events are measured on a server holding N open pages, not among their openings), each
+picks a few days and times:
 `choose_day`, `choose_time`, `back_to_times`, and an echo (`set_name`: one var set, no
 service called: the baseline event of the same state under the same load). State, var
 and event names come from the Python classes, so a renamed handler fails here loudly.
@@ -53,11 +55,13 @@ from bench.servers import (
     POSTGRES,
     App,
     HealthProbe,
+    bare_reflex_app,
     database,
     fake_ip,
     idle_health,
     line,
     machine,
+    percentiles,
     production_app,
     seed,
     state_manager_env,
@@ -115,8 +119,92 @@ class Outcome:
     bytes_per_event: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
-class Prospect:
-    """One simulated browser tab on one booking page (a coroutine on the client's loop)."""
+class Tab:
+    """One browser tab's websocket: the deltas of one state as the page holds them, events
+    sent and timed until the page shows their effect. A coroutine on the client's loop."""
+
+    def __init__(self, url: str, state: str, path: str, query: dict[str, str]) -> None:
+        self.url, self.state = url, state
+        self.router_data = {"pathname": path, "asPath": path, "query": query}
+        self.view: dict[str, Any] = {}  # the state's vars as the page holds them
+        self.changed: asyncio.Condition | None = None
+        self.client: socketio.AsyncClient | None = None
+        self.sample = False
+        self.received = 0
+        self.outcome = Outcome()
+        self.timeout = 120.0
+
+    async def _on_update(self, update: dict) -> None:
+        if self.sample:
+            self.received += len(json.dumps(update))
+        delta = (update.get("delta") or {}).get(self.state)
+        assert self.changed is not None
+        async with self.changed:
+            if delta:
+                self.view.update(delta)
+            self.changed.notify_all()
+
+    async def _emit(self, name: str, payload: dict) -> None:
+        assert self.client is not None
+        await self.client.emit(
+            "event",
+            {"name": name, "payload": payload, "router_data": self.router_data},
+            namespace=NAMESPACE,
+        )
+
+    async def _wait(self, done: Any, deadline: float) -> bool:
+        assert self.changed is not None
+        async with self.changed:
+            try:
+                await asyncio.wait_for(
+                    self.changed.wait_for(done), max(0.0, deadline - time.perf_counter())
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    async def _timed(self, label: str, name: str, payload: dict, done: Any) -> None:
+        began, before = time.perf_counter(), self.received
+        await self._emit(name, payload)
+        if not await self._wait(done, began + self.timeout):
+            raise TimeoutError(f"{label}: no answer in {self.timeout:.0f} s")
+        self.outcome.events[label].append(time.perf_counter() - began)
+        if self.sample:
+            self.outcome.bytes_per_event[label].append(self.received - before)
+
+    async def _connect(
+        self, http: aiohttp.ClientSession, boot: dict, headers: dict[str, str], began: float
+    ) -> None:
+        self.changed = asyncio.Condition()
+        self.client = socketio.AsyncClient(
+            reconnection=False,
+            http_session=http,
+            websocket_extra_options={"origin": self.url},
+            handle_sigint=False,
+        )
+        self.client.on("event", self._on_update, namespace=NAMESPACE)
+        await self.client.connect(
+            f"{self.url}?token={uuid.uuid4()}",
+            headers=headers,
+            auth={"event": boot | {"router_data": self.router_data}},
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+            socketio_path="_event",
+            wait_timeout=self.timeout,
+        )
+        self.outcome.connected = time.perf_counter() - began
+
+    async def run(self, http: aiohttp.ClientSession, all_open: asyncio.Barrier) -> Outcome:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        if self.client is not None:
+            with suppress(Exception):  # the socket may be gone already
+                await self.client.disconnect()
+
+
+class Prospect(Tab):
+    """One simulated browser tab on one booking page."""
 
     def __init__(
         self,
@@ -130,61 +218,20 @@ class Prospect:
         sample: bool,
         seed_value: int,
     ) -> None:
+        path = f"/meetings/{slug}"
+        super().__init__(url, protocol.booking, path, {"slug": slug})
         self.p = protocol
-        self.url, self.slug = url, slug
         self.french, self.picks, self.timeout, self.sample = french, picks, timeout, sample
         self.random = random.Random(seed_value)
         self.ip = fake_ip(next(_next_ip))
-        self.view: dict[str, Any] = {}  # the booking state's vars as the page holds them
-        self.changed: asyncio.Condition | None = None
-        self.received = 0
-        self.outcome = Outcome(french=french)
-        path = f"/meetings/{slug}"
-        self.router_data = {"pathname": path, "asPath": path, "query": {"slug": slug}}
-        self.client: socketio.AsyncClient | None = None
-
-    # what the browser's event loop does with an update
-    async def _on_update(self, update: dict) -> None:
-        if self.sample:
-            self.received += len(json.dumps(update))
-        booking = (update.get("delta") or {}).get(self.p.booking)
-        assert self.changed is not None
-        async with self.changed:
-            if booking:
-                self.view.update(booking)
-            self.changed.notify_all()
-
-    async def _emit(self, name: str, payload: dict) -> None:
-        assert self.client is not None
-        await self.client.emit(
-            "event",
-            {"name": name, "payload": payload, "router_data": self.router_data},
-            namespace=NAMESPACE,
-        )
+        self.outcome.french = french
 
     def _get(self, var: str) -> Any:
         return self.view.get(self.p.var(var))
 
-    async def _wait(self, done: Any, deadline: float) -> bool:
-        assert self.changed is not None
-        async with self.changed:
-            try:
-                await asyncio.wait_for(
-                    self.changed.wait_for(done), max(0.0, deadline - time.perf_counter())
-                )
-            except TimeoutError:
-                return False
-        return True
-
-    async def _timed(self, label: str, handler: str, arg: object, done: Any) -> None:
+    async def _event(self, label: str, handler: str, arg: object, done: Any) -> None:
         name, payload = self.p.event(handler, *(() if arg is None else (arg,)))
-        began, before = time.perf_counter(), self.received
-        await self._emit(name, payload)
-        if not await self._wait(done, began + self.timeout):
-            raise TimeoutError(f"{label}: no answer in {self.timeout:.0f} s")
-        self.outcome.events[label].append(time.perf_counter() - began)
-        if self.sample:
-            self.outcome.bytes_per_event[label].append(self.received - before)
+        await self._timed(label, name, payload, done)
 
     def _ready(self) -> bool:
         if self._get("not_found") or self._get("limited"):
@@ -194,10 +241,15 @@ class Prospect:
             self._get("opened") and not self._get("loading") and any(c["available"] for c in cells)
         )
 
-    async def run(self, http: aiohttp.ClientSession) -> Outcome:
+    async def run(self, http: aiohttp.ClientSession, all_open: asyncio.Barrier) -> Outcome:
+        """Open the page; once every prospect of the wave has (or has failed), pick: the
+        events are measured on a server holding N open pages, not among their openings."""
         began = time.perf_counter()
         try:
-            await self._open(http, began)
+            try:
+                await self._open(http, began)
+            finally:
+                await all_open.wait()
             for number in range(self.picks):
                 await self._pick(number)
         except Exception as error:  # counted and shown: the wave goes on
@@ -206,39 +258,16 @@ class Prospect:
             await self.close()
         return self.outcome
 
-    async def close(self) -> None:
-        if self.client is not None:
-            with suppress(Exception):  # the socket may be gone already
-                await self.client.disconnect()
-
     async def _open(self, http: aiohttp.ClientSession, began: float) -> None:
-        self.changed = asyncio.Condition()
-        self.client = socketio.AsyncClient(
-            reconnection=False,
-            http_session=http,
-            websocket_extra_options={"origin": self.url},
-            handle_sigint=False,
-        )
-        self.client.on("event", self._on_update, namespace=NAMESPACE)
         # The browser's zone, as the page's head script left it in localStorage.
         storage = {f"{self.p.booking}.{self.p.var('browser_zone')}": "Europe/Paris"}
         boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes, "vars": storage}}
-        boot["router_data"] = self.router_data
         headers = {
             "X-Forwarded-For": self.ip,
             "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" if self.french else "en-GB,en;q=0.9",
             "User-Agent": "bench.ws_load",
         }
-        await self.client.connect(
-            f"{self.url}?token={uuid.uuid4()}",
-            headers=headers,
-            auth={"event": boot},
-            transports=["websocket"],
-            namespaces=[NAMESPACE],
-            socketio_path="_event",
-            wait_timeout=self.timeout,
-        )
-        self.outcome.connected = time.perf_counter() - began
+        await self._connect(http, boot, headers, began)
         if not await self._wait(self._ready, began + self.timeout):
             raise TimeoutError(f"page not ready in {self.timeout:.0f} s")
         self.outcome.ready = time.perf_counter() - began
@@ -247,14 +276,50 @@ class Prospect:
     async def _pick(self, number: int) -> None:
         days = [c["iso"] for c in self._get("cells") if c["available"]]
         day = self.random.choice(days)
-        await self._timed(
+        await self._event(
             "choose_day", "choose_day", day, lambda: self._get("day") == day and self._get("times")
         )
         start = self.random.choice(self._get("times"))["start"]
-        await self._timed("choose_time", "choose_time", start, lambda: self._get("start") == start)
-        await self._timed("back_to_times", "back_to_times", None, lambda: self._get("start") == "")
+        await self._event("choose_time", "choose_time", start, lambda: self._get("start") == start)
+        await self._event("back_to_times", "back_to_times", None, lambda: self._get("start") == "")
         echo = f"prospect {self.ip} {number}"
-        await self._timed("echo (set_name)", "set_name", echo, lambda: self._get("name") == echo)
+        await self._event("echo (set_name)", "set_name", echo, lambda: self._get("name") == echo)
+
+
+class BareTab(Tab):
+    """A tab on bench/bare_app: connects (hydrates a one-var state), then, once every tab
+    of the wave has, sends `echoes` set_name events one after another."""
+
+    STATE = "reflex___state____state.bare_app___bare_app____echo_state"
+
+    def __init__(self, url: str, echoes: int, timeout: float) -> None:
+        super().__init__(url, self.STATE, "/", {})
+        self.echoes, self.timeout = echoes, timeout
+
+    async def run(self, http: aiohttp.ClientSession, all_open: asyncio.Barrier) -> Outcome:
+        began = time.perf_counter()
+        try:
+            try:
+                boot = {"name": "reflex___state____state.hydrate_and_load", "payload": {}}
+                await self._connect(http, boot, {"User-Agent": "bench.ws_load"}, began)
+                if not await self._wait(lambda: "name_rx_state_" in self.view, began + 60):
+                    raise TimeoutError("not hydrated in 60 s")
+                self.outcome.ready = time.perf_counter() - began
+            finally:
+                await all_open.wait()
+            for number in range(self.echoes):
+                echo = f"bare {id(self)} {number}"
+                await self._timed(
+                    "echo",
+                    f"{self.STATE}.set_name",
+                    {"value": echo},
+                    lambda e=echo: self.view.get("name_rx_state_") == e,
+                )
+        except Exception as error:  # counted and shown
+            self.outcome.error = f"{type(error).__name__}: {error}"[:160]
+        finally:
+            await self.close()
+        return self.outcome
 
 
 def client_session() -> aiohttp.ClientSession:
@@ -292,21 +357,18 @@ def _client_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wave(
+def prospects(
     protocol: Protocol,
     app: App,
     slugs: list[str],
     count: int,
     *,
-    ramp: float,
     french: float,
     picks: int,
     timeout: float,
-    cold: bool = False,
-) -> Wave:
-    """`count` prospects, all at once (ramp 0) or started evenly over `ramp` seconds; with
-    `cold`, the busy-time cache is emptied first (as when its 60 s have passed)."""
-    prospects = [
+) -> list[Prospect]:
+    """`count` prospects spread over the links, the first `french` share French."""
+    return [
         Prospect(
             protocol,
             app.url,
@@ -319,25 +381,31 @@ def wave(
         )
         for i in range(count)
     ]
-    if cold:
-        forget_busy_time()
-    app.control("DELETE", "/requests")
+
+
+def wave(app: App, tabs: list[Tab], *, ramp: float) -> Wave:
+    """The tabs, all at once (ramp 0) or started evenly over `ramp` seconds."""
+    if app.sandbox_url:
+        app.control("DELETE", "/requests")
     processes = app.processes()
     server_before, client_before = _cpu(processes), _client_cpu()
     began = time.perf_counter()
 
-    async def start(prospect: Prospect, index: int, http: aiohttp.ClientSession) -> Outcome:
+    async def start(
+        tab: Tab, index: int, http: aiohttp.ClientSession, all_open: asyncio.Barrier
+    ) -> Outcome:
         if ramp:
-            await asyncio.sleep(max(0.0, began + ramp * index / count - time.perf_counter()))
-        return await prospect.run(http)
+            await asyncio.sleep(max(0.0, began + ramp * index / len(tabs) - time.perf_counter()))
+        return await tab.run(http, all_open)
 
     async def everyone() -> list[Outcome]:
+        all_open = asyncio.Barrier(len(tabs))
         async with client_session() as http:
             return await asyncio.gather(
-                *(start(prospect, i, http) for i, prospect in enumerate(prospects))
+                *(start(tab, i, http, all_open) for i, tab in enumerate(tabs))
             )
 
-    with HealthProbe(app.url) as probe:
+    with HealthProbe(app.url, "/health" if app.sandbox_url else "/ping") as probe:
         outcomes = asyncio.run(everyone())
     wall = time.perf_counter() - began
     return Wave(
@@ -345,7 +413,7 @@ def wave(
         wall=wall,
         client_cpu=_client_cpu() - client_before,
         server_cpu=_cpu(processes) - server_before,
-        provider_requests=app.control("GET", "/requests")["total"],
+        provider_requests=app.control("GET", "/requests")["total"] if app.sandbox_url else 0,
         health=probe.latencies,
         health_errors=probe.errors,
     )
@@ -394,6 +462,32 @@ def report(title: str, result: Wave) -> None:
     )
 
 
+def report_bare(result: Wave, app_wave: Wave) -> None:
+    """The bare app's wave under the app's: the floor of the same tabs and events."""
+    outcomes = result.outcomes
+    errors = [o.error for o in outcomes if o.error]
+    hydrated = [o.ready for o in outcomes if o.ready]
+    echoes = [t for o in outcomes for t in o.events["echo"]]
+    print("  baseline: the bare Reflex app (one state, one event), the same tabs and events")
+    print(line("  connected and hydrated", hydrated))
+    print(line("  echo (set_name)", echoes))
+    print(
+        f"    errors {len(errors)}; wall {result.wall:.1f} s; CPU seconds: server "
+        f"{result.server_cpu:.1f}, load client {result.client_cpu:.1f}"
+    )
+    ready = [o.ready for o in app_wave.outcomes if o.ready]
+    if hydrated and ready:
+        print(f"  page ready p95 / bare hydrated p95      {_p95(ready) / _p95(hydrated):8.1f} x")
+    for label in sorted({label for o in app_wave.outcomes for label in o.events}):
+        times = [t for o in app_wave.outcomes for t in o.events[label]]
+        if times and echoes:
+            print(f"  {label + ' p95 / bare echo p95':<38} {_p95(times) / _p95(echoes):8.1f} x")
+
+
+def _p95(values: list[float]) -> float:
+    return percentiles(values)[1]
+
+
 def _count(items: list[str]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -413,7 +507,7 @@ def idle_echo(protocol: Protocol, app: App, slug: str, count: int = 30) -> list[
             try:
                 for number in range(count):
                     echo = f"idle {number}"
-                    await prospect._timed(
+                    await prospect._event(
                         "echo", "set_name", echo, lambda e=echo: prospect._get("name") == e
                     )
             finally:
@@ -468,6 +562,12 @@ def main() -> None:
             extra_env=state_manager_env(args.state_manager)
             | dict(item.split("=", 1) for item in args.env),
         ) as app,
+        bare_reflex_app(
+            Path(logs),
+            workers=args.workers,
+            redis_url=args.redis or None,
+            extra_env=state_manager_env(args.state_manager),
+        ) as bare,
     ):
         hosts = seed(links)
         app.control("PUT", "/settings", latency_ms=args.latency)
@@ -487,18 +587,22 @@ def main() -> None:
             for ramp in args.ramp:
                 how = f"ramp {ramp:.0f} s" if ramp else "all at once"
                 how += ", busy-time cache emptied first" if args.cold_cache else ""
-                result = wave(
+                if args.cold_cache:
+                    forget_busy_time()
+                tabs = prospects(
                     protocol,
                     app,
                     hosts.connected,
                     count,
-                    ramp=ramp,
                     french=args.french,
                     picks=args.picks,
                     timeout=args.timeout,
-                    cold=args.cold_cache,
                 )
+                result = wave(app, tabs, ramp=ramp)
                 report(f"N={count} prospects, {how}", result)
+                echoes = max(1, args.picks * 4)  # as many events as a prospect's picks
+                bare_tabs = [BareTab(bare.url, echoes, args.timeout) for _ in range(count)]
+                report_bare(wave(bare, bare_tabs, ramp=ramp), result)
         if args.profile:
             time.sleep(sampler.WRITE_EVERY * 2)
             sampler.report(args.profile, exclude=app.server.pid, top=40)
