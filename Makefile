@@ -53,6 +53,7 @@ serve: install
 	MEETINGS_BACKEND_URL="$${MEETINGS_BACKEND_URL:-$$MEETINGS_APP_URL}" $(BIN)/python -m meetings_ui.cli check-production
 	$(BIN)/alembic upgrade head
 	MEETINGS_BACKEND_URL="$${MEETINGS_BACKEND_URL:-$$MEETINGS_APP_URL}" GRANIAN_WORKERS=$(WORKERS) \
+		REFLEX_OPLOCK_ENABLED="$${REFLEX_OPLOCK_ENABLED:-1}" \
 		$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host $(HOST)
 
 ## Run the whole test suite (set TEST_DATABASE_URL to add PostgreSQL).

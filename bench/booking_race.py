@@ -26,13 +26,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psutil
 import requests
 import sqlalchemy as sa
 
@@ -177,15 +175,6 @@ def double_bookings(database_url: str) -> int:
         engine.dispose()
 
 
-def _worker_cpu(app: App) -> dict[int, float]:
-    cpu = {}
-    for process in app.processes():
-        with suppress(psutil.Error):
-            times = process.cpu_times()
-            cpu[process.pid] = times.user + times.system
-    return cpu
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=100)
@@ -217,9 +206,9 @@ def main() -> None:
             slugs = hosts.connected if args.host == "connected" else hosts.offline
             print(f"\n{setup}: {kind}, {workers} worker process(es)")
             print(line("baseline: GET /health, 50 at once", health_bursts(app, args.concurrency)))
-            before = _worker_cpu(app)
+            before = app.cpu_seconds()
             result = race(app, slugs, args.rounds, args.concurrency)
-            after = _worker_cpu(app)
+            after = app.cpu_seconds()
             wrong = sum(1 for winners in result.winners if winners != 1)
             print(line("every booking answer", result.answers))
             print(line("the winner's answer", result.winner_answers))

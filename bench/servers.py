@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,15 @@ class App:
         root = psutil.Process(self.server.pid)
         return [root, *root.children(recursive=True)]
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """User and system CPU seconds so far, per process of the server."""
+        cpu = {}
+        for process in self.processes():
+            with suppress(psutil.Error):
+                times = process.cpu_times()
+                cpu[process.pid] = times.user + times.system
+        return cpu
+
     def rss(self) -> int:
         """Resident memory of all the server's processes, in bytes."""
         total = 0
@@ -135,6 +145,7 @@ def _environment(database_url: str, redis_url: str | None, url: str, sandbox_url
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
+        env["REFLEX_OPLOCK_ENABLED"] = "1"  # as `make serve` sets it
     return env
 
 
@@ -365,6 +376,12 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, load average {load}"
     )
+
+
+def own_cpu_seconds() -> float:
+    """This process's user and system CPU seconds so far (the load client's)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import resource
 import tempfile
 import threading
 import time
@@ -36,6 +35,7 @@ from bench.servers import (
     database,
     fake_ip,
     machine,
+    own_cpu_seconds,
     percentiles,
     production_app,
     seed,
@@ -57,11 +57,6 @@ class Phase:
         return len(self.latencies) / self.wall
 
 
-def _client_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def phase(urls: Callable[[], str], concurrency: int, seconds: float) -> Phase:
     """`concurrency` threads, each sending the next request as soon as the last one is
     answered, for `seconds`; only 200 answers count as served."""
@@ -70,7 +65,7 @@ def phase(urls: Callable[[], str], concurrency: int, seconds: float) -> Phase:
     lock = threading.Lock()
     began = time.perf_counter()
     deadline = began + seconds
-    cpu_before = _client_cpu()
+    cpu_before = own_cpu_seconds()
 
     def client() -> None:
         with requests.Session() as session:
@@ -96,7 +91,7 @@ def phase(urls: Callable[[], str], concurrency: int, seconds: float) -> Phase:
         thread.start()
     for thread in threads:
         thread.join()
-    return Phase(latencies, errors, time.perf_counter() - began, _client_cpu() - cpu_before)
+    return Phase(latencies, errors, time.perf_counter() - began, own_cpu_seconds() - cpu_before)
 
 
 def _row(label: str, result: Phase, baseline: Phase | None = None) -> str:
