@@ -23,12 +23,12 @@ Run: .venv/bin/python -m bench.memory [--prospects 50] [--expiry 30]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import tempfile
-import threading
 import time
-from contextlib import suppress
 from pathlib import Path
 
+import aiohttp
 import redis
 
 from bench.servers import (
@@ -41,12 +41,15 @@ from bench.servers import (
     state_manager_env,
     state_manager_name,
 )
-from bench.ws_load import Prospect, Protocol
+from bench.ws_load import Prospect, Protocol, client_session
 
 MB = 1024 * 1024
 
 
-def _open_all(protocol: Protocol, app: App, slugs: list[str], count: int) -> list[Prospect]:
+async def _open_all(
+    protocol: Protocol, app: App, slugs: list[str], count: int, http: aiohttp.ClientSession
+) -> list[Prospect]:
+    """`count` prospects opening the page at once, on this process's event loop."""
     prospects = [
         Prospect(
             protocol,
@@ -60,45 +63,38 @@ def _open_all(protocol: Protocol, app: App, slugs: list[str], count: int) -> lis
         )
         for i in range(count)
     ]
-    failures: list[str] = []
-
-    def open_one(prospect: Prospect) -> None:
-        try:
-            prospect._open(time.perf_counter())
-        except Exception as error:  # counted: the measure goes on with the others
-            failures.append(f"{type(error).__name__}: {error}")
-
-    threads = [threading.Thread(target=open_one, args=(p,)) for p in prospects]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        print(f"  {len(failures)} prospects could not open the page: {failures[0]}")
+    began = time.perf_counter()
+    results = await asyncio.gather(
+        *(prospect._open(http, began) for prospect in prospects), return_exceptions=True
+    )
+    if failures := [r for r in results if isinstance(r, BaseException)]:
+        # counted: the measure goes on with the others
+        print(f"  {len(failures)} prospects could not open the page: {failures[0]!r}")
     return prospects
 
 
-def _leave(prospects: list[Prospect]) -> None:
-    for prospect in prospects:
-        with suppress(Exception):
-            prospect.client.disconnect()
+async def _leave(prospects: list[Prospect]) -> None:
+    await asyncio.gather(*(prospect.close() for prospect in prospects))
 
 
 class Meter:
     def __init__(self, app: App, redis_url: str | None, count: int) -> None:
         self.app, self.count = app, count
         self.redis = redis.Redis.from_url(redis_url) if redis_url else None
-        self.idle = self._take()
+        self.idle = (0, 0, 0)
 
-    def _take(self) -> tuple[int, int, int]:
-        time.sleep(2)  # let the server settle (closing sockets, pending tasks)
+    async def start(self) -> None:
+        self.idle = await self._take()
+
+    async def _take(self) -> tuple[int, int, int]:
+        await asyncio.sleep(2)  # let the server settle (closing sockets, pending tasks)
         if self.redis is None:
             return self.app.rss(), 0, 0
         info = self.redis.info("memory")
         return self.app.rss(), info["used_memory"], self.redis.dbsize()
 
-    def show(self, label: str) -> None:
-        rss, used, keys = self._take()
+    async def show(self, label: str) -> None:
+        rss, used, keys = await self._take()
         grown = (rss - self.idle[0]) / self.count / 1024
         text = (
             f"  {label:<44} server RSS {rss / MB:7.1f} MB  "
@@ -110,6 +106,24 @@ class Meter:
                 f" KB per prospect), {keys} keys"
             )
         print(text)
+
+
+async def measure(
+    protocol: Protocol, app: App, slugs: list[str], count: int, expiry: int, redis_url: str
+) -> None:
+    async with client_session() as http:
+        await _leave(await _open_all(protocol, app, slugs, 2, http))  # modules, caches loaded
+        await asyncio.sleep(expiry + 5)
+        meter = Meter(app, redis_url or None, count)
+        await meter.start()
+        await meter.show("baseline: idle")
+        for number in (1, 2):
+            prospects = await _open_all(protocol, app, slugs, count, http)
+            await meter.show(f"wave {number}: {count} prospects on the page")
+            await _leave(prospects)
+            await meter.show(f"wave {number}: all left (states kept until expiry)")
+            await asyncio.sleep(expiry + 5)
+            await meter.show(f"wave {number}: {expiry + 5} s later (states expired)")
 
 
 def main() -> None:
@@ -134,24 +148,16 @@ def main() -> None:
         ) as app,
     ):
         hosts = seed(max(1, args.prospects // 100 + 1))
-        protocol = Protocol()
         print(f"machine: {machine()}")
         print(
             f"production server: 1 worker, {args.database}, "
             f"state manager {state_manager_name(args.state_manager, args.redis)}; state expiry "
             f"{args.expiry} s; {args.prospects} prospects per wave"
         )
-        _leave(_open_all(protocol, app, hosts.connected, 2))  # modules and caches loaded
-        time.sleep(args.expiry + 5)
-        meter = Meter(app, args.redis or None, args.prospects)
-        meter.show("baseline: idle")
-        for number in (1, 2):
-            prospects = _open_all(protocol, app, hosts.connected, args.prospects)
-            meter.show(f"wave {number}: {args.prospects} prospects on the page")
-            _leave(prospects)
-            meter.show(f"wave {number}: all left (states kept until expiry)")
-            time.sleep(args.expiry + 5)
-            meter.show(f"wave {number}: {args.expiry + 5} s later (states expired)")
+        protocol = Protocol()
+        asyncio.run(
+            measure(protocol, app, hosts.connected, args.prospects, args.expiry, args.redis)
+        )
 
 
 if __name__ == "__main__":
