@@ -35,6 +35,7 @@ import json
 import math
 import os
 import random
+import re
 import tempfile
 import time
 import uuid
@@ -68,6 +69,8 @@ from bench.servers import (
 )
 
 NAMESPACE = "/_event"
+ZONE = "Europe/Paris"  # every simulated browser's
+_CALLBACK = re.compile(r'ReflexEvent\("([^"]+)",\s*\{(\w+):_result\}')
 PROSPECTS_PER_LINK = 100  # the per-link slots limit is 600/minute: waves stay well under it
 _next_ip = itertools.count(1)
 
@@ -203,7 +206,9 @@ class Tab:
 
 
 class Prospect(Tab):
-    """One simulated browser tab on one booking page."""
+    """One simulated browser tab on one booking page. Before the zone came with the first
+    event (bench/README.md), the page asked the browser for it with `call_script`: that
+    is answered too, so that the same script measures the earlier code."""
 
     def __init__(
         self,
@@ -227,6 +232,14 @@ class Prospect(Tab):
 
     def _get(self, var: str) -> Any:
         return self.view.get(self.p.var(var))
+
+    async def _on_update(self, update: dict) -> None:
+        await super()._on_update(update)
+        for event in update.get("events") or []:
+            if event.get("name") == "_call_script":
+                callback = (event.get("payload") or {}).get("callback") or ""
+                if found := _CALLBACK.search(callback):
+                    await self._emit(found[1], {found[2]: ZONE})
 
     async def _event(self, label: str, handler: str, arg: object, done: Any) -> None:
         name, payload = self.p.event(handler, *(() if arg is None else (arg,)))
@@ -258,9 +271,10 @@ class Prospect(Tab):
         return self.outcome
 
     async def _open(self, http: aiohttp.ClientSession, began: float) -> None:
-        # The browser's zone, as the page's head script left it in localStorage.
-        storage = {f"{self.p.booking}.{self.p.var('browser_zone')}": "Europe/Paris"}
-        boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes, "vars": storage}}
+        boot = {"name": self.p.boot_name, "payload": {"hashes": self.p.hashes}}
+        if hasattr(self.p.state, "browser_zone"):
+            # The browser's zone, as the page's head script left it in localStorage.
+            boot["payload"]["vars"] = {f"{self.p.booking}.{self.p.var('browser_zone')}": ZONE}
         headers = {
             "X-Forwarded-For": self.ip,
             "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" if self.french else "en-GB,en;q=0.9",
