@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 LINKS = 40
 CONTROL_TOKEN = "bench-slots-cpu-control-token"
+APP_URL = "http://127.0.0.1:3000"  # the requests' Host: the app's own, as in production
 
 
 @contextmanager
@@ -80,6 +81,21 @@ def _sandbox() -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def _count_statements() -> list[int]:
+    """A counter of the SQL statements the app's engine runs from now on."""
+    import sqlalchemy as sa
+
+    from meetings_ui.db import get_engine
+
+    count = [0]
+
+    def counted(*_args: object) -> None:
+        count[0] += 1
+
+    sa.event.listen(get_engine(), "before_cursor_execute", counted)
+    return count
+
+
 def _inline_thread_pool() -> None:
     """FastAPI runs plain handlers and dependencies with anyio.to_thread.run_sync: run
     them here instead, so this thread does (and measures) all the work."""
@@ -110,6 +126,8 @@ def main() -> None:
             MEETINGS_SANDBOX="1",
             MEETINGS_SANDBOX_TOKEN=CONTROL_TOKEN,
             MEETINGS_TRUSTED_PROXY_HOPS="1",
+            MEETINGS_APP_URL=APP_URL,
+            MEETINGS_BACKEND_URL=APP_URL,
         )
         os.environ.pop("REDIS_URL", None)
         from meetings_ui.config import get_settings
@@ -131,11 +149,12 @@ async def _run(args: argparse.Namespace) -> None:
 
     hosts = seed(LINKS)
     _inline_thread_pool()
+    statements = _count_statements()
     first = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=1)
     numbers = iter(range(1, 1 << 24))
     answers: dict[str, str] = {}
     transport = httpx.ASGITransport(app=build_api())
-    async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+    async with httpx.AsyncClient(transport=transport, base_url=APP_URL) as client:
 
         async def get(slug: str, days: int) -> httpx.Response:
             last = first + timedelta(days=days - 1)
@@ -151,6 +170,11 @@ async def _run(args: argparse.Namespace) -> None:
             if answer.status_code != 200:
                 raise SystemExit(f"{answer.status_code}: {answer.text}")
             return answer
+
+        async def statements_per_request(slug: str, days: int) -> int:
+            before = statements[0]
+            await get(slug, days)
+            return statements[0] - before
 
         async def run(slugs: list[str], days: int) -> tuple[float, float]:
             began, process_began = time.thread_time(), time.process_time()
@@ -173,11 +197,12 @@ async def _run(args: argparse.Namespace) -> None:
                 count = len(warm.json()["slots"])
                 batches = sorted([await run(slugs, days) for _ in range(args.batches)])
                 process = sorted(cpu for _, cpu in batches)
+                sql = await statements_per_request(slugs[1], days)
                 digest = hashlib.sha256(warm.content).hexdigest()[:12]
                 print(
                     f"  {kind + ', ' + str(days) + ' days':<20} {batches[0][0] * 1000:7.2f} ms"
                     f" ({batches[len(batches) // 2][0] * 1000:6.2f});"
-                    f" whole process {process[0] * 1000:6.2f} ms"
+                    f" whole process {process[0] * 1000:6.2f} ms; {sql} SQL statements"
                     f"   ({count} slots, {len(warm.content)} bytes, sha256 {digest})"
                 )
                 if args.profile:
