@@ -20,6 +20,7 @@ from meetings_ui.domain.messages import N_, Text
 from meetings_ui.services import api_views, challenges, domain_brand, rate_limits
 from meetings_ui.services import bookings as booking_service
 from meetings_ui.services.links import LinkNotFoundError
+from meetings_ui.services.transactions import Session
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -49,9 +50,12 @@ def limited(*statuses: int) -> dict[int | str, dict]:
     return responses
 
 
-def _served_here(request: Request, slug: str) -> None:
-    """A link is not served "through" another custom domain (docs/custom-domains.md)."""
-    if not domain_brand.api_serves_link(slug=slug, host=request.headers.get("host")):
+def _served_here(request: Request, slug: str, session: Session | None = None) -> None:
+    """A link is not served "through" another custom domain (docs/custom-domains.md).
+    `session`: the request's, for a read-only route (else a session of its own)."""
+    if not domain_brand.api_serves_link(
+        session=session, slug=slug, host=request.headers.get("host")
+    ):
         raise ApiError(404, "not_found", NO_LINK)
 
 
@@ -87,7 +91,7 @@ def get_challenge(
 
 @router.get("/links/{slug}", responses=documented(404))
 def get_link(slug: Slug, session: DatabaseSession, request: Request) -> schemas.PublicLink:
-    _served_here(request, slug)
+    _served_here(request, slug, session)
     try:
         view = api_views.public_link(session=session, slug=slug)
     except LinkNotFoundError:
@@ -119,7 +123,7 @@ def get_slots(
     # pydantic's serializer on plain values: validating up to 2000 slots into models and
     # FastAPI checking them again cost more than everything else the request does.
     _throttle(rate_limits.slots_query, request, slug)
-    _served_here(request, slug)
+    _served_here(request, slug, session)
     try:
         view = api_views.open_slots(
             session=session,
