@@ -190,6 +190,11 @@ async def _run(args: argparse.Namespace) -> None:
             f" of {args.requests} requests; the whole process's (its other threads: the"
             " rate limiter's expiry timer, the sandbox when asked), best batch"
         )
+        began = time.thread_time()
+        for _ in range(args.requests):
+            (await client.get("/health")).raise_for_status()
+        health = (time.thread_time() - began) / args.requests
+        print(f"  {'baseline: GET /health':<20} {health * 1000:7.2f} ms (one batch)")
         for kind, slugs in (("connected", hosts.connected), ("offline", hosts.offline)):
             for days in args.days:
                 warm = await get(slugs[0], days)
