@@ -33,6 +33,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -66,13 +67,20 @@ _in_flight: dict[int, tuple[str, datetime, datetime, Future[FreeBusy]]] = {}
 _in_flight_lock = threading.Lock()
 
 
+# The statements of every hit, built once: SQLAlchemy neither builds them nor computes
+# their cache key again on each request.
+_SELECTED_IDS = select(Calendar.provider_calendar_id).where(
+    Calendar.connection_id == sa.bindparam("connection_id"),
+    (Calendar.selected) | (Calendar.is_primary),
+)
+_HEAD = select(
+    BusyCache.calendar_ids, BusyCache.range_start, BusyCache.range_end, BusyCache.read_at
+).where(BusyCache.connection_id == sa.bindparam("connection_id"))
+_BUSY = select(BusyCache.busy).where(BusyCache.connection_id == sa.bindparam("connection_id"))
+
+
 def _selected_ids(session: Session, connection: CalendarConnection) -> str:
-    rows = session.exec(
-        select(Calendar.provider_calendar_id).where(
-            Calendar.connection_id == connection.id,
-            (Calendar.selected) | (Calendar.is_primary),
-        )
-    ).all()
+    rows = session.exec(_SELECTED_IDS, params={"connection_id": connection.id}).all()
     return "\n".join(sorted(rows))
 
 
@@ -138,11 +146,7 @@ def _stored_read(
 ) -> FreeBusy | None:
     """The stored read when it is fresh, for these calendars and covers the range: parsed
     by this worker before, or loaded and parsed now."""
-    head = session.exec(
-        select(
-            BusyCache.calendar_ids, BusyCache.range_start, BusyCache.range_end, BusyCache.read_at
-        ).where(BusyCache.connection_id == connection_id)
-    ).first()
+    head = session.exec(_HEAD, params={"connection_id": connection_id}).first()
     if head is None:
         return None
     ids, range_start, range_end, read_at = head
@@ -155,9 +159,7 @@ def _stored_read(
         return None
     known = _parsed.get(connection_id)
     if known is None or not known.names(tuple(head)):
-        busy = session.exec(
-            select(BusyCache.busy).where(BusyCache.connection_id == connection_id)
-        ).first()
+        busy = session.exec(_BUSY, params={"connection_id": connection_id}).first()
         if busy is None:  # deleted meanwhile (a change notification)
             return None
         known = _Read(ids, range_start, range_end, read_at, _decoded(busy))

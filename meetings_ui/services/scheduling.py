@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain.availability import (
@@ -47,16 +48,33 @@ def mode_of(link: MeetingLink) -> Mode:
     return Mode.ROUND_ROBIN if link.link_type == LinkType.ROUND_ROBIN else Mode.COLLECTIVE
 
 
+# Statements of every page view and slots query, built once (M13): SQLAlchemy then neither
+# builds them nor computes their cache key again on each request.
+_CONNECTION_OF = (
+    select(CalendarConnection)
+    .where(
+        CalendarConnection.user_id == sa.bindparam("user_id"),
+        CalendarConnection.status == ConnectionStatus.CONNECTED,
+    )
+    .order_by(CalendarConnection.created_at, CalendarConnection.id)
+)
+_CALENDARS_OF = select(Calendar).where(Calendar.connection_id == sa.bindparam("connection_id"))
+_EXISTING_BOOKINGS = (
+    select(Booking, MeetingLink)
+    .join(BookingHost, BookingHost.booking_id == Booking.id)
+    .join(MeetingLink, MeetingLink.id == Booking.link_id)
+    .where(
+        BookingHost.user_id == sa.bindparam("host_id"),
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.start_at < sa.bindparam("until"),
+        Booking.end_at > sa.bindparam("since"),
+    )
+)
+
+
 def connection_of(session: Session, user_id: int) -> CalendarConnection | None:
     """The host's calendar connection that bookings use: the oldest healthy one."""
-    return session.exec(
-        select(CalendarConnection)
-        .where(
-            CalendarConnection.user_id == user_id,
-            CalendarConnection.status == ConnectionStatus.CONNECTED,
-        )
-        .order_by(CalendarConnection.created_at, CalendarConnection.id)
-    ).first()
+    return session.exec(_CONNECTION_OF, params={"user_id": user_id}).first()
 
 
 def is_online(session: Session, link: MeetingLink) -> bool:
@@ -188,7 +206,7 @@ def _own_event_hosts(
 
 
 def _calendar_names(session: Session, connection: CalendarConnection) -> dict[str, str]:
-    rows = session.exec(select(Calendar).where(Calendar.connection_id == connection.id)).all()
+    rows = session.exec(_CALENDARS_OF, params={"connection_id": connection.id}).all()
     return {row.provider_calendar_id: row.name for row in rows}
 
 
@@ -205,20 +223,11 @@ def existing_bookings(
     but for `moving` (the booking being rescheduled). Only this link's bookings count
     toward its daily cap."""
     margin = timedelta(days=2)
-    query = (
-        select(Booking, MeetingLink)
-        .join(BookingHost, BookingHost.booking_id == Booking.id)
-        .join(MeetingLink, MeetingLink.id == Booking.link_id)
-        .where(
-            BookingHost.user_id == host_id,
-            Booking.status.in_(ACTIVE_STATUSES),
-            Booking.start_at < end + margin,
-            Booking.end_at > start - margin,
-        )
-    )
+    query = _EXISTING_BOOKINGS
+    params = {"host_id": host_id, "until": end + margin, "since": start - margin}
     if moving is not None:
         query = query.where(Booking.id != moving.id)
-    rows = session.exec(query).all()
+    rows = session.exec(query, params=params).all()
     result = []
     for booking, booking_link in rows:
         settings = booking_link.settings
