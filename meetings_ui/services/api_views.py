@@ -161,7 +161,8 @@ def _slots_between(
         now=datetime.now(UTC),
         use_cache=use_cache,
     )
-    return [slot.in_zone(zone(time_zone)) for slot in slots]
+    tz = zone(time_zone)
+    return [slot.in_zone(tz) for slot in slots]
 
 
 def open_slots(

@@ -1,5 +1,6 @@
-"""The busy-time cache: booking-page views reuse a connection's last free/busy read for a
-short while, so a prospect paging through a month asks each calendar account at most once.
+"""The busy-time cache: booking-page views and public slots queries reuse a connection's
+last free/busy read for a short while, so a prospect paging through a month (or a script
+polling the API) asks each calendar account at most once.
 
 - One free/busy read per connection covers all its selected calendars, over a range
   widened to whole UTC days with a day's margin on either side: changing the duration or

@@ -104,7 +104,7 @@ def gather(
     """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
     be read blocks the whole range: an error is never free time. `moving` is a booking
     being rescheduled: neither it nor its own event on its hosts' calendars is busy.
-    `use_cache`: a page view, which may reuse a fresh read (services/busy_cache.py);
+    `use_cache`: a page view or a slots query, which may reuse a fresh read (busy_cache.py);
     booking always reads live. `titles_for`: the host whose busy time is told event by
     event with its titles (their own "why isn't this time free?"), private ones hidden."""
     read = cached_busy_time if use_cache else read_busy_time
