@@ -30,6 +30,7 @@ the calendar account once, not 50 times. Other workers share it through the tabl
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -80,8 +81,15 @@ _HEAD = select(
 _BUSY = select(BusyCache.busy).where(BusyCache.connection_id == sa.bindparam("connection_id"))
 
 
-def _selected_ids(session: Session, connection: CalendarConnection) -> str:
-    rows = session.exec(_SELECTED_IDS, params={"connection_id": connection.id}).all()
+def _selected_ids(
+    session: Session, connection: CalendarConnection, calendars: Sequence[Calendar] | None = None
+) -> str:
+    """The selected calendars (the primary one always counts), from `calendars` (all the
+    connection's rows, read by the caller) or from the database."""
+    if calendars is not None:
+        rows = [c.provider_calendar_id for c in calendars if c.selected or c.is_primary]
+    else:
+        rows = session.exec(_SELECTED_IDS, params={"connection_id": connection.id}).all()
     return "\n".join(sorted(rows))
 
 
@@ -244,11 +252,13 @@ def cached_busy_time(
     start: datetime,
     end: datetime,
     now: datetime | None = None,
+    calendars: Sequence[Calendar] | None = None,
 ) -> FreeBusy:
     """Busy time of the connection's selected calendars for a page view: the cached read
-    when fresh and wide enough, else one free/busy read (kept for the next views)."""
+    when fresh and wide enough, else one free/busy read (kept for the next views).
+    `calendars`: all the connection's rows when the caller has read them already."""
     now = now or utc_now()
-    calendar_ids = _selected_ids(session, connection)
+    calendar_ids = _selected_ids(session, connection, calendars)
     stored = _stored_read(session, connection.id, calendar_ids, start, end, now)
     if stored is not None:
         return _within(stored, start, end)

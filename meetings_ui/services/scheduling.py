@@ -107,7 +107,6 @@ def gather(
     `use_cache`: a page view or a slots query, which may reuse a fresh read (busy_cache.py);
     booking always reads live. `titles_for`: the host whose busy time is told event by
     event with its titles (their own "why isn't this time free?"), private ones hidden."""
-    read = cached_busy_time if use_cache else read_busy_time
     online = True
     hosts = []
     own_event = _own_event_hosts(session, moving)
@@ -117,8 +116,23 @@ def gather(
         if connection is None:
             online = False
         elif read_calendars:
+            # A page view reads the connection's calendars once: the cache's key (the
+            # selected ones) and the labels below come from the same rows.
+            calendars = _calendars(session, connection) if use_cache else None
             try:
-                result = read(session=session, connection=connection, start=start, end=end)
+                result = (
+                    cached_busy_time(
+                        session=session,
+                        connection=connection,
+                        start=start,
+                        end=end,
+                        calendars=calendars,
+                    )
+                    if use_cache
+                    else read_busy_time(
+                        session=session, connection=connection, start=start, end=end
+                    )
+                )
             except NeedsReconnectError:
                 online = False
             except ProviderError as error:
@@ -126,7 +140,11 @@ def gather(
                     Busy(start, end, Text("calendars (unreadable: {error})", error=str(error)))
                 )
             else:
-                names = _calendar_names(session, connection)
+                names = (
+                    {row.provider_calendar_id: row.name for row in calendars}
+                    if calendars is not None
+                    else _calendar_names(session, connection)
+                )
                 events = (
                     read_busy_events(session=session, connection=connection, start=start, end=end)
                     if titles_for == host_id
@@ -205,9 +223,12 @@ def _own_event_hosts(
     return {host_id: (moving.start_at, moving.end_at) for host_id in host_ids}
 
 
+def _calendars(session: Session, connection: CalendarConnection) -> list[Calendar]:
+    return list(session.exec(_CALENDARS_OF, params={"connection_id": connection.id}).all())
+
+
 def _calendar_names(session: Session, connection: CalendarConnection) -> dict[str, str]:
-    rows = session.exec(_CALENDARS_OF, params={"connection_id": connection.id}).all()
-    return {row.provider_calendar_id: row.name for row in rows}
+    return {row.provider_calendar_id: row.name for row in _calendars(session, connection)}
 
 
 def existing_bookings(
