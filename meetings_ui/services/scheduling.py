@@ -25,11 +25,18 @@ from meetings_ui.domain.availability import (
     explain,
     find_slots,
 )
-from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType
+from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, HostStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import start_of_local_day, zone
-from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
+from meetings_ui.models import (
+    Booking,
+    BookingHost,
+    Calendar,
+    CalendarConnection,
+    LinkHost,
+    MeetingLink,
+)
 from meetings_ui.providers.base import (
     BusyEvent,
     BusyInterval,
@@ -38,7 +45,6 @@ from meetings_ui.providers.base import (
 )
 from meetings_ui.services.busy_cache import cached_busy_time
 from meetings_ui.services.calendar_connections import read_busy_events, read_busy_time
-from meetings_ui.services.links import host_ids_of
 
 MAX_RANGE_DAYS = 62
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.REQUESTED)
@@ -57,6 +63,20 @@ _CONNECTION_OF = (
         CalendarConnection.status == ConnectionStatus.CONNECTED,
     )
     .order_by(CalendarConnection.created_at, CalendarConnection.id)
+)
+# Each host of a link (links.host_ids_of's order) with their healthy connections, oldest
+# first (connection_of's order): one statement for what took one per host and one more.
+_HOSTS_AND_CONNECTIONS = (
+    select(LinkHost.user_id, CalendarConnection)
+    .outerjoin(
+        CalendarConnection,
+        sa.and_(
+            CalendarConnection.user_id == LinkHost.user_id,
+            CalendarConnection.status == ConnectionStatus.CONNECTED,
+        ),
+    )
+    .where(LinkHost.link_id == sa.bindparam("link_id"), LinkHost.status == HostStatus.ACCEPTED)
+    .order_by(LinkHost.position, CalendarConnection.created_at, CalendarConnection.id)
 )
 _CALENDARS_OF = select(Calendar).where(Calendar.connection_id == sa.bindparam("connection_id"))
 _EXISTING_BOOKINGS = (
@@ -77,11 +97,18 @@ def connection_of(session: Session, user_id: int) -> CalendarConnection | None:
     return session.exec(_CONNECTION_OF, params={"user_id": user_id}).first()
 
 
+def hosts_and_connections(
+    session: Session, link: MeetingLink
+) -> list[tuple[int, CalendarConnection | None]]:
+    """`host_ids_of(link)`, each with `connection_of(host)`, in one statement."""
+    found: dict[int, CalendarConnection | None] = {}
+    for host_id, connection in session.exec(_HOSTS_AND_CONNECTIONS, params={"link_id": link.id}):
+        found.setdefault(host_id, connection)
+    return list(found.items())
+
+
 def is_online(session: Session, link: MeetingLink) -> bool:
-    return all(
-        connection_of(session, host_id) is not None
-        for host_id in host_ids_of(session=session, link=link)
-    )
+    return all(connection is not None for _, connection in hosts_and_connections(session, link))
 
 
 @dataclass(frozen=True)
@@ -110,9 +137,8 @@ def gather(
     online = True
     hosts = []
     own_event = _own_event_hosts(session, moving)
-    for host_id in host_ids_of(session=session, link=link):
+    for host_id, connection in hosts_and_connections(session, link):
         busy: list[Busy] = []
-        connection = connection_of(session, host_id)
         if connection is None:
             online = False
         elif read_calendars:
