@@ -192,6 +192,11 @@ def _store(
     _remember(connection_id, read)
 
 
+def _landed(connection_id: int) -> None:
+    with _in_flight_lock:
+        del _in_flight[connection_id]
+
+
 def _read_once(
     session: Session,
     connection: CalendarConnection,
@@ -235,13 +240,11 @@ def _read_once(
                 _Read(calendar_ids, range_start, range_end, now, result),
             )
     except BaseException as error:
+        _landed(connection.id)  # before the waiters wake, so none finds it still in flight
         mine.set_exception(error)
         raise
-    else:
-        mine.set_result(result)
-    finally:
-        with _in_flight_lock:
-            del _in_flight[connection.id]
+    _landed(connection.id)
+    mine.set_result(result)
     return _within(result, start, end) if not result.errors else result
 
 
