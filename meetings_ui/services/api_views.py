@@ -140,13 +140,29 @@ def public_link(*, session: Session, slug: str) -> PublicLinkView:
 
 
 def _slots_between(
-    session: Session, link: MeetingLink, first: date, last: date, time_zone: str, duration: int
+    session: Session,
+    link: MeetingLink,
+    first: date,
+    last: date,
+    time_zone: str,
+    duration: int,
+    *,
+    use_cache: bool,
 ) -> list[LocalSlot]:
+    """`use_cache`: a slots query, like a booking page view, may reuse a fresh busy-time
+    read (services/busy_cache.py); after a refused booking the calendars are read again."""
     start, end = scheduling.day_range(first, last, time_zone)
     _, slots = scheduling.link_slots(
-        session=session, link=link, start=start, end=end, duration=duration, now=datetime.now(UTC)
+        session=session,
+        link=link,
+        start=start,
+        end=end,
+        duration=duration,
+        now=datetime.now(UTC),
+        use_cache=use_cache,
     )
-    return [slot.in_zone(zone(time_zone)) for slot in slots]
+    tz = zone(time_zone)
+    return [slot.in_zone(tz) for slot in slots]
 
 
 def open_slots(
@@ -188,7 +204,7 @@ def open_slots(
         raise InvalidSlotQueryError(
             "duration", Text("This link offers {durations} minutes.", durations=offered)
         )
-    slots = _slots_between(session, link, first_day, last_day, time_zone, duration)
+    slots = _slots_between(session, link, first_day, last_day, time_zone, duration, use_cache=True)
     if len(slots) > MAX_SLOTS:
         fits_until = max(first_day, slots[MAX_SLOTS].start.date() - timedelta(days=1))
         raise InvalidSlotQueryError(
@@ -216,7 +232,7 @@ def book(
         day = request.start.astimezone(zone(request.time_zone)).date()
         duration = request.duration or link.settings.durations[0]
         raise SlotTakenError(
-            _slots_between(session, link, day, day, request.time_zone, duration)
+            _slots_between(session, link, day, day, request.time_zone, duration, use_cache=False)
         ) from None
     return booking_view(outcome.booking), outcome.created
 

@@ -1,5 +1,6 @@
-"""The busy-time cache: booking-page views reuse a connection's last free/busy read for a
-short while, so a prospect paging through a month asks each calendar account at most once.
+"""The busy-time cache: booking-page views and public slots queries reuse a connection's
+last free/busy read for a short while, so a prospect paging through a month (or a script
+polling the API) asks each calendar account at most once.
 
 - One free/busy read per connection covers all its selected calendars, over a range
   widened to whole UTC days with a day's margin on either side: changing the duration or
@@ -16,12 +17,25 @@ every worker of every deployment shares (SQLite for one process, PostgreSQL for 
 the row goes with its connection (ON DELETE CASCADE), and notification handling deletes it
 in the same transaction that records the sync. A page view costs one primary-key read per
 host; no Redis is needed for it.
+
+The row keeps instants as epoch seconds (rows written before M13 hold ISO strings and are
+still read). Each worker also keeps the last read it parsed per connection, and uses it
+only while the row still names the same read (`read_at`, calendars, range): a hit then
+reads the row's few columns, never its busy intervals. On a miss, one read per connection
+is in flight in a worker at a time: requests that miss meanwhile wait for it and share its
+answer (or its error) when it covers their range, so 50 prospects arriving together ask
+the calendar account once, not 50 times. Other workers share it through the table.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -33,13 +47,49 @@ FRESH_FOR = timedelta(seconds=60)
 _MARGIN = timedelta(days=1)
 
 
-def _selected_ids(session: Session, connection: CalendarConnection) -> str:
-    rows = session.exec(
-        select(Calendar.provider_calendar_id).where(
-            Calendar.connection_id == connection.id,
-            (Calendar.selected) | (Calendar.is_primary),
-        )
-    ).all()
+@dataclass(frozen=True)
+class _Read:
+    """One stored read as a worker holds it, parsed: what names it in the row, its busy time."""
+
+    calendar_ids: str
+    range_start: datetime
+    range_end: datetime
+    read_at: datetime
+    busy: FreeBusy
+
+    def names(self, row: tuple[str, datetime, datetime, datetime]) -> bool:
+        return (self.calendar_ids, self.range_start, self.range_end, self.read_at) == row
+
+
+_parsed: dict[int, _Read] = {}  # connection id -> its last read this worker parsed
+_parsed_lock = threading.Lock()
+_PARSED_AT_MOST = 1000  # connections; beyond, the oldest kept is dropped (it is re-read)
+# Connection id -> (calendars, range start, range end, the read in flight).
+_in_flight: dict[int, tuple[str, datetime, datetime, Future[FreeBusy]]] = {}
+_in_flight_lock = threading.Lock()
+
+
+# The statements of every hit, built once: SQLAlchemy neither builds them nor computes
+# their cache key again on each request.
+_SELECTED_IDS = select(Calendar.provider_calendar_id).where(
+    Calendar.connection_id == sa.bindparam("connection_id"),
+    (Calendar.selected) | (Calendar.is_primary),
+)
+_HEAD = select(
+    BusyCache.calendar_ids, BusyCache.range_start, BusyCache.range_end, BusyCache.read_at
+).where(BusyCache.connection_id == sa.bindparam("connection_id"))
+_BUSY = select(BusyCache.busy).where(BusyCache.connection_id == sa.bindparam("connection_id"))
+
+
+def _selected_ids(
+    session: Session, connection: CalendarConnection, calendars: Sequence[Calendar] | None = None
+) -> str:
+    """The selected calendars (the primary one always counts), from `calendars` (all the
+    connection's rows, read by the caller) or from the database."""
+    if calendars is not None:
+        rows = [c.provider_calendar_id for c in calendars if c.selected or c.is_primary]
+    else:
+        rows = session.exec(_SELECTED_IDS, params={"connection_id": connection.id}).all()
     return "\n".join(sorted(rows))
 
 
@@ -59,6 +109,145 @@ def _within(busy: FreeBusy, start: datetime, end: datetime) -> FreeBusy:
     )
 
 
+def _seconds(instant: datetime) -> int | float:
+    seconds = instant.timestamp()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _instant(value: float | str) -> datetime:
+    """Epoch seconds; an ISO string in rows written before M13."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _remember(connection_id: int, read: _Read) -> None:
+    with _parsed_lock:
+        _parsed.pop(connection_id, None)
+        if len(_parsed) >= _PARSED_AT_MOST:
+            del _parsed[next(iter(_parsed))]
+        _parsed[connection_id] = read
+
+
+def _encoded(busy: FreeBusy) -> dict:
+    return {
+        calendar_id: [[_seconds(i.start), _seconds(i.end)] for i in intervals]
+        for calendar_id, intervals in busy.busy.items()
+    }
+
+
+def _decoded(busy: dict) -> FreeBusy:
+    return FreeBusy(
+        {
+            calendar_id: [BusyInterval(_instant(s), _instant(e)) for s, e in intervals]
+            for calendar_id, intervals in busy.items()
+        }
+    )
+
+
+def _stored_read(
+    session: Session,
+    connection_id: int,
+    calendar_ids: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> FreeBusy | None:
+    """The stored read when it is fresh, for these calendars and covers the range: parsed
+    by this worker before, or loaded and parsed now."""
+    head = session.exec(_HEAD, params={"connection_id": connection_id}).first()
+    if head is None:
+        return None
+    ids, range_start, range_end, read_at = head
+    if not (
+        ids == calendar_ids
+        and now - FRESH_FOR < read_at <= now
+        and range_start <= start
+        and end <= range_end
+    ):
+        return None
+    known = _parsed.get(connection_id)
+    if known is None or not known.names(tuple(head)):
+        busy = session.exec(_BUSY, params={"connection_id": connection_id}).first()
+        if busy is None:  # deleted meanwhile (a change notification)
+            return None
+        known = _Read(ids, range_start, range_end, read_at, _decoded(busy))
+        _remember(connection_id, known)
+    return known.busy
+
+
+def _store(
+    session: Session, connection_id: int, calendar_ids: str, result: FreeBusy, read: _Read
+) -> None:
+    row = session.get(BusyCache, connection_id) or BusyCache(connection_id=connection_id)
+    row.calendar_ids = calendar_ids
+    row.range_start, row.range_end, row.read_at = read.range_start, read.range_end, read.read_at
+    row.busy = _encoded(result)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # another worker stored its read meanwhile: as good as ours
+        session.rollback()
+        return
+    _remember(connection_id, read)
+
+
+def _landed(connection_id: int) -> None:
+    with _in_flight_lock:
+        del _in_flight[connection_id]
+
+
+def _read_once(
+    session: Session,
+    connection: CalendarConnection,
+    calendar_ids: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> FreeBusy:
+    """One free/busy read of the widened range, kept when every calendar could be read. A
+    read of this connection already in flight in this worker that covers the range is
+    waited for and shared, its error included."""
+    while True:
+        with _in_flight_lock:
+            flight = _in_flight.get(connection.id)
+            if flight is None:
+                range_start, range_end = _widened(start, end)
+                mine: Future[FreeBusy] = Future()
+                _in_flight[connection.id] = (calendar_ids, range_start, range_end, mine)
+        if flight is None:
+            break
+        ids, range_start, range_end, theirs = flight
+        try:
+            result = theirs.result()
+        except Exception:
+            if ids == calendar_ids and range_start <= start and end <= range_end:
+                raise
+            continue
+        if ids == calendar_ids and range_start <= start and end <= range_end:
+            return result if result.errors else _within(result, start, end)
+        # It did not cover ours: read ourselves (or wait for the next read in flight).
+    try:
+        result = read_busy_time(
+            session=session, connection=connection, start=range_start, end=range_end
+        )
+        if not result.errors:
+            _store(
+                session,
+                connection.id,
+                calendar_ids,
+                result,
+                _Read(calendar_ids, range_start, range_end, now, result),
+            )
+    except BaseException as error:
+        _landed(connection.id)  # before the waiters wake, so none finds it still in flight
+        mine.set_exception(error)
+        raise
+    _landed(connection.id)
+    mine.set_result(result)
+    return _within(result, start, end) if not result.errors else result
+
+
 def cached_busy_time(
     *,
     session: Session,
@@ -66,55 +255,23 @@ def cached_busy_time(
     start: datetime,
     end: datetime,
     now: datetime | None = None,
+    calendars: Sequence[Calendar] | None = None,
 ) -> FreeBusy:
     """Busy time of the connection's selected calendars for a page view: the cached read
-    when fresh and wide enough, else one free/busy read (kept for the next views)."""
+    when fresh and wide enough, else one free/busy read (kept for the next views).
+    `calendars`: all the connection's rows when the caller has read them already."""
     now = now or utc_now()
-    calendar_ids = _selected_ids(session, connection)
-    row = session.get(BusyCache, connection.id)
-    if (
-        row is not None
-        and row.calendar_ids == calendar_ids
-        and row.read_at > now - FRESH_FOR
-        and row.read_at <= now
-        and row.range_start <= start
-        and end <= row.range_end
-    ):
-        return _within(
-            FreeBusy(
-                {
-                    calendar_id: [
-                        BusyInterval(datetime.fromisoformat(s), datetime.fromisoformat(e))
-                        for s, e in intervals
-                    ]
-                    for calendar_id, intervals in row.busy.items()
-                }
-            ),
-            start,
-            end,
-        )
-    range_start, range_end = _widened(start, end)
-    result = read_busy_time(
-        session=session, connection=connection, start=range_start, end=range_end
-    )
-    if not result.errors:
-        row = row or BusyCache(connection_id=connection.id)
-        row.calendar_ids = calendar_ids
-        row.range_start, row.range_end, row.read_at = range_start, range_end, now
-        row.busy = {
-            calendar_id: [[i.start.isoformat(), i.end.isoformat()] for i in intervals]
-            for calendar_id, intervals in result.busy.items()
-        }
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # another worker stored its read meanwhile: as good as ours
-            session.rollback()
-    return _within(result, start, end) if not result.errors else result
+    calendar_ids = _selected_ids(session, connection, calendars)
+    stored = _stored_read(session, connection.id, calendar_ids, start, end, now)
+    if stored is not None:
+        return _within(stored, start, end)
+    return _read_once(session, connection, calendar_ids, start, end, now)
 
 
 def invalidate(*, session: Session, connection_id: int) -> None:
     """Forget the connection's cached busy time (its calendar changed); the caller commits."""
+    with _parsed_lock:
+        _parsed.pop(connection_id, None)
     row = session.get(BusyCache, connection_id)
     if row is not None:
         session.delete(row)

@@ -200,6 +200,8 @@ def api_serves_link(*, session: Session, slug: str, host: str | None) -> bool:
     verified custom domain only for that domain's links (never another's "through" it);
     through any other host (the app's backend) for every link, a slug naming one link on
     every domain (S16)."""
+    if is_app_host(host or ""):  # the app's own names cannot be custom domains: no query
+        return True
     domain = verified_domain(session, host or "")
     if domain is None:
         return True

@@ -76,16 +76,20 @@ def links_of(*, session: Session, user: User) -> list[MeetingLink]:
     )
 
 
+# Statements of every public page view and slots query, built once (M13): SQLAlchemy then
+# neither builds them nor computes their cache key again on each request.
+_HOST_IDS = (
+    select(LinkHost.user_id)
+    .where(LinkHost.link_id == sa.bindparam("link_id"), LinkHost.status == HostStatus.ACCEPTED)
+    .order_by(LinkHost.position)
+)
+_LINK_BY_SLUG = select(MeetingLink).where(MeetingLink.slug == sa.bindparam("slug"))
+
+
 def host_ids_of(*, session: Session, link: MeetingLink) -> list[int]:
     """The hosts the link uses — free time, round robin, calendar writes: the owner first,
     then the co-hosts who accepted. Nobody else, ever."""
-    return list(
-        session.exec(
-            select(LinkHost.user_id)
-            .where(LinkHost.link_id == link.id, LinkHost.status == HostStatus.ACCEPTED)
-            .order_by(LinkHost.position)
-        ).all()
-    )
+    return list(session.exec(_HOST_IDS, params={"link_id": link.id}).all())
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,7 @@ def link_for(*, session: Session, actor: Actor, link_id: int) -> MeetingLink:
 def link_by_slug(*, session: Session, slug: str) -> MeetingLink | None:
     """The link at /meetings/<slug>, however the visitor typed it ("/meetings/Demo")."""
     wanted = slugs.canonical_slug(slug)
-    return session.exec(select(MeetingLink).where(MeetingLink.slug == wanted)).first()
+    return session.exec(_LINK_BY_SLUG, params={"slug": wanted}).first()
 
 
 def _check_slug(session: Session, typed: Any, link: MeetingLink | None) -> str:

@@ -7,6 +7,12 @@ second key applies, per link or per address. Its counters live in Redis when `RE
 set, so every backend worker shares them, and in this process's memory otherwise. A refused
 hit is not counted, so waiting always lifts the limit; `RateLimitedError` says how long.
 
+In memory, expired hits are swept every `SWEEP_SECONDS` rather than limits' 10 ms after
+every hit: its sweep walks every key seen in the last minute (each client address of the
+slots API is one), so under load it ran back to back on another thread, about 24 ms of
+CPU per 12,000 keys, holding the interpreter's lock (M13, bench/slots_cpu.py). The sweep
+only frees memory: a hit is judged by the entries in its own window, whatever the sweep.
+
 The limits are generous for a person and tight for a script. Per link they are wider than
 per IP, so one client cannot lock a link for everyone else, yet a crowd of addresses
 cannot hammer one link's calendar without end.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import time
 
 from limits import RateLimitItem, parse
@@ -56,9 +63,23 @@ class RateLimitedError(Exception):
         return max(1, math.ceil(self.retry_after / 60))
 
 
+SWEEP_SECONDS = 5.0
+
+
+class _MemoryStorage(MemoryStorage):
+    """limits' in-memory storage, its sweep of expired hits every SWEEP_SECONDS (see the
+    module's docstring) on a daemon thread."""
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802  (limits' private name)
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
+
+
 @functools.cache
 def _storage(redis_url: str) -> Storage:
-    return storage_from_string(redis_url) if redis_url else MemoryStorage()
+    return storage_from_string(redis_url) if redis_url else _MemoryStorage()
 
 
 def _limiter() -> MovingWindowRateLimiter:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from meetings_ui.domain.availability import (
@@ -24,11 +25,18 @@ from meetings_ui.domain.availability import (
     explain,
     find_slots,
 )
-from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, LinkType
+from meetings_ui.domain.enums import BookingStatus, ConnectionStatus, HostStatus, LinkType
 from meetings_ui.domain.link_settings import LinkSettings
 from meetings_ui.domain.messages import Text
 from meetings_ui.domain.time_zones import start_of_local_day, zone
-from meetings_ui.models import Booking, BookingHost, Calendar, CalendarConnection, MeetingLink
+from meetings_ui.models import (
+    Booking,
+    BookingHost,
+    Calendar,
+    CalendarConnection,
+    LinkHost,
+    MeetingLink,
+)
 from meetings_ui.providers.base import (
     BusyEvent,
     BusyInterval,
@@ -37,7 +45,6 @@ from meetings_ui.providers.base import (
 )
 from meetings_ui.services.busy_cache import cached_busy_time
 from meetings_ui.services.calendar_connections import read_busy_events, read_busy_time
-from meetings_ui.services.links import host_ids_of
 
 MAX_RANGE_DAYS = 62
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.REQUESTED)
@@ -47,23 +54,61 @@ def mode_of(link: MeetingLink) -> Mode:
     return Mode.ROUND_ROBIN if link.link_type == LinkType.ROUND_ROBIN else Mode.COLLECTIVE
 
 
+# Statements of every page view and slots query, built once (M13): SQLAlchemy then neither
+# builds them nor computes their cache key again on each request.
+_CONNECTION_OF = (
+    select(CalendarConnection)
+    .where(
+        CalendarConnection.user_id == sa.bindparam("user_id"),
+        CalendarConnection.status == ConnectionStatus.CONNECTED,
+    )
+    .order_by(CalendarConnection.created_at, CalendarConnection.id)
+)
+# Each host of a link (links.host_ids_of's order) with their healthy connections, oldest
+# first (connection_of's order): one statement for what took one per host and one more.
+_HOSTS_AND_CONNECTIONS = (
+    select(LinkHost.user_id, CalendarConnection)
+    .outerjoin(
+        CalendarConnection,
+        sa.and_(
+            CalendarConnection.user_id == LinkHost.user_id,
+            CalendarConnection.status == ConnectionStatus.CONNECTED,
+        ),
+    )
+    .where(LinkHost.link_id == sa.bindparam("link_id"), LinkHost.status == HostStatus.ACCEPTED)
+    .order_by(LinkHost.position, CalendarConnection.created_at, CalendarConnection.id)
+)
+_CALENDARS_OF = select(Calendar).where(Calendar.connection_id == sa.bindparam("connection_id"))
+_EXISTING_BOOKINGS = (
+    select(Booking, MeetingLink)
+    .join(BookingHost, BookingHost.booking_id == Booking.id)
+    .join(MeetingLink, MeetingLink.id == Booking.link_id)
+    .where(
+        BookingHost.user_id == sa.bindparam("host_id"),
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.start_at < sa.bindparam("until"),
+        Booking.end_at > sa.bindparam("since"),
+    )
+)
+
+
 def connection_of(session: Session, user_id: int) -> CalendarConnection | None:
     """The host's calendar connection that bookings use: the oldest healthy one."""
-    return session.exec(
-        select(CalendarConnection)
-        .where(
-            CalendarConnection.user_id == user_id,
-            CalendarConnection.status == ConnectionStatus.CONNECTED,
-        )
-        .order_by(CalendarConnection.created_at, CalendarConnection.id)
-    ).first()
+    return session.exec(_CONNECTION_OF, params={"user_id": user_id}).first()
+
+
+def hosts_and_connections(
+    session: Session, link: MeetingLink
+) -> list[tuple[int, CalendarConnection | None]]:
+    """`host_ids_of(link)`, each with `connection_of(host)`, in one statement."""
+    found: dict[int, CalendarConnection | None] = {}
+    for host_id, connection in session.exec(_HOSTS_AND_CONNECTIONS, params={"link_id": link.id}):
+        found.setdefault(host_id, connection)
+    return list(found.items())
 
 
 def is_online(session: Session, link: MeetingLink) -> bool:
-    return all(
-        connection_of(session, host_id) is not None
-        for host_id in host_ids_of(session=session, link=link)
-    )
+    return all(connection is not None for _, connection in hosts_and_connections(session, link))
 
 
 @dataclass(frozen=True)
@@ -86,21 +131,34 @@ def gather(
     """Busy time of every host of `link` between `start` and `end`. A calendar that cannot
     be read blocks the whole range: an error is never free time. `moving` is a booking
     being rescheduled: neither it nor its own event on its hosts' calendars is busy.
-    `use_cache`: a page view, which may reuse a fresh read (services/busy_cache.py);
+    `use_cache`: a page view or a slots query, which may reuse a fresh read (busy_cache.py);
     booking always reads live. `titles_for`: the host whose busy time is told event by
     event with its titles (their own "why isn't this time free?"), private ones hidden."""
-    read = cached_busy_time if use_cache else read_busy_time
     online = True
     hosts = []
     own_event = _own_event_hosts(session, moving)
-    for host_id in host_ids_of(session=session, link=link):
+    for host_id, connection in hosts_and_connections(session, link):
         busy: list[Busy] = []
-        connection = connection_of(session, host_id)
         if connection is None:
             online = False
         elif read_calendars:
+            # A page view reads the connection's calendars once: the cache's key (the
+            # selected ones) and the labels below come from the same rows.
+            calendars = _calendars(session, connection) if use_cache else None
             try:
-                result = read(session=session, connection=connection, start=start, end=end)
+                result = (
+                    cached_busy_time(
+                        session=session,
+                        connection=connection,
+                        start=start,
+                        end=end,
+                        calendars=calendars,
+                    )
+                    if use_cache
+                    else read_busy_time(
+                        session=session, connection=connection, start=start, end=end
+                    )
+                )
             except NeedsReconnectError:
                 online = False
             except ProviderError as error:
@@ -108,7 +166,11 @@ def gather(
                     Busy(start, end, Text("calendars (unreadable: {error})", error=str(error)))
                 )
             else:
-                names = _calendar_names(session, connection)
+                names = (
+                    {row.provider_calendar_id: row.name for row in calendars}
+                    if calendars is not None
+                    else _calendar_names(session, connection)
+                )
                 events = (
                     read_busy_events(session=session, connection=connection, start=start, end=end)
                     if titles_for == host_id
@@ -187,9 +249,12 @@ def _own_event_hosts(
     return {host_id: (moving.start_at, moving.end_at) for host_id in host_ids}
 
 
+def _calendars(session: Session, connection: CalendarConnection) -> list[Calendar]:
+    return list(session.exec(_CALENDARS_OF, params={"connection_id": connection.id}).all())
+
+
 def _calendar_names(session: Session, connection: CalendarConnection) -> dict[str, str]:
-    rows = session.exec(select(Calendar).where(Calendar.connection_id == connection.id)).all()
-    return {row.provider_calendar_id: row.name for row in rows}
+    return {row.provider_calendar_id: row.name for row in _calendars(session, connection)}
 
 
 def existing_bookings(
@@ -205,20 +270,11 @@ def existing_bookings(
     but for `moving` (the booking being rescheduled). Only this link's bookings count
     toward its daily cap."""
     margin = timedelta(days=2)
-    query = (
-        select(Booking, MeetingLink)
-        .join(BookingHost, BookingHost.booking_id == Booking.id)
-        .join(MeetingLink, MeetingLink.id == Booking.link_id)
-        .where(
-            BookingHost.user_id == host_id,
-            Booking.status.in_(ACTIVE_STATUSES),
-            Booking.start_at < end + margin,
-            Booking.end_at > start - margin,
-        )
-    )
+    query = _EXISTING_BOOKINGS
+    params = {"host_id": host_id, "until": end + margin, "since": start - margin}
     if moving is not None:
         query = query.where(Booking.id != moving.id)
-    rows = session.exec(query).all()
+    rows = session.exec(query, params=params).all()
     result = []
     for booking, booking_link in rows:
         settings = booking_link.settings

@@ -8,10 +8,14 @@ import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from meetings_ui.api import schemas
 from meetings_ui.api.app import build_api
+from meetings_ui.api.public import slots_json
+from meetings_ui.domain.availability import LocalSlot
 from meetings_ui.domain.time_zones import zone
 from meetings_ui.models import User
 from meetings_ui.services.api_keys import do_create_api_key
+from meetings_ui.services.api_views import SlotsView
 from meetings_ui.services.links import do_create_link
 
 BASE = "/api/v1"
@@ -104,6 +108,26 @@ def test_slots_in_the_prospects_zone(client: TestClient, link) -> None:
     assert starts[0] == datetime.combine(monday, time(9), zone("Europe/Paris"))
     assert all(s.utcoffset() in (timedelta(hours=-4), timedelta(hours=-5)) for s in starts)
     assert len(starts) == 3  # 09:00, 10:00, 11:00 Paris
+
+
+@pytest.mark.parametrize(
+    "zone_name",
+    ["UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"],
+)
+def test_the_slots_answer_is_what_the_response_model_writes(zone_name: str) -> None:
+    """The handler writes the answer itself (no model per slot): the same bytes as
+    schemas.Slots, whatever the zone's offset, a daylight-saving change inside the range
+    or a slot off the whole second."""
+    tz = zone(zone_name)
+    first = datetime(2026, 3, 28, 22, 0, tzinfo=UTC)  # Europe's spring change within
+    utc = [first + timedelta(minutes=45 * n) for n in range(200)]
+    utc[5] += timedelta(microseconds=250_000)
+    slots = [
+        LocalSlot(s.astimezone(tz), (s + timedelta(minutes=30)).astimezone(tz), s, s, (1,))
+        for s in utc
+    ]
+    view = SlotsView(timezone=zone_name, duration=30, slots=slots)
+    assert slots_json(view) == schemas.Slots.model_validate(view).model_dump_json().encode()
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from meetings_ui.models import (
     User,
 )
 from meetings_ui.providers.registry import connector_for
-from meetings_ui.services import booking_pages, busy_cache, calendar_sync
+from meetings_ui.services import api_views, booking_pages, busy_cache, calendar_sync
 from meetings_ui.services.calendar_connections import (
     callback_url,
     do_begin_connect,
@@ -186,6 +186,34 @@ def test_a_page_view_reads_busy_time_once_and_a_second_view_not_at_all(
     # Another prospect within the fresh window: no call at all.
     booking_pages.open_booking_page(slug="intro", browser_zone="America/New_York")
     assert calls(sandbox, FREE_BUSY_PATHS[provider]) == 1
+
+
+def test_a_slots_query_reads_busy_time_once_and_a_query_inside_it_not_at_all(
+    session: Session, host: User, link: MeetingLink, app_url: str, sandbox: Sandbox
+) -> None:
+    """A public slots query is a view too (M13): within the fresh window it asks the
+    calendar account nothing, whatever its range, zone or duration."""
+    connect(session, host, Provider.GOOGLE)
+    sandbox.store.requests.clear()
+    day = a_free_hour().date()
+    first = api_views.open_slots(
+        session=session,
+        slug="intro",
+        first_day=day,
+        last_day=day + timedelta(days=13),
+        time_zone="Europe/Paris",
+        duration=None,
+    )
+    assert first.slots and calls(sandbox, FREE_BUSY_PATHS[Provider.GOOGLE]) == 1
+    again = api_views.open_slots(
+        session=session,
+        slug="intro",
+        first_day=day + timedelta(days=2),
+        last_day=day + timedelta(days=5),
+        time_zone="Asia/Tokyo",
+        duration=60,
+    )
+    assert again.slots and calls(sandbox, FREE_BUSY_PATHS[Provider.GOOGLE]) == 1
 
 
 # --- item 6, Google: channels, notifications, renewal, stop, polling --------------------

@@ -4,6 +4,7 @@ error message, and the counters are shared through Redis when it is configured."
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 import redis
@@ -101,6 +102,22 @@ def test_a_reset_loop_from_one_address_is_refused(
 def test_counters_live_in_memory_without_redis(env) -> None:
     env(REDIS_URL=None)
     assert isinstance(rate_limits._limiter().storage, MemoryStorage)
+
+
+def test_in_memory_a_limit_lifts_with_its_window_not_with_the_sweep(env) -> None:
+    """The sweep of expired hits runs seldom (rate_limits' docstring): the window alone
+    decides, so a refused client is served again as soon as its window has moved on."""
+    env(REDIS_URL=None)
+    rate_limits.reset()
+    per_second = parse("2/second")
+    for _ in range(2):
+        rate_limits.hit((per_second, "test", "203.0.113.7"))
+    with pytest.raises(rate_limits.RateLimitedError):
+        rate_limits.hit((per_second, "test", "203.0.113.7"))
+    storage = rate_limits._limiter().storage
+    assert storage.timer.interval == rate_limits.SWEEP_SECONDS and storage.timer.daemon
+    time.sleep(1.05)
+    rate_limits.hit((per_second, "test", "203.0.113.7"))  # no RateLimitedError
 
 
 def test_counters_are_shared_through_redis_when_configured(env) -> None:
