@@ -21,17 +21,15 @@ host; no Redis is needed for it.
 The row keeps instants as epoch seconds (rows written before M13 hold ISO strings and are
 still read). Each worker also keeps the last read it parsed per connection, and uses it
 only while the row still names the same read (`read_at`, calendars, range): a hit then
-reads the row's few columns, never its busy intervals. On a miss, one read per connection
-is in flight in a worker at a time: requests that miss meanwhile wait for it and share its
-answer (or its error) when it covers their range, so 50 prospects arriving together ask
-the calendar account once, not 50 times. Other workers share it through the table.
+reads the row's few columns, never its busy intervals. Misses arriving together in a worker
+share one read (services/single_flight.py): 50 prospects arriving together ask the
+calendar account once, not 50 times. Other workers share it through the table.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -42,6 +40,7 @@ from sqlmodel import Session, select
 from meetings_ui.models import BusyCache, Calendar, CalendarConnection, utc_now
 from meetings_ui.providers.base import BusyInterval, FreeBusy
 from meetings_ui.services.calendar_connections import read_busy_time
+from meetings_ui.services.single_flight import SingleFlight
 
 FRESH_FOR = timedelta(seconds=60)
 _MARGIN = timedelta(days=1)
@@ -64,9 +63,6 @@ class _Read:
 _parsed: dict[int, _Read] = {}  # connection id -> its last read this worker parsed
 _parsed_lock = threading.Lock()
 _PARSED_AT_MOST = 1000  # connections; beyond, the oldest kept is dropped (it is re-read)
-# Connection id -> (calendars, range start, range end, the read in flight).
-_in_flight: dict[int, tuple[str, datetime, datetime, Future[FreeBusy]]] = {}
-_in_flight_lock = threading.Lock()
 
 
 # The statements of every hit, built once: SQLAlchemy neither builds them nor computes
@@ -192,11 +188,6 @@ def _store(
     _remember(connection_id, read)
 
 
-def _landed(connection_id: int) -> None:
-    with _in_flight_lock:
-        del _in_flight[connection_id]
-
-
 def _read_once(
     session: Session,
     connection: CalendarConnection,
@@ -205,29 +196,12 @@ def _read_once(
     end: datetime,
     now: datetime,
 ) -> FreeBusy:
-    """One free/busy read of the widened range, kept when every calendar could be read. A
-    read of this connection already in flight in this worker that covers the range is
-    waited for and shared, its error included."""
-    while True:
-        with _in_flight_lock:
-            flight = _in_flight.get(connection.id)
-            if flight is None:
-                range_start, range_end = _widened(start, end)
-                mine: Future[FreeBusy] = Future()
-                _in_flight[connection.id] = (calendar_ids, range_start, range_end, mine)
-        if flight is None:
-            break
-        ids, range_start, range_end, theirs = flight
-        try:
-            result = theirs.result()
-        except Exception:
-            if ids == calendar_ids and range_start <= start and end <= range_end:
-                raise
-            continue
-        if ids == calendar_ids and range_start <= start and end <= range_end:
-            return result if result.errors else _within(result, start, end)
-        # It did not cover ours: read ourselves (or wait for the next read in flight).
-    try:
+    """One free/busy read of the widened range, kept when every calendar could be read.
+    Misses of the same connection, calendars and widened range at the same moment in this
+    worker share one read, its error included (single_flight)."""
+    range_start, range_end = _widened(start, end)
+
+    def read() -> FreeBusy:
         result = read_busy_time(
             session=session, connection=connection, start=range_start, end=range_end
         )
@@ -239,13 +213,13 @@ def _read_once(
                 result,
                 _Read(calendar_ids, range_start, range_end, now, result),
             )
-    except BaseException as error:
-        _landed(connection.id)  # before the waiters wake, so none finds it still in flight
-        mine.set_exception(error)
-        raise
-    _landed(connection.id)
-    mine.set_result(result)
-    return _within(result, start, end) if not result.errors else result
+        return result
+
+    result = _reads.run((connection.id, calendar_ids, range_start, range_end), read)
+    return result if result.errors else _within(result, start, end)
+
+
+_reads: SingleFlight[FreeBusy] = SingleFlight()
 
 
 def cached_busy_time(

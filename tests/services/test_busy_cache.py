@@ -1,5 +1,5 @@
 """The busy-time cache's own guarantees (services/busy_cache.py), against the provider
-sandbox: one read in flight per connection however many requests miss at once, the
+sandbox: one read in flight however many requests miss the same range at once, the
 error of that read shared too, rows of the old format (ISO strings) still read, each
 stored read parsed once per worker, and a row deleted by another worker never answered
 from this worker's memory."""
@@ -7,7 +7,6 @@ from this worker's memory."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +20,7 @@ from meetings_ui.providers.base import BusyInterval, FreeBusy, ProviderError
 from meetings_ui.providers.registry import connector_for
 from meetings_ui.services import busy_cache
 from meetings_ui.services.calendar_connections import do_save_connected_account
+from tests.concurrency import until, waiting
 from tests.sandbox import REDIRECT_URI, Sandbox, consent
 
 FREE_BUSY = "/google/calendar/v3/freeBusy"
@@ -65,18 +65,23 @@ def two_weeks() -> tuple[datetime, datetime]:
     return start, start + timedelta(days=14)
 
 
-def slowed(monkeypatch: pytest.MonkeyPatch, seconds: float, error: Exception | None = None) -> None:
-    """Every provider read takes `seconds` (so that concurrent misses overlap), then
-    reads, or raises `error`."""
-    read = busy_cache.read_busy_time
+def held_until_all_wait(
+    monkeypatch: pytest.MonkeyPatch, error: Exception | None = None
+) -> list[dict]:
+    """Every provider read waits until the other THREADS - 1 requests wait for it (so that
+    they all miss together however busy the machine), then reads, or raises `error`. The
+    reads' arguments, in the list returned."""
+    read, calls = busy_cache.read_busy_time, []
 
-    def slow_read(**kwargs: object) -> FreeBusy:
-        time.sleep(seconds)
+    def held_read(**kwargs: object) -> FreeBusy:
+        calls.append(kwargs)
+        until(lambda: waiting(busy_cache._reads) == THREADS - 1, "every request waiting")
         if error is not None:
             raise error
         return read(**kwargs)
 
-    monkeypatch.setattr(busy_cache, "read_busy_time", slow_read)
+    monkeypatch.setattr(busy_cache, "read_busy_time", held_read)
+    return calls
 
 
 def at_once(engine: sa.Engine, connection_id: int, start: datetime, end: datetime) -> list:
@@ -111,7 +116,7 @@ def test_requests_missing_together_cause_one_provider_read(
     app_sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slowed(monkeypatch, 0.3)
+    held_until_all_wait(monkeypatch)
     start, end = two_weeks()
     answers = at_once(engine, connection.id, start, end)
     assert reads(app_sandbox) == 1
@@ -129,15 +134,8 @@ def test_the_error_of_the_read_in_flight_is_shared_too(
     app_sandbox: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls = []
     read = busy_cache.read_busy_time
-
-    def failing(**kwargs: object) -> FreeBusy:
-        calls.append(kwargs)
-        time.sleep(0.3)
-        raise ProviderError("the provider is down")
-
-    monkeypatch.setattr(busy_cache, "read_busy_time", failing)
+    calls = held_until_all_wait(monkeypatch, ProviderError("the provider is down"))
     start, end = two_weeks()
     answers = at_once(engine, connection.id, start, end)
     assert len(calls) == 1
@@ -155,32 +153,33 @@ def test_the_error_of_the_read_in_flight_is_shared_too(
 
 
 def test_a_request_outside_the_range_in_flight_reads_its_own(
-    engine: sa.Engine,
-    connection: CalendarConnection,
-    app_sandbox: Sandbox,
-    monkeypatch: pytest.MonkeyPatch,
+    session: Session, connection: CalendarConnection, app_sandbox: Sandbox
 ) -> None:
-    slowed(monkeypatch, 0.3)
+    """Another month is another read, even while the first is in flight."""
     start, end = two_weeks()
     later = start + timedelta(days=60)
-    results: dict[str, FreeBusy] = {}
+    ranges = []
 
-    def request(name: str, first: datetime, last: datetime) -> None:
-        with Session(engine) as own:
-            results[name] = busy_cache.cached_busy_time(
-                session=own,
-                connection=own.get(CalendarConnection, connection.id),
-                start=first,
-                end=last,
-            )
+    def read_far_meanwhile(**kwargs: object) -> FreeBusy:
+        ranges.append((kwargs["start"], kwargs["end"]))
+        if len(ranges) == 1:  # the near read is in flight: the far request comes
+            with Session(session.get_bind()) as own:
+                busy_cache.cached_busy_time(
+                    session=own,
+                    connection=own.get(CalendarConnection, connection.id),
+                    start=later,
+                    end=later + timedelta(days=7),
+                )
+        return read(**kwargs)
 
-    near = threading.Thread(target=request, args=("near", start, end))
-    near.start()
-    time.sleep(0.1)  # its read is in flight
-    request("far", later, later + timedelta(days=7))
-    near.join()
-    assert set(results) == {"near", "far"}
+    read = busy_cache.read_busy_time
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(busy_cache, "read_busy_time", read_far_meanwhile)
+        busy_cache.cached_busy_time(session=session, connection=connection, start=start, end=end)
     assert reads(app_sandbox) == 2
+    (near_start, near_end), (far_start, far_end) = ranges
+    assert near_start <= start and end <= near_end
+    assert near_end <= far_start <= later and later + timedelta(days=7) <= far_end
 
 
 def test_a_row_of_the_old_format_is_still_read(

@@ -4,26 +4,12 @@ computation; nothing is kept after it; errors reach every waiter."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from meetings_ui.services.single_flight import SingleFlight
-
-
-def _waiting(flight: SingleFlight, key: str) -> int:
-    """Threads blocked on the key's pending answer (its condition's waiters)."""
-    pending = flight._in_flight.get(key)
-    return len(pending._condition._waiters) if pending is not None else 0
-
-
-def _until(done: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the followers never waited"
-        time.sleep(0.005)
+from tests.concurrency import until, waiting
 
 
 def test_concurrent_callers_of_one_key_share_one_computation() -> None:
@@ -42,7 +28,7 @@ def test_concurrent_callers_of_one_key_share_one_computation() -> None:
         assert started.wait(10)
         followers = [pool.submit(flight.run, "month", compute) for _ in range(7)]
         assert flight.run("other month", lambda: 7) == 7  # another key does not wait
-        _until(lambda: _waiting(flight, "month") == 7)
+        until(lambda: waiting(flight) == 7, "seven followers waiting")
         release.set()
         assert leader.result(10) == 42
         assert [f.result(10) for f in followers] == [42] * 7
@@ -69,7 +55,7 @@ def test_an_error_reaches_every_waiter_and_the_next_call_tries_again() -> None:
         leader = pool.submit(flight.run, "k", failing)
         assert started.wait(10)
         followers = [pool.submit(flight.run, "k", failing) for _ in range(3)]
-        _until(lambda: _waiting(flight, "k") == 3)
+        until(lambda: waiting(flight) == 3, "three followers waiting")
         release.set()
         for future in [leader, *followers]:
             with pytest.raises(RuntimeError, match="calendar unreachable"):
