@@ -9,9 +9,9 @@ Redis between events). Reflex keeps a tab's state after it disconnects (the tab 
 back) until `redis_token_expiration` seconds after its last event, whichever the manager
 (default 3600 s; rxconfig.py does not change it); this run sets it to --expiry seconds
 (REFLEX_REDIS_TOKEN_EXPIRATION) so that the expiry can be watched.
-A second wave of N prospects then shows whether the memory freed is used again (Python
-rarely gives freed memory back to the system: a second wave that does not grow the
-process is the sign that nothing is kept).
+Further waves of N prospects (--waves, default 2) then show whether the memory freed is
+used again (Python rarely gives freed memory back to the system: a wave that does not grow
+the process is the sign that nothing is kept).
 
 Baseline in the same run: the idle server's resident memory (RSS, all its processes).
 With Redis, Redis's own `used_memory` and key count are shown too.
@@ -109,7 +109,13 @@ class Meter:
 
 
 async def measure(
-    protocol: Protocol, app: App, slugs: list[str], count: int, expiry: int, redis_url: str
+    protocol: Protocol,
+    app: App,
+    slugs: list[str],
+    count: int,
+    expiry: int,
+    redis_url: str,
+    waves: int,
 ) -> None:
     async with client_session() as http:
         await _leave(await _open_all(protocol, app, slugs, 2, http))  # modules, caches loaded
@@ -117,7 +123,7 @@ async def measure(
         meter = Meter(app, redis_url or None, count)
         await meter.start()
         await meter.show("baseline: idle")
-        for number in (1, 2):
+        for number in range(1, waves + 1):
             prospects = await _open_all(protocol, app, slugs, count, http)
             await meter.show(f"wave {number}: {count} prospects on the page")
             await _leave(prospects)
@@ -130,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prospects", type=int, default=50)
     parser.add_argument("--expiry", type=int, default=30, help="seconds of state expiry")
+    parser.add_argument("--waves", type=int, default=2, help="waves of prospects, one by one")
     parser.add_argument("--redis", default="", help="REDIS_URL: the states in Redis")
     parser.add_argument("--state-manager", choices=["memory", "disk", "redis"])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -156,7 +163,15 @@ def main() -> None:
         )
         protocol = Protocol()
         asyncio.run(
-            measure(protocol, app, hosts.connected, args.prospects, args.expiry, args.redis)
+            measure(
+                protocol,
+                app,
+                hosts.connected,
+                args.prospects,
+                args.expiry,
+                args.redis,
+                args.waves,
+            )
         )
 
 
