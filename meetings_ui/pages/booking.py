@@ -147,17 +147,22 @@ class BookingState(BrandVars, LocaleState):
 
     # --- loading ----------------------------------------------------------------------------
 
+    @rx.event
+    def open_page(self) -> rx.event.EventSpec:
+        """The page's `on_load`. A tab that showed a page before (a reload, another link) is
+        cleared at once, so it shows the spinner rather than the last view while loading;
+        a new tab is not written until the answer is in."""
+        if self.opened:
+            self.opened, self.loading = False, True
+        return BookingState.load_page
+
     @rx.event(background=True)
-    async def open_page(self) -> AsyncIterator[rx.event.EventSpec]:
-        """The page's `on_load`: the link and its month, read in a thread. The browser's zone
-        came with the tab's first event, and the state is only read until the answer is in:
-        a new tab is written once (a tab that showed a page before is cleared first)."""
+    async def load_page(self) -> AsyncIterator[rx.event.EventSpec]:
+        """The link and its month, read in a thread; the browser's zone came with the tab's
+        first event (no round trip to ask it), and the state is written once."""
         router = self.router
         slug, host = self.slug, page_host(router)
         reschedule_token = query_value(router, "reschedule")
-        if self.opened:
-            async with self:
-                self.opened, self.loading = False, True
         call = functools.partial(
             booking_pages.open_booking_page,
             slug=slug,

@@ -51,6 +51,9 @@ def test_log_in_shows_a_clear_error_then_succeeds_then_logs_out(page: Page, app_
 
 def test_sign_up_explains_bad_input_then_confirms_by_email(page: Page, app_url: str) -> None:
     page.goto(app_url + "/login")
+    # The form shows once the page has its login binding (a first visit goes through
+    # /auth/browser and back): leaving before would race that round trip.
+    expect(page.get_by_label("Email")).to_be_visible()
     page.get_by_role("link", name="Sign up").click()
     expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
     page.get_by_label("Name").fill("Nina New")
