@@ -196,24 +196,11 @@ def production_app(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = subprocess.Popen(
-        [
-            str(bin_dir / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            str(port),
-            "--backend-port",
-            str(port),
-            "--backend-host",
-            "127.0.0.1",
-        ],
-        cwd=PROJECT_ROOT,
-        env=server_env,
-        stdout=server_log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    server = _reflex_prod(
+        ["--frontend-port", str(port), "--backend-port", str(port)],
+        PROJECT_ROOT,
+        server_env,
+        server_log,
     )
     saved = {name: value for name, value in os.environ.items() if name.startswith(APP_VARIABLES)}
     try:
@@ -240,6 +227,22 @@ def production_app(
         _settings_changed()
 
 
+def _reflex_prod(ports: list[str], app_dir: Path, env: dict, log: Path) -> subprocess.Popen:
+    """`reflex run --env prod` of the app in `app_dir` on 127.0.0.1, in a session of its
+    own (stop_group stops its workers too), its output in `log`."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.prefix) / "bin" / "reflex"),
+            *("run", "--env", "prod", *ports, "--backend-host", "127.0.0.1"),
+        ],
+        cwd=app_dir,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 BARE_APP = Path(__file__).parent / "bare_app"
 
 
@@ -263,24 +266,7 @@ def bare_reflex_app(
     env |= (extra_env or {}) | {"GRANIAN_WORKERS": str(workers)}
     env.pop("REFLEX_WEB_WORKDIR", None)
     log = logs / "bare.log"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.prefix) / "bin" / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--backend-only",
-            "--backend-port",
-            str(port),
-            "--backend-host",
-            "127.0.0.1",
-        ],
-        cwd=BARE_APP,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = _reflex_prod(["--backend-only", "--backend-port", str(port)], BARE_APP, env, log)
     try:
         wait_until_up(f"{url}/ping", server, log, 120)
         yield App(url, "", server)
